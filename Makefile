@@ -1,0 +1,45 @@
+# wirehub's front door: CI runs these same targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Find a JDK 21+ (virtual threads): JAVA_HOME first, else the newest one in the system's JVM
+# directory. Debian's default JDK 17 cannot run the server.
+JDK := $(shell for j in "$$JAVA_HOME" $$(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do \
+	j=$${j%/}; [ -n "$$j" ] && [ -x "$$j/bin/javac" ] || continue; \
+	v=$$("$$j/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'); \
+	[ "$${v%%.*}" -ge 21 ] 2>/dev/null && { echo "$$j"; break; }; done)
+ifeq ($(JDK),)
+$(error wirehub needs a JDK 21 or newer and found none (looked at JAVA_HOME='$(JAVA_HOME)' and /usr/lib/jvm/*). Install one, e.g. 'apt-get install openjdk-21-jdk-headless', or point JAVA_HOME at it)
+endif
+export JAVA_HOME := $(JDK)
+export PATH := $(JDK)/bin:$(PATH)
+
+MVN := mvn -B -ntp
+CONFIG ?= config/application.yaml
+
+.PHONY: help build run test bench clean jdk
+
+help:
+	@echo "make run    build and start wirehub on the embedded default ($(CONFIG))"
+	@echo "make test   build and run every test (unit, integration, leak)"
+	@echo "make build  build target/wirehub.jar without running tests"
+	@echo "make bench  run the benchmarks in perf/ (prints figures)"
+	@echo "using JDK: $(JDK)"
+
+jdk:
+	@echo "$(JDK)"
+
+build:
+	$(MVN) -DskipTests package
+
+run: build
+	java -jar target/wirehub.jar --config $(CONFIG)
+
+test:
+	$(MVN) verify
+
+bench: build
+	perf/run-all.sh
+
+clean:
+	$(MVN) clean

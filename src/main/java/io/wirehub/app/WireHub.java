@@ -1,0 +1,160 @@
+package io.wirehub.app;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsRouting;
+import io.wirehub.bus.EventBus;
+import io.wirehub.bus.local.LocalBus;
+import io.wirehub.config.Settings;
+import io.wirehub.hub.CloseReason;
+import io.wirehub.hub.Hub;
+import io.wirehub.hub.HubSettings;
+import io.wirehub.hub.OverflowPolicy;
+import io.wirehub.hub.Publisher;
+import io.wirehub.hub.Ticker;
+import io.wirehub.http.ErrorResponses;
+import io.wirehub.http.HealthService;
+import io.wirehub.http.PublishService;
+import io.wirehub.http.TopicService;
+import io.wirehub.metrics.StatsService;
+import io.wirehub.store.EventStore;
+import io.wirehub.store.memory.MemoryEventStore;
+import io.wirehub.transport.sse.SseService;
+import io.wirehub.transport.ws.WsEndpoint;
+import io.wirehub.transport.ws.WsRequestRoute;
+import java.time.Duration;
+import java.time.InstantSource;
+
+/**
+ * One running wirehub instance: the parts wired together and the web server serving them.
+ * {@link Main} starts one from the command line; tests start as many as they need, wired exactly
+ * as in production.
+ */
+public final class WireHub implements AutoCloseable {
+    // How long a drain waits for streams to end cleanly before the server stops anyway.
+    private static final Duration DRAIN_WAIT = Duration.ofSeconds(3);
+
+    private final Settings settings;
+    private final EventStore store;
+    private final EventBus bus;
+    private final Hub hub;
+    private final Publisher publisher;
+    private final Ticker ticker;
+    private final WebServer server;
+    private volatile boolean draining;
+
+    private WireHub(Settings settings) {
+        this.settings = settings;
+        this.store = createStore(settings);
+        try {
+            this.bus = createBus(settings);
+            this.hub = new Hub(store, hubSettings(settings), System::nanoTime);
+            this.publisher = new Publisher(store, bus, hub.stats());
+            bus.start(hub);
+            this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start();
+            this.server = buildServer();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Builds and starts an instance; returns once it listens. */
+    public static WireHub start(Settings settings) {
+        WireHub wireHub = new WireHub(settings);
+        wireHub.server.start();
+        return wireHub;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Drains, then stops: refuses new publishes, ends every stream (SSE with a jittered
+     * {@code retry:}, WebSocket with 1001) so clients reconnect elsewhere, then stops the server.
+     */
+    @Override
+    public void close() {
+        draining = true;
+        publisher.stop();
+        hub.closeAll(CloseReason.SHUTDOWN);
+        long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
+        while (hub.stats().subscribers() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        server.stop();
+        ticker.close();
+        bus.close();
+        store.close();
+    }
+
+    private WebServer buildServer() {
+        Settings.Server s = settings.server();
+        int maxTopics = s.maxTopicsPerStream();
+        return WebServer.builder()
+                .host(s.host())
+                .port(s.port())
+                .shutdownHook(false) // our own drain runs instead; see close()
+                .maxTcpConnections(s.maxConnections())
+                .maxConcurrentRequests(-1) // an SSE stream holds a request permit for its whole life
+                .connectionOptions(options -> {
+                    options.tcpNoDelay(true);
+                    if (s.socketSendBuffer() > 0) {
+                        options.socketSendBufferSize(s.socketSendBuffer());
+                    }
+                })
+                .routing(routing -> routing(routing))
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", () -> new WsEndpoint(hub, maxTopics)))
+                .build();
+    }
+
+    /** The HTTP routes, in one place. */
+    private void routing(HttpRouting.Builder routing) {
+        Settings.Server s = settings.server();
+        routing.register(new PublishService(publisher, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
+                .register(new SseService(hub, s.maxTopicsPerStream()))
+                .register(new WsRequestRoute(s.maxTopicsPerStream()))
+                .register(new TopicService(store))
+                .register(new StatsService(hub))
+                .register(new HealthService(store, bus, () -> draining));
+        ErrorResponses.register(routing);
+        routing.any(ErrorResponses::notFound);
+    }
+
+    private static HubSettings hubSettings(Settings settings) {
+        Settings.Server s = settings.server();
+        return new HubSettings(
+                s.sseChannelBuffer(),
+                s.wsChannelBuffer(),
+                settings.store().replayLimit(),
+                s.overflowPolicy().equals("disconnect") ? OverflowPolicy.DISCONNECT : OverflowPolicy.CATCH_UP,
+                s.heartbeatInterval(),
+                s.writeTimeout(),
+                s.wsPongTimeout(),
+                s.reconnectRetry());
+    }
+
+    private static EventStore createStore(Settings settings) {
+        return switch (settings.store().type()) {
+            case "memory" -> new MemoryEventStore(settings.store().memoryMaxEventsPerTopic(), InstantSource.system());
+            default -> throw new IllegalStateException("store.type " + settings.store().type() + " is not built yet");
+        };
+    }
+
+    private static EventBus createBus(Settings settings) {
+        return switch (settings.bus().type()) {
+            case "local" -> new LocalBus();
+            default -> throw new IllegalStateException("bus.type " + settings.bus().type() + " is not built yet");
+        };
+    }
+}

@@ -1,0 +1,68 @@
+package io.wirehub.config;
+
+/**
+ * Every configuration key wirehub reads: its YAML path, its environment variable and its
+ * default. This table is the one source of truth for the env mapping (Helidon's own mapping
+ * would turn WH_SSE_CHANNEL_BUFFER into wh.sse.channel.buffer) and for the list of known keys:
+ * a key in the YAML that is not here is refused, so a typo never silently falls back to a default.
+ */
+public enum ConfigKey {
+    // NOTE: keys and variable names are public API: operators' files and manifests use them.
+    HOST("server.host", "WH_HOST", "0.0.0.0"),
+    PORT("server.port", "WH_PORT", "8080"),
+    MAX_CONNECTIONS("server.max_connections", "WH_MAX_CONNECTIONS", "10000"),
+    SSE_CHANNEL_BUFFER("server.sse_channel_buffer", "WH_SSE_CHANNEL_BUFFER", "64"),
+    WS_CHANNEL_BUFFER("server.ws_channel_buffer", "WH_WS_CHANNEL_BUFFER", "64"),
+    OVERFLOW_POLICY("server.overflow_policy", "WH_OVERFLOW_POLICY", "catch-up"),
+    HEARTBEAT_INTERVAL("server.heartbeat_interval", "WH_HEARTBEAT_INTERVAL", "15s"),
+    WRITE_TIMEOUT("server.write_timeout", "WH_WRITE_TIMEOUT", "10s"),
+    WS_PONG_TIMEOUT("server.ws_pong_timeout", "WH_WS_PONG_TIMEOUT", "10s"),
+    RECONNECT_RETRY("server.reconnect_retry", "WH_RECONNECT_RETRY", "1s"),
+    MAX_EVENT_BYTES("server.max_event_bytes", "WH_MAX_EVENT_BYTES", "65536"),
+    MAX_BATCH_BYTES("server.max_batch_bytes", "WH_MAX_BATCH_BYTES", "1048576"),
+    MAX_BATCH_EVENTS("server.max_batch_events", "WH_MAX_BATCH_EVENTS", "1000"),
+    MAX_TOPICS_PER_STREAM("server.max_topics_per_stream", "WH_MAX_TOPICS_PER_STREAM", "64"),
+    SOCKET_SEND_BUFFER("server.socket_send_buffer", "WH_SOCKET_SEND_BUFFER", "0"),
+
+    STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),
+    REPLAY_LIMIT("store.replay_limit", "WH_STORE_REPLAY_LIMIT", "100"),
+    MEMORY_MAX_EVENTS_PER_TOPIC("store.memory.max_events_per_topic", "WH_STORE_MEMORY_MAX_EVENTS_PER_TOPIC", "10000"),
+    RETENTION("store.retention", "WH_STORE_RETENTION", "7d"),
+    MAX_EVENTS_PER_TOPIC("store.max_events_per_topic", "WH_STORE_MAX_EVENTS_PER_TOPIC", "100000"),
+    POSTGRES_URL("store.postgres.url", "WH_STORE_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/postgres"),
+    POSTGRES_USER("store.postgres.user", "WH_STORE_POSTGRES_USER", "postgres"),
+    POSTGRES_PASSWORD("store.postgres.password", "WH_STORE_POSTGRES_PASSWORD", ""),
+    POSTGRES_SCHEMA("store.postgres.schema", "WH_STORE_POSTGRES_SCHEMA", "wirehub"),
+    POSTGRES_POOL_SIZE("store.postgres.pool_size", "WH_STORE_POSTGRES_POOL_SIZE", "10"),
+
+    BUS_TYPE("bus.type", "WH_BUS_TYPE", "local"),
+    REDIS_URL("bus.redis.url", "WH_BUS_REDIS_URL", "redis://127.0.0.1:6379"),
+    REDIS_CHANNEL("bus.redis.channel", "WH_BUS_REDIS_CHANNEL", "wirehub");
+
+    private final String key;
+    private final String env;
+    private final String defaultValue;
+
+    ConfigKey(String key, String env, String defaultValue) {
+        this.key = key;
+        this.env = env;
+        this.defaultValue = defaultValue;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String env() {
+        return env;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** Values that must never reach a log or an error message. */
+    public boolean secret() {
+        return this == POSTGRES_PASSWORD || this == REDIS_URL; // a Redis URL may carry a password
+    }
+}

@@ -1,0 +1,49 @@
+package io.wirehub.config;
+
+import java.time.Duration;
+
+/** The whole configuration, parsed and validated once at start-up. Immutable. */
+public record Settings(Server server, Store store, Bus bus) {
+
+    public record Server(
+            String host,
+            int port,
+            int maxConnections,
+            int sseChannelBuffer,
+            int wsChannelBuffer,
+            String overflowPolicy,
+            Duration heartbeatInterval,
+            Duration writeTimeout,
+            Duration wsPongTimeout,
+            Duration reconnectRetry,
+            int maxEventBytes,
+            int maxBatchBytes,
+            int maxBatchEvents,
+            int maxTopicsPerStream,
+            int socketSendBuffer) {}
+
+    /**
+     * @param retention age after which events are deleted (postgres); zero keeps them
+     * @param maxEventsPerTopic events kept per topic (postgres); older ones are deleted
+     */
+    public record Store(
+            String type,
+            int replayLimit,
+            int memoryMaxEventsPerTopic,
+            Duration retention,
+            int maxEventsPerTopic,
+            Postgres postgres) {}
+
+    /** @param password never logged; {@link #toString()} hides it */
+    public record Postgres(String url, String user, String password, String schema, int poolSize) {
+        @Override
+        public String toString() {
+            return "Postgres[url=" + url + ", user=" + user + ", password=***, schema=" + schema + ", poolSize=" + poolSize + "]";
+        }
+    }
+
+    public record Bus(String type, Redis redis) {}
+
+    /** @param channel prefix of the Redis channel names, so several deployments can share a Redis */
+    public record Redis(String url, String channel) {}
+}

@@ -1,0 +1,224 @@
+package io.wirehub.config;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.config.spi.ConfigSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Reads the YAML file and the {@code WH_*} environment variables into {@link Settings}.
+ *
+ * <p>Precedence: environment variable, then the file, then the built-in default. Every problem is
+ * collected before failing, so one start-up attempt lists them all, one line each: the key (and
+ * its variable), the value (unless secret), and what is accepted. Nothing is clamped silently.
+ */
+public final class SettingsLoader {
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+    private static final Set<String> KNOWN = Stream.of(ConfigKey.values()).map(ConfigKey::key).collect(Collectors.toSet());
+
+    private final Map<ConfigKey, String> raw = new HashMap<>();
+    private final Map<ConfigKey, String> origin = new HashMap<>();
+    private final List<String> problems = new ArrayList<>();
+
+    private SettingsLoader() {}
+
+    /**
+     * @param file the YAML file, or null for the defaults built into the jar
+     * @param env the process environment (only the {@code WH_*} names in {@link ConfigKey} are read)
+     * @throws InvalidSettingsException listing every problem
+     */
+    public static Settings load(Path file, Map<String, String> env) {
+        SettingsLoader loader = new SettingsLoader();
+        loader.read(file, env);
+        Settings settings = loader.parse();
+        if (!loader.problems.isEmpty()) {
+            throw new InvalidSettingsException(loader.problems);
+        }
+        return settings;
+    }
+
+    private void read(Path file, Map<String, String> env) {
+        Map<String, String> fromFile = new HashMap<>();
+        if (file != null) {
+            if (!Files.isReadable(file)) {
+                problems.add("config file " + file + ": cannot be read; pass an existing YAML file to --config");
+            } else {
+                try {
+                    fromFile = leaves(ConfigSources.file(file).build());
+                } catch (RuntimeException e) {
+                    problems.add("config file " + file + ": not valid YAML (" + e.getMessage() + ")");
+                }
+            }
+        }
+        for (String key : fromFile.keySet()) {
+            if (!KNOWN.contains(key)) {
+                problems.add(key + " (in " + file + "): unknown key; the keys are listed in docs/configuration.md");
+            }
+        }
+        for (ConfigKey key : ConfigKey.values()) {
+            String value = env.get(key.env());
+            if (value != null) {
+                raw.put(key, value.trim());
+                origin.put(key, key.env());
+            } else if (fromFile.containsKey(key.key())) {
+                raw.put(key, fromFile.get(key.key()).trim());
+                origin.put(key, key.key());
+            } else {
+                raw.put(key, key.defaultValue());
+                origin.put(key, key.key() + " (default)");
+            }
+        }
+    }
+
+    private static Map<String, String> leaves(ConfigSource source) {
+        Config config = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .disableFilterServices()
+                .sources(() -> source)
+                .build();
+        Map<String, String> out = new HashMap<>();
+        config.traverse()
+                .filter(node -> node.isLeaf())
+                .forEach(node -> out.put(node.key().toString(), node.asString().orElse("")));
+        return out;
+    }
+
+    private Settings parse() {
+        Settings.Server server = new Settings.Server(
+                text(ConfigKey.HOST),
+                integer(ConfigKey.PORT, 0, 65535),
+                integer(ConfigKey.MAX_CONNECTIONS, 1, 1_000_000),
+                integer(ConfigKey.SSE_CHANNEL_BUFFER, 1, 1_000_000),
+                integer(ConfigKey.WS_CHANNEL_BUFFER, 1, 1_000_000),
+                choice(ConfigKey.OVERFLOW_POLICY, "catch-up", "disconnect"),
+                duration(ConfigKey.HEARTBEAT_INTERVAL, Duration.ofMillis(50), Duration.ofHours(1)),
+                duration(ConfigKey.WRITE_TIMEOUT, Duration.ofMillis(50), Duration.ofHours(1)),
+                duration(ConfigKey.WS_PONG_TIMEOUT, Duration.ofMillis(50), Duration.ofHours(1)),
+                duration(ConfigKey.RECONNECT_RETRY, Duration.ofMillis(100), Duration.ofMinutes(10)),
+                integer(ConfigKey.MAX_EVENT_BYTES, 1, 16 * 1024 * 1024),
+                integer(ConfigKey.MAX_BATCH_BYTES, 1, 256 * 1024 * 1024),
+                integer(ConfigKey.MAX_BATCH_EVENTS, 1, 100_000),
+                integer(ConfigKey.MAX_TOPICS_PER_STREAM, 1, 10_000),
+                integer(ConfigKey.SOCKET_SEND_BUFFER, 0, 64 * 1024 * 1024));
+        Settings.Store store = new Settings.Store(
+                choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
+                integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),
+                integer(ConfigKey.MEMORY_MAX_EVENTS_PER_TOPIC, 1, 10_000_000),
+                duration(ConfigKey.RETENTION, Duration.ZERO, Duration.ofDays(3650)),
+                integer(ConfigKey.MAX_EVENTS_PER_TOPIC, 1, Integer.MAX_VALUE),
+                new Settings.Postgres(
+                        prefixed(ConfigKey.POSTGRES_URL, "jdbc:postgresql://"),
+                        text(ConfigKey.POSTGRES_USER),
+                        raw.get(ConfigKey.POSTGRES_PASSWORD),
+                        identifier(ConfigKey.POSTGRES_SCHEMA),
+                        integer(ConfigKey.POSTGRES_POOL_SIZE, 2, 1000)));
+        Settings.Bus bus = new Settings.Bus(
+                choice(ConfigKey.BUS_TYPE, "local", "redis"),
+                new Settings.Redis(prefixed(ConfigKey.REDIS_URL, "redis://", "rediss://"), text(ConfigKey.REDIS_CHANNEL)));
+        return new Settings(server, store, bus);
+    }
+
+    private int integer(ConfigKey key, int min, int max) {
+        String value = raw.get(key);
+        try {
+            long parsed = Long.parseLong(value);
+            if (parsed >= min && parsed <= max) {
+                return (int) parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problem(key, "a whole number from " + min + " to " + max);
+        return min;
+    }
+
+    private Duration duration(ConfigKey key, Duration min, Duration max) {
+        String value = raw.get(key).toLowerCase(Locale.ROOT);
+        Matcher matcher = DURATION.matcher(value);
+        if (matcher.matches()) {
+            long amount = Long.parseLong(matcher.group(1));
+            Duration parsed = switch (matcher.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+            if (parsed.compareTo(min) >= 0 && parsed.compareTo(max) <= 0) {
+                return parsed;
+            }
+        }
+        problem(key, "a duration from " + format(min) + " to " + format(max) + ", written like 500ms, 15s, 5m, 2h or 7d");
+        return min;
+    }
+
+    private String choice(ConfigKey key, String... choices) {
+        String value = raw.get(key).toLowerCase(Locale.ROOT);
+        for (String choice : choices) {
+            if (choice.equals(value)) {
+                return choice;
+            }
+        }
+        problem(key, "one of " + String.join(", ", choices));
+        return choices[0];
+    }
+
+    private String text(ConfigKey key) {
+        String value = raw.get(key);
+        if (value.isEmpty()) {
+            problem(key, "a non-empty value");
+        }
+        return value;
+    }
+
+    private String prefixed(ConfigKey key, String... prefixes) {
+        String value = raw.get(key);
+        for (String prefix : prefixes) {
+            if (value.startsWith(prefix)) {
+                return value;
+            }
+        }
+        problem(key, "a URL starting with " + String.join(" or ", prefixes));
+        return value;
+    }
+
+    private String identifier(ConfigKey key) {
+        String value = raw.get(key);
+        if (!value.matches("[a-z_][a-z0-9_]{0,62}")) {
+            problem(key, "a lower-case SQL identifier: a-z, 0-9 and _, not starting with a digit, at most 63 characters");
+        }
+        return value;
+    }
+
+    private void problem(ConfigKey key, String accepted) {
+        String shown = key.secret() ? "(hidden)" : "'" + raw.get(key) + "'";
+        String where = origin.get(key).equals(key.env()) ? key.env() + " (" + key.key() + ")" : key.key() + " (" + key.env() + ")";
+        problems.add(where + ": " + shown + " is not valid; expected " + accepted);
+    }
+
+    private static String format(Duration duration) {
+        if (duration.isZero()) {
+            return "0s";
+        }
+        if (duration.toMillis() % 86_400_000 == 0) {
+            return duration.toDays() + "d";
+        }
+        if (duration.toMillis() % 1000 == 0) {
+            return duration.toSeconds() + "s";
+        }
+        return duration.toMillis() + "ms";
+    }
+}

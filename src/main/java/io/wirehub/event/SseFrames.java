@@ -1,0 +1,57 @@
+package io.wirehub.event;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Server-Sent Events framing (WHATWG HTML, "Server-sent events").
+ *
+ * <p>Multi-line data is split into one {@code data:} line per line, on CR LF, CR or LF, so it
+ * round-trips through any EventSource. Names and ids are validated before they get here, so no
+ * CR, LF or NUL can reach an {@code id:} or {@code event:} line.
+ */
+public final class SseFrames {
+    // NOTE: clients and proxies see this comment every heartbeat interval on an idle stream.
+    public static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private SseFrames() {}
+
+    static String body(String type, String data) {
+        StringBuilder out = new StringBuilder(data.length() + 32);
+        if (type != null) {
+            out.append("event: ").append(type).append('\n');
+        }
+        appendData(out, data);
+        return out.append('\n').toString();
+    }
+
+    /** The {@code id:} line that precedes an event's body. */
+    public static byte[] idLine(String cursorToken) {
+        return ("id: " + cursorToken + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A whole frame with its own id, event name and data (reset and shutdown notices). */
+    public static byte[] frame(String cursorToken, String type, String data) {
+        return ("id: " + cursorToken + "\n" + body(type, data)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Tells EventSource how long to wait before it reconnects. */
+    public static byte[] retry(long millis) {
+        return ("retry: " + millis + "\n\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void appendData(StringBuilder out, String data) {
+        int start = 0;
+        int length = data.length();
+        for (int i = 0; i < length; i++) {
+            char c = data.charAt(i);
+            if (c == '\r' || c == '\n') {
+                out.append("data: ").append(data, start, i).append('\n');
+                if (c == '\r' && i + 1 < length && data.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        out.append("data: ").append(data, start, length).append('\n');
+    }
+}

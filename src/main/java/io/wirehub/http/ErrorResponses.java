@@ -1,0 +1,58 @@
+package io.wirehub.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.event.JsonStrings;
+import io.wirehub.hub.Publisher;
+import io.wirehub.store.StoreUnavailableException;
+
+/**
+ * The one JSON error shape: {@code {"status":..,"error":"<stable code>","message":"<how to fix>"}}.
+ * Internal exception text stays in the log, never in a response.
+ */
+public final class ErrorResponses {
+    private static final System.Logger LOG = System.getLogger(ErrorResponses.class.getName());
+
+    // NOTE: clients branch on these codes.
+    static final String STORE_UNAVAILABLE = "store_unavailable";
+    static final String SHUTTING_DOWN = "shutting_down";
+    static final String NOT_FOUND = "not_found";
+    static final String INTERNAL = "internal_error";
+
+    private ErrorResponses() {}
+
+    /** Registers the handlers that turn exceptions into the JSON shape, and the 404 fallback. */
+    public static void register(HttpRouting.Builder routing) {
+        routing.error(ApiError.class, (req, res, e) -> send(res, e));
+        routing.error(StoreUnavailableException.class, (req, res, e) -> {
+            LOG.log(System.Logger.Level.WARNING, "store unavailable: " + e.getMessage());
+            res.header(HeaderNames.RETRY_AFTER, "2");
+            send(res, new ApiError(503, STORE_UNAVAILABLE,
+                    "the event store cannot be reached; nothing was stored. Retry after a few seconds"));
+        });
+        routing.error(Publisher.ShuttingDownException.class, (req, res, e) -> {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            send(res, new ApiError(503, SHUTTING_DOWN,
+                    "this instance is shutting down; nothing was stored. Retry (another instance will take it)"));
+        });
+        routing.error(RuntimeException.class, (req, res, e) -> {
+            LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
+            send(res, new ApiError(500, INTERNAL, "unexpected server error; it is logged. Retry, and report it if it persists"));
+        });
+    }
+
+    /** The fallback route: anything no other route matched. */
+    public static void notFound(ServerRequest req, ServerResponse res) {
+        send(res, new ApiError(404, NOT_FOUND, "no route for " + req.prologue().method().text() + " "
+                + req.path().path() + "; the API is described in README.md"));
+    }
+
+    public static void send(ServerResponse res, ApiError error) {
+        res.status(Status.create(error.status()));
+        Json.send(res, "{\"status\":" + error.status() + ",\"error\":\"" + error.code() + "\",\"message\":"
+                + JsonStrings.quote(error.getMessage()) + "}");
+    }
+}

@@ -1,0 +1,218 @@
+package io.wirehub.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.wirehub.event.Names;
+import io.wirehub.event.NewEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns request bodies into validated {@link NewEvent}s, or an {@link ApiError} that names the
+ * problem (and, in a batch, the element). Nothing is stored unless the whole body is valid.
+ */
+final class EventBodies {
+    // NOTE: clients branch on these codes.
+    static final String INVALID_TOPIC = "invalid_topic";
+    static final String INVALID_EVENT_NAME = "invalid_event_name";
+    static final String EVENT_TOO_LARGE = "event_too_large";
+    static final String EMPTY_EVENT = "empty_event";
+    static final String INVALID_UTF8 = "invalid_utf8";
+    static final String INVALID_JSON = "invalid_json";
+    static final String INVALID_BATCH = "invalid_batch";
+    static final String BATCH_TOO_LARGE = "batch_too_large";
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+            .build();
+
+    private final int maxEventBytes;
+    private final int maxBatchBytes;
+    private final int maxBatchEvents;
+
+    EventBodies(int maxEventBytes, int maxBatchBytes, int maxBatchEvents) {
+        this.maxEventBytes = maxEventBytes;
+        this.maxBatchBytes = maxBatchBytes;
+        this.maxBatchEvents = maxBatchEvents;
+    }
+
+    /**
+     * One event: the body is the data, stored as given. It counts as JSON (embedded as is in
+     * WebSocket messages) when it is a JSON object or array, or when the client says so with
+     * {@code Content-Type: application/json} (then it must parse).
+     */
+    NewEvent single(String topic, String eventName, InputStream in, long declaredLength, boolean declaredJson)
+            throws IOException {
+        checkTopic(topic, "topic in the path");
+        if (eventName != null && !Names.isValidEventName(eventName)) {
+            throw ApiError.badRequest(INVALID_EVENT_NAME, "?event= must be " + Names.EVENT_RULE);
+        }
+        byte[] body = read(in, declaredLength, maxEventBytes, EVENT_TOO_LARGE, "server.max_event_bytes");
+        if (body.length == 0) {
+            throw ApiError.badRequest(EMPTY_EVENT, "the body is empty; send the event's data as the body "
+                    + "(an EventSource ignores events without data)");
+        }
+        String data = utf8(body, "the body");
+        boolean json = isJsonDocument(data);
+        if (declaredJson && !json && !isJsonValue(data)) {
+            throw ApiError.badRequest(INVALID_JSON, "Content-Type says application/json but the body is not valid JSON");
+        }
+        return new NewEvent(topic, eventName, data, json || declaredJson);
+    }
+
+    /** A batch: {@code [{"topic":..,"event":..,"data":..}, ...]}, all or nothing. */
+    List<NewEvent> batch(InputStream in, long declaredLength) throws IOException {
+        byte[] body = read(in, declaredLength, maxBatchBytes, BATCH_TOO_LARGE, "server.max_batch_bytes");
+        if (body.length == 0) {
+            throw ApiError.badRequest(INVALID_BATCH, "the body is empty; send a JSON array of {\"topic\":..,\"data\":..}");
+        }
+        String text = utf8(body, "the body");
+        List<NewEvent> events = new ArrayList<>();
+        try (JsonParser parser = JSON.createParser(text)) {
+            if (parser.nextToken() != JsonToken.START_ARRAY) {
+                throw ApiError.badRequest(INVALID_BATCH, "the body must be a JSON array of {\"topic\":..,\"data\":..}");
+            }
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                if (events.size() == maxBatchEvents) {
+                    throw new ApiError(413, BATCH_TOO_LARGE, "more than " + maxBatchEvents
+                            + " events in one batch (server.max_batch_events); split it");
+                }
+                events.add(element(parser, "events[" + events.size() + "]"));
+            }
+            if (parser.nextToken() != null) {
+                throw ApiError.badRequest(INVALID_BATCH, "unexpected content after the JSON array");
+            }
+        } catch (IOException e) {
+            throw ApiError.badRequest(INVALID_BATCH, "the body is not valid JSON (near line "
+                    + lineOf(e) + "); send a JSON array of {\"topic\":..,\"data\":..}");
+        }
+        if (events.isEmpty()) {
+            throw ApiError.badRequest(INVALID_BATCH, "the batch is empty; send at least one event");
+        }
+        return events;
+    }
+
+    private NewEvent element(JsonParser parser, String where) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            throw ApiError.badRequest(INVALID_BATCH, where + ": must be an object {\"topic\":..,\"event\":..,\"data\":..}");
+        }
+        String topic = null;
+        String event = null;
+        String data = null;
+        boolean json = false;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            switch (field) {
+                case "topic" -> topic = value == JsonToken.VALUE_STRING ? parser.getText() : "";
+                case "event" -> {
+                    if (value != JsonToken.VALUE_NULL) {
+                        event = value == JsonToken.VALUE_STRING ? parser.getText() : "";
+                        if (!Names.isValidEventName(event)) {
+                            throw ApiError.badRequest(INVALID_EVENT_NAME, where + ".event: must be " + Names.EVENT_RULE);
+                        }
+                    }
+                }
+                case "data" -> {
+                    if (value == JsonToken.VALUE_STRING) {
+                        data = parser.getText();
+                    } else if (value != JsonToken.VALUE_NULL) {
+                        data = copy(parser);
+                        json = true;
+                    }
+                }
+                default -> throw ApiError.badRequest(INVALID_BATCH, where + ": unknown field '" + field
+                        + "'; the fields are topic, event and data");
+            }
+        }
+        checkTopic(topic, where + ".topic");
+        if (data == null || data.isEmpty()) {
+            throw ApiError.badRequest(EMPTY_EVENT, where + ".data: missing or empty; every event needs data");
+        }
+        if (data.getBytes(StandardCharsets.UTF_8).length > maxEventBytes) {
+            throw new ApiError(413, EVENT_TOO_LARGE, where + ".data: larger than " + maxEventBytes
+                    + " bytes (server.max_event_bytes)");
+        }
+        return new NewEvent(topic, event, data, json);
+    }
+
+    /** Reads at most {@code limit} bytes; a longer body is refused with 413 without storing anything. */
+    private static byte[] read(InputStream in, long declaredLength, int limit, String code, String key) throws IOException {
+        if (declaredLength > limit) {
+            throw tooLarge(limit, code, key);
+        }
+        byte[] body = in.readNBytes(limit + 1);
+        if (body.length > limit) {
+            throw tooLarge(limit, code, key);
+        }
+        return body;
+    }
+
+    private static ApiError tooLarge(int limit, String code, String key) {
+        return new ApiError(413, code, "the body is larger than " + limit + " bytes (" + key + "); send less");
+    }
+
+    private static void checkTopic(String topic, String where) {
+        if (!Names.isValidTopic(topic)) {
+            throw ApiError.badRequest(INVALID_TOPIC, where + ": " + (topic == null ? "missing" : "'" + clip(topic) + "' is not valid")
+                    + "; use " + Names.TOPIC_RULE);
+        }
+    }
+
+    private static String utf8(byte[] body, String what) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw ApiError.badRequest(INVALID_UTF8, what + " is not valid UTF-8; send UTF-8 text or JSON");
+        }
+    }
+
+    private static boolean isJsonDocument(String text) {
+        String trimmed = text.strip();
+        return (trimmed.startsWith("{") || trimmed.startsWith("[")) && isJsonValue(trimmed);
+    }
+
+    private static boolean isJsonValue(String text) {
+        try (JsonParser parser = JSON.createParser(text)) {
+            if (parser.nextToken() == null) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String copy(JsonParser parser) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator generator = JSON.createGenerator(out)) {
+            generator.copyCurrentStructure(parser);
+        }
+        return out.toString();
+    }
+
+    private static String clip(String text) {
+        String clipped = text.length() > 100 ? text.substring(0, 100) + "..." : text;
+        return clipped.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    private static int lineOf(IOException e) {
+        return e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null
+                ? p.getLocation().getLineNr() : 1;
+    }
+}

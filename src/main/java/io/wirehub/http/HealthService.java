@@ -1,0 +1,41 @@
+package io.wirehub.http;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.bus.EventBus;
+import io.wirehub.store.EventStore;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code GET /health} (readiness: 200 when the store and the bus answer, else 503) and
+ * {@code GET /health/live} (liveness: 200 while the process serves HTTP).
+ */
+public final class HealthService implements HttpService {
+    private final EventStore store;
+    private final EventBus bus;
+    private final BooleanSupplier draining;
+
+    public HealthService(EventStore store, EventBus bus, BooleanSupplier draining) {
+        this.store = store;
+        this.bus = bus;
+        this.draining = draining;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/health", this::ready);
+        rules.get("/health/live", (req, res) -> Json.send(res, "{\"status\":\"UP\"}"));
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        boolean storeUp = store.isHealthy();
+        boolean busUp = bus.isHealthy();
+        boolean up = storeUp && busUp && !draining.getAsBoolean();
+        res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+        Json.send(res, "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"store\":\"" + (storeUp ? "UP" : "DOWN")
+                + "\",\"bus\":\"" + (busUp ? "UP" : "DOWN") + "\",\"draining\":" + draining.getAsBoolean() + "}");
+    }
+}

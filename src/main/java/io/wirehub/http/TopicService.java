@@ -1,0 +1,76 @@
+package io.wirehub.http;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.event.Event;
+import io.wirehub.event.JsonStrings;
+import io.wirehub.event.Names;
+import io.wirehub.store.EventStore;
+import io.wirehub.store.Snapshot;
+import java.time.Instant;
+
+/**
+ * {@code GET /v1/topics/{topic}/snapshot?limit=N}: the topic's latest seq and its last N events,
+ * for a client that got a reset (or starts up) and must re-hydrate. The client then applies live
+ * events with a seq above the snapshot's {@code seq}.
+ */
+public final class TopicService implements HttpService {
+    // Caps what one request can make the store read: a denial-of-service guard.
+    static final int MAX_SNAPSHOT_LIMIT = 1000;
+    static final int DEFAULT_SNAPSHOT_LIMIT = 100;
+
+    private final EventStore store;
+
+    public TopicService(EventStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/topics/{topic}/snapshot", this::snapshot);
+    }
+
+    private void snapshot(ServerRequest req, ServerResponse res) {
+        String topic = req.path().pathParameters().get("topic");
+        if (!Names.isValidTopic(topic)) {
+            throw ApiError.badRequest(EventBodies.INVALID_TOPIC, "the topic in the path is not valid; use " + Names.TOPIC_RULE);
+        }
+        int limit = limit(req.query().first("limit").orElse(null));
+        Snapshot snapshot = store.snapshot(topic, limit);
+        StringBuilder out = new StringBuilder(256).append("{\"topic\":\"").append(topic)
+                .append("\",\"seq\":").append(snapshot.seq()).append(",\"events\":[");
+        boolean first = true;
+        for (Event event : snapshot.events()) {
+            out.append(first ? "" : ",").append("{\"seq\":").append(event.seq());
+            if (event.type() != null) {
+                out.append(",\"event\":\"").append(event.type()).append('"');
+            }
+            out.append(",\"time\":\"").append(Instant.ofEpochMilli(event.timeMillis())).append("\",\"data\":");
+            if (event.json()) {
+                out.append(event.data());
+            } else {
+                JsonStrings.quote(out, event.data());
+            }
+            out.append('}');
+            first = false;
+        }
+        Json.send(res, out.append("]}").toString());
+    }
+
+    private static int limit(String text) {
+        if (text == null) {
+            return DEFAULT_SNAPSHOT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(text);
+            if (limit >= 1 && limit <= MAX_SNAPSHOT_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw ApiError.badRequest("invalid_limit", "limit must be a whole number from 1 to " + MAX_SNAPSHOT_LIMIT);
+    }
+}

@@ -1,0 +1,24 @@
+package io.wirehub.hub;
+
+/** Why a subscriber's session ended. Counted per reason in the stats. */
+public enum CloseReason {
+    // NOTE: the codes appear in /v1/stats; dashboards depend on them.
+    CLIENT_GONE("client_gone"),
+    CLIENT_CLOSED("client_closed"),
+    WRITE_TIMEOUT("write_timeout"),
+    PONG_TIMEOUT("pong_timeout"),
+    OVERFLOW("overflow"),
+    STORE_UNAVAILABLE("store_unavailable"),
+    SHUTDOWN("shutdown"),
+    ERROR("error");
+
+    private final String code;
+
+    CloseReason(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

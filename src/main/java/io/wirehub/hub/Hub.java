@@ -1,0 +1,210 @@
+package io.wirehub.hub;
+
+import io.wirehub.bus.BusListener;
+import io.wirehub.event.Event;
+import io.wirehub.store.EventStore;
+import io.wirehub.store.StoreUnavailableException;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * Routes each event to the subscribers of its topic.
+ *
+ * <p>The hub never blocks on a subscriber: it only {@code offer}s to their bounded queues. Per
+ * active topic it remembers the last seq it dispatched, so events that a bus (or concurrent local
+ * publishers) deliver late or twice are dropped, and a jump is filled from the store once here,
+ * rather than once per subscriber. Subscribers re-check order on their own, so this is about cost,
+ * not correctness.
+ *
+ * <p>Threads: {@link #onEvent} runs on publishing threads (local bus) or the bus's subscriber
+ * thread; dispatch is serialized per topic by the topic's lock. A topic's entry exists while it
+ * has subscribers.
+ */
+public final class Hub implements BusListener {
+    private static final System.Logger LOG = System.getLogger(Hub.class.getName());
+
+    private final EventStore store;
+    private final HubSettings settings;
+    private final HubStats stats = new HubStats();
+    private final LongSupplier nanoClock;
+    private final AtomicLong ids = new AtomicLong();
+    private final ConcurrentHashMap<String, TopicChannel> topics = new ConcurrentHashMap<>();
+    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+
+    public Hub(EventStore store, HubSettings settings, LongSupplier nanoClock) {
+        this.store = store;
+        this.settings = settings;
+        this.nanoClock = nanoClock;
+    }
+
+    /**
+     * A subscriber for the given topics, ready to {@link Subscriber#run()} on its drain thread.
+     *
+     * @param resumeFrom cursor positions the client sent back (Last-Event-ID); topics absent
+     *     from it start after their latest event
+     */
+    public Subscriber subscriber(String transport, List<String> topics, Map<String, Long> resumeFrom, SubscriberSink sink) {
+        int capacity = "ws".equals(transport) ? settings.wsQueueCapacity() : settings.sseQueueCapacity();
+        return new Subscriber(ids.incrementAndGet(), transport, capacity, topics, resumeFrom, sink, this);
+    }
+
+    public HubStats stats() {
+        return stats;
+    }
+
+    public HubSettings settings() {
+        return settings;
+    }
+
+    EventStore store() {
+        return store;
+    }
+
+    LongSupplier nanoClock() {
+        return nanoClock;
+    }
+
+    /** Live subscribers, for the ticker and for shutdown. */
+    public Collection<Subscriber> subscribers() {
+        return Collections.unmodifiableSet(subscribers);
+    }
+
+    /** Closes every subscriber (server shutdown). */
+    public void closeAll(CloseReason reason) {
+        subscribers.forEach(subscriber -> subscriber.close(reason));
+    }
+
+    @Override
+    public void onEvent(Event event) {
+        TopicChannel channel = topics.get(event.topic());
+        if (channel == null) {
+            return; // nobody here follows the topic
+        }
+        channel.lock.lock();
+        try {
+            long last = channel.lastSeq;
+            if (last >= 0 && event.seq() <= last) {
+                stats.duplicatesDropped.increment();
+                return;
+            }
+            if (last >= 0 && event.seq() > last + 1) {
+                backfill(channel, last, event.seq() - 1);
+            }
+            channel.offer(event);
+            channel.lastSeq = event.seq();
+        } finally {
+            channel.lock.unlock();
+        }
+    }
+
+    @Override
+    public void reconnected() {
+        for (TopicChannel channel : topics.values()) {
+            channel.lock.lock();
+            try {
+                if (channel.lastSeq < 0) {
+                    // Nothing dispatched since the topic became active: only each subscriber knows
+                    // where it stands, so each re-reads its own range.
+                    channel.subscribers.forEach(Subscriber::catchUpSoon);
+                } else {
+                    backfill(channel, channel.lastSeq, Long.MAX_VALUE);
+                }
+            } finally {
+                channel.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Dispatches stored events after {@code last} up to {@code upTo}, when there are at most
+     * replay_limit of them; a larger range is left to each subscriber's own gap check, which
+     * pages through the store or sends a reset.
+     */
+    private void backfill(TopicChannel channel, long last, long upTo) {
+        int limit = settings.replayLimit();
+        List<Event> missing;
+        try {
+            missing = store.readAfter(channel.topic, last, limit + 1);
+        } catch (StoreUnavailableException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot backfill topic " + channel.topic + ": " + e.getMessage());
+            return;
+        }
+        if (missing.size() > limit || missing.isEmpty() || missing.getFirst().seq() != last + 1) {
+            return;
+        }
+        for (Event event : missing) {
+            if (event.seq() > upTo) {
+                break;
+            }
+            channel.offer(event);
+            channel.lastSeq = event.seq();
+            stats.backfilled.increment();
+        }
+    }
+
+    void register(Subscriber subscriber) {
+        subscribers.add(subscriber);
+        stats.subscriberOpened(subscriber.transport());
+        subscriber.topics().forEach(topic -> attach(subscriber, topic));
+        if (subscriber.isClosed()) {
+            // close() ran before we were done adding: undo what it could not see.
+            subscriber.topics().forEach(topic -> detach(subscriber, topic));
+        }
+    }
+
+    void unregister(Subscriber subscriber, CloseReason reason) {
+        subscriber.topics().forEach(topic -> detach(subscriber, topic));
+        if (subscribers.remove(subscriber)) {
+            stats.subscriberClosed(subscriber.transport(), reason);
+        }
+    }
+
+    void attach(Subscriber subscriber, String topic) {
+        topics.compute(topic, (name, channel) -> {
+            TopicChannel target = channel == null ? new TopicChannel(name) : channel;
+            target.subscribers.add(subscriber);
+            return target;
+        });
+    }
+
+    void detach(Subscriber subscriber, String topic) {
+        topics.computeIfPresent(topic, (name, channel) -> {
+            channel.subscribers.remove(subscriber);
+            return channel.subscribers.isEmpty() ? null : channel;
+        });
+    }
+
+    /** Number of topics with at least one subscriber here. */
+    public int activeTopics() {
+        return topics.size();
+    }
+
+    void logUnexpected(Subscriber subscriber, Exception e) {
+        LOG.log(System.Logger.Level.ERROR, "subscriber " + subscriber + " failed", e);
+    }
+
+    /** One active topic: its subscribers and the last seq dispatched to them (-1: none yet). */
+    private static final class TopicChannel {
+        final String topic;
+        final ReentrantLock lock = new ReentrantLock();
+        final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+        long lastSeq = -1;
+
+        TopicChannel(String topic) {
+            this.topic = topic;
+        }
+
+        void offer(Event event) {
+            for (Subscriber subscriber : subscribers) {
+                subscriber.offer(event);
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.wirehub.hub;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The hub's counters. Cheap to bump from any thread (LongAdder); read by the stats and metrics
+ * endpoints. Counts only go up, except the live subscriber gauges.
+ */
+public final class HubStats {
+    final LongAdder published = new LongAdder();
+    final LongAdder deliveries = new LongAdder();
+    final LongAdder overflows = new LongAdder();
+    final LongAdder catchUps = new LongAdder();
+    final LongAdder resets = new LongAdder();
+    final LongAdder duplicatesDropped = new LongAdder();
+    final LongAdder backfilled = new LongAdder();
+    private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
+    private final ConcurrentHashMap<String, AtomicInteger> subscribers = new ConcurrentHashMap<>();
+
+    public HubStats() {
+        for (CloseReason reason : CloseReason.values()) {
+            closes.put(reason, new LongAdder());
+        }
+    }
+
+    public long published() {
+        return published.sum();
+    }
+
+    /** Events written to subscribers (one event to ten subscribers counts ten). */
+    public long deliveries() {
+        return deliveries.sum();
+    }
+
+    public long overflows() {
+        return overflows.sum();
+    }
+
+    public long catchUps() {
+        return catchUps.sum();
+    }
+
+    public long resets() {
+        return resets.sum();
+    }
+
+    /** Events the hub dropped because a bus delivered them twice or late. */
+    public long duplicatesDropped() {
+        return duplicatesDropped.sum();
+    }
+
+    /** Events the hub read from the store to fill a seq jump on the bus. */
+    public long backfilled() {
+        return backfilled.sum();
+    }
+
+    public long closes(CloseReason reason) {
+        return closes.get(reason).sum();
+    }
+
+    public int subscribers(String transport) {
+        AtomicInteger count = subscribers.get(transport);
+        return count == null ? 0 : count.get();
+    }
+
+    public int subscribers() {
+        return subscribers.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    void subscriberOpened(String transport) {
+        subscribers.computeIfAbsent(transport, t -> new AtomicInteger()).incrementAndGet();
+    }
+
+    void subscriberClosed(String transport, CloseReason reason) {
+        subscribers.get(transport).decrementAndGet();
+        closes.get(reason).increment();
+    }
+}

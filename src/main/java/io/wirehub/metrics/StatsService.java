@@ -1,0 +1,51 @@
+package io.wirehub.metrics;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.http.Json;
+import io.wirehub.hub.CloseReason;
+import io.wirehub.hub.Hub;
+import io.wirehub.hub.HubSettings;
+import io.wirehub.hub.HubStats;
+
+/** {@code GET /v1/stats}: the hub's counters as one JSON object. */
+public final class StatsService implements HttpService {
+    private final Hub hub;
+
+    public StatsService(Hub hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/stats", this::stats);
+    }
+
+    // NOTE: field names are public; dashboards and the perf scripts read them.
+    private void stats(ServerRequest req, ServerResponse res) {
+        HubStats stats = hub.stats();
+        HubSettings settings = hub.settings();
+        StringBuilder out = new StringBuilder(512);
+        out.append("{\"subscribers\":{\"sse\":").append(stats.subscribers("sse"))
+                .append(",\"ws\":").append(stats.subscribers("ws"))
+                .append(",\"total\":").append(stats.subscribers()).append('}');
+        out.append(",\"queue_capacity\":{\"sse\":").append(settings.sseQueueCapacity())
+                .append(",\"ws\":").append(settings.wsQueueCapacity()).append('}');
+        out.append(",\"active_topics\":").append(hub.activeTopics());
+        out.append(",\"events_published\":").append(stats.published());
+        out.append(",\"deliveries\":").append(stats.deliveries());
+        out.append(",\"overflows\":").append(stats.overflows());
+        out.append(",\"catch_ups\":").append(stats.catchUps());
+        out.append(",\"resets\":").append(stats.resets());
+        out.append(",\"duplicates_dropped\":").append(stats.duplicatesDropped());
+        out.append(",\"backfilled\":").append(stats.backfilled());
+        out.append(",\"closes\":{");
+        CloseReason[] reasons = CloseReason.values();
+        for (int i = 0; i < reasons.length; i++) {
+            out.append(i == 0 ? "" : ",").append('"').append(reasons[i].code()).append("\":").append(stats.closes(reasons[i]));
+        }
+        Json.send(res, out.append("}}").toString());
+    }
+}

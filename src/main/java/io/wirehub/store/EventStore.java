@@ -1,0 +1,52 @@
+package io.wirehub.store;
+
+import io.wirehub.event.Event;
+import io.wirehub.event.NewEvent;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The event log: per topic, events with gapless seqs in commit order.
+ *
+ * <p>Implementations are thread safe and blocking. Reads never return a partial range from the
+ * middle: {@link #readAfter} returns events with seq &gt; afterSeq in ascending order, and when
+ * the first returned seq is not afterSeq + 1 the events in between are gone (retention), which
+ * the caller must tell the client rather than skip.
+ */
+public interface EventStore extends AutoCloseable {
+
+    /**
+     * Stores the batch all or nothing, giving each event its topic's next seq in batch order.
+     * Returns when the batch is durable for this store.
+     *
+     * @return the stored events, in the order given
+     * @throws StoreUnavailableException when nothing was stored because the store cannot be reached
+     */
+    List<Event> append(List<NewEvent> events);
+
+    /** Events of the topic with seq &gt; afterSeq, ascending, at most {@code limit}. */
+    List<Event> readAfter(String topic, long afterSeq, int limit);
+
+    /**
+     * {@link #readAfter} for several topics at once. Stores with real I/O run the reads in
+     * parallel; the result maps each topic to its events.
+     */
+    default Map<String, List<Event>> readAfter(Map<String, Long> cursors, int limit) {
+        Map<String, List<Event>> result = new LinkedHashMap<>();
+        cursors.forEach((topic, after) -> result.put(topic, readAfter(topic, after, limit)));
+        return result;
+    }
+
+    /** The topic's latest seq, 0 when it has none. */
+    long latestSeq(String topic);
+
+    /** The topic's latest seq and its last {@code limit} events, read consistently. */
+    Snapshot snapshot(String topic, int limit);
+
+    /** Whether the store answers now (readiness). */
+    boolean isHealthy();
+
+    @Override
+    void close();
+}

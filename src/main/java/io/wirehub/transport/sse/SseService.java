@@ -1,0 +1,55 @@
+package io.wirehub.transport.sse;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.hub.Hub;
+import io.wirehub.hub.Subscriber;
+import io.wirehub.transport.StreamRequest;
+import java.util.List;
+
+/**
+ * {@code GET /v1/sse?topic=a&topic=b}: a Server-Sent Events stream of the listed topics.
+ *
+ * <p>The handler runs on the connection's own virtual thread and becomes the subscriber's drain
+ * thread for the life of the stream. Frames are written as pre-built bytes to the response's
+ * output stream (not SseSink, which in Helidon 4.2.3 cannot send comments or split data lines).
+ */
+public final class SseService implements HttpService {
+    private static final Header NO_BUFFERING = HeaderValues.create("X-Accel-Buffering", "no");
+
+    private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
+
+    private final Hub hub;
+    private final int maxTopics;
+    private final long retryMillis;
+
+    public SseService(Hub hub, int maxTopics) {
+        this.hub = hub;
+        this.maxTopics = maxTopics;
+        this.retryMillis = hub.settings().reconnectRetry().toMillis();
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/sse", this::stream);
+    }
+
+    private void stream(ServerRequest req, ServerResponse res) throws Exception {
+        String lastEventId = req.headers().first(LAST_EVENT_ID)
+                .orElseGet(() -> req.query().first("lastEventId").orElse(null));
+        StreamRequest request = StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics);
+
+        res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
+        res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
+        res.header(NO_BUFFERING); // nginx would otherwise buffer the stream
+        Subscriber subscriber = hub.subscriber("sse", request.topics(), request.resumeFrom(),
+                new SseSink(res.outputStream(), retryMillis));
+        subscriber.run();
+    }
+}

@@ -1,0 +1,64 @@
+package io.wirehub.transport.sse;
+
+import io.wirehub.event.Event;
+import io.wirehub.event.Reset;
+import io.wirehub.event.SseFrames;
+import io.wirehub.hub.CloseReason;
+import io.wirehub.hub.SubscriberSink;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes a stream's frames to the SSE response: the per-stream {@code id:} line, then the event's
+ * shared, pre-encoded body. Helidon buffers the writes; {@link #flush()} sends a batch at once.
+ */
+final class SseSink implements SubscriberSink {
+    private final OutputStream out;
+    private final long retryMillis;
+
+    SseSink(OutputStream out, long retryMillis) {
+        this.out = out;
+        this.retryMillis = retryMillis;
+    }
+
+    @Override
+    public void open() throws IOException {
+        out.write(SseFrames.retry(retryMillis));
+        out.flush(); // sends the status and headers: the client sees the stream open now
+    }
+
+    @Override
+    public void event(Event event, String cursorToken) throws IOException {
+        out.write(SseFrames.idLine(cursorToken));
+        out.write(event.sseBody());
+    }
+
+    @Override
+    public void reset(Reset reset, String cursorToken) throws IOException {
+        out.write(SseFrames.frame(cursorToken, "reset", reset.json()));
+    }
+
+    @Override
+    public boolean heartbeat() throws IOException {
+        out.write(SseFrames.HEARTBEAT);
+        return false;
+    }
+
+    @Override
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    @Override
+    public void finish(CloseReason reason, long retryMillis) {
+        try {
+            if (reason == CloseReason.SHUTDOWN) {
+                // A jittered retry spreads the reconnects of a draining instance's clients.
+                out.write(SseFrames.retry(retryMillis));
+            }
+            out.close(); // ends the response; EventSource reconnects with Last-Event-ID
+        } catch (IOException | RuntimeException e) {
+            // the client is gone already: nothing to end
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.wirehub.transport.ws;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import io.helidon.websocket.WsUpgradeException;
+import io.wirehub.event.JsonStrings;
+import io.wirehub.event.Names;
+import io.wirehub.hub.CloseReason;
+import io.wirehub.hub.Hub;
+import io.wirehub.hub.Subscriber;
+import io.wirehub.http.ApiError;
+import io.wirehub.transport.StreamRequest;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * {@code GET /v1/ws?topic=a&topic=b}: the same stream over WebSocket, one per connection.
+ *
+ * <p>Helidon calls this listener on the connection's reader thread; {@code onOpen} must not block,
+ * so the subscriber drains on a virtual thread of its own ({@code ws-<id>}). A request that fails
+ * validation is not upgraded: it falls through to {@link WsRequestRoute}, which answers the same
+ * JSON 400 as SSE.
+ *
+ * <p>Client messages: {@code {"op":"subscribe","topic":"c"}} and {@code {"op":"unsubscribe",...}};
+ * anything else is answered with {@code {"op":"error","error":..,"message":..}}.
+ */
+public final class WsEndpoint implements WsListener {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Hub hub;
+    private final int maxTopics;
+    private StreamRequest request;
+    private WsSink sink;
+    private Subscriber subscriber;
+    private final StringBuilder partial = new StringBuilder();
+
+    public WsEndpoint(Hub hub, int maxTopics) {
+        this.hub = hub;
+        this.maxTopics = maxTopics;
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+        try {
+            request = WsRequestRoute.parse(prologue.query(), maxTopics);
+        } catch (ApiError e) {
+            throw new WsUpgradeException(e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void onOpen(WsSession session) {
+        sink = new WsSink(session);
+        subscriber = hub.subscriber("ws", request.topics(), request.resumeFrom(), sink);
+        Thread.ofVirtual().name("ws-" + subscriber.id()).start(subscriber::run);
+    }
+
+    @Override
+    public void onMessage(WsSession session, String text, boolean last) {
+        partial.append(text);
+        if (!last) {
+            return;
+        }
+        String message = partial.toString();
+        partial.setLength(0);
+        try {
+            handle(message);
+        } catch (ApiError e) {
+            reply("{\"op\":\"error\",\"error\":\"" + e.code() + "\",\"message\":" + JsonStrings.quote(e.getMessage()) + "}");
+        }
+    }
+
+    @Override
+    public void onPing(WsSession session, BufferData buffer) {
+        try {
+            sink.pong(buffer);
+        } catch (IOException e) {
+            subscriber.close(CloseReason.CLIENT_GONE);
+        }
+    }
+
+    @Override
+    public void onPong(WsSession session, BufferData buffer) {
+        subscriber.heartbeatAcknowledged();
+    }
+
+    @Override
+    public void onClose(WsSession session, int status, String reason) {
+        if (subscriber != null) {
+            subscriber.close(CloseReason.CLIENT_CLOSED);
+        }
+    }
+
+    @Override
+    public void onError(WsSession session, Throwable t) {
+        if (subscriber != null) {
+            subscriber.close(CloseReason.CLIENT_GONE);
+        }
+    }
+
+    private void handle(String message) {
+        String op = null;
+        String topic = null;
+        try (JsonParser parser = JSON.createParser(message)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw invalidMessage();
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (value != JsonToken.VALUE_STRING) {
+                    throw invalidMessage();
+                }
+                switch (field) {
+                    case "op" -> op = parser.getText();
+                    case "topic" -> topic = parser.getText();
+                    default -> throw invalidMessage();
+                }
+            }
+        } catch (IOException e) {
+            throw invalidMessage();
+        }
+        if (!Names.isValidTopic(topic)) {
+            throw ApiError.badRequest(StreamRequest.INVALID_TOPIC, "'topic' must be " + Names.TOPIC_RULE);
+        }
+        if ("subscribe".equals(op)) {
+            if (subscriber.topics().size() >= maxTopics && !subscriber.topics().contains(topic)) {
+                throw ApiError.badRequest(StreamRequest.TOO_MANY_TOPICS, "at most " + maxTopics
+                        + " topics per stream (server.max_topics_per_stream)");
+            }
+            subscriber.follow(topic);
+        } else if ("unsubscribe".equals(op)) {
+            subscriber.unfollow(topic);
+        } else {
+            throw invalidMessage();
+        }
+    }
+
+    private static ApiError invalidMessage() {
+        return ApiError.badRequest("invalid_message",
+                "send {\"op\":\"subscribe\",\"topic\":\"name\"} or {\"op\":\"unsubscribe\",\"topic\":\"name\"}");
+    }
+
+    private void reply(String json) {
+        try {
+            sink.sendText(json);
+        } catch (IOException e) {
+            subscriber.close(CloseReason.CLIENT_GONE);
+        }
+    }
+}

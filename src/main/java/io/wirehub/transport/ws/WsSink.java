@@ -1,0 +1,105 @@
+package io.wirehub.transport.ws;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.websocket.WsCloseCodes;
+import io.helidon.websocket.WsSession;
+import io.wirehub.event.Event;
+import io.wirehub.event.Reset;
+import io.wirehub.event.WsFrames;
+import io.wirehub.hub.CloseReason;
+import io.wirehub.hub.SubscriberSink;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Writes a stream's messages to a WebSocket session: one text message per event.
+ *
+ * <p>{@link WsSession} is not thread safe (helidon issue 11413), and the reader thread answers
+ * pings while the drain thread sends events, so every send, ping, pong and close goes through
+ * {@link #lock}.
+ */
+final class WsSink implements SubscriberSink {
+    private final WsSession session;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    WsSink(WsSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void open() {}
+
+    @Override
+    public void event(Event event, String cursorToken) throws IOException {
+        sendText(WsFrames.message(event, cursorToken));
+    }
+
+    @Override
+    public void reset(Reset reset, String cursorToken) throws IOException {
+        sendText(reset.wsJson(cursorToken));
+    }
+
+    @Override
+    public boolean heartbeat() throws IOException {
+        locked(() -> session.ping(BufferData.empty()));
+        return true;
+    }
+
+    @Override
+    public void flush() {}
+
+    /** Sends a reply from the reader thread (pong, errors) under the same lock. */
+    void sendText(String text) throws IOException {
+        locked(() -> session.send(text, true));
+    }
+
+    void pong(BufferData data) throws IOException {
+        locked(() -> session.pong(data));
+    }
+
+    @Override
+    public void finish(CloseReason reason, long retryMillis) {
+        try {
+            if (!lock.tryLock(1, TimeUnit.SECONDS)) {
+                session.terminate(); // the other holder is stuck on a dead socket
+                return;
+            }
+            try {
+                switch (reason) {
+                    case CLIENT_GONE, WRITE_TIMEOUT, PONG_TIMEOUT -> session.terminate();
+                    case CLIENT_CLOSED -> session.close(WsCloseCodes.NORMAL_CLOSE, "bye");
+                    case SHUTDOWN -> session.close(WsCloseCodes.GOING_AWAY, "server shutting down; reconnect with lastEventId");
+                    case OVERFLOW -> session.close(WsCloseCodes.VIOLATED_POLICY, "too slow: queue overflow; reconnect with lastEventId");
+                    case STORE_UNAVAILABLE -> session.close(WsCloseCodes.TRY_AGAIN_LATER, "store unavailable; reconnect with lastEventId");
+                    case ERROR -> session.close(WsCloseCodes.UNEXPECTED_CONDITION, "server error; reconnect with lastEventId");
+                }
+            } finally {
+                lock.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the peer is gone already
+        }
+    }
+
+    private void locked(Runnable send) throws IOException {
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting to send", e);
+        }
+        try {
+            send.run();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (RuntimeException e) {
+            throw new IOException("send failed", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+}
