@@ -1,0 +1,159 @@
+package io.wirehub.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real SSE reader: the JDK HTTP client reads the stream line by line and parses it as an
+ * EventSource does (id, event, multi-line data, comments ignored).
+ */
+public final class SseClient implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    public record SseEvent(String id, String event, String data) {}
+
+    private final BlockingQueue<SseEvent> events = new LinkedBlockingQueue<>();
+    private final InputStream body;
+    private final int status;
+    private final String errorBody;
+    private final Thread reader;
+    private volatile boolean ended;
+
+    private SseClient(HttpResponse<InputStream> response) throws IOException {
+        this.status = response.statusCode();
+        this.body = response.body();
+        if (status != 200) {
+            errorBody = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            reader = null;
+            ended = true;
+            return;
+        }
+        errorBody = null;
+        reader = Thread.ofVirtual().name("test-sse-reader").start(this::read);
+    }
+
+    public static SseClient connect(String url) {
+        return connect(url, null);
+    }
+
+    public static SseClient connect(String url, String lastEventId) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        try {
+            return new SseClient(CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String errorBody() {
+        return errorBody;
+    }
+
+    /** Whether the server ended the stream. */
+    public boolean ended() {
+        return ended;
+    }
+
+    /** The next event, or null when none came within the timeout. */
+    public SseEvent next(Duration timeout) throws InterruptedException {
+        return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Exactly {@code count} events, failing when they do not all come within the timeout. */
+    public List<SseEvent> take(int count, Duration timeout) throws InterruptedException {
+        List<SseEvent> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (out.size() < count) {
+            long left = deadline - System.nanoTime();
+            SseEvent event = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (event == null) {
+                throw new AssertionError("got " + out.size() + " of " + count + " events within " + timeout + ": " + out);
+            }
+            out.add(event);
+        }
+        return out;
+    }
+
+    /** Asserts that nothing more arrives within the quiet period; returns what did. */
+    public List<SseEvent> drain(Duration quiet) throws InterruptedException {
+        List<SseEvent> out = new ArrayList<>();
+        SseEvent event;
+        while ((event = events.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+            out.add(event);
+        }
+        return out;
+    }
+
+    private void read() {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            String id = null;
+            String event = null;
+            StringBuilder data = null;
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.isEmpty()) {
+                    if (data != null) {
+                        events.add(new SseEvent(id, event, data.toString()));
+                    }
+                    event = null;
+                    data = null;
+                    continue;
+                }
+                if (line.startsWith(":")) {
+                    continue;
+                }
+                int colon = line.indexOf(':');
+                String field = colon < 0 ? line : line.substring(0, colon);
+                String value = colon < 0 ? "" : line.substring(colon + 1);
+                if (value.startsWith(" ")) {
+                    value = value.substring(1);
+                }
+                switch (field) {
+                    case "id" -> id = value;
+                    case "event" -> event = value;
+                    case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+                    default -> { }
+                }
+            }
+        } catch (IOException e) {
+            // stream closed
+        } finally {
+            ended = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            body.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        if (reader != null) {
+            reader.interrupt();
+        }
+    }
+}
