@@ -87,15 +87,22 @@ public final class WireHub implements AutoCloseable {
         draining = true;
         publisher.stop();
         hub.closeAll(CloseReason.SHUTDOWN);
-        long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
-        while (hub.stats().subscribers() > 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        awaitStreamsEnded();
         server.stop();
         ticker.close();
         bus.close();
         store.close();
+    }
+
+    private void awaitStreamsEnded() {
+        long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
+        try {
+            while (hub.stats().drainLoops() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private WebServer buildServer() {

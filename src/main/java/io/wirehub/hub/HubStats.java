@@ -18,6 +18,7 @@ public final class HubStats {
     final LongAdder resets = new LongAdder();
     final LongAdder duplicatesDropped = new LongAdder();
     final LongAdder backfilled = new LongAdder();
+    final AtomicInteger drainLoops = new AtomicInteger();
     private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
     private final ConcurrentHashMap<String, AtomicInteger> subscribers = new ConcurrentHashMap<>();
 
@@ -56,6 +57,11 @@ public final class HubStats {
     /** Events the hub read from the store to fill a seq jump on the bus. */
     public long backfilled() {
         return backfilled.sum();
+    }
+
+    /** Drain loops running now: one per stream, on its own thread; 0 once every stream ended. */
+    public int drainLoops() {
+        return drainLoops.get();
     }
 
     public long closes(CloseReason reason) {

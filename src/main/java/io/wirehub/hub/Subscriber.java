@@ -6,6 +6,7 @@ import io.wirehub.event.Reset;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.StoreUnavailableException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -98,6 +99,7 @@ public final class Subscriber {
      */
     public void run() {
         drainThread = Thread.currentThread();
+        stats.drainLoops.incrementAndGet();
         try {
             if (closed.get()) {
                 return;
@@ -108,10 +110,12 @@ public final class Subscriber {
             while (!closed.get()) {
                 drainOnce();
             }
-        } catch (IOException | RuntimeException e) {
-            close(e instanceof StoreUnavailableException ? CloseReason.STORE_UNAVAILABLE
-                    : e instanceof IOException ? CloseReason.CLIENT_GONE : CloseReason.ERROR);
-            if (e instanceof RuntimeException && !(e instanceof StoreUnavailableException)) {
+        } catch (IOException | UncheckedIOException e) {
+            close(CloseReason.CLIENT_GONE); // the normal end of a stream whose client left
+        } catch (StoreUnavailableException e) {
+            close(CloseReason.STORE_UNAVAILABLE); // the client reconnects and resumes from its cursor
+        } catch (RuntimeException e) {
+            if (close(CloseReason.ERROR)) {
                 hub.logUnexpected(this, e);
             }
         } catch (InterruptedException e) {
@@ -122,6 +126,7 @@ public final class Subscriber {
             long retry = settings.reconnectRetry().toMillis();
             sink.finish(closeReason, retry + ThreadLocalRandom.current().nextLong(retry * 4 + 1));
             drainThread = null;
+            stats.drainLoops.decrementAndGet();
         }
     }
 
@@ -157,10 +162,12 @@ public final class Subscriber {
      * ({@link SubscriberSink#finish}); an interrupted socket write fails at once, which is how a
      * write stuck on a client that stopped reading is cut off. A store read in progress is not
      * interrupted (that would break a pooled JDBC connection): the loop sees the flag after it.
+     *
+     * @return true for the call that closed it, false when it was closed already
      */
-    public void close(CloseReason reason) {
+    public boolean close(CloseReason reason) {
         if (!closed.compareAndSet(false, true)) {
-            return;
+            return false;
         }
         closeReason = reason;
         hub.unregister(this, reason);
@@ -168,6 +175,7 @@ public final class Subscriber {
         if (thread != null && thread != Thread.currentThread() && !readingStore) {
             thread.interrupt();
         }
+        return true;
     }
 
     /** Called by the hub: never blocks. A full queue makes the subscriber lag (or close, by policy). */
@@ -230,10 +238,10 @@ public final class Subscriber {
     private void replay() throws IOException {
         int limit = settings.replayLimit();
         Map<String, List<Event>> missed = fromStore(() -> store.readAfter(resumeFrom, limit + 1));
+        resumeFrom.forEach(cursor::advance); // every id written below names every topic's position
         for (Map.Entry<String, Long> entry : resumeFrom.entrySet()) {
             String topic = entry.getKey();
             long after = entry.getValue();
-            cursor.advance(topic, after);
             List<Event> events = missed.getOrDefault(topic, List.of());
             if (events.isEmpty()) {
                 if (latestSeq(topic) < after) {

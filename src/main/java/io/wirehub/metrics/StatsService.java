@@ -33,6 +33,7 @@ public final class StatsService implements HttpService {
                 .append(",\"total\":").append(stats.subscribers()).append('}');
         out.append(",\"queue_capacity\":{\"sse\":").append(settings.sseQueueCapacity())
                 .append(",\"ws\":").append(settings.wsQueueCapacity()).append('}');
+        out.append(",\"drain_loops\":").append(stats.drainLoops());
         out.append(",\"active_topics\":").append(hub.activeTopics());
         out.append(",\"events_published\":").append(stats.published());
         out.append(",\"deliveries\":").append(stats.deliveries());

@@ -33,8 +33,13 @@ public final class SseClient implements AutoCloseable {
     private volatile boolean ended;
 
     private SseClient(HttpResponse<InputStream> response) throws IOException {
-        this.status = response.statusCode();
-        this.body = response.body();
+        this(response.statusCode(), response.body());
+    }
+
+    /** Reads an SSE body from any stream (the raw socket clients use it once they read). */
+    SseClient(int status, InputStream body) throws IOException {
+        this.status = status;
+        this.body = body;
         if (status != 200) {
             errorBody = new String(body.readAllBytes(), StandardCharsets.UTF_8);
             reader = null;

@@ -23,9 +23,16 @@ public final class WsClient implements AutoCloseable {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
-    private WsClient(String url) {
+    private WsClient(String url, boolean reads) {
         StringBuilder partial = new StringBuilder();
         WebSocket.Listener listener = new WebSocket.Listener() {
+            @Override
+            public void onOpen(WebSocket webSocket) {
+                if (reads) {
+                    webSocket.request(1);
+                }
+            }
+
             @Override
             public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
                 partial.append(data);
@@ -58,7 +65,12 @@ public final class WsClient implements AutoCloseable {
 
     /** @param url a ws:// URL */
     public static WsClient connect(String url) {
-        return new WsClient(url);
+        return new WsClient(url, true);
+    }
+
+    /** A client that never asks for a message: it stops reading from the start (a stalled peer). */
+    public static WsClient stalled(String url) {
+        return new WsClient(url, false);
     }
 
     public void send(String text) {

@@ -1,0 +1,72 @@
+package io.wirehub.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsApplyWithoutAFile() {
+        Settings settings = SettingsLoader.load(null, Map.of());
+        assertEquals(64, settings.server().sseChannelBuffer());
+        assertEquals(Duration.ofSeconds(15), settings.server().heartbeatInterval());
+        assertEquals(100, settings.store().replayLimit());
+        assertEquals("memory", settings.store().type());
+    }
+
+    @Test
+    void environmentBeatsTheFileWhichBeatsTheDefault() throws IOException {
+        Path file = write("server:\n  sse_channel_buffer: 16\n  ws_channel_buffer: 32\nstore:\n  replay_limit: 7\n");
+        Settings settings = SettingsLoader.load(file, Map.of("WH_SSE_CHANNEL_BUFFER", "8"));
+        assertEquals(8, settings.server().sseChannelBuffer());
+        assertEquals(32, settings.server().wsChannelBuffer());
+        assertEquals(7, settings.store().replayLimit());
+    }
+
+    @Test
+    void theShippedFilesAreValid() {
+        Settings settings = SettingsLoader.load(Path.of("config/application.yaml"), Map.of());
+        assertEquals("memory", settings.store().type());
+    }
+
+    @Test
+    void unknownKeysInTheFileAreRefusedSoTyposDoNotFallBackSilently() throws IOException {
+        Path file = write("server:\n  sse_chanel_buffer: 16\n");
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(file, Map.of()));
+        assertTrue(e.problems().getFirst().startsWith("server.sse_chanel_buffer"), e.getMessage());
+    }
+
+    @Test
+    void secretsNeverAppearInProblems() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("WH_BUS_REDIS_URL", "http://user:hunter2@host")));
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        assertTrue(e.getMessage().contains("WH_BUS_REDIS_URL"));
+    }
+
+    @Test
+    void durationsNeedAUnitAndARange() {
+        assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(null, Map.of("WH_WRITE_TIMEOUT", "10")));
+        assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(null, Map.of("WH_WRITE_TIMEOUT", "1ms")));
+        assertEquals(Duration.ofMillis(500),
+                SettingsLoader.load(null, Map.of("WH_WRITE_TIMEOUT", "500ms")).server().writeTimeout());
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("wirehub.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}

@@ -1,0 +1,192 @@
+package io.wirehub.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirehub.event.Event;
+import io.wirehub.event.NewEvent;
+import io.wirehub.event.Reset;
+import io.wirehub.store.memory.MemoryEventStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The drain loop and its deadlines, with a clock the test moves (no sleeping for timeouts). */
+class SubscriberTest {
+    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration PONG_TIMEOUT = Duration.ofSeconds(5);
+
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final MemoryEventStore store = new MemoryEventStore(1000, InstantSource.system());
+    private final Hub hub = new Hub(store, new HubSettings(4, 4, 100, OverflowPolicy.CATCH_UP, HEARTBEAT, WRITE_TIMEOUT,
+            PONG_TIMEOUT, Duration.ofSeconds(1)), now::get);
+    private final Ticker ticker = new Ticker(hub, now::get, Duration.ofSeconds(1));
+
+    @Test
+    void unansweredHeartbeatClosesTheStreamAfterThePongTimeout() throws Exception {
+        RecordingSink sink = new RecordingSink(true);
+        Subscriber subscriber = startedSubscriber("t", sink);
+        now.addAndGet(HEARTBEAT.toNanos());
+        ticker.tick();
+        assertTrue(sink.heartbeats.await(5, TimeUnit.SECONDS), "heartbeat sent when due");
+        now.addAndGet(PONG_TIMEOUT.toNanos() - 1);
+        ticker.tick();
+        assertFalse(subscriber.isClosed(), "still within the pong timeout");
+        now.addAndGet(2);
+        ticker.tick();
+        assertTrue(subscriber.isClosed());
+        assertEquals(1, hub.stats().closes(CloseReason.PONG_TIMEOUT));
+        assertTrue(sink.finished.await(5, TimeUnit.SECONDS), "the drain loop ended the connection");
+    }
+
+    @Test
+    void answeredHeartbeatKeepsTheStreamOpen() throws Exception {
+        RecordingSink sink = new RecordingSink(true);
+        Subscriber subscriber = startedSubscriber("t", sink);
+        now.addAndGet(HEARTBEAT.toNanos());
+        ticker.tick();
+        assertTrue(sink.heartbeats.await(5, TimeUnit.SECONDS));
+        subscriber.heartbeatAcknowledged();
+        now.addAndGet(PONG_TIMEOUT.toNanos() * 2);
+        ticker.tick();
+        assertFalse(subscriber.isClosed());
+    }
+
+    @Test
+    void writeBlockedPastTheWriteTimeoutIsCutOff() throws Exception {
+        RecordingSink sink = new RecordingSink(false);
+        sink.blockWrites = true;
+        Subscriber subscriber = startedSubscriber("t", sink);
+        hub.onEvent(store.append(List.of(new NewEvent("t", null, "x", false))).getFirst());
+        assertTrue(sink.writeStarted.await(5, TimeUnit.SECONDS));
+        now.addAndGet(WRITE_TIMEOUT.toNanos() + 1);
+        ticker.tick();
+        assertTrue(subscriber.isClosed());
+        assertEquals(1, hub.stats().closes(CloseReason.WRITE_TIMEOUT));
+        assertTrue(sink.finished.await(5, TimeUnit.SECONDS), "the blocked write was interrupted and the loop ended");
+        assertEquals(0, hub.stats().drainLoops());
+    }
+
+    @Test
+    void lateDuplicateAndOutOfOrderEventsAreDeliveredOnceInOrder() throws Exception {
+        RecordingSink sink = new RecordingSink(false);
+        startedSubscriber("t", sink);
+        List<Event> stored = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stored.add(store.append(List.of(new NewEvent("t", null, "e" + i, false))).getFirst());
+        }
+        hub.onEvent(stored.get(0));
+        hub.onEvent(stored.get(2)); // jump: 2 is read from the store first
+        hub.onEvent(stored.get(1)); // late
+        hub.onEvent(stored.get(2)); // duplicate
+        assertEquals(List.of(1L, 2L, 3L), sink.take(3));
+        assertEquals(List.of(), sink.drainQuietly());
+        assertEquals(2, hub.stats().duplicatesDropped());
+    }
+
+    @Test
+    void closeIsIdempotentAndCountedOnce() throws Exception {
+        RecordingSink sink = new RecordingSink(false);
+        Subscriber subscriber = startedSubscriber("t", sink);
+        assertTrue(subscriber.close(CloseReason.CLIENT_GONE));
+        assertFalse(subscriber.close(CloseReason.SHUTDOWN));
+        assertTrue(sink.finished.await(5, TimeUnit.SECONDS));
+        assertEquals(1, hub.stats().closes(CloseReason.CLIENT_GONE));
+        assertEquals(0, hub.stats().closes(CloseReason.SHUTDOWN));
+        assertEquals(0, hub.stats().subscribers());
+        assertEquals(0, hub.activeTopics());
+    }
+
+    private Subscriber startedSubscriber(String topic, RecordingSink sink) throws InterruptedException {
+        Subscriber subscriber = hub.subscriber("test", List.of(topic), Map.of(), sink);
+        Thread.ofVirtual().start(subscriber::run);
+        assertTrue(sink.opened.await(5, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (hub.activeTopics() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        return subscriber;
+    }
+
+    /** A sink that records what the drain loop writes; it can block writes like a stalled socket. */
+    private static final class RecordingSink implements SubscriberSink {
+        final boolean expectsAck;
+        final BlockingQueue<Long> seqs = new LinkedBlockingQueue<>();
+        final CountDownLatch opened = new CountDownLatch(1);
+        final CountDownLatch heartbeats = new CountDownLatch(1);
+        final CountDownLatch writeStarted = new CountDownLatch(1);
+        final CountDownLatch finished = new CountDownLatch(1);
+        volatile boolean blockWrites;
+
+        RecordingSink(boolean expectsAck) {
+            this.expectsAck = expectsAck;
+        }
+
+        @Override
+        public void open() {
+            opened.countDown();
+        }
+
+        @Override
+        public void event(Event event, String cursorToken) throws IOException {
+            writeStarted.countDown();
+            if (blockWrites) {
+                try {
+                    new CountDownLatch(1).await(); // until interrupted, as a socket write on a full buffer
+                } catch (InterruptedException e) {
+                    throw new IOException("Closed by interrupt");
+                }
+            }
+            seqs.add(event.seq());
+        }
+
+        @Override
+        public void reset(Reset reset, String cursorToken) {}
+
+        @Override
+        public boolean heartbeat() {
+            heartbeats.countDown();
+            return expectsAck;
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void finish(CloseReason reason, long retryMillis) {
+            finished.countDown();
+        }
+
+        List<Long> take(int count) throws InterruptedException {
+            List<Long> out = new ArrayList<>();
+            while (out.size() < count) {
+                Long seq = seqs.poll(5, TimeUnit.SECONDS);
+                if (seq == null) {
+                    throw new AssertionError("got only " + out);
+                }
+                out.add(seq);
+            }
+            return out;
+        }
+
+        List<Long> drainQuietly() throws InterruptedException {
+            List<Long> out = new ArrayList<>();
+            Long seq;
+            while ((seq = seqs.poll(100, TimeUnit.MILLISECONDS)) != null) {
+                out.add(seq);
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.wirehub.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirehub.app.WireHub;
+import io.wirehub.testing.Awaits;
+import io.wirehub.testing.Http;
+import io.wirehub.testing.SseClient;
+import io.wirehub.testing.TestHubs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clients that vanish without a goodbye (a TCP reset, no WebSocket close frame) leave nothing
+ * behind: subscribers, drain loops and topic entries all return to their baseline.
+ */
+class AbruptDisconnectLeakTest {
+    private static final int CLIENTS_PER_TRANSPORT = 500;
+
+    @Test
+    void fiveHundredSseAndFiveHundredWebSocketClientsVanishingLeaveNothingBehind() throws Exception {
+        try (WireHub hub = TestHubs.start(Map.of("WH_HEARTBEAT_INTERVAL", "200ms", "WH_MAX_CONNECTIONS", "5000"))) {
+            int port = hub.port();
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < CLIENTS_PER_TRANSPORT; i++) {
+                    sockets.add(open(port, "GET /v1/sse?topic=leak.a&topic=leak." + (i % 10) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+                    sockets.add(open(port, "GET /v1/ws?topic=leak.a&topic=leak.w" + (i % 10) + " HTTP/1.1\r\nHost: x\r\n"
+                            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                            + "Sec-WebSocket-Version: 13\r\n\r\n"));
+                }
+                for (int i = 1; i < sockets.size(); i += 2) {
+                    assertTrue(readHead(sockets.get(i)).startsWith("HTTP/1.1 101"), "WebSocket upgraded");
+                }
+                Awaits.until(() -> hub.hub().stats().subscribers("sse") == CLIENTS_PER_TRANSPORT
+                        && hub.hub().stats().subscribers("ws") == CLIENTS_PER_TRANSPORT, "1000 subscribers registered");
+                assertEquals(2 * CLIENTS_PER_TRANSPORT, hub.hub().stats().drainLoops());
+                Http.publish(TestHubs.base(hub), "leak.a", "one event on the way");
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.setSoLinger(true, 0); // RST: gone without a goodbye
+                    socket.close();
+                }
+            }
+            Awaits.until(() -> hub.hub().stats().subscribers() == 0, "every subscriber removed", Duration.ofSeconds(10));
+            Awaits.until(() -> hub.hub().stats().drainLoops() == 0, "every drain loop ended", Duration.ofSeconds(10));
+            assertEquals(0, hub.hub().activeTopics(), "no topic entry left");
+
+            // and the server still serves
+            try (SseClient sse = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=leak.after")) {
+                Awaits.until(() -> hub.hub().stats().subscribers() == 1, "a new subscriber");
+                Http.publish(TestHubs.base(hub), "leak.after", "still here");
+                assertEquals("still here", sse.take(1, Duration.ofSeconds(5)).getFirst().data());
+            }
+        }
+    }
+
+    private static Socket open(int port, String request) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        OutputStream out = socket.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return socket;
+    }
+
+    private static String readHead(Socket socket) throws IOException {
+        socket.setSoTimeout(5000);
+        InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+}

@@ -1,0 +1,139 @@
+package io.wirehub.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirehub.app.WireHub;
+import io.wirehub.hub.CloseReason;
+import io.wirehub.testing.Awaits;
+import io.wirehub.testing.Http;
+import io.wirehub.testing.SseClient;
+import io.wirehub.testing.SseClient.SseEvent;
+import io.wirehub.testing.StalledSseClient;
+import io.wirehub.testing.TestHubs;
+import io.wirehub.testing.WsClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client that stops reading never slows the others, and never causes a silent gap: with
+ * catch-up it later gets every event; with disconnect it is closed and resumes by reconnecting.
+ */
+class SlowSubscriberIT {
+    private static final int EVENTS = 300;
+    private static final String PAYLOAD = "x".repeat(8000); // 300 x 8 KB overflows the kernel buffers and a queue of 8
+
+    private static WireHub start(String policy, String writeTimeout) {
+        Map<String, String> env = new HashMap<>();
+        env.put("WH_SSE_CHANNEL_BUFFER", "8");
+        env.put("WH_SOCKET_SEND_BUFFER", "65536");
+        env.put("WH_OVERFLOW_POLICY", policy);
+        env.put("WH_WRITE_TIMEOUT", writeTimeout);
+        return TestHubs.start(env);
+    }
+
+    @Test
+    void stalledSubscriberDoesNotDelayOthersAndCatchesUpWithoutGap() throws Exception {
+        try (WireHub hub = start("catch-up", "60s");
+                StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=slow.catchup");
+                SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=slow.catchup")) {
+            Awaits.until(() -> hub.hub().stats().subscribers() == 2, "two subscribers");
+            String base = TestHubs.base(hub);
+            for (int i = 1; i <= EVENTS; i++) {
+                Http.publish(base, "slow.catchup", i + ":" + PAYLOAD);
+            }
+            List<SseEvent> fastEvents = fast.take(EVENTS, Duration.ofSeconds(10));
+            assertEquals(seqs(1, EVENTS), ids(fastEvents), "the reading client got everything, in order, while the other stalled");
+            assertTrue(hub.hub().stats().overflows() > 0, "the stalled client's queue overflowed");
+
+            SseClient resumed = stalled.startReading();
+            List<SseEvent> caughtUp = resumed.take(EVENTS, Duration.ofSeconds(20));
+            assertEquals(seqs(1, EVENTS), ids(caughtUp), "once it reads again it gets every event once, in order");
+            for (SseEvent event : caughtUp) {
+                assertTrue(event.data().startsWith(event.id() + ":"), "data matches its seq");
+            }
+            assertTrue(hub.hub().stats().catchUps() > 0, "it caught up from the store");
+            Http.publish(base, "slow.catchup", "live again");
+            assertEquals(String.valueOf(EVENTS + 1), resumed.take(1, Duration.ofSeconds(5)).getFirst().id());
+            assertEquals(List.of(), resumed.drain(Duration.ofMillis(300)), "no duplicate");
+        }
+    }
+
+    @Test
+    void withDisconnectPolicyAnOverflowingSubscriberIsClosed() throws Exception {
+        try (WireHub hub = start("disconnect", "60s");
+                StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=slow.disconnect");
+                SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=slow.disconnect")) {
+            Awaits.until(() -> hub.hub().stats().subscribers() == 2, "two subscribers");
+            String base = TestHubs.base(hub);
+            for (int i = 1; i <= EVENTS; i++) {
+                Http.publish(base, "slow.disconnect", i + ":" + PAYLOAD);
+            }
+            assertEquals(seqs(1, EVENTS), ids(fast.take(EVENTS, Duration.ofSeconds(10))));
+            Awaits.until(() -> hub.hub().stats().closes(CloseReason.OVERFLOW) == 1, "the stalled client closed for overflow");
+            assertEquals(1, hub.hub().stats().subscribers());
+
+            SseClient leftovers = stalled.startReading();
+            Awaits.until(leftovers::ended, "the server ended the stalled stream");
+            List<SseEvent> received = leftovers.drain(Duration.ofMillis(200));
+            assertEquals(seqs(1, received.size()), ids(received), "what it did get is a prefix without gap");
+            assertTrue(received.size() < EVENTS);
+            String resumeFrom = received.isEmpty() ? "0" : received.getLast().id();
+            try (SseClient again = SseClient.connect(base + "/v1/sse?topic=slow.disconnect&lastEventId=" + resumeFrom)) {
+                SseEvent first = again.next(Duration.ofSeconds(5));
+                assertNotNull(first);
+                assertTrue(first.id().equals(String.valueOf(received.size() + 1)) || "reset".equals(first.event()),
+                        "reconnecting resumes right after its last event, or says reset: " + first);
+            }
+        }
+    }
+
+    @Test
+    void writeBlockedPastTheTimeoutClosesTheStream() throws Exception {
+        try (WireHub hub = start("catch-up", "500ms");
+                StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=slow.timeout");
+                SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=slow.timeout")) {
+            Awaits.until(() -> hub.hub().stats().subscribers() == 2, "two subscribers");
+            String base = TestHubs.base(hub);
+            for (int i = 1; i <= 100; i++) {
+                Http.publish(base, "slow.timeout", i + ":" + PAYLOAD);
+            }
+            assertEquals(seqs(1, 100), ids(fast.take(100, Duration.ofSeconds(10))));
+            Awaits.until(() -> hub.hub().stats().closes(CloseReason.WRITE_TIMEOUT) == 1, "the stalled writer cut off",
+                    Duration.ofSeconds(10));
+            Awaits.until(() -> hub.hub().stats().drainLoops() == 1, "its drain loop ended");
+        }
+    }
+
+    @Test
+    void webSocketClientThatStopsReadingIsClosedWhileOthersKeepReceiving() throws Exception {
+        Map<String, String> env = Map.of("WH_WS_CHANNEL_BUFFER", "8", "WH_SOCKET_SEND_BUFFER", "65536",
+                "WH_WS_PONG_TIMEOUT", "1s", "WH_WRITE_TIMEOUT", "1s", "WH_HEARTBEAT_INTERVAL", "200ms");
+        try (WireHub hub = TestHubs.start(env);
+                WsClient reader = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=slow.ws");
+                WsClient stalled = WsClient.stalled("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=slow.ws")) {
+            Awaits.until(() -> hub.hub().stats().subscribers() == 2, "two subscribers");
+            String base = TestHubs.base(hub);
+            for (int i = 1; i <= 100; i++) {
+                Http.publish(base, "slow.ws", "\"" + i + ":" + PAYLOAD + "\"");
+            }
+            assertEquals(100, reader.take(100, Duration.ofSeconds(10)).size());
+            Awaits.until(() -> hub.hub().stats().subscribers() == 1, "the stalled WebSocket closed", Duration.ofSeconds(10));
+            long deadlineCloses = hub.hub().stats().closes(CloseReason.WRITE_TIMEOUT) + hub.hub().stats().closes(CloseReason.PONG_TIMEOUT);
+            assertEquals(1, deadlineCloses, "closed by a write or pong deadline");
+        }
+    }
+
+    private static List<Long> seqs(int from, int to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
+    }
+
+    private static List<Long> ids(List<SseEvent> events) {
+        return events.stream().map(event -> Long.parseLong(event.id())).toList();
+    }
+}

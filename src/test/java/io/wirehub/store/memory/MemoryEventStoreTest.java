@@ -1,0 +1,88 @@
+package io.wirehub.store.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.wirehub.event.Event;
+import io.wirehub.event.NewEvent;
+import io.wirehub.store.Snapshot;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+class MemoryEventStoreTest {
+    private final MemoryEventStore store = new MemoryEventStore(10, InstantSource.system());
+
+    @Test
+    void seqsArePerTopicAndGapless() {
+        List<Event> stored = store.append(List.of(event("a"), event("b"), event("a")));
+        assertEquals(List.of(1L, 1L, 2L), stored.stream().map(Event::seq).toList());
+        assertEquals(2, store.latestSeq("a"));
+        assertEquals(0, store.latestSeq("none"));
+    }
+
+    @Test
+    void readAfterReturnsAscendingEventsUpToTheLimit() {
+        for (int i = 0; i < 5; i++) {
+            store.append(List.of(event("a")));
+        }
+        assertEquals(List.of(3L, 4L), seqs(store.readAfter("a", 2, 2)));
+        assertEquals(List.of(), seqs(store.readAfter("a", 5, 10)));
+    }
+
+    @Test
+    void eventsPastRetentionAreGoneButSeqsKeepCounting() {
+        for (int i = 0; i < 25; i++) {
+            store.append(List.of(event("a")));
+        }
+        List<Event> after = store.readAfter("a", 3, 100);
+        assertEquals(16, after.getFirst().seq(), "the first kept seq is above cursor + 1: the caller's cue to reset");
+        assertEquals(10, after.size());
+        assertEquals(25, store.latestSeq("a"));
+    }
+
+    @Test
+    void snapshotHasTheLatestSeqAndLastEvents() {
+        for (int i = 0; i < 7; i++) {
+            store.append(List.of(event("a")));
+        }
+        Snapshot snapshot = store.snapshot("a", 3);
+        assertEquals(7, snapshot.seq());
+        assertEquals(List.of(5L, 6L, 7L), seqs(snapshot.events()));
+    }
+
+    @Test
+    void concurrentPublishersGetGaplessDistinctSeqs() throws Exception {
+        List<Long> seqs = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch start = new CountDownLatch(1);
+        MemoryEventStore big = new MemoryEventStore(100_000, InstantSource.system());
+        List<Thread> threads = IntStream.range(0, 8).mapToObj(i -> Thread.ofVirtual().start(() -> {
+            try {
+                start.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (int n = 0; n < 500; n++) {
+                big.append(List.of(event("shared"), event("other" + i))).stream()
+                        .filter(e -> e.topic().equals("shared")).forEach(e -> seqs.add(e.seq()));
+            }
+        })).toList();
+        start.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(LongStream.rangeClosed(1, 4000).boxed().toList(), seqs.stream().sorted().toList());
+    }
+
+    private static NewEvent event(String topic) {
+        return new NewEvent(topic, null, "d", false);
+    }
+
+    private static List<Long> seqs(List<Event> events) {
+        return events.stream().map(Event::seq).toList();
+    }
+}
