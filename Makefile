@@ -4,12 +4,13 @@ SHELL := /bin/bash
 
 # Find a JDK 21+ (virtual threads): JAVA_HOME first, else the newest one in the system's JVM
 # directory. Debian's default JDK 17 cannot run the server.
-JDK := $(shell for j in "$$JAVA_HOME" $$(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do \
+JVM_DIR ?= /usr/lib/jvm
+JDK := $(shell for j in "$$JAVA_HOME" $$(ls -d $(JVM_DIR)/*/ 2>/dev/null | sort -rV); do \
 	j=$${j%/}; [ -n "$$j" ] && [ -x "$$j/bin/javac" ] || continue; \
 	v=$$("$$j/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'); \
 	[ "$${v%%.*}" -ge 21 ] 2>/dev/null && { echo "$$j"; break; }; done)
 ifeq ($(JDK),)
-$(error wirehub needs a JDK 21 or newer and found none (looked at JAVA_HOME='$(JAVA_HOME)' and /usr/lib/jvm/*). Install one, e.g. 'apt-get install openjdk-21-jdk-headless', or point JAVA_HOME at it)
+$(error wirehub needs a JDK 21 or newer and found none (looked at JAVA_HOME='$(JAVA_HOME)' and $(JVM_DIR)/*). Install one, e.g. 'apt-get install openjdk-21-jdk-headless', or point JAVA_HOME at it)
 endif
 export JAVA_HOME := $(JDK)
 export PATH := $(JDK)/bin:$(PATH)

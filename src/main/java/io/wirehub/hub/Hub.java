@@ -153,10 +153,6 @@ public final class Hub implements BusListener {
         subscribers.add(subscriber);
         stats.subscriberOpened(subscriber.transport());
         subscriber.topics().forEach(topic -> attach(subscriber, topic));
-        if (subscriber.isClosed()) {
-            // close() ran before we were done adding: undo what it could not see.
-            subscriber.topics().forEach(topic -> detach(subscriber, topic));
-        }
     }
 
     void unregister(Subscriber subscriber, CloseReason reason) {
@@ -172,6 +168,9 @@ public final class Hub implements BusListener {
             target.subscribers.add(subscriber);
             return target;
         });
+        if (subscriber.isClosed()) {
+            detach(subscriber, topic); // close() ran meanwhile and could not see this topic yet
+        }
     }
 
     void detach(Subscriber subscriber, String topic) {

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
@@ -35,7 +36,8 @@ public final class Subscriber {
     /** Queue signals besides events; the queue holds {@link Event} or one of these. */
     enum Signal {
         HEARTBEAT,
-        CATCH_UP
+        CATCH_UP,
+        FOLLOW
     }
 
     private final long id;
@@ -51,6 +53,7 @@ public final class Subscriber {
     private final Map<String, Long> resumeFrom;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean lagging = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<String> pendingFollows = new ConcurrentLinkedQueue<>();
 
     private volatile CloseReason closeReason;
     private volatile Thread drainThread;
@@ -130,14 +133,17 @@ public final class Subscriber {
         }
     }
 
-    /** Follows one more topic from its latest seq (WebSocket subscribe). */
+    /**
+     * Follows one more topic from its latest seq (WebSocket subscribe). Callable from any thread;
+     * the drain thread does the work before its next batch, so the join is ordered with the
+     * queue exactly as at start-up: join the hub, then read the latest seq.
+     */
     public void follow(String topic) {
         if (closed.get()) {
             return;
         }
-        if (cursor.add(topic, latestSeq(topic))) {
-            hub.attach(this, topic);
-        }
+        pendingFollows.add(topic);
+        queue.offer(Signal.FOLLOW); // a full queue wakes the drain thread anyway
     }
 
     /** Stops following a topic (WebSocket unsubscribe); queued events of it are dropped. */
@@ -262,6 +268,7 @@ public final class Subscriber {
     private void drainOnce() throws IOException, InterruptedException {
         List<Object> batch = new ArrayList<>();
         batch.add(queue.take());
+        joinPendingTopics();
         queue.drainTo(batch);
         for (Object item : batch) {
             if (item instanceof Event event) {
@@ -277,6 +284,16 @@ public final class Subscriber {
             }
         }
         timed(sink::flush);
+    }
+
+    private void joinPendingTopics() {
+        String topic;
+        while ((topic = pendingFollows.poll()) != null) {
+            if (!cursor.follows(topic)) {
+                hub.attach(this, topic);
+                cursor.add(topic, latestSeq(topic));
+            }
+        }
     }
 
     private void deliver(Event event) throws IOException {
