@@ -46,9 +46,10 @@ class SlowSubscriberIT {
             String base = TestHubs.base(hub);
             for (int i = 1; i <= EVENTS; i++) {
                 Http.publish(base, "slow.catchup", i + ":" + PAYLOAD);
+                SseEvent event = fast.next(Duration.ofSeconds(2));
+                assertNotNull(event, "event " + i + " reached the reading client within 2 s although the other stalled");
+                assertEquals(String.valueOf(i), event.id());
             }
-            List<SseEvent> fastEvents = fast.take(EVENTS, Duration.ofSeconds(10));
-            assertEquals(seqs(1, EVENTS), ids(fastEvents), "the reading client got everything, in order, while the other stalled");
             assertTrue(hub.hub().stats().overflows() > 0, "the stalled client's queue overflowed");
 
             SseClient resumed = stalled.startReading();
