@@ -150,9 +150,12 @@ public final class Hub implements BusListener {
     }
 
     void register(Subscriber subscriber) {
-        subscribers.add(subscriber);
         stats.subscriberOpened(subscriber.transport());
+        subscribers.add(subscriber);
         subscriber.topics().forEach(topic -> attach(subscriber, topic));
+        if (subscriber.isClosed()) {
+            unregister(subscriber, subscriber.closeReason()); // close() ran before we were done: undo the rest
+        }
     }
 
     void unregister(Subscriber subscriber, CloseReason reason) {

@@ -82,7 +82,7 @@ public final class HubStats {
     }
 
     void subscriberClosed(String transport, CloseReason reason) {
-        subscribers.get(transport).decrementAndGet();
+        subscribers.computeIfAbsent(transport, t -> new AtomicInteger()).decrementAndGet();
         closes.get(reason).increment();
     }
 }

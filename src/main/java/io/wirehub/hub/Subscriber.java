@@ -15,6 +15,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -51,11 +52,10 @@ public final class Subscriber {
     private final ArrayBlockingQueue<Object> queue;
     private final Cursor cursor;
     private final Map<String, Long> resumeFrom;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>(); // null while open
     private final AtomicBoolean lagging = new AtomicBoolean();
     private final ConcurrentLinkedQueue<String> pendingFollows = new ConcurrentLinkedQueue<>();
 
-    private volatile CloseReason closeReason;
     private volatile Thread drainThread;
     private volatile long writeStartedNanos;
     private volatile boolean readingStore;
@@ -93,7 +93,12 @@ public final class Subscriber {
     }
 
     public boolean isClosed() {
-        return closed.get();
+        return closeReason.get() != null;
+    }
+
+    /** Why it closed, or null while open. */
+    CloseReason closeReason() {
+        return closeReason.get();
     }
 
     /**
@@ -104,13 +109,13 @@ public final class Subscriber {
         drainThread = Thread.currentThread();
         stats.drainLoops.incrementAndGet();
         try {
-            if (closed.get()) {
+            if (isClosed()) {
                 return;
             }
             sink.open();
             hub.register(this);
             start();
-            while (!closed.get()) {
+            while (!isClosed()) {
                 drainOnce();
             }
         } catch (IOException | UncheckedIOException e) {
@@ -127,7 +132,7 @@ public final class Subscriber {
             close(CloseReason.ERROR); // no-op when already closed, which is the normal case
             Thread.interrupted(); // an interrupt from close() must not leak into the server's connection loop
             long retry = settings.reconnectRetry().toMillis();
-            sink.finish(closeReason, retry + ThreadLocalRandom.current().nextLong(retry * 4 + 1));
+            sink.finish(closeReason.get(), retry + ThreadLocalRandom.current().nextLong(retry * 4 + 1));
             drainThread = null;
             stats.drainLoops.decrementAndGet();
         }
@@ -139,7 +144,7 @@ public final class Subscriber {
      * queue exactly as at start-up: join the hub, then read the latest seq.
      */
     public void follow(String topic) {
-        if (closed.get()) {
+        if (isClosed()) {
             return;
         }
         pendingFollows.add(topic);
@@ -172,10 +177,9 @@ public final class Subscriber {
      * @return true for the call that closed it, false when it was closed already
      */
     public boolean close(CloseReason reason) {
-        if (!closed.compareAndSet(false, true)) {
+        if (!closeReason.compareAndSet(null, reason)) {
             return false;
         }
-        closeReason = reason;
         hub.unregister(this, reason);
         Thread thread = drainThread;
         if (thread != null && thread != Thread.currentThread() && !readingStore) {
@@ -207,7 +211,7 @@ public final class Subscriber {
 
     /** Called by the ticker: heartbeat due, write deadline, pong deadline. */
     void tick(long now) {
-        if (closed.get()) {
+        if (isClosed()) {
             return;
         }
         long writing = writeStartedNanos;
@@ -313,7 +317,7 @@ public final class Subscriber {
     /** Writes the stored events after the cursor, up to {@code upTo}, in pages; a reset if they are gone. */
     private void fill(String topic, long upTo) throws IOException {
         int page = settings.replayLimit();
-        while (!closed.get()) {
+        while (!isClosed()) {
             long position = cursor.position(topic);
             if (position < 0 || position >= upTo) {
                 return;
