@@ -125,6 +125,12 @@ public final class RedisBus implements EventBus {
         return current == null ? 0 : current.reconnects();
     }
 
+    /** Subscriptions that dropped plus connects that failed since. */
+    public long subscribeFailures() {
+        RedisSubscription current = subscription;
+        return current == null ? 0 : current.failures();
+    }
+
     /** Messages on the channel that were not events and were skipped. */
     public long malformedSkipped() {
         RedisSubscription current = subscription;

@@ -47,6 +47,7 @@ final class RedisSubscription implements AutoCloseable {
     private final CountDownLatch firstSubscribe = new CountDownLatch(1);
     private final LongAdder reconnects = new LongAdder();
     private final LongAdder malformed = new LongAdder();
+    private final LongAdder failures = new LongAdder();
     private final Backoff backoff = new Backoff(FIRST_DELAY, MAX_DELAY, () -> ThreadLocalRandom.current().nextDouble());
     private volatile Jedis connection;
     private volatile boolean subscribed;
@@ -100,31 +101,40 @@ final class RedisSubscription implements AutoCloseable {
         return reconnects.sum();
     }
 
+    /** Subscriptions that dropped and connects that failed. */
+    long failures() {
+        return failures.sum();
+    }
+
     long malformedSkipped() {
         return malformed.sum();
     }
 
     private void run() {
         while (!closed.get()) {
-            Jedis jedis = new Jedis(address.hostAndPort(), address.clientConfig(clientName));
-            connection = jedis;
-            if (closed.get()) { // close() may have looked before we published the connection
-                jedis.close();
-                break;
-            }
             try {
-                jedis.subscribe(new Messages(), channel); // returns or throws when the connection ends
-            } catch (RuntimeException e) {
+                subscribeUntilDropped();
+            } catch (RuntimeException e) { // connect, AUTH or the connection failed: try again later
                 lastFailure = e;
+                failures.increment();
                 lost(e);
-            } finally {
-                subscribed = false;
-                connection = null;
-                jedis.close();
             }
             if (!closed.get()) {
                 pause(backoff.next());
             }
+        }
+    }
+
+    private void subscribeUntilDropped() {
+        try (Jedis jedis = new Jedis(address.hostAndPort(), address.clientConfig(clientName))) { // connects
+            connection = jedis;
+            if (closed.get()) {
+                return; // close() may have looked before we published the connection
+            }
+            jedis.subscribe(new Messages(), channel); // returns or throws when the connection ends
+        } finally {
+            subscribed = false;
+            connection = null;
         }
     }
 

@@ -139,6 +139,8 @@ class RedisBusIT {
         assertEquals(2, local.next().seq());
         assertTrue(bus.publishFailures() >= 1);
 
+        // The drop and at least two failed connects: the subscriber must survive those.
+        awaitTrue(() -> bus.subscribeFailures() >= 3, "the subscriber stopped trying to connect");
         RedisServer again = TestRedis.startOwn(port);
         toClose.add(again::stop);
         assertTrue(local.reconnects.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS), "no reconnected() after Redis came back");
