@@ -5,6 +5,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
 import io.wirehub.bus.EventBus;
 import io.wirehub.bus.local.LocalBus;
+import io.wirehub.bus.redis.RedisBus;
 import io.wirehub.config.Settings;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Hub;
@@ -46,14 +47,19 @@ public final class WireHub implements AutoCloseable {
     private WireHub(Settings settings) {
         this.settings = settings;
         this.store = createStore(settings);
+        EventBus createdBus = null;
         try {
-            this.bus = createBus(settings);
+            createdBus = createBus(settings);
+            this.bus = createdBus;
             this.hub = new Hub(store, hubSettings(settings), System::nanoTime);
             this.publisher = new Publisher(store, bus, hub.stats());
             bus.start(hub);
             this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start();
             this.server = buildServer();
         } catch (RuntimeException e) {
+            if (createdBus != null) {
+                createdBus.close(); // a started bus holds a thread and connections
+            }
             store.close();
             throw e;
         }
@@ -161,6 +167,7 @@ public final class WireHub implements AutoCloseable {
     private static EventBus createBus(Settings settings) {
         return switch (settings.bus().type()) {
             case "local" -> new LocalBus();
+            case "redis" -> new RedisBus(settings.bus().redis());
             default -> throw new IllegalStateException("bus.type " + settings.bus().type() + " is not built yet");
         };
     }

@@ -1,0 +1,245 @@
+package io.wirehub.bus.redis;
+
+import io.wirehub.bus.BusListener;
+import io.wirehub.bus.EventBus;
+import io.wirehub.config.Settings;
+import io.wirehub.event.Event;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/**
+ * The multi-instance bus: Redis pub/sub on one channel, {@code <bus.redis.channel>:events}.
+ *
+ * <p>Publishing hands the (already stored) events to the local hub first, so local subscribers
+ * never wait on Redis nor lose anything while it is down, then PUBLISHes them, pipelined, from a
+ * pooled connection. Every instance receives every message; its own come back too and are
+ * skipped by their origin id before decoding. A failed PUBLISH never throws: it is counted, logged
+ * once per outage, and the newest event of each topic waits in a {@link TailBacklog} to be sent
+ * again once Redis answers. Correctness never rests on the bus: hubs drop duplicates and backfill
+ * seq jumps and reconnects from the store.
+ *
+ * <p>Cost: one subscriber thread and connection ({@link RedisSubscription}) and up to
+ * {@value #POOL_SIZE} publishing connections per instance, whatever the number of topics.
+ */
+public final class RedisBus implements EventBus {
+    private static final System.Logger LOG = System.getLogger(RedisBus.class.getName());
+    // Publishing connections: a PUBLISH takes well under a millisecond, so a few connections serve
+    // thousands of publishes a second; past that, callers wait for a connection up to the timeout.
+    static final int POOL_SIZE = 16;
+    // How long start() waits for the first subscribe: a few connect attempts.
+    private static final Duration START_WAIT = Duration.ofSeconds(5);
+    // While PUBLISH fails, publishes try Redis at most this often and otherwise go straight to the
+    // backlog, so a black-holed Redis does not add a connect timeout to every publish request.
+    private static final long PROBE_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
+    // Topics whose last event the backlog keeps during an outage: memory stays bounded (at most
+    // this many events), and a forgotten topic still recovers elsewhere with its next event.
+    private static final int BACKLOG_TOPICS = 1000;
+
+    private final RedisAddress address;
+    private final String channel;
+    private final byte[] channelBytes;
+    private final UUID instance = UUID.randomUUID();
+    private final JedisPool pool;
+    private final TailBacklog backlog = new TailBacklog(BACKLOG_TOPICS);
+    private final AtomicBoolean outage = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final LongAdder publishFailures = new LongAdder();
+    private volatile long lastAttemptNanos;
+    private volatile BusListener listener;
+    private volatile RedisSubscription subscription;
+
+    /** Connects nothing yet; {@link #start} does, and fails fast. */
+    public RedisBus(Settings.Redis settings) {
+        this.address = RedisAddress.parse(settings.url());
+        this.channel = settings.channel() + ":events";
+        this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
+        JedisPoolConfig config = new JedisPoolConfig();
+        config.setMaxTotal(POOL_SIZE);
+        config.setMaxIdle(POOL_SIZE);
+        config.setMaxWait(Duration.ofSeconds(2));
+        this.pool = new JedisPool(config, address.hostAndPort(), address.clientConfig(clientName("pub")));
+    }
+
+    /**
+     * Checks that Redis answers, then subscribes; returns once subscribed.
+     *
+     * @throws IllegalStateException one line naming the URL (credentials masked), the setting and
+     *     the reason, e.g. {@code cannot reach Redis at redis://127.0.0.1:6390 (bus.redis.url /
+     *     WH_BUS_REDIS_URL): connection refused}; the bus is closed then
+     */
+    @Override
+    public void start(BusListener listener) {
+        this.listener = listener;
+        try (Jedis jedis = pool.getResource()) {
+            jedis.ping();
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException(address.unreachable(e), e);
+        }
+        RedisSubscription started = new RedisSubscription(address, clientName("sub"), channel, instance, listener, this::redisAnswered);
+        subscription = started;
+        try {
+            started.start(START_WAIT);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.log(System.Logger.Level.INFO, "subscribed to Redis at " + address.shown() + ", channel " + channel);
+    }
+
+    @Override
+    public void publish(List<Event> events) {
+        BusListener local = listener;
+        if (local != null) {
+            events.forEach(local::onEvent);
+        }
+        if (!events.isEmpty()) {
+            send(events);
+        }
+    }
+
+    @Override
+    public boolean isHealthy() {
+        RedisSubscription current = subscription;
+        return !closed.get() && current != null && current.isSubscribed();
+    }
+
+    /** PUBLISH attempts that failed (each kept its events in the backlog). */
+    public long publishFailures() {
+        return publishFailures.sum();
+    }
+
+    /** Times the subscription came back after a drop. */
+    public long reconnects() {
+        RedisSubscription current = subscription;
+        return current == null ? 0 : current.reconnects();
+    }
+
+    /** Subscriptions that dropped plus connects that failed since. */
+    public long subscribeFailures() {
+        RedisSubscription current = subscription;
+        return current == null ? 0 : current.failures();
+    }
+
+    /** Messages on the channel that were not events and were skipped. */
+    public long malformedSkipped() {
+        RedisSubscription current = subscription;
+        return current == null ? 0 : current.malformedSkipped();
+    }
+
+    /** The channel every instance of this deployment publishes and subscribes to. */
+    public String channel() {
+        return channel;
+    }
+
+    @Override
+    public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        RedisSubscription current = subscription;
+        if (current != null) {
+            current.close();
+        }
+        pool.close();
+        listener = null;
+    }
+
+    /**
+     * The subscriber just heard from Redis: a moment to re-send what failed, even if no publish
+     * comes. Runs on the subscriber thread, so it keeps to the probe interval too.
+     */
+    private void redisAnswered() {
+        if (!backlog.isEmpty()) {
+            send(List.of());
+        }
+    }
+
+    /** PUBLISHes the backlog, then {@code events}; what fails goes (back) to the backlog. Never throws. */
+    private void send(List<Event> events) {
+        if (closed.get()) {
+            return;
+        }
+        List<Event> batch = withBacklog(events);
+        if (batch.isEmpty()) {
+            return;
+        }
+        boolean down = outage.get();
+        if (down && System.nanoTime() - lastAttemptNanos < PROBE_INTERVAL_NANOS) {
+            backlog.keep(batch);
+            return;
+        }
+        lastAttemptNanos = System.nanoTime();
+        try {
+            publishRetryingStale(batch, !down);
+        } catch (RuntimeException e) {
+            publishFailures.increment();
+            backlog.keep(batch);
+            if (outage.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, "cannot publish to Redis at " + address.shown() + ": " + RedisAddress.reason(e)
+                        + "; events are stored and reach local subscribers, other instances catch up from the store");
+            }
+            return;
+        }
+        if (outage.compareAndSet(true, false)) {
+            LOG.log(System.Logger.Level.INFO, "publishing to Redis at " + address.shown() + " again");
+        }
+    }
+
+    private List<Event> withBacklog(List<Event> events) {
+        List<Event> pending = backlog.takeAll();
+        if (pending.isEmpty()) {
+            return events;
+        }
+        List<Event> all = new ArrayList<>(pending.size() + events.size());
+        all.addAll(pending);
+        all.addAll(events);
+        return all;
+    }
+
+    private void publishRetryingStale(List<Event> batch, boolean retry) {
+        byte[][] messages = new byte[batch.size()][];
+        for (int i = 0; i < messages.length; i++) {
+            messages[i] = EventMessage.encode(instance, batch.get(i));
+        }
+        try {
+            publishOnce(messages);
+        } catch (JedisConnectionException e) {
+            if (!retry) {
+                throw e;
+            }
+            // A pooled connection can die while idle (Redis restart, idle timeout, CLIENT KILL);
+            // the pool has dropped it, so one more try gets a fresh one.
+            publishOnce(messages);
+        }
+    }
+
+    private void publishOnce(byte[][] messages) {
+        try (Jedis jedis = pool.getResource()) {
+            if (messages.length == 1) {
+                jedis.publish(channelBytes, messages[0]);
+                return;
+            }
+            Pipeline pipeline = jedis.pipelined();
+            for (byte[] message : messages) {
+                pipeline.publish(channelBytes, message);
+            }
+            pipeline.sync();
+        }
+    }
+
+    private String clientName(String role) {
+        // Shows in CLIENT LIST, so an operator can tell which instance holds which connection.
+        return "wirehub-" + role + "-" + instance.toString().substring(0, 8);
+    }
+}

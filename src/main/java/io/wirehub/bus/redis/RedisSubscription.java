@@ -1,0 +1,237 @@
+package io.wirehub.bus.redis;
+
+import io.wirehub.bus.BusListener;
+import io.wirehub.event.Event;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The instance's one subscriber connection and the thread that reads it, {@code redis-subscriber}.
+ *
+ * <p>The thread loops: connect, SUBSCRIBE to the channel, hand every message of other instances
+ * to the hub until the connection drops, wait ({@link Backoff}: 100 ms doubling to 5 s,
+ * jittered), again. After every subscribe but the first it calls
+ * {@link BusListener#reconnected()}: messages sent while it was away are gone (pub/sub keeps
+ * nothing), so the hub backfills every active topic from the store. That call comes after the
+ * subscription is up, so an event is either in the store read or arrives on the channel.
+ *
+ * <p>Nothing a message contains, and nothing the hub throws, ends the thread; only
+ * {@link #close()} does, by closing the socket it blocks on. Cost: one platform thread (a
+ * long-lived thread blocked on one socket is what platform threads are for, and a thread dump
+ * shows it by name) and one connection per instance, whatever the number of topics.
+ */
+final class RedisSubscription implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RedisSubscription.class.getName());
+    private static final Duration FIRST_DELAY = Duration.ofMillis(100);
+    private static final Duration MAX_DELAY = Duration.ofSeconds(5);
+    // close() waits this long for the thread: longer than one connect timeout, which a platform
+    // thread cannot be interrupted out of.
+    private static final Duration JOIN_WAIT = Duration.ofSeconds(5);
+
+    private final RedisAddress address;
+    private final String clientName;
+    private final byte[] channel;
+    private final UUID origin;
+    private final BusListener listener;
+    private final Runnable redisAnswered;
+    private final Thread thread;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch firstSubscribe = new CountDownLatch(1);
+    private final LongAdder reconnects = new LongAdder();
+    private final LongAdder malformed = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final Backoff backoff = new Backoff(FIRST_DELAY, MAX_DELAY, () -> ThreadLocalRandom.current().nextDouble());
+    private volatile Jedis connection;
+    private volatile boolean subscribed;
+    private volatile RuntimeException lastFailure;
+    private int failedAttempts; // subscriber thread only
+
+    /**
+     * @param origin this instance: its own messages come back on the channel and are skipped
+     * @param redisAnswered run on the subscriber thread after each subscribe and message (the bus
+     *     re-sends its backlog then); must not throw
+     */
+    RedisSubscription(RedisAddress address, String clientName, String channel, UUID origin, BusListener listener, Runnable redisAnswered) {
+        this.address = address;
+        this.clientName = clientName;
+        this.channel = channel.getBytes(StandardCharsets.UTF_8);
+        this.origin = origin;
+        this.listener = listener;
+        this.redisAnswered = redisAnswered;
+        this.thread = Thread.ofPlatform().name("redis-subscriber").daemon(true).unstarted(this::run);
+    }
+
+    /**
+     * Starts the thread and returns once the first subscribe is done.
+     *
+     * @throws IllegalStateException when it is not done within {@code wait}; the thread is stopped
+     */
+    void start(Duration wait) {
+        thread.start();
+        boolean done;
+        try {
+            done = firstSubscribe.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done = false;
+        }
+        if (!done) {
+            RuntimeException failure = lastFailure;
+            close();
+            throw new IllegalStateException(failure != null
+                    ? address.unreachable(failure)
+                    : "cannot subscribe to Redis at " + address.shown() + " within " + wait.toMillis() + " ms");
+        }
+    }
+
+    boolean isSubscribed() {
+        return subscribed;
+    }
+
+    /** Successful subscribes after the first. */
+    long reconnects() {
+        return reconnects.sum();
+    }
+
+    /** Subscriptions that dropped and connects that failed. */
+    long failures() {
+        return failures.sum();
+    }
+
+    long malformedSkipped() {
+        return malformed.sum();
+    }
+
+    private void run() {
+        while (!closed.get()) {
+            try {
+                subscribeUntilDropped();
+            } catch (RuntimeException e) { // connect, AUTH or the connection failed: try again later
+                lastFailure = e;
+                failures.increment();
+                lost(e);
+            }
+            if (!closed.get()) {
+                pause(backoff.next());
+            }
+        }
+    }
+
+    private void subscribeUntilDropped() {
+        try (Jedis jedis = new Jedis(address.hostAndPort(), address.clientConfig(clientName))) { // connects
+            connection = jedis;
+            if (closed.get()) {
+                return; // close() may have looked before we published the connection
+            }
+            jedis.subscribe(new Messages(), channel); // returns or throws when the connection ends
+        } finally {
+            subscribed = false;
+            connection = null;
+        }
+    }
+
+    private void lost(RuntimeException e) {
+        if (closed.get()) {
+            return;
+        }
+        if (failedAttempts++ == 0 && firstSubscribe.getCount() == 0) {
+            LOG.log(System.Logger.Level.WARNING, "lost the Redis subscription at " + address.shown() + ": "
+                    + RedisAddress.reason(e) + "; reconnecting, events missed meanwhile are backfilled from the store");
+        }
+    }
+
+    private void pause(Duration delay) {
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            // close() wakes us; the loop checks closed. Any other interrupt only shortens the wait.
+        }
+    }
+
+    private void onSubscribed() {
+        subscribed = true;
+        backoff.reset();
+        if (firstSubscribe.getCount() == 0) {
+            reconnects.increment();
+            LOG.log(System.Logger.Level.INFO, "subscribed to Redis at " + address.shown()
+                    + " again; backfilling active topics from the store");
+            try {
+                listener.reconnected();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "backfill after a Redis reconnect failed", e);
+            }
+        }
+        failedAttempts = 0;
+        firstSubscribe.countDown();
+        redisAnswered.run();
+    }
+
+    private void onMessage(byte[] message) {
+        if (EventMessage.isFrom(message, origin)) {
+            return; // our own publish: the local hub had it before it went to Redis
+        }
+        Event event;
+        try {
+            event = EventMessage.decode(message);
+        } catch (EventMessage.MalformedMessageException e) {
+            malformed.increment();
+            LOG.log(System.Logger.Level.WARNING, "skipped a malformed message (" + message.length + " bytes) on "
+                    + new String(channel, StandardCharsets.UTF_8) + ": " + e.getMessage() + "; " + malformed.sum() + " so far");
+            return;
+        }
+        try {
+            listener.onEvent(event);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "the hub failed on " + event + " from Redis", e);
+        }
+        redisAnswered.run();
+    }
+
+    /** Stops the thread and closes its connection; idempotent; returns once the thread is gone (or after 5 s). */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Jedis jedis = connection;
+        if (jedis != null) {
+            try {
+                jedis.disconnect(); // the blocked read fails at once and the loop sees closed
+            } catch (RuntimeException e) {
+                // closing anyway
+            }
+        }
+        thread.interrupt(); // wakes a backoff pause
+        if (Thread.currentThread() == thread || thread.getState() == Thread.State.NEW) {
+            return;
+        }
+        try {
+            if (!thread.join(JOIN_WAIT)) {
+                LOG.log(System.Logger.Level.WARNING, "redis-subscriber did not stop within " + JOIN_WAIT.toMillis() + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Jedis calls these on the subscriber thread, in the order Redis sent them. */
+    private final class Messages extends BinaryJedisPubSub {
+        @Override
+        public void onSubscribe(byte[] channel, int subscribedChannels) {
+            onSubscribed();
+        }
+
+        @Override
+        public void onMessage(byte[] channel, byte[] message) {
+            RedisSubscription.this.onMessage(message);
+        }
+    }
+}

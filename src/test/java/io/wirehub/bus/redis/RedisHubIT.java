@@ -1,0 +1,131 @@
+package io.wirehub.bus.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wirehub.app.WireHub;
+import io.wirehub.testing.Http;
+import io.wirehub.testing.SseClient;
+import io.wirehub.testing.TestHubs;
+import io.wirehub.testing.TestRedis;
+import io.wirehub.testing.WsClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One real wirehub instance on the Redis bus (memory store), its subscribers on SSE and WebSocket.
+ * Two instances need a shared store: those tests come with the PostgreSQL store.
+ */
+class RedisHubIT {
+    private static final String CHANNEL = TestRedis.channel();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static WireHub hub;
+    private static String base;
+
+    @BeforeAll
+    static void start() {
+        hub = TestHubs.start(TestRedis.env(CHANNEL));
+        base = TestHubs.base(hub);
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+        RedisBusIT.assertNoSubscriberThread();
+    }
+
+    @Test
+    void sseAndWebSocketSubscribersGetEachEventOnceInOrder() throws Exception {
+        String topic = "news";
+        try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=" + topic + "&lastEventId=0");
+                WsClient ws = WsClient.connect(wsUrl(topic))) {
+            for (int i = 1; i <= 30; i++) {
+                Http.publish(base, topic, "{\"n\":" + i + "}");
+            }
+
+            assertEverySeqOnce(sse, ws, 30);
+            assertEquals("UP", Http.get(base + "/health").json().get("bus").asText());
+        }
+    }
+
+    @Test
+    void subscribersSeeEverySeqOnceWhenTheRedisSubscriptionDropsMidStream() throws Exception {
+        String topic = "ticks";
+        int total = 300;
+        try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=" + topic + "&lastEventId=0");
+                WsClient ws = WsClient.connect(wsUrl(topic))) {
+            CountDownLatch third = new CountDownLatch(total / 3);
+            CountDownLatch twoThirds = new CountDownLatch(2 * total / 3);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread publisher = Thread.ofVirtual().name("test-publisher").start(() -> {
+                try {
+                    for (int i = 1; i <= total; i++) {
+                        Http.publish(base, topic, "tick " + i);
+                        third.countDown();
+                        twoThirds.countDown();
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+
+            assertTrue(third.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            assertTrue(TestRedis.killSubscribers() >= 1);
+            assertTrue(twoThirds.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            TestRedis.killSubscribers(); // maybe while the first reconnect is still backing off
+            assertTrue(publisher.join(WAIT));
+            assertNull(failure.get());
+
+            assertEverySeqOnce(sse, ws, total);
+            awaitBusUp();
+        }
+    }
+
+    @Test
+    void instanceRefusesToStartWhenRedisIsUnreachable() {
+        int port = TestRedis.freePort();
+        RuntimeException failure = assertThrows(RuntimeException.class, () -> TestHubs.start(Map.of(
+                "WH_BUS_TYPE", "redis", "WH_BUS_REDIS_URL", "redis://127.0.0.1:" + port, "WH_BUS_REDIS_CHANNEL", CHANNEL)));
+
+        assertEquals("cannot reach Redis at redis://127.0.0.1:" + port
+                + " (bus.redis.url / WH_BUS_REDIS_URL): connection refused", failure.getMessage());
+    }
+
+    private static void assertEverySeqOnce(SseClient sse, WsClient ws, int count) throws InterruptedException {
+        List<Long> expected = LongStream.rangeClosed(1, count).boxed().toList();
+        List<Long> sseSeqs = sse.take(count, WAIT).stream().map(event -> Long.parseLong(event.id())).toList();
+        List<Long> wsSeqs = ws.take(count, WAIT).stream().map(message -> message.get("seq").asLong()).toList();
+        assertEquals(expected, sseSeqs);
+        assertEquals(expected, wsSeqs);
+        // A duplicate or a late copy would come right behind: nothing may follow.
+        assertEquals(List.of(), sse.drain(Duration.ofMillis(300)));
+        JsonNode extra = ws.next(Duration.ofMillis(100));
+        assertNull(extra);
+    }
+
+    private static void awaitBusUp() {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!"UP".equals(Http.get(base + "/health").json().get("bus").asText())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the bus did not come back UP within " + WAIT);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+    }
+
+    private static String wsUrl(String topic) {
+        return "ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=" + topic + "&lastEventId=0";
+    }
+}
