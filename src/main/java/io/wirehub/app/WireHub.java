@@ -53,9 +53,9 @@ public final class WireHub implements AutoCloseable {
             this.bus = createdBus;
             this.hub = new Hub(store, hubSettings(settings), System::nanoTime);
             this.publisher = new Publisher(store, bus, hub.stats());
+            this.server = buildServer();
             bus.start(hub);
             this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start();
-            this.server = buildServer();
         } catch (RuntimeException e) {
             if (createdBus != null) {
                 createdBus.close(); // a started bus holds a thread and connections
@@ -68,7 +68,12 @@ public final class WireHub implements AutoCloseable {
     /** Builds and starts an instance; returns once it listens. */
     public static WireHub start(Settings settings) {
         WireHub wireHub = new WireHub(settings);
-        wireHub.server.start();
+        try {
+            wireHub.server.start();
+        } catch (RuntimeException e) {
+            wireHub.releaseParts(); // e.g. the port is taken: leave no thread or connection behind
+            throw e;
+        }
         return wireHub;
     }
 
@@ -95,6 +100,10 @@ public final class WireHub implements AutoCloseable {
         hub.closeAll(CloseReason.SHUTDOWN);
         awaitStreamsEnded();
         server.stop();
+        releaseParts();
+    }
+
+    private void releaseParts() {
         ticker.close();
         bus.close();
         store.close();

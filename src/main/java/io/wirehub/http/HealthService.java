@@ -10,8 +10,12 @@ import io.wirehub.store.EventStore;
 import java.util.function.BooleanSupplier;
 
 /**
- * {@code GET /health} (readiness: 200 when the store and the bus answer, else 503) and
- * {@code GET /health/live} (liveness: 200 while the process serves HTTP).
+ * {@code GET /health} (readiness: 200 when the store answers and the instance is not draining,
+ * else 503) and {@code GET /health/live} (liveness: 200 while the process serves HTTP).
+ *
+ * <p>The bus is reported but does not fail readiness: with Redis down an instance still stores
+ * publishes and serves its own subscribers, and every instance would otherwise leave the load
+ * balancer at once.
  */
 public final class HealthService implements HttpService {
     private final EventStore store;
@@ -33,7 +37,7 @@ public final class HealthService implements HttpService {
     private void ready(ServerRequest req, ServerResponse res) {
         boolean storeUp = store.isHealthy();
         boolean busUp = bus.isHealthy();
-        boolean up = storeUp && busUp && !draining.getAsBoolean();
+        boolean up = storeUp && !draining.getAsBoolean();
         res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
         Json.send(res, "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"store\":\"" + (storeUp ? "UP" : "DOWN")
                 + "\",\"bus\":\"" + (busUp ? "UP" : "DOWN") + "\",\"draining\":" + draining.getAsBoolean() + "}");
