@@ -31,6 +31,9 @@ final class SqlFailure {
      * commit was sent can safely be tried once more on a fresh connection.
      */
     static boolean isBrokenConnection(SQLException e) {
+        if (e instanceof SQLTransientConnectionException) {
+            return false; // the pool found no connection in time: asking again would only wait again
+        }
         String state = e.getSQLState();
         return state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02"));
     }

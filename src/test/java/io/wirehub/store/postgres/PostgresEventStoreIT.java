@@ -10,7 +10,7 @@ import io.wirehub.event.NewEvent;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.Snapshot;
 import io.wirehub.store.memory.MemoryEventStore;
-import io.wirehub.testing.TestPostgres;
+import io.wirehub.testing.FreshSchema;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
@@ -23,22 +23,22 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The EventStore contract on a real PostgreSQL: seqs, all-or-nothing batches, reads, snapshots. */
 class PostgresEventStoreIT {
-    private static TestPostgres.TestSchema schema;
+    @RegisterExtension
+    static final FreshSchema schema = new FreshSchema();
     private static PostgresEventStore store;
 
     @BeforeAll
     static void open() {
-        schema = TestPostgres.newSchema();
         store = TestStores.open(schema);
     }
 
     @AfterAll
     static void close() {
         store.close();
-        schema.close();
     }
 
     /** Topics unique to the test method: the tests share one schema. */

@@ -8,24 +8,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
-import io.wirehub.testing.TestPostgres;
+import io.wirehub.testing.FreshSchema;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One group transaction, driven by hand: how a group's callers are answered when part of it is refused. */
 class PostgresGroupCommitIT {
-    private static TestPostgres.TestSchema schema;
+    @RegisterExtension
+    static final FreshSchema schema = new FreshSchema();
     private static PostgresEventStore store; // sets the schema up and reads back
     private static HikariDataSource pool;
     private static GroupCommitWriter writer; // never started: the test calls commit() itself
 
     @BeforeAll
     static void open() {
-        schema = TestPostgres.newSchema();
         store = TestStores.open(schema);
         pool = ConnectionPool.open(TestStores.settings(schema, Map.of()).postgres());
         writer = new GroupCommitWriter(pool, new Schema(schema.name()), InstantSource.system());
@@ -35,7 +36,6 @@ class PostgresGroupCommitIT {
     static void close() {
         pool.close();
         store.close();
-        schema.close();
     }
 
     @Test

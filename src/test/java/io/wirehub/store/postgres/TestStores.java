@@ -3,7 +3,7 @@ package io.wirehub.store.postgres;
 import io.wirehub.config.Settings;
 import io.wirehub.config.SettingsLoader;
 import io.wirehub.event.NewEvent;
-import io.wirehub.testing.TestPostgres;
+import io.wirehub.testing.FreshSchema;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -20,19 +20,19 @@ final class TestStores {
     private TestStores() {}
 
     /** A store on the schema with the production defaults (7d, 100000 per topic) and sweeps every 5s. */
-    static PostgresEventStore open(TestPostgres.TestSchema schema) {
+    static PostgresEventStore open(FreshSchema schema) {
         return open(schema, Map.of(), InstantSource.system(), PostgresEventStore.SWEEP_PERIOD);
     }
 
     /**
      * @param env extra WH_* variables (e.g. WH_STORE_RETENTION, WH_STORE_POSTGRES_URL)
      */
-    static PostgresEventStore open(TestPostgres.TestSchema schema, Map<String, String> env, InstantSource clock,
+    static PostgresEventStore open(FreshSchema schema, Map<String, String> env, InstantSource clock,
             Duration sweepPeriod) {
         return new PostgresEventStore(settings(schema, env), clock, sweepPeriod);
     }
 
-    static Settings.Store settings(TestPostgres.TestSchema schema, Map<String, String> env) {
+    static Settings.Store settings(FreshSchema schema, Map<String, String> env) {
         Map<String, String> all = new HashMap<>(schema.env());
         all.putAll(env);
         return SettingsLoader.load(null, all).store();
