@@ -39,6 +39,11 @@ public final class TestPostgres {
         return server().url();
     }
 
+    /** The test database's URL with another port: a {@link TcpProxy} in front of the server. */
+    public static String urlOnPort(int port) {
+        return url().replace(":" + port() + "/", ":" + port + "/");
+    }
+
     public static String user() {
         return server().user();
     }

@@ -60,7 +60,7 @@ class PostgresOutageIT {
     @Test
     void aStoreCutOffFromPostgresFailsFastAndRecoversByItself() {
         try (TcpProxy network = new TcpProxy("127.0.0.1", TestPostgres.port());
-                PostgresEventStore store = TestStores.open(schema, Map.of("WH_STORE_POSTGRES_URL", viaProxy(network)),
+                PostgresEventStore store = TestStores.open(schema, Map.of("WH_STORE_POSTGRES_URL", TestPostgres.urlOnPort(network.port())),
                         InstantSource.system(), PostgresEventStore.SWEEP_PERIOD)) {
             assertEquals(1, store.append(events("cut", 1)).getFirst().seq());
 
@@ -133,9 +133,5 @@ class PostgresOutageIT {
             System.err.println("terminated " + terminated + " backends; " + acknowledged.size() + " acknowledged, "
                     + refused + " refused with StoreUnavailableException");
         }
-    }
-
-    private static String viaProxy(TcpProxy network) {
-        return TestPostgres.url().replace(":" + TestPostgres.port() + "/", ":" + network.port() + "/");
     }
 }
