@@ -176,10 +176,7 @@ public final class PostgresEventStore implements EventStore {
         return pool.getHikariPoolMXBean().getActiveConnections();
     }
 
-    String schemaName() {
-        return schema.name();
-    }
-
+    /** How many connections reads may hold at once (tests size their load by it). */
     int readerPermits() {
         return readerPermits;
     }

@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 /** Opens PostgresEventStores for tests, configured through the same WH_* variables as production. */
 final class TestStores {
     static {
+        // Every store a test opens logs the stack of whoever holds a connection past 2s.
         System.setProperty(ConnectionPool.LEAK_DETECTION_PROPERTY, "true");
     }
 
