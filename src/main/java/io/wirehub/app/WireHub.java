@@ -20,6 +20,7 @@ import io.wirehub.http.TopicService;
 import io.wirehub.metrics.StatsService;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.memory.MemoryEventStore;
+import io.wirehub.store.postgres.PostgresEventStore;
 import io.wirehub.transport.sse.SseService;
 import io.wirehub.transport.ws.WsEndpoint;
 import io.wirehub.transport.ws.WsRequestRoute;
@@ -87,6 +88,11 @@ public final class WireHub implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** The event store this instance uses (tests check its resources, e.g. pooled connections). */
+    public EventStore store() {
+        return store;
     }
 
     /**
@@ -169,6 +175,7 @@ public final class WireHub implements AutoCloseable {
     private static EventStore createStore(Settings settings) {
         return switch (settings.store().type()) {
             case "memory" -> new MemoryEventStore(settings.store().memoryMaxEventsPerTopic(), InstantSource.system());
+            case "postgres" -> PostgresEventStore.open(settings.store());
             default -> throw new IllegalStateException("store.type " + settings.store().type() + " is not built yet");
         };
     }

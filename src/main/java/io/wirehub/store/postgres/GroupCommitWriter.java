@@ -1,0 +1,242 @@
+package io.wirehub.store.postgres;
+
+import io.wirehub.event.Event;
+import io.wirehub.event.NewEvent;
+import io.wirehub.store.StoreUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import javax.sql.DataSource;
+
+/**
+ * The one thread that writes events: concurrent {@link #append} calls queue up while a
+ * transaction commits, and the next transaction takes them all at once (group commit), so one
+ * fsync serves many publishers. There is no linger: a lone publisher commits at once.
+ *
+ * <p>Invariants: each caller returns only after its events are committed, or with an exception
+ * and nothing of its batch stored. A group that PostgreSQL refuses because of one caller's data is
+ * rolled back and each batch is retried alone, so the others still commit and only that caller
+ * fails. A group that fails because PostgreSQL is unreachable fails every caller with
+ * {@link StoreUnavailableException}; a connection found dead before the commit was sent is
+ * replaced once, transparently. If the connection breaks during the commit itself the outcome is
+ * unknown: the callers get {@link StoreUnavailableException} although the events may be stored
+ * (their seqs are then simply there, gapless; a retried publish stores the events again).
+ *
+ * <p>Seqs: one statement upserts the group's topics in sorted order ({@code seq = seq + k
+ * RETURNING seq}), taking each topic's row lock in the same order in every instance, so no two
+ * writers deadlock and a topic's seqs follow the commit order across instances. The row lock is
+ * held to the commit, which is what makes the seqs gapless.
+ *
+ * <p>Cost: the queue holds one entry per waiting publisher; a group holds at most
+ * {@link #MAX_GROUP_EVENTS} events (unless one batch alone is larger), bounding one transaction.
+ */
+final class GroupCommitWriter implements AutoCloseable {
+    static final int MAX_GROUP_EVENTS = 2000;
+    private static final PendingAppend STOP = new PendingAppend(List.of());
+
+    private final DataSource pool;
+    private final InstantSource clock;
+    private final String upsertTopics;
+    private final String insertEvents;
+    // Unbounded on purpose: each publisher has at most one entry (it waits for its answer), so the
+    // queue is bounded by the number of publishing requests the server admits.
+    private final LinkedBlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    GroupCommitWriter(DataSource pool, Schema schema, InstantSource clock) {
+        this.pool = pool;
+        this.clock = clock;
+        this.upsertTopics = "INSERT INTO " + schema.topics() + " AS t (topic, seq)"
+                + " SELECT topic, n FROM unnest(?::text[], ?::bigint[]) AS u(topic, n) ORDER BY topic"
+                + " ON CONFLICT (topic) DO UPDATE SET seq = t.seq + EXCLUDED.seq RETURNING topic, seq";
+        this.insertEvents = "INSERT INTO " + schema.events() + " (topic, seq, type, data, json, created_at)"
+                + " SELECT u.topic, u.seq, u.type, u.data, u.json, ?::timestamptz"
+                + " FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::boolean[]) AS u(topic, seq, type, data, json)";
+        this.thread = Thread.ofVirtual().name("pg-writer-" + schema.name()).unstarted(this::run);
+    }
+
+    GroupCommitWriter start() {
+        thread.start();
+        return this;
+    }
+
+    /** Stores the batch all or nothing; returns once it is committed. */
+    List<Event> append(List<NewEvent> events) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        PendingAppend pending = new PendingAppend(events);
+        if (closed) {
+            throw closedStore();
+        }
+        queue.add(pending);
+        if (closed && queue.remove(pending)) {
+            throw closedStore(); // close() raced us and the writer may be gone
+        }
+        return pending.await();
+    }
+
+    private void run() {
+        while (true) {
+            PendingAppend first;
+            try {
+                first = queue.take();
+            } catch (InterruptedException e) {
+                return; // nobody interrupts the writer; close() sends STOP
+            }
+            if (first == STOP) {
+                return;
+            }
+            commit(gather(first));
+        }
+    }
+
+    /** The first waiting batch and as many queued after it as fit in one group. */
+    private List<PendingAppend> gather(PendingAppend first) {
+        List<PendingAppend> group = new ArrayList<>();
+        group.add(first);
+        int events = first.size();
+        PendingAppend next;
+        while ((next = queue.peek()) != null && next != STOP && events + next.size() <= MAX_GROUP_EVENTS) {
+            group.add(queue.poll()); // only this thread takes, so poll returns what peek saw
+            events += next.size();
+        }
+        return group;
+    }
+
+    /** Commits the group and answers every caller in it; never throws. */
+    void commit(List<PendingAppend> group) {
+        try {
+            List<List<Event>> stored = write(group);
+            for (int i = 0; i < group.size(); i++) {
+                group.get(i).succeed(stored.get(i));
+            }
+        } catch (SQLException e) {
+            if (SqlFailure.isUnavailable(e)) {
+                StoreUnavailableException failure = SqlFailure.unavailable("store events", e);
+                group.forEach(pending -> pending.fail(failure));
+            } else if (group.size() == 1) {
+                group.getFirst().fail(SqlFailure.refused("store this batch", e));
+            } else {
+                group.forEach(pending -> commit(List.of(pending))); // find whose batch it was
+            }
+        } catch (RuntimeException | Error e) {
+            group.forEach(pending -> pending.fail(new IllegalStateException("storing events failed: " + e, e)));
+            if (e instanceof Error error) {
+                throw error;
+            }
+        }
+    }
+
+    /** One transaction for the group; a connection found dead before the commit is replaced once. */
+    private List<List<Event>> write(List<PendingAppend> group) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = pool.getConnection()) {
+                List<List<Event>> stored;
+                try {
+                    connection.setAutoCommit(false);
+                    stored = insert(connection, group, clock.millis());
+                } catch (SQLException e) {
+                    rollbackQuietly(connection);
+                    if (attempt == 1 && SqlFailure.isBrokenConnection(e)) {
+                        continue; // nothing was committed: safe to run again
+                    }
+                    throw e;
+                }
+                connection.commit();
+                return stored;
+            }
+        }
+    }
+
+    private List<List<Event>> insert(Connection connection, List<PendingAppend> group, long now) throws SQLException {
+        Map<String, Long> nextSeq = reserveSeqs(connection, group);
+        int total = group.stream().mapToInt(PendingAppend::size).sum();
+        String[] topics = new String[total];
+        Long[] seqs = new Long[total];
+        String[] types = new String[total];
+        String[] data = new String[total];
+        Boolean[] json = new Boolean[total];
+        List<List<Event>> stored = new ArrayList<>(group.size());
+        int row = 0;
+        for (PendingAppend pending : group) {
+            List<Event> events = new ArrayList<>(pending.size());
+            for (NewEvent event : pending.events()) {
+                long seq = nextSeq.merge(event.topic(), 1L, Long::sum) - 1;
+                topics[row] = event.topic();
+                seqs[row] = seq;
+                types[row] = event.type();
+                data[row] = event.data();
+                json[row] = event.json();
+                row++;
+                events.add(new Event(event.topic(), seq, event.type(), event.data(), event.json(), now));
+            }
+            stored.add(events);
+        }
+        try (PreparedStatement insert = connection.prepareStatement(insertEvents)) {
+            insert.setObject(1, EventRows.timestamp(now));
+            insert.setArray(2, connection.createArrayOf("text", topics));
+            insert.setArray(3, connection.createArrayOf("int8", seqs));
+            insert.setArray(4, connection.createArrayOf("text", types));
+            insert.setArray(5, connection.createArrayOf("text", data));
+            insert.setArray(6, connection.createArrayOf("bool", json));
+            insert.executeUpdate();
+        }
+        return stored;
+    }
+
+    /** Advances each topic's seq by its event count in the group; returns each topic's first new seq. */
+    private Map<String, Long> reserveSeqs(Connection connection, List<PendingAppend> group) throws SQLException {
+        TreeMap<String, Long> counts = new TreeMap<>();
+        group.forEach(pending -> pending.events().forEach(event -> counts.merge(event.topic(), 1L, Long::sum)));
+        Map<String, Long> first = new HashMap<>();
+        try (PreparedStatement upsert = connection.prepareStatement(upsertTopics)) {
+            upsert.setArray(1, connection.createArrayOf("text", counts.keySet().toArray()));
+            upsert.setArray(2, connection.createArrayOf("int8", counts.values().toArray()));
+            try (ResultSet rows = upsert.executeQuery()) {
+                while (rows.next()) {
+                    String topic = rows.getString(1);
+                    first.put(topic, rows.getLong(2) - counts.get(topic) + 1);
+                }
+            }
+        }
+        return first;
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            // the connection is broken already; the pool discards it
+        }
+    }
+
+    private static StoreUnavailableException closedStore() {
+        return new StoreUnavailableException("the PostgreSQL store is closed", null);
+    }
+
+    /** Stops taking batches, finishes the queued ones, and fails any that arrive too late. */
+    @Override
+    public void close() {
+        closed = true;
+        queue.add(STOP);
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        PendingAppend left;
+        while ((left = queue.poll()) != null) {
+            left.fail(closedStore());
+        }
+    }
+}

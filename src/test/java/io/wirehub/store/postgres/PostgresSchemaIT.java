@@ -1,0 +1,85 @@
+package io.wirehub.store.postgres;
+
+import static io.wirehub.store.postgres.TestStores.events;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirehub.event.Event;
+import io.wirehub.testing.FreshSchema;
+import io.wirehub.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The schema set-up at start-up: idempotent, safe when instances start together, refuses a newer schema. */
+class PostgresSchemaIT {
+    @RegisterExtension
+    final FreshSchema schema = new FreshSchema();
+
+    @Test
+    void settingUpTheSchemaTwiceAppliesEachVersionOnce() throws Exception {
+        Schema tables = new Schema(schema.name());
+        try (Connection connection = DriverManager.getConnection(TestPostgres.url(), TestPostgres.user(), "")) {
+            assertEquals(Schema.latestVersion(), tables.migrate(connection));
+            assertEquals(0, tables.migrate(connection));
+        }
+        assertVersionsRecordedOnce();
+        try (PostgresEventStore store = TestStores.open(schema)) {
+            assertEquals(List.of(1L, 2L), store.append(events("t", 2)).stream().map(Event::seq).toList());
+        }
+    }
+
+    @Test
+    void fourInstancesStartingAtOnceLeaveOneCorrectSchema() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<PostgresEventStore>> starts = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 4; i++) {
+                starts.add(threads.submit(() -> {
+                    go.await();
+                    return TestStores.open(schema);
+                }));
+            }
+            go.countDown();
+        }
+        List<PostgresEventStore> stores = new ArrayList<>();
+        try {
+            for (Future<PostgresEventStore> start : starts) {
+                stores.add(start.get());
+            }
+            assertVersionsRecordedOnce();
+            long seq = 0;
+            for (PostgresEventStore store : stores) {
+                assertEquals(++seq, store.append(events("shared", 1)).getFirst().seq(), "every instance uses the same tables");
+            }
+        } finally {
+            stores.forEach(PostgresEventStore::close);
+        }
+    }
+
+    @Test
+    void aSchemaNewerThanThisBuildIsRefusedAtStartUp() {
+        TestStores.open(schema).close();
+        TestPostgres.query("INSERT INTO \"" + schema.name() + "\".schema_version (version, name) VALUES (99, 'V99__future.sql')");
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestStores.open(schema));
+
+        assertTrue(refused.getMessage().contains("at version 99"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("run a newer wirehub"), refused.getMessage());
+    }
+
+    private void assertVersionsRecordedOnce() {
+        String table = "\"" + schema.name() + "\".schema_version";
+        assertEquals((long) Schema.latestVersion(), TestPostgres.query("SELECT count(*) FROM " + table));
+        assertEquals((long) Schema.latestVersion(), TestPostgres.query("SELECT count(DISTINCT version) FROM " + table));
+        assertEquals(0L, TestPostgres.query("SELECT count(*) FROM \"" + schema.name() + "\".events"));
+    }
+}

@@ -1,0 +1,135 @@
+package io.wirehub.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A TCP forwarder the test can cut: between a client under test and a real server (PostgreSQL,
+ * Redis), it stands for the network. {@link #cut()} resets every connection and refuses new ones
+ * (the port stays the same), as a database crash or a partition would; {@link #restore()} listens
+ * again. No Docker, no root.
+ */
+public final class TcpProxy implements AutoCloseable {
+    private final InetSocketAddress target;
+    private final int port;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock lock = new ReentrantLock();
+    private ServerSocket listener;
+
+    public TcpProxy(String host, int targetPort) {
+        this.target = new InetSocketAddress(host, targetPort);
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            this.port = probe.getLocalPort(); // a free port, reused by every listen()
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        restore();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Resets every open connection and refuses new ones. */
+    public void cut() {
+        lock.lock();
+        try {
+            closeQuietly(listener);
+            listener = null;
+            for (Socket socket : sockets) {
+                try {
+                    socket.setSoLinger(true, 0); // RST, like a peer that vanished
+                } catch (IOException e) {
+                    // closing anyway
+                }
+                closeQuietly(socket);
+            }
+            sockets.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Accepts connections again, on the same port. */
+    public void restore() {
+        lock.lock();
+        try {
+            if (listener != null) {
+                return;
+            }
+            ServerSocket server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            listener = server;
+            Thread.ofVirtual().name("proxy-accept-" + port).start(() -> accept(server));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void accept(ServerSocket server) {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                Socket upstream = new Socket();
+                upstream.connect(target, 2000);
+                sockets.add(client);
+                sockets.add(upstream);
+                if (server.isClosed()) { // cut() ran while we connected: this one is cut too
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    continue;
+                }
+                Thread.ofVirtual().name("proxy-up").start(() -> pump(client, upstream));
+                Thread.ofVirtual().name("proxy-down").start(() -> pump(upstream, client));
+            } catch (IOException e) {
+                // listener closed by cut(), or the target refused: the client sees its socket end
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        byte[] buffer = new byte[16 * 1024];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, read);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // one side ended
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+            sockets.remove(from);
+            sockets.remove(to);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // nothing to do
+        }
+    }
+
+    @Override
+    public void close() {
+        cut();
+    }
+}
