@@ -31,6 +31,7 @@ final class EventBodies {
     static final String INVALID_JSON = "invalid_json";
     static final String INVALID_BATCH = "invalid_batch";
     static final String BATCH_TOO_LARGE = "batch_too_large";
+    static final String INVALID_DATA = "invalid_data";
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
@@ -63,6 +64,7 @@ final class EventBodies {
                     + "(an EventSource ignores events without data)");
         }
         String data = utf8(body, "the body");
+        checkNoNul(data, "the body");
         boolean json = isJsonDocument(data);
         if (declaredJson && !json && !isJsonValue(data)) {
             throw ApiError.badRequest(INVALID_JSON, "Content-Type says application/json but the body is not valid JSON");
@@ -139,6 +141,7 @@ final class EventBodies {
         if (data == null || data.isEmpty()) {
             throw ApiError.badRequest(EMPTY_EVENT, where + ".data: missing or empty; every event needs data");
         }
+        checkNoNul(data, where + ".data");
         if (data.getBytes(StandardCharsets.UTF_8).length > maxEventBytes) {
             throw new ApiError(413, EVENT_TOO_LARGE, where + ".data: larger than " + maxEventBytes
                     + " bytes (server.max_event_bytes)");
@@ -166,6 +169,13 @@ final class EventBodies {
         if (!Names.isValidTopic(topic)) {
             throw ApiError.badRequest(INVALID_TOPIC, where + ": " + (topic == null ? "missing" : "'" + clip(topic) + "' is not valid")
                     + "; use " + Names.TOPIC_RULE);
+        }
+    }
+
+    /** PostgreSQL text cannot hold U+0000, so no store accepts it: the same answer everywhere. */
+    private static void checkNoNul(String data, String where) {
+        if (data.indexOf('\u0000') >= 0) {
+            throw ApiError.badRequest(INVALID_DATA, where + " contains a NUL character (U+0000); remove it or encode the data");
         }
     }
 

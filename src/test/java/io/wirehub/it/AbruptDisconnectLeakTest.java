@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.app.WireHub;
-import io.wirehub.testing.Awaits;
+import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
@@ -42,8 +42,8 @@ class AbruptDisconnectLeakTest {
                 for (int i = 1; i < sockets.size(); i += 2) {
                     assertTrue(readHead(sockets.get(i)).startsWith("HTTP/1.1 101"), "WebSocket upgraded");
                 }
-                Awaits.until(() -> hub.hub().stats().subscribers("sse") == CLIENTS_PER_TRANSPORT
-                        && hub.hub().stats().subscribers("ws") == CLIENTS_PER_TRANSPORT, "1000 subscribers registered");
+                Eventually.await("1000 subscribers registered", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers("sse") == CLIENTS_PER_TRANSPORT
+                        && hub.hub().stats().subscribers("ws") == CLIENTS_PER_TRANSPORT);
                 assertEquals(2 * CLIENTS_PER_TRANSPORT, hub.hub().stats().drainLoops());
                 Http.publish(TestHubs.base(hub), "leak.a", "one event on the way");
             } finally {
@@ -52,13 +52,13 @@ class AbruptDisconnectLeakTest {
                     socket.close();
                 }
             }
-            Awaits.until(() -> hub.hub().stats().subscribers() == 0, "every subscriber removed", Duration.ofSeconds(10));
-            Awaits.until(() -> hub.hub().stats().drainLoops() == 0, "every drain loop ended", Duration.ofSeconds(10));
+            Eventually.await("every subscriber removed", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 0);
+            Eventually.await("every drain loop ended", Duration.ofSeconds(10), () -> hub.hub().stats().drainLoops() == 0);
             assertEquals(0, hub.hub().activeTopics(), "no topic entry left");
 
             // and the server still serves
             try (SseClient sse = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=leak.after")) {
-                Awaits.until(() -> hub.hub().stats().subscribers() == 1, "a new subscriber");
+                Eventually.await("a new subscriber", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 1);
                 Http.publish(TestHubs.base(hub), "leak.after", "still here");
                 assertEquals("still here", sse.take(1, Duration.ofSeconds(5)).getFirst().data());
             }

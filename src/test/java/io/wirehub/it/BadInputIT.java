@@ -81,6 +81,8 @@ class BadInputIT {
         assertError(Http.post(base + "/v1/topics/utf/events", new byte[] {(byte) 0xC3, (byte) 0x28}, "text/plain"), 400, "invalid_utf8");
         assertError(Http.post(base + "/v1/topics/json/events", "{not json".getBytes(StandardCharsets.UTF_8), "application/json"), 400,
                 "invalid_json");
+        assertError(Http.post(base + "/v1/topics/nul/events", "a\u0000b"), 400, "invalid_data");
+        assertError(Http.post(base + "/v1/events", "[{\"topic\":\"nul\",\"data\":\"a\\u0000b\"}]"), 400, "invalid_data");
         assertEquals(before, published());
     }
 

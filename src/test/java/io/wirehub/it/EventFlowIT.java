@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.WireHub;
-import io.wirehub.testing.Awaits;
+import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
@@ -157,11 +157,11 @@ class EventFlowIT {
     }
 
     private static void awaitSubscribers(int count) throws InterruptedException {
-        Awaits.until(() -> hub.hub().stats().subscribers() >= count, "subscribers >= " + count);
+        Eventually.await("subscribers >= " + count, Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() >= count);
     }
 
     private static void awaitActiveTopic(String topic) throws InterruptedException {
-        Awaits.until(() -> Http.stats(base).get("active_topics").asInt() > 0
-                && hub.hub().subscribers().stream().anyMatch(s -> s.topics().contains(topic)), "topic " + topic + " active");
+        Eventually.await("topic " + topic + " active", Duration.ofSeconds(10), () -> Http.stats(base).get("active_topics").asInt() > 0
+                && hub.hub().subscribers().stream().anyMatch(s -> s.topics().contains(topic)));
     }
 }

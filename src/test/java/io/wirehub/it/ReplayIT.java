@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.WireHub;
-import io.wirehub.testing.Awaits;
+import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
@@ -163,6 +163,6 @@ class ReplayIT {
     }
 
     private static void awaitFollowing(String topic) throws InterruptedException {
-        Awaits.until(() -> hub.hub().subscribers().stream().anyMatch(s -> s.topics().contains(topic)), "a subscriber of " + topic);
+        Eventually.await("a subscriber of " + topic, Duration.ofSeconds(10), () -> hub.hub().subscribers().stream().anyMatch(s -> s.topics().contains(topic)));
     }
 }

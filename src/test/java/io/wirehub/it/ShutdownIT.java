@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.app.WireHub;
 import io.wirehub.hub.CloseReason;
-import io.wirehub.testing.Awaits;
+import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
@@ -21,13 +21,13 @@ class ShutdownIT {
         WireHub hub = TestHubs.start();
         try (SseClient sse = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=drain");
                 WsClient socket = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=drain")) {
-            Awaits.until(() -> hub.hub().stats().subscribers() == 2, "two subscribers");
+            Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
             Http.publish(TestHubs.base(hub), "drain", "before");
             assertEquals("before", sse.take(1, Duration.ofSeconds(5)).getFirst().data());
             socket.take(1, Duration.ofSeconds(5));
 
             hub.close();
-            Awaits.until(sse::ended, "the SSE stream ended");
+            Eventually.await("the SSE stream ended", Duration.ofSeconds(10), sse::ended);
             assertEquals(1001, socket.closeCode(Duration.ofSeconds(5)), "WebSocket closed with 1001 going away");
             assertEquals(2, hub.hub().stats().closes(CloseReason.SHUTDOWN));
             assertEquals(0, hub.hub().stats().drainLoops());

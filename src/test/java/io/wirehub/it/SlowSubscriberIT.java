@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.app.WireHub;
 import io.wirehub.hub.CloseReason;
-import io.wirehub.testing.Awaits;
+import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
@@ -42,7 +42,7 @@ class SlowSubscriberIT {
         try (WireHub hub = start("catch-up", "60s");
                 StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=slow.catchup");
                 SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=slow.catchup")) {
-            Awaits.until(() -> hub.hub().stats().subscribers() == 2, "two subscribers");
+            Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
             String base = TestHubs.base(hub);
             for (int i = 1; i <= EVENTS; i++) {
                 Http.publish(base, "slow.catchup", i + ":" + PAYLOAD);
@@ -70,17 +70,17 @@ class SlowSubscriberIT {
         try (WireHub hub = start("disconnect", "60s");
                 StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=slow.disconnect");
                 SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=slow.disconnect")) {
-            Awaits.until(() -> hub.hub().stats().subscribers() == 2, "two subscribers");
+            Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
             String base = TestHubs.base(hub);
             for (int i = 1; i <= EVENTS; i++) {
                 Http.publish(base, "slow.disconnect", i + ":" + PAYLOAD);
             }
             assertEquals(seqs(1, EVENTS), ids(fast.take(EVENTS, Duration.ofSeconds(10))));
-            Awaits.until(() -> hub.hub().stats().closes(CloseReason.OVERFLOW) == 1, "the stalled client closed for overflow");
+            Eventually.await("the stalled client closed for overflow", Duration.ofSeconds(10), () -> hub.hub().stats().closes(CloseReason.OVERFLOW) == 1);
             assertEquals(1, hub.hub().stats().subscribers());
 
             SseClient leftovers = stalled.startReading();
-            Awaits.until(leftovers::ended, "the server ended the stalled stream");
+            Eventually.await("the server ended the stalled stream", Duration.ofSeconds(10), leftovers::ended);
             List<SseEvent> received = leftovers.drain(Duration.ofMillis(200));
             assertEquals(seqs(1, received.size()), ids(received), "what it did get is a prefix without gap");
             assertTrue(received.size() < EVENTS);
@@ -99,15 +99,14 @@ class SlowSubscriberIT {
         try (WireHub hub = start("catch-up", "500ms");
                 StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=slow.timeout");
                 SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=slow.timeout")) {
-            Awaits.until(() -> hub.hub().stats().subscribers() == 2, "two subscribers");
+            Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
             String base = TestHubs.base(hub);
             for (int i = 1; i <= 100; i++) {
                 Http.publish(base, "slow.timeout", i + ":" + PAYLOAD);
             }
             assertEquals(seqs(1, 100), ids(fast.take(100, Duration.ofSeconds(10))));
-            Awaits.until(() -> hub.hub().stats().closes(CloseReason.WRITE_TIMEOUT) == 1, "the stalled writer cut off",
-                    Duration.ofSeconds(10));
-            Awaits.until(() -> hub.hub().stats().drainLoops() == 1, "its drain loop ended");
+            Eventually.await("the stalled writer cut off", Duration.ofSeconds(10), () -> hub.hub().stats().closes(CloseReason.WRITE_TIMEOUT) == 1);
+            Eventually.await("its drain loop ended", Duration.ofSeconds(10), () -> hub.hub().stats().drainLoops() == 1);
         }
     }
 
@@ -118,13 +117,13 @@ class SlowSubscriberIT {
         try (WireHub hub = TestHubs.start(env);
                 WsClient reader = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=slow.ws");
                 WsClient stalled = WsClient.stalled("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=slow.ws")) {
-            Awaits.until(() -> hub.hub().stats().subscribers() == 2, "two subscribers");
+            Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
             String base = TestHubs.base(hub);
             for (int i = 1; i <= 100; i++) {
                 Http.publish(base, "slow.ws", "\"" + i + ":" + PAYLOAD + "\"");
             }
             assertEquals(100, reader.take(100, Duration.ofSeconds(10)).size());
-            Awaits.until(() -> hub.hub().stats().subscribers() == 1, "the stalled WebSocket closed", Duration.ofSeconds(10));
+            Eventually.await("the stalled WebSocket closed", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 1);
             long deadlineCloses = hub.hub().stats().closes(CloseReason.WRITE_TIMEOUT) + hub.hub().stats().closes(CloseReason.PONG_TIMEOUT);
             assertEquals(1, deadlineCloses, "closed by a write or pong deadline");
         }
