@@ -55,6 +55,7 @@ public final class RedisBus implements EventBus {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LongAdder publishFailures = new LongAdder();
     private volatile long lastAttemptNanos;
+    private volatile Thread retry; // the one pending re-send of the backlog, if any
     private volatile BusListener listener;
     private volatile RedisSubscription subscription;
 
@@ -151,6 +152,10 @@ public final class RedisBus implements EventBus {
         if (current != null) {
             current.close();
         }
+        Thread pending = retry;
+        if (pending != null) {
+            pending.interrupt();
+        }
         pool.close();
         listener = null;
     }
@@ -176,7 +181,7 @@ public final class RedisBus implements EventBus {
         }
         boolean down = outage.get();
         if (down && System.nanoTime() - lastAttemptNanos < PROBE_INTERVAL_NANOS) {
-            backlog.keep(batch);
+            keepForLater(batch);
             return;
         }
         lastAttemptNanos = System.nanoTime();
@@ -184,7 +189,7 @@ public final class RedisBus implements EventBus {
             publishRetryingStale(batch, !down);
         } catch (RuntimeException e) {
             publishFailures.increment();
-            backlog.keep(batch);
+            keepForLater(batch);
             if (outage.compareAndSet(false, true)) {
                 LOG.log(System.Logger.Level.WARNING, "cannot publish to Redis at " + address.shown() + ": " + RedisAddress.reason(e)
                         + "; events are stored and reach local subscribers, other instances catch up from the store");
@@ -193,6 +198,32 @@ public final class RedisBus implements EventBus {
         }
         if (outage.compareAndSet(true, false)) {
             LOG.log(System.Logger.Level.INFO, "publishing to Redis at " + address.shown() + " again");
+        }
+    }
+
+    /**
+     * Keeps the batch in the backlog and makes sure it is re-sent after the probe interval even
+     * if nothing else happens: otherwise a quiet topic's last events would reach the other
+     * instances only with its next publish.
+     */
+    private void keepForLater(List<Event> batch) {
+        backlog.keep(batch);
+        synchronized (backlog) {
+            if (retry != null || closed.get()) {
+                return;
+            }
+            retry = Thread.ofVirtual().name("redis-backlog").start(() -> {
+                try {
+                    Thread.sleep(Duration.ofNanos(PROBE_INTERVAL_NANOS));
+                } catch (InterruptedException e) {
+                    return; // closing
+                } finally {
+                    synchronized (backlog) {
+                        retry = null;
+                    }
+                }
+                send(List.of());
+            });
         }
     }
 
