@@ -150,7 +150,6 @@ public final class Hub implements BusListener {
     }
 
     void register(Subscriber subscriber) {
-        stats.subscriberOpened(subscriber.transport());
         subscribers.add(subscriber);
         subscriber.topics().forEach(topic -> attach(subscriber, topic));
         if (subscriber.isClosed()) {
@@ -158,10 +157,23 @@ public final class Hub implements BusListener {
         }
     }
 
+    /** The subscriber knows its position in every topic: count it as a live subscriber. */
+    void ready(Subscriber subscriber) {
+        if (subscriber.counted.compareAndSet(false, true)) {
+            stats.subscriberReady(subscriber.transport());
+            if (subscriber.isClosed() && subscriber.counted.compareAndSet(true, false)) {
+                stats.subscriberGone(subscriber.transport()); // close() ran meanwhile
+            }
+        }
+    }
+
     void unregister(Subscriber subscriber, CloseReason reason) {
         subscriber.topics().forEach(topic -> detach(subscriber, topic));
         if (subscribers.remove(subscriber)) {
-            stats.subscriberClosed(subscriber.transport(), reason);
+            stats.closed(reason);
+        }
+        if (subscriber.counted.compareAndSet(true, false)) {
+            stats.subscriberGone(subscriber.transport());
         }
     }
 

@@ -68,6 +68,7 @@ public final class HubStats {
         return closes.get(reason).sum();
     }
 
+    /** Streams positioned and live now: an event published from now on reaches them. */
     public int subscribers(String transport) {
         AtomicInteger count = subscribers.get(transport);
         return count == null ? 0 : count.get();
@@ -77,12 +78,15 @@ public final class HubStats {
         return subscribers.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
-    void subscriberOpened(String transport) {
+    void subscriberReady(String transport) {
         subscribers.computeIfAbsent(transport, t -> new AtomicInteger()).incrementAndGet();
     }
 
-    void subscriberClosed(String transport, CloseReason reason) {
+    void subscriberGone(String transport) {
         subscribers.computeIfAbsent(transport, t -> new AtomicInteger()).decrementAndGet();
+    }
+
+    void closed(CloseReason reason) {
         closes.get(reason).increment();
     }
 }

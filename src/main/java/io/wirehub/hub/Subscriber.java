@@ -54,6 +54,8 @@ public final class Subscriber {
     private final Map<String, Long> resumeFrom;
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>(); // null while open
     private final AtomicBoolean lagging = new AtomicBoolean();
+    /** Whether the hub counts this subscriber in its live gauge; see {@link Hub#ready}. */
+    final AtomicBoolean counted = new AtomicBoolean();
     private final ConcurrentLinkedQueue<String> pendingFollows = new ConcurrentLinkedQueue<>();
 
     private volatile Thread drainThread;
@@ -102,8 +104,9 @@ public final class Subscriber {
     }
 
     /**
-     * Serves the stream until it closes: registers with the hub, replays what the client missed,
-     * then drains the queue. Runs on the calling thread and returns once the session is over.
+     * Serves the stream until it closes: registers with the hub, takes its position, opens the
+     * stream, replays what the client missed, then drains the queue. Runs on the calling thread
+     * and returns once the session is over.
      */
     public void run() {
         drainThread = Thread.currentThread();
@@ -112,7 +115,6 @@ public final class Subscriber {
             if (isClosed()) {
                 return;
             }
-            sink.open();
             hub.register(this);
             start();
             while (!isClosed()) {
@@ -160,6 +162,11 @@ public final class Subscriber {
 
     public List<String> topics() {
         return List.copyOf(cursor.topics());
+    }
+
+    /** Whether a heartbeat was sent that the peer has not acknowledged yet. */
+    boolean awaitingAck() {
+        return pingSentNanos != 0;
     }
 
     /** The peer acknowledged a heartbeat (WebSocket pong). */
@@ -230,6 +237,10 @@ public final class Subscriber {
         }
     }
 
+    /**
+     * Positions the stream, then opens it: a client that sees the stream open (SSE headers) gets
+     * every event published from then on.
+     */
     private void start() throws IOException {
         // Fresh topics start after the latest seq read *after* registering, so every later event
         // is either queued or found by the gap check; nothing falls between.
@@ -238,6 +249,8 @@ public final class Subscriber {
                 cursor.advance(topic, latestSeq(topic));
             }
         }
+        timed(sink::open);
+        hub.ready(this);
         if (!resumeFrom.isEmpty()) {
             replay();
         }

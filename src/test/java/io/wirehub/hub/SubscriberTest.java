@@ -8,6 +8,7 @@ import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.event.Reset;
 import io.wirehub.store.memory.MemoryEventStore;
+import io.wirehub.testing.Eventually;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -40,6 +41,7 @@ class SubscriberTest {
         now.addAndGet(HEARTBEAT.toNanos());
         ticker.tick();
         assertTrue(sink.heartbeats.await(5, TimeUnit.SECONDS), "heartbeat sent when due");
+        Eventually.await("the ping is recorded", Duration.ofSeconds(5), subscriber::awaitingAck);
         now.addAndGet(PONG_TIMEOUT.toNanos() - 1);
         ticker.tick();
         assertFalse(subscriber.isClosed(), "still within the pong timeout");
@@ -57,6 +59,7 @@ class SubscriberTest {
         now.addAndGet(HEARTBEAT.toNanos());
         ticker.tick();
         assertTrue(sink.heartbeats.await(5, TimeUnit.SECONDS));
+        Eventually.await("the ping is recorded", Duration.ofSeconds(5), subscriber::awaitingAck);
         subscriber.heartbeatAcknowledged();
         now.addAndGet(PONG_TIMEOUT.toNanos() * 2);
         ticker.tick();
@@ -75,7 +78,7 @@ class SubscriberTest {
         assertTrue(subscriber.isClosed());
         assertEquals(1, hub.stats().closes(CloseReason.WRITE_TIMEOUT));
         assertTrue(sink.finished.await(5, TimeUnit.SECONDS), "the blocked write was interrupted and the loop ended");
-        assertEquals(0, hub.stats().drainLoops());
+        Eventually.await("the drain loop gone", Duration.ofSeconds(5), () -> hub.stats().drainLoops() == 0);
     }
 
     @Test
@@ -112,10 +115,7 @@ class SubscriberTest {
         Subscriber subscriber = hub.subscriber("test", List.of(topic), Map.of(), sink);
         Thread.ofVirtual().start(subscriber::run);
         assertTrue(sink.opened.await(5, TimeUnit.SECONDS));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (hub.activeTopics() == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        Eventually.await("the subscriber joined its topic", Duration.ofSeconds(5), () -> hub.activeTopics() > 0);
         return subscriber;
     }
 
