@@ -37,8 +37,11 @@ class SettingsLoaderTest {
 
     @Test
     void theShippedFilesAreValid() {
-        Settings settings = SettingsLoader.load(Path.of("config/application.yaml"), Map.of());
-        assertEquals("memory", settings.store().type());
+        Settings embedded = SettingsLoader.load(Path.of("config/application.yaml"), Map.of());
+        assertEquals("memory", embedded.store().type());
+        Settings production = SettingsLoader.load(Path.of("config/production.yaml"), Map.of());
+        assertEquals("postgres", production.store().type());
+        assertEquals("redis", production.bus().type());
     }
 
     @Test
