@@ -78,7 +78,8 @@ public final class TestRedis {
         START.lock(); // the first caller pings or starts Redis; the others wait for it
         try {
             if (port == null) {
-                port = localAnswers() ? LOCAL_PORT : startEmbedded();
+                boolean forceEmbedded = "embedded".equals(System.getProperty("wirehub.test.redis"));
+                port = !forceEmbedded && localAnswers() ? LOCAL_PORT : startEmbedded();
             }
             return port;
         } finally {
