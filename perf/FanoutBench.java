@@ -45,7 +45,7 @@ public class FanoutBench {
         Map<String, String> opts = parseArgs(args,
                 "host", "127.0.0.1", "port", "", "pid", "", "subscribers", "1000", "rate", "200",
                 "seconds", "10", "warmup-seconds", "2", "data-bytes", "150", "topic", "bench",
-                "drain-seconds", "30", "clk-tck", "100");
+                "drain-seconds", "30", "max-in-flight", "64", "clk-tck", "100");
         var bench = new FanoutBench(opts);
         System.exit(bench.run());
     }
@@ -60,6 +60,7 @@ public class FanoutBench {
     final int dataBytes;
     final String topic;
     final int drainSeconds;
+    final int maxInFlight;
     final int clkTck;
     final HttpClient http;
 
@@ -80,6 +81,7 @@ public class FanoutBench {
         dataBytes = intArg(o, "data-bytes");
         topic = o.get("topic");
         drainSeconds = intArg(o, "drain-seconds");
+        maxInFlight = intArg(o, "max-in-flight");
         clkTck = intArg(o, "clk-tck");
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
@@ -133,6 +135,7 @@ public class FanoutBench {
         }
         long warmPublished = publisher.published.get();
         long warmFailed = publisher.failed.get();
+        long warmBehind = publisher.behind.get();
 
         // 3. Publish at a fixed rate; measure from the first send until the last event is read.
         Map<String, Long> stats1 = stats();
@@ -146,6 +149,7 @@ public class FanoutBench {
         long publishWall = System.nanoTime() - wallStart;
         long published = publisher.published.get() - warmPublished;
         long publishFailed = publisher.failed.get() - warmFailed;
+        long publishBehind = publisher.behind.get() - warmBehind;
         if (published == 0) {
             return fail("no publish succeeded; first error: " + publisher.firstError);
         }
@@ -185,8 +189,9 @@ public class FanoutBench {
         double windowSeconds = (wallEnd - wallStart) / 1e9;
         boolean contiguous = maxSeq - minSeq + 1 == published + warmPublished;
 
-        System.out.printf(Locale.ROOT, "  published      %d events in %.2f s (%.1f/s, target %d/s), %d failed; POST round trip p50 %s p99 %s max %s%n",
-                published, publishWall / 1e9, published / (publishWall / 1e9), rate, publishFailed,
+        System.out.printf(Locale.ROOT, "  published      %d events in %.2f s (%.1f/s, target %d/s), %d failed, %d not sent (publisher held back"
+                + " by %d unanswered POSTs); POST round trip p50 %s p99 %s max %s%n",
+                published, publishWall / 1e9, published / (publishWall / 1e9), rate, publishFailed, publishBehind, maxInFlight,
                 ms(postLatency.quantile(0.50)), ms(postLatency.quantile(0.99)), ms(postLatency.max()));
         System.out.printf(Locale.ROOT, "  delivered      %d of %d expected (client count); server deliveries %+d%s%n",
                 receivedMeasured, expected, stats2.get("deliveries") - stats1.get("deliveries"),
@@ -404,21 +409,31 @@ public class FanoutBench {
         final AtomicLong failed = new AtomicLong();
         final LongAccumulator maxSeq = new LongAccumulator(Math::max, Long.MIN_VALUE);
         final LongAccumulator minSeq = new LongAccumulator(Math::min, Long.MAX_VALUE);
-        final Semaphore inFlight = new Semaphore(64);
+        final AtomicLong behind = new AtomicLong();
+        final Semaphore inFlight = new Semaphore(maxInFlight);
         final URI uri = URI.create("http://" + host + ":" + port + "/v1/topics/" + topic + "/events");
         volatile String firstError;
 
-        /** Sends {@code total} events at the target rate and waits for their answers. */
+        /**
+         * Sends up to {@code total} events at the target rate, for at most the time that takes on
+         * schedule: a publisher held back by slow answers sends fewer (counted in {@link #behind}).
+         * Then waits for the answers.
+         */
         void publish(long total) throws InterruptedException {
             long period = 1_000_000_000L / rate;
             long start = System.nanoTime();
-            for (long i = 0; i < total; i++) {
+            long end = start + total * period;
+            long i = 0;
+            for (; i < total; i++) {
                 long due = start + i * period;
                 long wait;
                 while ((wait = due - System.nanoTime()) > 0) {
                     LockSupport.parkNanos(wait);
                 }
-                inFlight.acquire(); // at most 64 in flight: a stalled server slows the publisher down
+                // At most maxInFlight unanswered: a slow server holds the publisher back.
+                if (!inFlight.tryAcquire(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
                 long sent = epochNanos();
                 HttpRequest request = HttpRequest.newBuilder(uri)
                         .header("Content-Type", "application/json")
@@ -447,10 +462,11 @@ public class FanoutBench {
                     }
                 });
             }
-            if (!inFlight.tryAcquire(64, 60, TimeUnit.SECONDS)) {
+            behind.addAndGet(total - i);
+            if (!inFlight.tryAcquire(maxInFlight, 60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("publishes still in flight 60 s after the last send");
             }
-            inFlight.release(64);
+            inFlight.release(maxInFlight);
         }
 
         /** About dataBytes of JSON: the send time and padding. */

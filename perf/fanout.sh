@@ -2,7 +2,7 @@
 # Fan-out benchmark: for each subscriber count S and publish rate R, a fresh wirehub on a free
 # loopback port, S SSE subscribers on one topic, R events/s for T seconds (perf/FanoutBench.java).
 # Knobs (environment): SUBSCRIBERS="1000 5000" RATES="200 1000" DURATION=10 DATA_BYTES=150
-# DRAIN_SECONDS=30 SERVER_ENV="WH_SSE_CHANNEL_BUFFER=64 ..." JAVA_OPTS_SERVER JAVA_OPTS_CLIENT PERF_LOGS
+# DRAIN_SECONDS=30 MAX_IN_FLIGHT=64 SERVER_ENV="WH_SSE_CHANNEL_BUFFER=64 ..." JAVA_OPTS_SERVER JAVA_OPTS_CLIENT PERF_LOGS
 set -euo pipefail
 PERF_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$PERF_DIR")
@@ -13,6 +13,7 @@ RATES=${RATES:-200 1000}
 DURATION=${DURATION:-10}
 DATA_BYTES=${DATA_BYTES:-150}
 DRAIN_SECONDS=${DRAIN_SECONDS:-30}
+MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-64}
 SERVER_ENV=${SERVER_ENV:-}
 
 ensure_built
@@ -29,7 +30,7 @@ for s in $SUBSCRIBERS; do
         load_line before
         rc=0
         run_client FanoutBench --port "$SERVER_PORT" --pid "$SERVER_PID" --subscribers "$s" --rate "$r" \
-            --seconds "$DURATION" --data-bytes "$DATA_BYTES" --drain-seconds "$DRAIN_SECONDS" \
+            --seconds "$DURATION" --data-bytes "$DATA_BYTES" --drain-seconds "$DRAIN_SECONDS" --max-in-flight "$MAX_IN_FLIGHT" \
             --clk-tck "$(getconf CLK_TCK)" || rc=$?
         load_line after
         stop_server

@@ -45,9 +45,10 @@ start_server() {
     local name=$1
     shift
     SERVER_LOG="$PERF_LOGS/server-$name.log"
+    : >"$SERVER_LOG" # before the fork: the child opens it for append, and we read it at once
     env WH_HOST=127.0.0.1 WH_PORT=0 "$@" \
         "$JAVA" $JAVA_OPTS_SERVER -jar "$ROOT/target/wirehub.jar" --config "$ROOT/config/application.yaml" \
-        >"$SERVER_LOG" 2>&1 &
+        >>"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     local deadline=$((SECONDS + START_TIMEOUT))
     SERVER_PORT=""
@@ -80,15 +81,32 @@ stop_server() {
     wait "$pid" 2>/dev/null || true
 }
 
+CLIENT_PID=""
+
 # Runs a benchmark client (a single-file Java program in perf/) with the JDK's source launcher.
+# In the background and waited for, so that a signal to this script is handled at once.
 run_client() {
     local program=$1
     shift
-    "$JAVA" $JAVA_OPTS_CLIENT "$PERF_DIR/$program.java" "$@"
+    "$JAVA" $JAVA_OPTS_CLIENT "$PERF_DIR/$program.java" "$@" &
+    CLIENT_PID=$!
+    local rc=0
+    wait "$CLIENT_PID" || rc=$?
+    CLIENT_PID=""
+    return $rc
 }
 
-PERF_LOGS=${PERF_LOGS:-$(mktemp -d /tmp/wirehub-perf.XXXXXX)}
+cleanup() {
+    if [ -n "$CLIENT_PID" ]; then
+        kill -TERM "$CLIENT_PID" 2>/dev/null || true
+        wait "$CLIENT_PID" 2>/dev/null || true
+    fi
+    stop_server
+}
+
+# Server logs, one file per run, kept after the run.
+PERF_LOGS=${PERF_LOGS:-$ROOT/target/perf-logs/$(date -u +%Y%m%d-%H%M%S)-$$}
 mkdir -p "$PERF_LOGS"
-trap 'stop_server' EXIT
+trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
