@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,7 @@ public class IdleBench {
         String host = "127.0.0.1", transport = "sse", topic = "idle";
         int port = -1, connections = 2000, warmup = 200, closeWaitSeconds = 60;
         long pid = -1;
+        boolean breakdown = false;
         try {
             for (int i = 0; i < args.length; i += 2) {
                 String value = args[i + 1];
@@ -52,6 +55,7 @@ public class IdleBench {
                     case "--warmup" -> warmup = Integer.parseInt(value);
                     case "--topic" -> topic = value;
                     case "--close-wait-seconds" -> closeWaitSeconds = Integer.parseInt(value);
+                    case "--breakdown" -> breakdown = Boolean.parseBoolean(value);
                     default -> throw new IllegalArgumentException(args[i]);
                 }
             }
@@ -60,11 +64,12 @@ public class IdleBench {
             }
         } catch (RuntimeException e) {
             System.err.println("usage: java IdleBench.java --port N --pid SERVER_PID --transport sse|ws [--connections 2000]"
-                    + " [--warmup 200] [--host 127.0.0.1] [--topic idle] [--close-wait-seconds 60] (" + e.getMessage() + ")");
+                    + " [--warmup 200] [--host 127.0.0.1] [--topic idle] [--close-wait-seconds 60] [--breakdown false] ("
+                    + e.getMessage() + ")");
             System.exit(2);
         }
         try {
-            System.exit(new IdleBench(host, port, pid, transport, topic).run(connections, warmup, closeWaitSeconds));
+            System.exit(new IdleBench(host, port, pid, transport, topic, breakdown).run(connections, warmup, closeWaitSeconds));
         } catch (MeasurementException e) {
             System.out.println("FAILED: " + e.getMessage());
             System.exit(1);
@@ -76,10 +81,12 @@ public class IdleBench {
     final long pid;
     final String transport;
     final String topic;
+    final boolean breakdown;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
 
-    IdleBench(String host, int port, long pid, String transport, String topic) {
+    IdleBench(String host, int port, long pid, String transport, String topic, boolean breakdown) {
+        this.breakdown = breakdown;
         this.host = host;
         this.port = port;
         this.pid = pid;
@@ -99,11 +106,15 @@ public class IdleBench {
             awaitSubscribers(0, closeWaitSeconds);
         }
         Sample before = sample();
+        Map<String, long[]> classesBefore = breakdown ? classHistogram() : null;
+        Map<String, Long> nativeBefore = breakdown ? nativeMemory() : null;
         long t0 = System.nanoTime();
         Streams streams = open(connections);
         double openSeconds = (System.nanoTime() - t0) / 1e9;
         awaitSubscribers(connections, 60);
         Sample after = sample();
+        Map<String, long[]> classesAfter = breakdown ? classHistogram() : null;
+        Map<String, Long> nativeAfter = breakdown ? nativeMemory() : null;
         if (streams.ended.get() > 0) {
             throw new MeasurementException(streams.ended.get() + " streams ended while idle; first: " + streams.firstError.get());
         }
@@ -114,6 +125,9 @@ public class IdleBench {
         System.out.printf(Locale.ROOT, "  per stream   heap %.1f KB, RSS %.1f KB  (%s)%n",
                 (after.heapUsedKb - before.heapUsedKb) / (double) connections,
                 (after.rssKb - before.rssKb) / (double) connections, name);
+        if (breakdown) {
+            printBreakdown(classesBefore, classesAfter, nativeBefore, nativeAfter, connections);
+        }
 
         long t1 = System.nanoTime();
         streams.closeAll();
@@ -121,6 +135,11 @@ public class IdleBench {
         double closeSeconds = (System.nanoTime() - t1) / 1e9;
         Sample closed = sample();
         System.out.printf(Locale.ROOT, "  closed       %s; 0 subscribers %.1f s after the clients closed%n", closed, closeSeconds);
+        if (breakdown && nativeBefore != null) {
+            System.out.printf(Locale.ROOT, "  NMT total committed: before %.1f MB, connected %.1f MB, closed %.1f MB"
+                    + " (committed; not all of it is resident)%n",
+                    nativeBefore.get("Total") / 1024.0, nativeAfter.get("Total") / 1024.0, nativeMemory().get("Total") / 1024.0);
+        }
         System.out.println("RESULT ok");
         return 0;
     }
@@ -144,6 +163,64 @@ public class IdleBench {
             throw new MeasurementException("cannot read heap used from 'jcmd " + pid + " GC.heap_info':\n" + info);
         }
         return new Sample(Long.parseLong(m.group(2)), Long.parseLong(m.group(1)), status("VmRSS:"), status("Threads:"));
+    }
+
+    static final Pattern CLASS_ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
+    static final Pattern NMT_TOTAL = Pattern.compile("^Total: reserved=\\d+KB, committed=(\\d+)KB", Pattern.MULTILINE);
+    static final Pattern NMT_ROW = Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)", Pattern.MULTILINE);
+
+    /** Live objects by class (jcmd GC.class_histogram runs a full GC first): instances and bytes. */
+    Map<String, long[]> classHistogram() throws Exception {
+        Map<String, long[]> out = new HashMap<>();
+        Matcher m = CLASS_ROW.matcher(jcmd("GC.class_histogram"));
+        while (m.find()) {
+            out.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+        }
+        if (out.isEmpty()) {
+            throw new MeasurementException("jcmd GC.class_histogram printed no rows");
+        }
+        return out;
+    }
+
+    /** Committed KB by NMT category, or null when the server runs without -XX:NativeMemoryTracking. */
+    Map<String, Long> nativeMemory() throws Exception {
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.native_memory", "summary").redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        Map<String, Long> out = new HashMap<>();
+        Matcher m = NMT_ROW.matcher(text);
+        while (m.find()) {
+            out.put(m.group(1).trim(), Long.parseLong(m.group(2)));
+        }
+        Matcher total = NMT_TOTAL.matcher(text);
+        if (out.isEmpty() || !total.find()) {
+            return null;
+        }
+        out.put("Total", Long.parseLong(total.group(1)));
+        return out;
+    }
+
+    static void printBreakdown(Map<String, long[]> before, Map<String, long[]> after, Map<String, Long> nativeBefore,
+            Map<String, Long> nativeAfter, int n) {
+        System.out.println("  heap by class, growth per stream (largest first):");
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), new long[] {
+                        e.getValue()[0] - before.getOrDefault(e.getKey(), new long[2])[0],
+                        e.getValue()[1] - before.getOrDefault(e.getKey(), new long[2])[1]}))
+                .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
+                .limit(14)
+                .forEach(e -> System.out.printf(Locale.ROOT, "    %8.0f B  %6.2f objects  %s%n",
+                        e.getValue()[1] / (double) n, e.getValue()[0] / (double) n, e.getKey()));
+        if (nativeBefore == null || nativeAfter == null) {
+            System.out.println("  native memory: not tracked (start the server with -XX:NativeMemoryTracking=summary)");
+            return;
+        }
+        System.out.println("  native memory (NMT committed), growth per stream:");
+        nativeAfter.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - nativeBefore.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() != 0 && !e.getKey().equals("Total"))
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                .forEach(e -> System.out.printf(Locale.ROOT, "    %8.2f KB  %s%n", e.getValue() / (double) n, e.getKey()));
     }
 
     String jcmd(String command) throws Exception {
