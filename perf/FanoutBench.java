@@ -206,10 +206,15 @@ public class FanoutBench {
                 stats2.get("overflows") - stats1.get("overflows"), stats2.get("catch_ups") - stats1.get("catch_ups"),
                 stats2.get("resets") - stats1.get("resets"), (serverCpu2 - serverCpu1) / (double) clkTck, windowSeconds,
                 (serverCpu2 - serverCpu1) / (double) clkTck / windowSeconds, rssAfter / 1024, rssIdle / 1024, rssConnected / 1024, serverThreads);
+        System.out.printf(Locale.ROOT, "  hub            backfilled %+d, duplicates_dropped %+d (publishes of one topic that reached the hub out of seq order)%n",
+                stats2.get("backfilled") - stats1.get("backfilled"), stats2.get("duplicates_dropped") - stats1.get("duplicates_dropped"));
         System.out.printf(Locale.ROOT, "  client         CPU %.2f s (%.2f cores) on the same machine%n",
                 (clientCpu2 - clientCpu1) / (double) clkTck, (clientCpu2 - clientCpu1) / (double) clkTck / windowSeconds);
         if (firstLoss != null) {
             System.out.println("  first lost stream: " + firstLoss);
+        }
+        if (publisher.firstError != null) {
+            System.out.println("  first failed publish: " + publisher.firstError);
         }
         if (latency.count() == 0) {
             return fail("no event reached a subscriber: no latency to report");
@@ -499,7 +504,7 @@ public class FanoutBench {
         while (m.find()) {
             out.putIfAbsent(m.group(1), Long.parseLong(m.group(2)));
         }
-        for (String key : List.of("deliveries", "overflows", "catch_ups", "resets")) {
+        for (String key : List.of("deliveries", "overflows", "catch_ups", "resets", "backfilled", "duplicates_dropped")) {
             if (!out.containsKey(key)) {
                 throw new IllegalStateException("/v1/stats has no '" + key + "': " + r.body());
             }
