@@ -4,11 +4,13 @@ import io.wirehub.bus.BusListener;
 import io.wirehub.event.Event;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.StoreUnavailableException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,6 +31,9 @@ import java.util.function.LongSupplier;
  */
 public final class Hub implements BusListener {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
+    // How long an event ahead of a gap waits for the missing ones before the store fills the gap.
+    // Crossed commits resolve within milliseconds; only a lost bus message waits this long.
+    static final Duration GAP_WAIT = Duration.ofMillis(200);
 
     private final EventStore store;
     private final HubSettings settings;
@@ -92,16 +97,78 @@ public final class Hub implements BusListener {
             long last = channel.lastSeq;
             if (last >= 0 && event.seq() <= last) {
                 stats.duplicatesDropped.increment();
-                return;
+            } else if (last < 0 || event.seq() == last + 1) {
+                deliver(channel, event);
+                deliverEarlyInOrder(channel);
+            } else {
+                holdEarly(channel, event);
             }
-            if (last >= 0 && event.seq() > last + 1) {
-                backfill(channel, last, event.seq() - 1);
-            }
-            channel.offer(event);
-            channel.lastSeq = event.seq();
         } finally {
             channel.lock.unlock();
         }
+    }
+
+    /**
+     * An event ahead of a gap: usually the missing ones are on their way (concurrent publishers,
+     * or instances, whose commits and messages cross), so hold it briefly and deliver in order
+     * when they come. Held too long or too many: fill the gap from the store.
+     */
+    private void holdEarly(TopicChannel channel, Event event) {
+        long now = nanoClock.getAsLong();
+        if (channel.early.isEmpty()) {
+            channel.gapSinceNanos = now;
+        }
+        channel.early.put(event.seq(), event);
+        if (channel.early.size() > settings.replayLimit() || now - channel.gapSinceNanos > GAP_WAIT.toNanos()) {
+            fillGap(channel);
+        }
+    }
+
+    /** Called by the ticker: fills the gaps of quiet topics that no later event will resolve. */
+    void tick(long now) {
+        for (TopicChannel channel : topics.values()) {
+            if (!channel.early.isEmpty() && now - channel.gapSinceNanos > GAP_WAIT.toNanos() && channel.lock.tryLock()) {
+                try {
+                    if (!channel.early.isEmpty()) {
+                        fillGap(channel);
+                    }
+                } finally {
+                    channel.lock.unlock();
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads the gap before the first held event from the store, then delivers everything held.
+     * What the store cannot supply (gone, or the store is down) is left to each subscriber's own
+     * gap check, which retries or sends a reset: the hub never waits forever.
+     */
+    private void fillGap(TopicChannel channel) {
+        backfill(channel, channel.lastSeq, channel.early.firstKey() - 1);
+        for (Event held : channel.early.values()) {
+            if (held.seq() > channel.lastSeq) {
+                deliver(channel, held);
+            }
+        }
+        channel.early.clear();
+    }
+
+    private void deliverEarlyInOrder(TopicChannel channel) {
+        while (!channel.early.isEmpty() && channel.early.firstKey() <= channel.lastSeq + 1) {
+            Event held = channel.early.pollFirstEntry().getValue();
+            if (held.seq() == channel.lastSeq + 1) {
+                deliver(channel, held);
+            } else {
+                stats.duplicatesDropped.increment();
+            }
+        }
+        channel.gapSinceNanos = nanoClock.getAsLong(); // a remaining gap starts counting now
+    }
+
+    private void deliver(TopicChannel channel, Event event) {
+        channel.offer(event);
+        channel.lastSeq = event.seq();
     }
 
     @Override
@@ -109,6 +176,9 @@ public final class Hub implements BusListener {
         for (TopicChannel channel : topics.values()) {
             channel.lock.lock();
             try {
+                if (!channel.early.isEmpty()) {
+                    fillGap(channel);
+                }
                 if (channel.lastSeq < 0) {
                     // Nothing dispatched since the topic became active: only each subscriber knows
                     // where it stands, so each re-reads its own range.
@@ -143,8 +213,7 @@ public final class Hub implements BusListener {
             if (event.seq() > upTo) {
                 break;
             }
-            channel.offer(event);
-            channel.lastSeq = event.seq();
+            deliver(channel, event);
             stats.backfilled.increment();
         }
     }
@@ -204,12 +273,17 @@ public final class Hub implements BusListener {
         LOG.log(System.Logger.Level.ERROR, "subscriber " + subscriber + " failed", e);
     }
 
-    /** One active topic: its subscribers and the last seq dispatched to them (-1: none yet). */
+    /**
+     * One active topic: its subscribers, the last seq dispatched to them (-1: none yet) and the
+     * events held ahead of a gap. All but the subscriber set are guarded by the lock.
+     */
     private static final class TopicChannel {
         final String topic;
         final ReentrantLock lock = new ReentrantLock();
         final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+        final TreeMap<Long, Event> early = new TreeMap<>();
         long lastSeq = -1;
+        volatile long gapSinceNanos;
 
         TopicChannel(String topic) {
             this.topic = topic;

@@ -5,7 +5,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The one shared timer of all streams (not a timer per connection): every period it asks each
- * subscriber to enqueue a due heartbeat and to enforce its write and pong deadlines.
+ * subscriber to enqueue a due heartbeat and to enforce its write and pong deadlines, and the hub
+ * to fill the seq gaps that no later event resolved.
  *
  * <p>Cost: one pass over the live subscribers per period; a pass touches a few volatile fields
  * per subscriber and never blocks on one.
@@ -45,6 +46,7 @@ public final class Ticker implements AutoCloseable {
         for (Subscriber subscriber : hub.subscribers()) {
             subscriber.tick(now);
         }
+        hub.tick(now);
     }
 
     private void loop() {

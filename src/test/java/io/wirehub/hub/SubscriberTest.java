@@ -90,12 +90,33 @@ class SubscriberTest {
             stored.add(store.append(List.of(new NewEvent("t", null, "e" + i, false))).getFirst());
         }
         hub.onEvent(stored.get(0));
-        hub.onEvent(stored.get(2)); // jump: 2 is read from the store first
-        hub.onEvent(stored.get(1)); // late
+        hub.onEvent(stored.get(2)); // ahead of a gap: held
+        hub.onEvent(stored.get(1)); // the late one: delivered, then the held one
         hub.onEvent(stored.get(2)); // duplicate
         assertEquals(List.of(1L, 2L, 3L), sink.take(3));
         assertEquals(List.of(), sink.drainQuietly());
-        assertEquals(2, hub.stats().duplicatesDropped());
+        assertEquals(1, hub.stats().duplicatesDropped());
+        assertEquals(0, hub.stats().backfilled(), "crossed deliveries need no store read");
+    }
+
+    @Test
+    void aGapThatNoLaterEventFillsIsReadFromTheStoreAfterTheWait() throws Exception {
+        RecordingSink sink = new RecordingSink(false);
+        startedSubscriber("t", sink);
+        List<Event> stored = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stored.add(store.append(List.of(new NewEvent("t", null, "e" + i, false))).getFirst());
+        }
+        hub.onEvent(stored.get(0));
+        hub.onEvent(stored.get(2)); // seq 2 was lost on the way
+        assertEquals(List.of(1L), sink.take(1));
+        now.addAndGet(Hub.GAP_WAIT.toNanos() - 1);
+        ticker.tick();
+        assertEquals(List.of(), sink.drainQuietly(), "still waiting for the missing event");
+        now.addAndGet(2);
+        ticker.tick();
+        assertEquals(List.of(2L, 3L), sink.take(2));
+        assertEquals(1, hub.stats().backfilled());
     }
 
     @Test
