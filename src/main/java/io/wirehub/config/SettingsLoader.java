@@ -70,16 +70,21 @@ public final class SettingsLoader {
         for (ConfigKey key : ConfigKey.values()) {
             String value = env.get(key.env());
             if (value != null) {
-                raw.put(key, value.trim());
+                raw.put(key, tidy(key, value));
                 origin.put(key, key.env());
             } else if (fromFile.containsKey(key.key())) {
-                raw.put(key, fromFile.get(key.key()).trim());
+                raw.put(key, tidy(key, fromFile.get(key.key())));
                 origin.put(key, key.key());
             } else {
                 raw.put(key, key.defaultValue());
                 origin.put(key, key.key() + " (default)");
             }
         }
+    }
+
+    /** Stray spaces around a value are dropped, except in secrets, which are taken as given. */
+    private static String tidy(ConfigKey key, String value) {
+        return key.secret() ? value : value.trim();
     }
 
     private static Map<String, String> leaves(ConfigSource source) {

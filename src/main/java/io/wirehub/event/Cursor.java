@@ -61,8 +61,9 @@ public final class Cursor {
     }
 
     public String token() {
-        if (positions.size() == 1) {
-            return Long.toString(positions.firstEntry().getValue());
+        Map.Entry<String, Long> first = positions.firstEntry();
+        if (first != null && positions.higherKey(first.getKey()) == null) {
+            return Long.toString(first.getValue()); // exactly one topic
         }
         StringBuilder out = new StringBuilder();
         positions.forEach((topic, seq) -> {

@@ -1,7 +1,6 @@
 package io.wirehub.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -9,7 +8,6 @@ import io.wirehub.event.Names;
 import io.wirehub.event.NewEvent;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -32,6 +30,7 @@ final class EventBodies {
     static final String INVALID_BATCH = "invalid_batch";
     static final String BATCH_TOO_LARGE = "batch_too_large";
     static final String INVALID_DATA = "invalid_data";
+    static final String INVALID_BODY = "invalid_body";
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
@@ -89,7 +88,7 @@ final class EventBodies {
                     throw new ApiError(413, BATCH_TOO_LARGE, "more than " + maxBatchEvents
                             + " events in one batch (server.max_batch_events); split it");
                 }
-                events.add(element(parser, "events[" + events.size() + "]"));
+                events.add(element(parser, text, "events[" + events.size() + "]"));
             }
             if (parser.nextToken() != null) {
                 throw ApiError.badRequest(INVALID_BATCH, "unexpected content after the JSON array");
@@ -104,7 +103,7 @@ final class EventBodies {
         return events;
     }
 
-    private NewEvent element(JsonParser parser, String where) throws IOException {
+    private NewEvent element(JsonParser parser, String text, String where) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw ApiError.badRequest(INVALID_BATCH, where + ": must be an object {\"topic\":..,\"event\":..,\"data\":..}");
         }
@@ -129,7 +128,7 @@ final class EventBodies {
                     if (value == JsonToken.VALUE_STRING) {
                         data = parser.getText();
                     } else if (value != JsonToken.VALUE_NULL) {
-                        data = copy(parser);
+                        data = rawValue(parser, text);
                         json = true;
                     }
                 }
@@ -154,7 +153,13 @@ final class EventBodies {
         if (declaredLength > limit) {
             throw tooLarge(limit, code, key);
         }
-        byte[] body = in.readNBytes(limit + 1);
+        byte[] body;
+        try {
+            body = in.readNBytes(limit + 1);
+        } catch (RuntimeException e) {
+            // Helidon reports a malformed chunked body or a client that left mid-body this way.
+            throw ApiError.badRequest(INVALID_BODY, "the request body could not be read (malformed chunked encoding, or cut short); send it again");
+        }
         if (body.length > limit) {
             throw tooLarge(limit, code, key);
         }
@@ -208,12 +213,15 @@ final class EventBodies {
         }
     }
 
-    private static String copy(JsonParser parser) throws IOException {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator generator = JSON.createGenerator(out)) {
-            generator.copyCurrentStructure(parser);
-        }
-        return out.toString();
+    /**
+     * The current JSON value exactly as the client wrote it (numbers keep every digit), cut from
+     * the body between the value's first and last character.
+     */
+    private static String rawValue(JsonParser parser, String body) throws IOException {
+        int start = (int) parser.currentTokenLocation().getCharOffset();
+        parser.skipChildren();
+        int end = (int) parser.currentLocation().getCharOffset();
+        return body.substring(start, end);
     }
 
     private static String clip(String text) {

@@ -20,10 +20,11 @@ import java.util.function.LongSupplier;
  * Routes each event to the subscribers of its topic.
  *
  * <p>The hub never blocks on a subscriber: it only {@code offer}s to their bounded queues. Per
- * active topic it remembers the last seq it dispatched, so events that a bus (or concurrent local
- * publishers) deliver late or twice are dropped, and a jump is filled from the store once here,
- * rather than once per subscriber. Subscribers re-check order on their own, so this is about cost,
- * not correctness.
+ * active topic it remembers the last seq it dispatched: an event delivered twice is dropped, and
+ * an event ahead of a gap is held for up to {@link #GAP_WAIT} until the missing ones arrive
+ * (concurrent publishers and instances cross), so subscribers get them in order without each
+ * reading the store. Subscribers re-check order on their own and fill any gap that remains from
+ * the store: the hub saves cost, the subscriber guarantees the order.
  *
  * <p>Threads: {@link #onEvent} runs on publishing threads (local bus) or the bus's subscriber
  * thread; dispatch is serialized per topic by the topic's lock. A topic's entry exists while it
@@ -31,8 +32,9 @@ import java.util.function.LongSupplier;
  */
 public final class Hub implements BusListener {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
-    // How long an event ahead of a gap waits for the missing ones before the store fills the gap.
-    // Crossed commits resolve within milliseconds; only a lost bus message waits this long.
+    // How long an event ahead of a gap waits for the missing ones before it is passed on (then
+    // each subscriber reads the gap from the store). Crossed commits resolve within milliseconds;
+    // only a lost bus message waits this long, plus up to one gap check period of the ticker.
     static final Duration GAP_WAIT = Duration.ofMillis(200);
 
     private final EventStore store;
@@ -111,7 +113,7 @@ public final class Hub implements BusListener {
     /**
      * An event ahead of a gap: usually the missing ones are on their way (concurrent publishers,
      * or instances, whose commits and messages cross), so hold it briefly and deliver in order
-     * when they come. Held too long or too many: fill the gap from the store.
+     * when they come. Held too long or too many: pass the held events on as they are.
      */
     private void holdEarly(TopicChannel channel, Event event) {
         long now = nanoClock.getAsLong();
@@ -120,17 +122,17 @@ public final class Hub implements BusListener {
         }
         channel.early.put(event.seq(), event);
         if (channel.early.size() > settings.replayLimit() || now - channel.gapSinceNanos > GAP_WAIT.toNanos()) {
-            fillGap(channel);
+            releaseHeld(channel);
         }
     }
 
-    /** Called by the ticker: fills the gaps of quiet topics that no later event will resolve. */
+    /** Called by the ticker: passes on what was held for a gap that no later event filled. */
     void tick(long now) {
         for (TopicChannel channel : topics.values()) {
             if (!channel.early.isEmpty() && now - channel.gapSinceNanos > GAP_WAIT.toNanos() && channel.lock.tryLock()) {
                 try {
                     if (!channel.early.isEmpty()) {
-                        fillGap(channel);
+                        releaseHeld(channel);
                     }
                 } finally {
                     channel.lock.unlock();
@@ -140,12 +142,11 @@ public final class Hub implements BusListener {
     }
 
     /**
-     * Reads the gap before the first held event from the store, then delivers everything held.
-     * What the store cannot supply (gone, or the store is down) is left to each subscriber's own
-     * gap check, which retries or sends a reset: the hub never waits forever.
+     * Delivers the held events past a gap that did not fill. Each subscriber sees the jump and
+     * reads the missing range from the store on its own thread (or gets a reset): the hub never
+     * reads the store on the ticker's or a publisher's thread, and never waits forever.
      */
-    private void fillGap(TopicChannel channel) {
-        backfill(channel, channel.lastSeq, channel.early.firstKey() - 1);
+    private void releaseHeld(TopicChannel channel) {
         for (Event held : channel.early.values()) {
             if (held.seq() > channel.lastSeq) {
                 deliver(channel, held);
@@ -171,51 +172,55 @@ public final class Hub implements BusListener {
         channel.lastSeq = event.seq();
     }
 
+    /**
+     * The bus may have lost messages: re-read every active topic after the last seq dispatched,
+     * on a thread of its own so the bus goes on receiving meanwhile. Where the hub cannot fill a
+     * topic (too far behind, store down, nothing dispatched yet), each of its subscribers
+     * catches up from the store by its own cursor, so even a topic that stays quiet gets its
+     * missed events or a reset.
+     */
     @Override
     public void reconnected() {
-        for (TopicChannel channel : topics.values()) {
-            channel.lock.lock();
-            try {
-                if (!channel.early.isEmpty()) {
-                    fillGap(channel);
+        Thread.ofVirtual().name("hub-backfill").start(() -> {
+            for (TopicChannel channel : topics.values()) {
+                channel.lock.lock();
+                try {
+                    releaseHeld(channel);
+                    if (channel.lastSeq < 0 || !backfill(channel)) {
+                        channel.subscribers.forEach(Subscriber::catchUpSoon);
+                    }
+                } finally {
+                    channel.lock.unlock();
                 }
-                if (channel.lastSeq < 0) {
-                    // Nothing dispatched since the topic became active: only each subscriber knows
-                    // where it stands, so each re-reads its own range.
-                    channel.subscribers.forEach(Subscriber::catchUpSoon);
-                } else {
-                    backfill(channel, channel.lastSeq, Long.MAX_VALUE);
-                }
-            } finally {
-                channel.lock.unlock();
             }
-        }
+        });
     }
 
     /**
-     * Dispatches stored events after {@code last} up to {@code upTo}, when there are at most
-     * replay_limit of them; a larger range is left to each subscriber's own gap check, which
-     * pages through the store or sends a reset.
+     * Dispatches the stored events after the channel's last seq, when there are at most
+     * replay_limit of them. Returns false when it could not (more than that, the store down, or
+     * the range no longer stored).
      */
-    private void backfill(TopicChannel channel, long last, long upTo) {
+    private boolean backfill(TopicChannel channel) {
         int limit = settings.replayLimit();
         List<Event> missing;
         try {
-            missing = store.readAfter(channel.topic, last, limit + 1);
+            missing = store.readAfter(channel.topic, channel.lastSeq, limit + 1);
         } catch (StoreUnavailableException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot backfill topic " + channel.topic + ": " + e.getMessage());
-            return;
+            return false;
         }
-        if (missing.size() > limit || missing.isEmpty() || missing.getFirst().seq() != last + 1) {
-            return;
+        if (missing.isEmpty()) {
+            return true;
+        }
+        if (missing.size() > limit || missing.getFirst().seq() != channel.lastSeq + 1) {
+            return false;
         }
         for (Event event : missing) {
-            if (event.seq() > upTo) {
-                break;
-            }
             deliver(channel, event);
             stats.backfilled.increment();
         }
+        return true;
     }
 
     void register(Subscriber subscriber) {

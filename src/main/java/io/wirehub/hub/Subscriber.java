@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongSupplier;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -38,8 +38,11 @@ public final class Subscriber {
     enum Signal {
         HEARTBEAT,
         CATCH_UP,
-        FOLLOW
+        TOPICS_CHANGED
     }
+
+    /** A WebSocket subscribe or unsubscribe, applied by the drain thread in the order received. */
+    private record TopicChange(String topic, boolean follow) {}
 
     private final long id;
     private final String transport;
@@ -47,21 +50,24 @@ public final class Subscriber {
     private final EventStore store;
     private final HubSettings settings;
     private final HubStats stats;
-    private final SubscriberSink sink;
-    private final LongSupplier nanoClock;
     private final ArrayBlockingQueue<Object> queue;
     private final Cursor cursor;
+    private final StreamWriter writer;
+    private final SubscriberSink sink;
     private final Map<String, Long> resumeFrom;
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>(); // null while open
     private final AtomicBoolean lagging = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<TopicChange> topicChanges = new ConcurrentLinkedQueue<>();
     /** Whether the hub counts this subscriber in its live gauge; see {@link Hub#ready}. */
     final AtomicBoolean counted = new AtomicBoolean();
-    private final ConcurrentLinkedQueue<String> pendingFollows = new ConcurrentLinkedQueue<>();
 
-    private volatile Thread drainThread;
-    private volatile long writeStartedNanos;
-    private volatile boolean readingStore;
-    private volatile long pingSentNanos;
+    // Guards the drain thread's identity and whether it is in a store read, against close()'s
+    // interrupt: an interrupt must neither land in a JDBC call (it would break a pooled
+    // connection) nor reach the thread after the loop ended (for SSE that thread is Helidon's).
+    private final ReentrantLock interruptLock = new ReentrantLock();
+    private Thread drainThread;
+    private boolean readingStore;
+
     private volatile long nextHeartbeatNanos;
 
     Subscriber(long id, String transport, int queueCapacity, List<String> topics, Map<String, Long> resumeFrom,
@@ -73,13 +79,13 @@ public final class Subscriber {
         this.settings = hub.settings();
         this.stats = hub.stats();
         this.sink = sink;
-        this.nanoClock = hub.nanoClock();
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.resumeFrom = Map.copyOf(resumeFrom);
         Map<String, Long> start = new HashMap<>();
         topics.forEach(topic -> start.put(topic, -1L));
         this.cursor = new Cursor(start);
-        this.nextHeartbeatNanos = nanoClock.getAsLong() + settings.heartbeatInterval().toNanos();
+        this.writer = new StreamWriter(sink, cursor, stats, hub.nanoClock(), this::isClosed);
+        this.nextHeartbeatNanos = hub.nanoClock().getAsLong() + settings.heartbeatInterval().toNanos();
     }
 
     public long id() {
@@ -88,10 +94,6 @@ public final class Subscriber {
 
     public String transport() {
         return transport;
-    }
-
-    public int queueCapacity() {
-        return queue.remainingCapacity() + queue.size();
     }
 
     public boolean isClosed() {
@@ -103,18 +105,24 @@ public final class Subscriber {
         return closeReason.get();
     }
 
+    public List<String> topics() {
+        return List.copyOf(cursor.topics());
+    }
+
     /**
      * Serves the stream until it closes: registers with the hub, takes its position, opens the
      * stream, replays what the client missed, then drains the queue. Runs on the calling thread
      * and returns once the session is over.
      */
     public void run() {
-        drainThread = Thread.currentThread();
+        interruptLock.lock();
+        try {
+            drainThread = Thread.currentThread();
+        } finally {
+            interruptLock.unlock();
+        }
         stats.drainLoops.incrementAndGet();
         try {
-            if (isClosed()) {
-                return;
-            }
             hub.register(this);
             start();
             while (!isClosed()) {
@@ -132,54 +140,57 @@ public final class Subscriber {
             close(CloseReason.SHUTDOWN);
         } finally {
             close(CloseReason.ERROR); // no-op when already closed, which is the normal case
-            Thread.interrupted(); // an interrupt from close() must not leak into the server's connection loop
+            hub.unregister(this, closeReason()); // again: a topic joined while close() ran is left now
+            interruptLock.lock();
+            try {
+                drainThread = null; // no interrupt can come after this
+            } finally {
+                interruptLock.unlock();
+            }
+            Thread.interrupted(); // one from close() must not leak into the server's connection loop
             long retry = settings.reconnectRetry().toMillis();
-            sink.finish(closeReason.get(), retry + ThreadLocalRandom.current().nextLong(retry * 4 + 1));
-            drainThread = null;
+            sink.finish(closeReason(), retry + ThreadLocalRandom.current().nextLong(retry * 4 + 1));
             stats.drainLoops.decrementAndGet();
         }
     }
 
-    /**
-     * Follows one more topic from its latest seq (WebSocket subscribe). Callable from any thread;
-     * the drain thread does the work before its next batch, so the join is ordered with the
-     * queue exactly as at start-up: join the hub, then read the latest seq.
-     */
+    /** Follows one more topic from its latest seq (WebSocket subscribe); applied by the drain thread. */
     public void follow(String topic) {
-        if (isClosed()) {
-            return;
-        }
-        pendingFollows.add(topic);
-        queue.offer(Signal.FOLLOW); // a full queue wakes the drain thread anyway
+        changeTopics(new TopicChange(topic, true));
     }
 
     /** Stops following a topic (WebSocket unsubscribe); queued events of it are dropped. */
     public void unfollow(String topic) {
-        if (cursor.remove(topic)) {
-            hub.detach(this, topic);
+        changeTopics(new TopicChange(topic, false));
+    }
+
+    private void changeTopics(TopicChange change) {
+        if (!isClosed()) {
+            topicChanges.add(change);
+            queue.offer(Signal.TOPICS_CHANGED); // a full queue wakes the drain thread anyway
         }
-    }
-
-    public List<String> topics() {
-        return List.copyOf(cursor.topics());
-    }
-
-    /** Whether a heartbeat was sent that the peer has not acknowledged yet. */
-    boolean awaitingAck() {
-        return pingSentNanos != 0;
     }
 
     /** The peer acknowledged a heartbeat (WebSocket pong). */
     public void heartbeatAcknowledged() {
-        pingSentNanos = 0;
+        writer.heartbeatAcknowledged();
+    }
+
+    boolean awaitingAck() {
+        return writer.awaitingAck();
+    }
+
+    /** Whether the drain thread is inside a write now (tests wait for a quiet stream). */
+    boolean writing() {
+        return writer.writing();
     }
 
     /**
-     * The one close path: idempotent, callable from any thread, never blocks. It removes the
-     * subscriber from the hub and interrupts the drain thread, which then ends the connection
+     * The one close path: idempotent, callable from any thread, never blocks on I/O. It removes
+     * the subscriber from the hub and interrupts the drain thread, which then ends the connection
      * ({@link SubscriberSink#finish}); an interrupted socket write fails at once, which is how a
      * write stuck on a client that stopped reading is cut off. A store read in progress is not
-     * interrupted (that would break a pooled JDBC connection): the loop sees the flag after it.
+     * interrupted: no write follows it once the stream is closed.
      *
      * @return true for the call that closed it, false when it was closed already
      */
@@ -188,9 +199,13 @@ public final class Subscriber {
             return false;
         }
         hub.unregister(this, reason);
-        Thread thread = drainThread;
-        if (thread != null && thread != Thread.currentThread() && !readingStore) {
-            thread.interrupt();
+        interruptLock.lock();
+        try {
+            if (drainThread != null && drainThread != Thread.currentThread() && !readingStore) {
+                drainThread.interrupt();
+            }
+        } finally {
+            interruptLock.unlock();
         }
         return true;
     }
@@ -205,12 +220,12 @@ public final class Subscriber {
             if (settings.overflowPolicy() == OverflowPolicy.DISCONNECT) {
                 close(CloseReason.OVERFLOW);
             } else {
-                lagging.set(true);
+                catchUpSoon(); // the signal matters if the queue emptied since the failed offer
             }
         }
     }
 
-    /** Marks the subscriber to re-read all its topics from the store (the bus may have lost events). */
+    /** Marks the subscriber to re-read all its topics from the store, and wakes it. */
     void catchUpSoon() {
         lagging.set(true);
         queue.offer(Signal.CATCH_UP);
@@ -221,17 +236,11 @@ public final class Subscriber {
         if (isClosed()) {
             return;
         }
-        long writing = writeStartedNanos;
-        if (writing != 0 && now - writing > settings.writeTimeout().toNanos()) {
+        if (writer.writeOverdue(now, settings.writeTimeout().toNanos())) {
             close(CloseReason.WRITE_TIMEOUT);
-            return;
-        }
-        long ping = pingSentNanos;
-        if (ping != 0 && now - ping > settings.pongTimeout().toNanos()) {
+        } else if (writer.pongOverdue(now, settings.pongTimeout().toNanos())) {
             close(CloseReason.PONG_TIMEOUT);
-            return;
-        }
-        if (now - nextHeartbeatNanos >= 0) {
+        } else if (now - nextHeartbeatNanos >= 0) {
             nextHeartbeatNanos = now + settings.heartbeatInterval().toNanos();
             queue.offer(Signal.HEARTBEAT); // a full queue means writes are due anyway
         }
@@ -249,12 +258,12 @@ public final class Subscriber {
                 cursor.advance(topic, latestSeq(topic));
             }
         }
-        timed(sink::open);
+        writer.open();
         hub.ready(this);
         if (!resumeFrom.isEmpty()) {
             replay();
         }
-        timed(sink::flush);
+        writer.flush();
     }
 
     /** Capped replay for a reconnecting client: up to replay_limit events per topic, else a reset. */
@@ -266,18 +275,12 @@ public final class Subscriber {
             String topic = entry.getKey();
             long after = entry.getValue();
             List<Event> events = missed.getOrDefault(topic, List.of());
-            if (events.isEmpty()) {
-                if (latestSeq(topic) < after) {
-                    reset(topic, Reset.UNKNOWN_CURSOR);
-                }
-            } else if (events.size() > limit) {
+            if (events.size() > limit) {
                 reset(topic, Reset.REPLAY_LIMIT);
-            } else if (events.getFirst().seq() != after + 1) {
-                reset(topic, Reset.RETENTION);
+            } else if (events.isEmpty() && latestSeq(topic) < after) {
+                reset(topic, Reset.UNKNOWN_CURSOR);
             } else {
-                for (Event event : events) {
-                    write(event);
-                }
+                fill(topic, Long.MAX_VALUE, events);
             }
         }
     }
@@ -285,30 +288,33 @@ public final class Subscriber {
     private void drainOnce() throws IOException, InterruptedException {
         List<Object> batch = new ArrayList<>();
         batch.add(queue.take());
-        joinPendingTopics();
+        applyTopicChanges();
         queue.drainTo(batch);
         for (Object item : batch) {
             if (item instanceof Event event) {
                 deliver(event);
             } else if (item == Signal.HEARTBEAT) {
-                heartbeat();
+                writer.heartbeat();
             }
         }
         if (lagging.getAndSet(false)) {
             stats.catchUps.increment();
             for (String topic : cursor.topics()) {
-                fill(topic, Long.MAX_VALUE);
+                fill(topic, Long.MAX_VALUE, null);
             }
         }
-        timed(sink::flush);
+        writer.flush();
     }
 
-    private void joinPendingTopics() {
-        String topic;
-        while ((topic = pendingFollows.poll()) != null) {
-            if (!cursor.follows(topic)) {
-                hub.attach(this, topic);
-                cursor.add(topic, latestSeq(topic));
+    /** Joins topics the way {@link #start()} does: hub first, then the latest seq. */
+    private void applyTopicChanges() throws IOException {
+        TopicChange change;
+        while ((change = topicChanges.poll()) != null) {
+            if (change.follow() && !cursor.follows(change.topic())) {
+                hub.attach(this, change.topic());
+                cursor.add(change.topic(), latestSeq(change.topic()));
+            } else if (!change.follow() && cursor.remove(change.topic())) {
+                hub.detach(this, change.topic());
             }
         }
     }
@@ -319,100 +325,93 @@ public final class Subscriber {
             return; // not followed (any more), or already delivered
         }
         if (event.seq() > position + 1) {
-            fill(event.topic(), event.seq() - 1);
+            fill(event.topic(), event.seq() - 1, null);
+            if (cursor.position(event.topic()) < event.seq() - 1) {
+                reset(event.topic(), Reset.RETENTION); // never write past a gap without saying so
+            }
             if (event.seq() <= cursor.position(event.topic())) {
                 return; // a reset moved the cursor past it
             }
         }
-        write(event);
+        writer.event(event);
     }
 
-    /** Writes the stored events after the cursor, up to {@code upTo}, in pages; a reset if they are gone. */
-    private void fill(String topic, long upTo) throws IOException {
+    /**
+     * Writes the stored events after the cursor, up to {@code upTo}, in pages of replay_limit;
+     * sends a reset when they are no longer stored.
+     *
+     * @param firstPage events already read for the first page, or null to read it
+     */
+    private void fill(String topic, long upTo, List<Event> firstPage) throws IOException {
         int page = settings.replayLimit();
-        while (!isClosed()) {
+        List<Event> events = firstPage;
+        while (true) {
             long position = cursor.position(topic);
             if (position < 0 || position >= upTo) {
                 return;
             }
-            int limit = (int) Math.min(page, upTo - position);
-            List<Event> events = fromStore(() -> store.readAfter(topic, position, limit));
+            if (events == null) {
+                int limit = (int) Math.min(page, upTo - position);
+                events = fromStore(() -> store.readAfter(topic, position, limit));
+            }
             if (events.isEmpty()) {
-                return;
+                if (latestSeq(topic) <= position) {
+                    return; // caught up
+                }
+                // The topic is ahead of the cursor: read again (an event committed between the
+                // two reads is no loss); still nothing stored after the cursor means retention.
+                events = fromStore(() -> store.readAfter(topic, position, page));
+                if (events.isEmpty()) {
+                    reset(topic, Reset.RETENTION);
+                    return;
+                }
             }
             if (events.getFirst().seq() != position + 1) {
                 reset(topic, Reset.RETENTION);
                 return;
             }
             for (Event event : events) {
-                write(event);
+                if (event.seq() > upTo) {
+                    return;
+                }
+                writer.event(event);
             }
             if (events.size() < page) {
                 return;
             }
+            events = null;
         }
-    }
-
-    private void write(Event event) throws IOException {
-        cursor.advance(event.topic(), event.seq());
-        String token = cursor.token();
-        timed(() -> sink.event(event, token));
-        stats.deliveries.increment();
     }
 
     private void reset(String topic, String reason) throws IOException {
-        long head = latestSeq(topic);
-        cursor.advance(topic, head);
-        Reset reset = new Reset(topic, head, reason);
-        String token = cursor.token();
-        timed(() -> sink.reset(reset, token));
-        stats.resets.increment();
+        writer.reset(topic, latestSeq(topic), reason);
     }
 
-    private void heartbeat() throws IOException {
-        long sent = nanoClock.getAsLong();
-        boolean expectsAck = timedHeartbeat();
-        if (expectsAck && pingSentNanos == 0) {
-            pingSentNanos = sent;
-        }
-    }
-
-    private boolean timedHeartbeat() throws IOException {
-        writeStartedNanos = nanoClock.getAsLong();
-        try {
-            return sink.heartbeat();
-        } finally {
-            writeStartedNanos = 0;
-        }
-    }
-
-    private long latestSeq(String topic) {
+    private long latestSeq(String topic) throws IOException {
         return fromStore(() -> store.latestSeq(topic));
     }
 
-    /** Runs a store read with interrupts held off (see {@link #close}). */
-    private <T> T fromStore(Supplier<T> read) {
-        readingStore = true;
+    /** Runs a store read with interrupts held off (see {@link #close}); none starts once closed. */
+    private <T> T fromStore(Supplier<T> read) throws IOException {
+        interruptLock.lock();
+        try {
+            if (isClosed()) {
+                throw new IOException("stream closed");
+            }
+            readingStore = true;
+        } finally {
+            interruptLock.unlock();
+        }
         try {
             return read.get();
         } finally {
-            readingStore = false;
+            interruptLock.lock();
+            try {
+                readingStore = false;
+            } finally {
+                interruptLock.unlock();
+            }
         }
-    }
-
-    /** Runs one write under the write deadline the ticker enforces. */
-    private void timed(Write write) throws IOException {
-        writeStartedNanos = nanoClock.getAsLong();
-        try {
-            write.run();
-        } finally {
-            writeStartedNanos = 0;
-        }
-    }
-
-    @FunctionalInterface
-    private interface Write {
-        void run() throws IOException;
     }
 
     @Override

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.event.Reset;
+import io.wirehub.store.EventStore;
+import io.wirehub.store.Snapshot;
 import io.wirehub.store.memory.MemoryEventStore;
 import io.wirehub.testing.Eventually;
 import java.io.IOException;
@@ -100,7 +102,7 @@ class SubscriberTest {
     }
 
     @Test
-    void aGapThatNoLaterEventFillsIsReadFromTheStoreAfterTheWait() throws Exception {
+    void aGapThatNoLaterEventFillsIsPassedOnAfterTheWaitAndTheSubscriberReadsIt() throws Exception {
         RecordingSink sink = new RecordingSink(false);
         startedSubscriber("t", sink);
         List<Event> stored = new ArrayList<>();
@@ -115,8 +117,8 @@ class SubscriberTest {
         assertEquals(List.of(), sink.drainQuietly(), "still waiting for the missing event");
         now.addAndGet(2);
         ticker.tick();
-        assertEquals(List.of(2L, 3L), sink.take(2));
-        assertEquals(1, hub.stats().backfilled());
+        assertEquals(List.of(2L, 3L), sink.take(2), "the subscriber read 2 from the store before writing 3");
+        assertEquals(0, hub.stats().backfilled(), "the ticker's thread did not read the store");
     }
 
     @Test
@@ -132,11 +134,114 @@ class SubscriberTest {
         assertEquals(0, hub.activeTopics());
     }
 
+    @Test
+    void afterARedisReconnectAQuietTopicTooFarBehindForTheHubIsCaughtUpBySubscribers() throws Exception {
+        RecordingSink sink = new RecordingSink(false);
+        startedSubscriber("t", sink);
+        hub.onEvent(store.append(List.of(new NewEvent("t", null, "seen", false))).getFirst());
+        assertEquals(List.of(1L), sink.take(1));
+        for (int i = 0; i < 150; i++) { // lost on the bus: more than replay_limit (100)
+            store.append(List.of(new NewEvent("t", null, "lost", false)));
+        }
+        hub.reconnected();
+        assertEquals(java.util.stream.LongStream.rangeClosed(2, 151).boxed().toList(), sink.take(150),
+                "no later event comes, yet the subscriber gets every missed one");
+    }
+
+    @Test
+    void aCloseDuringAStoreReadIsFollowedByNoWriteAndTheLoopEnds() throws Exception {
+        GatedStore gated = new GatedStore();
+        Hub gatedHub = new Hub(gated, hub.settings(), now::get);
+        RecordingSink sink = new RecordingSink(false);
+        Subscriber subscriber = gatedHub.subscriber("test", List.of("t"), Map.of(), sink);
+        Thread.ofVirtual().start(subscriber::run);
+        assertTrue(sink.flushed.await(5, TimeUnit.SECONDS));
+        gated.append(List.of(new NewEvent("t", null, "x", false)));
+        CountDownLatch gate = new CountDownLatch(1);
+        gated.gate = gate;
+        gatedHub.reconnected(); // nothing dispatched yet: the subscriber reads the store itself
+        assertTrue(gated.reading.await(5, TimeUnit.SECONDS), "the drain thread is inside a store read");
+        subscriber.close(CloseReason.SHUTDOWN);
+        gate.countDown();
+        assertTrue(sink.finished.await(5, TimeUnit.SECONDS), "the loop ended");
+        assertEquals(List.of(), sink.drainQuietly(), "nothing was written after the close");
+    }
+
+    @Test
+    void aTopicJoinedWhileTheStreamClosesLeavesNoHubEntry() throws Exception {
+        GatedStore gated = new GatedStore();
+        Hub gatedHub = new Hub(gated, hub.settings(), now::get);
+        RecordingSink sink = new RecordingSink(false);
+        Subscriber subscriber = gatedHub.subscriber("test", List.of("t"), Map.of(), sink);
+        Thread.ofVirtual().start(subscriber::run);
+        assertTrue(sink.flushed.await(5, TimeUnit.SECONDS));
+        CountDownLatch gate = new CountDownLatch(1);
+        gated.gate = gate;
+        subscriber.follow("joined"); // the drain thread joins the hub, then blocks reading the latest seq
+        assertTrue(gated.reading.await(5, TimeUnit.SECONDS));
+        subscriber.close(CloseReason.CLIENT_CLOSED);
+        gate.countDown();
+        assertTrue(sink.finished.await(5, TimeUnit.SECONDS));
+        Eventually.await("no topic entry left", Duration.ofSeconds(5), () -> gatedHub.activeTopics() == 0);
+    }
+
+    /** A memory store whose next read waits at a gate the test opens. */
+    private static final class GatedStore implements EventStore {
+        final MemoryEventStore delegate = new MemoryEventStore(1000, InstantSource.system());
+        final CountDownLatch reading = new CountDownLatch(1);
+        volatile CountDownLatch gate;
+
+        @Override
+        public List<Event> append(List<NewEvent> events) {
+            return delegate.append(events);
+        }
+
+        @Override
+        public List<Event> readAfter(String topic, long afterSeq, int limit) {
+            awaitGate();
+            return delegate.readAfter(topic, afterSeq, limit);
+        }
+
+        @Override
+        public long latestSeq(String topic) {
+            awaitGate();
+            return delegate.latestSeq(topic);
+        }
+
+        @Override
+        public Snapshot snapshot(String topic, int limit) {
+            return delegate.snapshot(topic, limit);
+        }
+
+        @Override
+        public boolean isHealthy() {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+
+        private void awaitGate() {
+            CountDownLatch current = gate;
+            if (current != null) {
+                gate = null;
+                reading.countDown();
+                try {
+                    current.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError("a store read was interrupted", e);
+                }
+            }
+        }
+    }
+
     private Subscriber startedSubscriber(String topic, RecordingSink sink) throws InterruptedException {
         Subscriber subscriber = hub.subscriber("test", List.of(topic), Map.of(), sink);
         Thread.ofVirtual().start(subscriber::run);
         assertTrue(sink.opened.await(5, TimeUnit.SECONDS));
         Eventually.await("the subscriber joined its topic", Duration.ofSeconds(5), () -> hub.activeTopics() > 0);
+        assertTrue(sink.flushed.await(5, TimeUnit.SECONDS), "the stream opened and flushed");
+        Eventually.await("the opening write done", Duration.ofSeconds(5), () -> !subscriber.writing());
         return subscriber;
     }
 
@@ -147,6 +252,7 @@ class SubscriberTest {
         final CountDownLatch opened = new CountDownLatch(1);
         final CountDownLatch heartbeats = new CountDownLatch(1);
         final CountDownLatch writeStarted = new CountDownLatch(1);
+        final CountDownLatch flushed = new CountDownLatch(1);
         final CountDownLatch finished = new CountDownLatch(1);
         volatile boolean blockWrites;
 
@@ -182,7 +288,9 @@ class SubscriberTest {
         }
 
         @Override
-        public void flush() {}
+        public void flush() {
+            flushed.countDown();
+        }
 
         @Override
         public void finish(CloseReason reason, long retryMillis) {

@@ -113,6 +113,19 @@ class EventFlowIT {
     }
 
     @Test
+    void batchDataIsStoredExactlyAsSent() {
+        String number = "0.12345678901234567890123";
+        String object = "{\"big\": 1e400, \"n\": 12345678901234567.5}";
+        Http.Response response = Http.post(base + "/v1/events", "[{\"topic\":\"flow.exact\",\"data\":" + number + "},"
+                + "{\"topic\":\"flow.exact\",\"data\":" + object + "},{\"topic\":\"flow.exact\",\"data\":true}]");
+        assertEquals(201, response.status(), response.body());
+        String snapshot = Http.get(base + "/v1/topics/flow.exact/snapshot").body();
+        assertTrue(snapshot.contains("\"data\":" + number + "}"), snapshot);
+        assertTrue(snapshot.contains("\"data\":" + object + "}"), snapshot);
+        assertTrue(snapshot.contains("\"data\":true}"), snapshot);
+    }
+
+    @Test
     void webSocketClientSubscribesAndUnsubscribesAtRunTime() throws Exception {
         try (WsClient socket = WsClient.connect(ws + "/v1/ws?topic=flow.ws1")) {
             awaitSubscribers(1);

@@ -1,6 +1,7 @@
 package io.wirehub.bus.redis;
 
 import io.wirehub.event.Event;
+import io.wirehub.event.Names;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -90,8 +91,16 @@ final class EventMessage {
             if (in.hasRemaining()) {
                 throw new MalformedMessageException(in.remaining() + " bytes after the data");
             }
-            if (topic.isEmpty() || seq < 1) {
-                throw new MalformedMessageException("empty topic or seq " + seq);
+            // Names reach SSE lines and JSON unescaped: anything a publisher could not send over
+            // HTTP is refused here too (a CR/LF in an event name would inject frames).
+            if (!Names.isValidTopic(topic) || seq < 1) {
+                throw new MalformedMessageException("invalid topic or seq " + seq);
+            }
+            if (type != null && !Names.isValidEventName(type)) {
+                throw new MalformedMessageException("invalid event name");
+            }
+            if (data.indexOf('\u0000') >= 0) {
+                throw new MalformedMessageException("NUL in the data");
             }
             return new Event(topic, seq, type, data, (flags & JSON) != 0, timeMillis);
         } catch (BufferUnderflowException e) {

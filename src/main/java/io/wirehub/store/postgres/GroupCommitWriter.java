@@ -96,7 +96,19 @@ final class GroupCommitWriter implements AutoCloseable {
             if (first == STOP) {
                 return;
             }
-            commit(gather(first));
+            try {
+                commit(gather(first));
+            } catch (Error e) {
+                // The writer cannot go on: refuse what waits and what comes, rather than let
+                // publishers wait forever for a thread that is gone.
+                closed = true;
+                for (PendingAppend left; (left = queue.poll()) != null; ) {
+                    if (left != STOP) {
+                        left.fail(closedStore());
+                    }
+                }
+                throw e;
+            }
         }
     }
 

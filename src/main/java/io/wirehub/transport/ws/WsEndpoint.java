@@ -17,7 +17,9 @@ import io.wirehub.hub.Subscriber;
 import io.wirehub.http.ApiError;
 import io.wirehub.transport.StreamRequest;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code GET /v1/ws?topic=a&topic=b}: the same stream over WebSocket, one per connection.
@@ -27,11 +29,15 @@ import java.util.Optional;
  * validation is not upgraded: it falls through to {@link WsRequestRoute}, which answers the same
  * JSON 400 as SSE.
  *
- * <p>Client messages: {@code {"op":"subscribe","topic":"c"}} and {@code {"op":"unsubscribe",...}};
- * anything else is answered with {@code {"op":"error","error":..,"message":..}}.
+ * <p>Client messages: {@code {"op":"subscribe","topic":"c"}} and {@code {"op":"unsubscribe",...}},
+ * applied in the order received; anything else (or longer than {@link #MAX_CLIENT_MESSAGE}) is
+ * answered with {@code {"op":"error","error":..,"message":..}}. The reader thread is the only one
+ * that touches this listener's fields.
  */
 public final class WsEndpoint implements WsListener {
     private static final JsonFactory JSON = new JsonFactory();
+    // Client messages are small commands; a longer one is dropped, not buffered (memory guard).
+    static final int MAX_CLIENT_MESSAGE = 4096;
 
     private final Hub hub;
     private final int maxTopics;
@@ -39,6 +45,8 @@ public final class WsEndpoint implements WsListener {
     private WsSink sink;
     private Subscriber subscriber;
     private final StringBuilder partial = new StringBuilder();
+    private boolean discarding; // the message being received is too long: dropped to its end
+    private final Set<String> requested = new HashSet<>(); // topics asked for, applied or not yet
 
     public WsEndpoint(Hub hub, int maxTopics) {
         this.hub = hub;
@@ -57,6 +65,7 @@ public final class WsEndpoint implements WsListener {
 
     @Override
     public void onOpen(WsSession session) {
+        requested.addAll(request.topics());
         sink = new WsSink(session);
         subscriber = hub.subscriber("ws", request.topics(), request.resumeFrom(), sink);
         Thread.ofVirtual().name("ws-" + subscriber.id()).start(subscriber::run);
@@ -64,13 +73,21 @@ public final class WsEndpoint implements WsListener {
 
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
-        partial.append(text);
+        discarding |= partial.length() + text.length() > MAX_CLIENT_MESSAGE;
+        if (!discarding) {
+            partial.append(text);
+        }
         if (!last) {
             return;
         }
         String message = partial.toString();
+        boolean tooLong = discarding;
         partial.setLength(0);
+        discarding = false;
         try {
+            if (tooLong) {
+                throw ApiError.badRequest("message_too_large", "client messages are at most " + MAX_CLIENT_MESSAGE + " characters");
+            }
             handle(message);
         } catch (ApiError e) {
             reply("{\"op\":\"error\",\"error\":\"" + e.code() + "\",\"message\":" + JsonStrings.quote(e.getMessage()) + "}");
@@ -131,12 +148,14 @@ public final class WsEndpoint implements WsListener {
             throw ApiError.badRequest(StreamRequest.INVALID_TOPIC, "'topic' must be " + Names.TOPIC_RULE);
         }
         if ("subscribe".equals(op)) {
-            if (subscriber.topics().size() >= maxTopics && !subscriber.topics().contains(topic)) {
+            if (requested.size() >= maxTopics && !requested.contains(topic)) {
                 throw ApiError.badRequest(StreamRequest.TOO_MANY_TOPICS, "at most " + maxTopics
                         + " topics per stream (server.max_topics_per_stream)");
             }
+            requested.add(topic);
             subscriber.follow(topic);
         } else if ("unsubscribe".equals(op)) {
+            requested.remove(topic);
             subscriber.unfollow(topic);
         } else {
             throw invalidMessage();

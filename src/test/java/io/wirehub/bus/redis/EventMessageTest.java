@@ -15,7 +15,7 @@ class EventMessageTest {
 
     @Test
     void anyDataSurvivesTheRoundTrip() {
-        String awkward = "quotes \" backslash \\ newline \n cr \r nul \0 accents \u00e9 emoji \uD83D\uDE00 "
+        String awkward = "quotes \" backslash \\ newline \n cr \r tab \t accents \u00e9 emoji \uD83D\uDE00 "
                 + "x".repeat(70_000);
         for (Event event : new Event[] {
             new Event("a", 1, null, "", false, 0),
@@ -31,6 +31,17 @@ class EventMessageTest {
         assertTrue(EventMessage.isFrom(message, ORIGIN));
         assertFalse(EventMessage.isFrom(message, UUID.randomUUID()));
         assertFalse(EventMessage.isFrom(new byte[3], ORIGIN));
+    }
+
+    @Test
+    void namesAndDataAPublisherCouldNotSendOverHttpAreRefused() {
+        for (Event forged : new Event[] {
+            new Event("t", 1, "x\n\nid: 1\ndata: injected", "d", false, 0),
+            new Event("bad topic", 1, null, "d", false, 0),
+            new Event("t", 1, null, "nul \0 inside", false, 0)}) {
+            byte[] message = EventMessage.encode(ORIGIN, forged);
+            assertThrows(EventMessage.MalformedMessageException.class, () -> EventMessage.decode(message));
+        }
     }
 
     @Test

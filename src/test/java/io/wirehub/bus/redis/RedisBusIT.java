@@ -71,7 +71,7 @@ class RedisBusIT {
         List<Event> batch = new ArrayList<>();
         for (int seq = 1; seq <= 200; seq++) {
             batch.add(new Event("prices", seq, seq % 2 == 0 ? "tick" : null,
-                    seq % 3 == 0 ? "{\"p\":" + seq + "}" : "line one\nline two \u00e9\u4e2d\uD83D\uDE00 \0 " + seq,
+                    seq % 3 == 0 ? "{\"p\":" + seq + "}" : "line one\nline two \u00e9\u4e2d\uD83D\uDE00 \t " + seq,
                     seq % 3 == 0, seq));
         }
         a.publish(batch);

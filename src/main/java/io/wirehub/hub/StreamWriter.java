@@ -1,0 +1,111 @@
+package io.wirehub.hub;
+
+import io.wirehub.event.Cursor;
+import io.wirehub.event.Event;
+import io.wirehub.event.Reset;
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * The writing half of a subscriber: stamps each event with the stream's cursor, writes it to the
+ * sink under the write deadline, and tracks the unanswered heartbeat. Used by the drain thread
+ * only; the ticker reads the two deadlines.
+ *
+ * <p>Once the stream is closed nothing more is written (the sink's final {@code finish} aside):
+ * a close that arrived while the drain thread was busy elsewhere must not be followed by a write
+ * that could block on a client that stopped reading, with no deadline left to cut it off.
+ */
+final class StreamWriter {
+    private final SubscriberSink sink;
+    private final Cursor cursor;
+    private final HubStats stats;
+    private final LongSupplier nanoClock;
+    private final BooleanSupplier closed;
+
+    private volatile long writeStartedNanos; // 0 while not writing
+    private volatile long pingSentNanos; // 0 while no heartbeat awaits its answer
+
+    StreamWriter(SubscriberSink sink, Cursor cursor, HubStats stats, LongSupplier nanoClock, BooleanSupplier closed) {
+        this.sink = sink;
+        this.cursor = cursor;
+        this.stats = stats;
+        this.nanoClock = nanoClock;
+        this.closed = closed;
+    }
+
+    void open() throws IOException {
+        timed(sink::open);
+    }
+
+    /** Advances the cursor to the event and writes it with the new cursor as its id. */
+    void event(Event event) throws IOException {
+        cursor.advance(event.topic(), event.seq());
+        String token = cursor.token();
+        timed(() -> sink.event(event, token));
+        stats.deliveries.increment();
+    }
+
+    /** Moves the topic's position to {@code head} and tells the client to re-hydrate. */
+    void reset(String topic, long head, String reason) throws IOException {
+        cursor.advance(topic, head);
+        Reset reset = new Reset(topic, head, reason);
+        String token = cursor.token();
+        timed(() -> sink.reset(reset, token));
+        stats.resets.increment();
+    }
+
+    void heartbeat() throws IOException {
+        long sent = nanoClock.getAsLong();
+        boolean[] expectsAck = new boolean[1];
+        timed(() -> expectsAck[0] = sink.heartbeat());
+        if (expectsAck[0] && pingSentNanos == 0) {
+            pingSentNanos = sent;
+        }
+    }
+
+    void flush() throws IOException {
+        timed(sink::flush);
+    }
+
+    void heartbeatAcknowledged() {
+        pingSentNanos = 0;
+    }
+
+    boolean awaitingAck() {
+        return pingSentNanos != 0;
+    }
+
+    boolean writing() {
+        return writeStartedNanos != 0;
+    }
+
+    /** Whether a write has been blocked longer than the timeout. */
+    boolean writeOverdue(long now, long timeoutNanos) {
+        long started = writeStartedNanos;
+        return started != 0 && now - started > timeoutNanos;
+    }
+
+    boolean pongOverdue(long now, long timeoutNanos) {
+        long ping = pingSentNanos;
+        return ping != 0 && now - ping > timeoutNanos;
+    }
+
+    private void timed(Write write) throws IOException {
+        if (closed.getAsBoolean()) {
+            throw new IOException("stream closed");
+        }
+        long now = nanoClock.getAsLong();
+        writeStartedNanos = now == 0 ? 1 : now; // 0 means "not writing"
+        try {
+            write.run();
+        } finally {
+            writeStartedNanos = 0;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Write {
+        void run() throws IOException;
+    }
+}
