@@ -153,9 +153,7 @@ class SubscriberTest {
         GatedStore gated = new GatedStore();
         Hub gatedHub = new Hub(gated, hub.settings(), now::get);
         RecordingSink sink = new RecordingSink(false);
-        Subscriber subscriber = gatedHub.subscriber("test", List.of("t"), Map.of(), sink);
-        Thread.ofVirtual().start(subscriber::run);
-        assertTrue(sink.flushed.await(5, TimeUnit.SECONDS));
+        Subscriber subscriber = openedOn(gatedHub, sink);
         gated.append(List.of(new NewEvent("t", null, "x", false)));
         CountDownLatch gate = new CountDownLatch(1);
         gated.gate = gate;
@@ -172,9 +170,7 @@ class SubscriberTest {
         GatedStore gated = new GatedStore();
         Hub gatedHub = new Hub(gated, hub.settings(), now::get);
         RecordingSink sink = new RecordingSink(false);
-        Subscriber subscriber = gatedHub.subscriber("test", List.of("t"), Map.of(), sink);
-        Thread.ofVirtual().start(subscriber::run);
-        assertTrue(sink.flushed.await(5, TimeUnit.SECONDS));
+        Subscriber subscriber = openedOn(gatedHub, sink);
         CountDownLatch gate = new CountDownLatch(1);
         gated.gate = gate;
         subscriber.follow("joined"); // the drain thread joins the hub, then blocks reading the latest seq
@@ -183,6 +179,13 @@ class SubscriberTest {
         gate.countDown();
         assertTrue(sink.finished.await(5, TimeUnit.SECONDS));
         Eventually.await("no topic entry left", Duration.ofSeconds(5), () -> gatedHub.activeTopics() == 0);
+    }
+
+    private static Subscriber openedOn(Hub target, RecordingSink sink) throws InterruptedException {
+        Subscriber subscriber = target.subscriber("test", List.of("t"), Map.of(), sink);
+        Thread.ofVirtual().start(subscriber::run);
+        assertTrue(sink.flushed.await(5, TimeUnit.SECONDS), "the stream opened");
+        return subscriber;
     }
 
     /** A memory store whose next read waits at a gate the test opens. */
