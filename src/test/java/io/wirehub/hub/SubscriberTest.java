@@ -87,10 +87,7 @@ class SubscriberTest {
     void lateDuplicateAndOutOfOrderEventsAreDeliveredOnceInOrder() throws Exception {
         RecordingSink sink = new RecordingSink(false);
         startedSubscriber("t", sink);
-        List<Event> stored = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            stored.add(store.append(List.of(new NewEvent("t", null, "e" + i, false))).getFirst());
-        }
+        List<Event> stored = storeThree();
         hub.onEvent(stored.get(0));
         hub.onEvent(stored.get(2)); // ahead of a gap: held
         hub.onEvent(stored.get(1)); // the late one: delivered, then the held one
@@ -105,10 +102,7 @@ class SubscriberTest {
     void aGapThatNoLaterEventFillsIsPassedOnAfterTheWaitAndTheSubscriberReadsIt() throws Exception {
         RecordingSink sink = new RecordingSink(false);
         startedSubscriber("t", sink);
-        List<Event> stored = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            stored.add(store.append(List.of(new NewEvent("t", null, "e" + i, false))).getFirst());
-        }
+        List<Event> stored = storeThree();
         hub.onEvent(stored.get(0));
         hub.onEvent(stored.get(2)); // seq 2 was lost on the way
         assertEquals(List.of(1L), sink.take(1));
@@ -179,6 +173,14 @@ class SubscriberTest {
         gate.countDown();
         assertTrue(sink.finished.await(5, TimeUnit.SECONDS));
         Eventually.await("no topic entry left", Duration.ofSeconds(5), () -> gatedHub.activeTopics() == 0);
+    }
+
+    private List<Event> storeThree() {
+        List<Event> stored = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stored.add(store.append(List.of(new NewEvent("t", null, "e" + i, false))).getFirst());
+        }
+        return stored;
     }
 
     private static Subscriber openedOn(Hub target, RecordingSink sink) throws InterruptedException {

@@ -44,12 +44,7 @@ class SlowSubscriberIT {
                 SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=slow.catchup")) {
             Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
             String base = TestHubs.base(hub);
-            for (int i = 1; i <= EVENTS; i++) {
-                Http.publish(base, "slow.catchup", i + ":" + PAYLOAD);
-                SseEvent event = fast.next(Duration.ofSeconds(2));
-                assertNotNull(event, "event " + i + " reached the reading client within 2 s although the other stalled");
-                assertEquals(String.valueOf(i), event.id());
-            }
+            publishPacedBy(fast, base, "slow.catchup", EVENTS);
             assertTrue(hub.hub().stats().overflows() > 0, "the stalled client's queue overflowed");
 
             SseClient resumed = stalled.startReading();
@@ -72,10 +67,7 @@ class SlowSubscriberIT {
                 SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=slow.disconnect")) {
             Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
             String base = TestHubs.base(hub);
-            for (int i = 1; i <= EVENTS; i++) {
-                Http.publish(base, "slow.disconnect", i + ":" + PAYLOAD);
-            }
-            assertEquals(seqs(1, EVENTS), ids(fast.take(EVENTS, Duration.ofSeconds(10))));
+            publishPacedBy(fast, base, "slow.disconnect", EVENTS);
             Eventually.await("the stalled client closed for overflow", Duration.ofSeconds(10), () -> hub.hub().stats().closes(CloseReason.OVERFLOW) == 1);
             assertEquals(1, hub.hub().stats().subscribers());
 
@@ -101,10 +93,7 @@ class SlowSubscriberIT {
                 SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=slow.timeout")) {
             Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
             String base = TestHubs.base(hub);
-            for (int i = 1; i <= 100; i++) {
-                Http.publish(base, "slow.timeout", i + ":" + PAYLOAD);
-            }
-            assertEquals(seqs(1, 100), ids(fast.take(100, Duration.ofSeconds(10))));
+            publishPacedBy(fast, base, "slow.timeout", 100);
             Eventually.await("the stalled writer cut off", Duration.ofSeconds(10), () -> hub.hub().stats().closes(CloseReason.WRITE_TIMEOUT) == 1);
             Eventually.await("its drain loop ended", Duration.ofSeconds(10), () -> hub.hub().stats().drainLoops() == 1);
         }
@@ -126,6 +115,20 @@ class SlowSubscriberIT {
             Eventually.await("the stalled WebSocket closed", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 1);
             long deadlineCloses = hub.hub().stats().closes(CloseReason.WRITE_TIMEOUT) + hub.hub().stats().closes(CloseReason.PONG_TIMEOUT);
             assertEquals(1, deadlineCloses, "closed by a write or pong deadline");
+        }
+    }
+
+    /**
+     * Publishes events one at a time, each only once the reading client got the previous one:
+     * its own queue never fills, and each event must reach it within 2 s although another
+     * subscriber stalled.
+     */
+    private static void publishPacedBy(SseClient reader, String base, String topic, int count) throws InterruptedException {
+        for (int i = 1; i <= count; i++) {
+            Http.publish(base, topic, i + ":" + PAYLOAD);
+            SseEvent event = reader.next(Duration.ofSeconds(2));
+            assertNotNull(event, "event " + i + " reached the reading client within 2 s although the other stalled");
+            assertEquals(String.valueOf(i), event.id());
         }
     }
 

@@ -89,17 +89,7 @@ public final class SseClient implements AutoCloseable {
 
     /** Exactly {@code count} events, failing when they do not all come within the timeout. */
     public List<SseEvent> take(int count, Duration timeout) throws InterruptedException {
-        List<SseEvent> out = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (out.size() < count) {
-            long left = deadline - System.nanoTime();
-            SseEvent event = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (event == null) {
-                throw new AssertionError("got " + out.size() + " of " + count + " events within " + timeout + ": " + out);
-            }
-            out.add(event);
-        }
-        return out;
+        return Received.take(events, count, timeout, "events");
     }
 
     /** Asserts that nothing more arrives within the quiet period; returns what did. */

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -82,17 +81,7 @@ public final class WsClient implements AutoCloseable {
     }
 
     public List<JsonNode> take(int count, Duration timeout) throws InterruptedException {
-        List<JsonNode> out = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (out.size() < count) {
-            long left = deadline - System.nanoTime();
-            JsonNode message = left > 0 ? messages.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (message == null) {
-                throw new AssertionError("got " + out.size() + " of " + count + " messages within " + timeout + ": " + out);
-            }
-            out.add(message);
-        }
-        return out;
+        return Received.take(messages, count, timeout, "messages");
     }
 
     /** The close code the server sent, or -1 on an abrupt end; null when still open after the timeout. */
