@@ -39,11 +39,7 @@ class SubscriberTest {
     @Test
     void unansweredHeartbeatClosesTheStreamAfterThePongTimeout() throws Exception {
         RecordingSink sink = new RecordingSink(true);
-        Subscriber subscriber = startedSubscriber("t", sink);
-        now.addAndGet(HEARTBEAT.toNanos());
-        ticker.tick();
-        assertTrue(sink.heartbeats.await(5, TimeUnit.SECONDS), "heartbeat sent when due");
-        Eventually.await("the ping is recorded", Duration.ofSeconds(5), subscriber::awaitingAck);
+        Subscriber subscriber = pingedSubscriber(sink);
         now.addAndGet(PONG_TIMEOUT.toNanos() - 1);
         ticker.tick();
         assertFalse(subscriber.isClosed(), "still within the pong timeout");
@@ -57,11 +53,7 @@ class SubscriberTest {
     @Test
     void answeredHeartbeatKeepsTheStreamOpen() throws Exception {
         RecordingSink sink = new RecordingSink(true);
-        Subscriber subscriber = startedSubscriber("t", sink);
-        now.addAndGet(HEARTBEAT.toNanos());
-        ticker.tick();
-        assertTrue(sink.heartbeats.await(5, TimeUnit.SECONDS));
-        Eventually.await("the ping is recorded", Duration.ofSeconds(5), subscriber::awaitingAck);
+        Subscriber subscriber = pingedSubscriber(sink);
         subscriber.heartbeatAcknowledged();
         now.addAndGet(PONG_TIMEOUT.toNanos() * 2);
         ticker.tick();
@@ -238,6 +230,16 @@ class SubscriberTest {
                 }
             }
         }
+    }
+
+    /** A started stream whose heartbeat came due, was sent, and now awaits its pong. */
+    private Subscriber pingedSubscriber(RecordingSink sink) throws InterruptedException {
+        Subscriber subscriber = startedSubscriber("t", sink);
+        now.addAndGet(HEARTBEAT.toNanos());
+        ticker.tick();
+        assertTrue(sink.heartbeats.await(5, TimeUnit.SECONDS), "heartbeat sent when due");
+        Eventually.await("the ping is recorded", Duration.ofSeconds(5), subscriber::awaitingAck);
+        return subscriber;
     }
 
     private Subscriber startedSubscriber(String topic, RecordingSink sink) throws InterruptedException {
