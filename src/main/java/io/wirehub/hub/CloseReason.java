@@ -8,6 +8,8 @@ public enum CloseReason {
     WRITE_TIMEOUT("write_timeout"),
     PONG_TIMEOUT("pong_timeout"),
     OVERFLOW("overflow"),
+    /** A WebSocket client sent more subscribe/unsubscribe messages than its stream could apply. */
+    SUBSCRIPTION_FLOOD("subscription_flood"),
     STORE_UNAVAILABLE("store_unavailable"),
     SHUTDOWN("shutdown"),
     ERROR("error");

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -44,6 +45,12 @@ public final class Hub implements BusListener {
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<String, TopicChannel> topics = new ConcurrentHashMap<>();
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    // Closed subscribers whose final write is under way: the ticker keeps its deadline.
+    private final Set<Subscriber> finishing = ConcurrentHashMap.newKeySet();
+    // Store reads for WebSocket subscribes to topics nobody here follows yet, instance-wide. Few,
+    // so that clients subscribing in bulk leave the store's connections to reconnect replays.
+    private static final int JOIN_READS = 2;
+    private final Semaphore joinReads = new Semaphore(JOIN_READS, true);
 
     public Hub(EventStore store, HubSettings settings, LongSupplier nanoClock) {
         this.store = store;
@@ -81,6 +88,23 @@ public final class Hub implements BusListener {
     /** Live subscribers, for the ticker and for shutdown. */
     public Collection<Subscriber> subscribers() {
         return Collections.unmodifiableSet(subscribers);
+    }
+
+    /** Closed subscribers still writing their last words (see {@link Subscriber#tick}). */
+    Collection<Subscriber> finishing() {
+        return Collections.unmodifiableSet(finishing);
+    }
+
+    void finishing(Subscriber subscriber, boolean underWay) {
+        if (underWay) {
+            finishing.add(subscriber);
+        } else {
+            finishing.remove(subscriber);
+        }
+    }
+
+    Semaphore joinReads() {
+        return joinReads;
     }
 
     /** Closes every subscriber (server shutdown). */
@@ -225,7 +249,6 @@ public final class Hub implements BusListener {
 
     void register(Subscriber subscriber) {
         subscribers.add(subscriber);
-        subscriber.topics().forEach(topic -> attach(subscriber, topic));
         if (subscriber.isClosed()) {
             unregister(subscriber, subscriber.closeReason()); // close() ran before we were done: undo the rest
         }
@@ -242,7 +265,7 @@ public final class Hub implements BusListener {
     }
 
     void unregister(Subscriber subscriber, CloseReason reason) {
-        subscriber.topics().forEach(topic -> detach(subscriber, topic));
+        subscriber.joinedTopics().forEach(topic -> detach(subscriber, topic));
         if (subscribers.remove(subscriber)) {
             stats.closed(reason);
         }
@@ -251,14 +274,30 @@ public final class Hub implements BusListener {
         }
     }
 
-    void attach(Subscriber subscriber, String topic) {
+    /**
+     * Adds the subscriber to the topic's channel: every event dispatched from now on is offered
+     * to it. Returns the last seq the channel dispatched (every later one will be offered), or -1
+     * when it has dispatched none yet and the subscriber must ask the store.
+     */
+    long attach(Subscriber subscriber, String topic) {
+        subscriber.joinedTopics().add(topic); // first: a concurrent close() must find it
+        TopicChannel[] joined = new TopicChannel[1];
         topics.compute(topic, (name, channel) -> {
-            TopicChannel target = channel == null ? new TopicChannel(name) : channel;
-            target.subscribers.add(subscriber);
-            return target;
+            joined[0] = channel == null ? new TopicChannel(name) : channel;
+            joined[0].subscribers.add(subscriber);
+            return joined[0];
         });
         if (subscriber.isClosed()) {
-            detach(subscriber, topic); // close() ran meanwhile and could not see this topic yet
+            detach(subscriber, topic); // close() ran meanwhile and may have missed this topic
+            return -1;
+        }
+        // Read under the dispatch lock: a dispatch under way finishes first and is counted in
+        // lastSeq; every later one sees this subscriber.
+        joined[0].lock.lock();
+        try {
+            return joined[0].lastSeq;
+        } finally {
+            joined[0].lock.unlock();
         }
     }
 
@@ -267,6 +306,7 @@ public final class Hub implements BusListener {
             channel.subscribers.remove(subscriber);
             return channel.subscribers.isEmpty() ? null : channel;
         });
+        subscriber.joinedTopics().remove(topic);
     }
 
     /** Number of topics with at least one subscriber here. */

@@ -34,8 +34,29 @@ final class StreamWriter {
         this.closed = closed;
     }
 
+    /** Opens the stream, telling the client where each topic starts (the WebSocket's ready message). */
     void open() throws IOException {
-        timed(sink::open);
+        timed(() -> sink.open(cursor.snapshot(), cursor.token()));
+    }
+
+    /** Acknowledges a WebSocket subscribe or unsubscribe with the seq it starts (or stopped) after. */
+    void topicChanged(String topic, boolean follows, long seq) throws IOException {
+        String token = cursor.token();
+        timed(() -> sink.topicChanged(topic, follows, seq, token));
+    }
+
+    /**
+     * The last write of a closed stream (SSE end of response, WebSocket close frame), under the
+     * same write deadline as any other: the ticker interrupts it past write_timeout.
+     */
+    void finish(CloseReason reason, long retryMillis) {
+        long now = nanoClock.getAsLong();
+        writeStartedNanos = now == 0 ? 1 : now;
+        try {
+            sink.finish(reason, retryMillis);
+        } finally {
+            writeStartedNanos = 0;
+        }
     }
 
     /** Advances the cursor to the event and writes it with the new cursor as its id. */

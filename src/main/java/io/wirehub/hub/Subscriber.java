@@ -8,11 +8,11 @@ import io.wirehub.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,6 +44,10 @@ public final class Subscriber {
     /** A WebSocket subscribe or unsubscribe, applied by the drain thread in the order received. */
     private record TopicChange(String topic, boolean follow) {}
 
+    // A client that sends subscribe/unsubscribe faster than its stream applies them (each may
+    // cost a store read) is closed past this many pending, instead of growing the heap.
+    static final int MAX_PENDING_TOPIC_CHANGES = 256;
+
     private final long id;
     private final String transport;
     private final Hub hub;
@@ -54,10 +58,14 @@ public final class Subscriber {
     private final Cursor cursor;
     private final StreamWriter writer;
     private final SubscriberSink sink;
+    private final List<String> initialTopics;
     private final Map<String, Long> resumeFrom;
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>(); // null while open
     private final AtomicBoolean lagging = new AtomicBoolean();
-    private final ConcurrentLinkedQueue<TopicChange> topicChanges = new ConcurrentLinkedQueue<>();
+    private final ArrayBlockingQueue<TopicChange> topicChanges = new ArrayBlockingQueue<>(MAX_PENDING_TOPIC_CHANGES);
+    // The topics this subscriber is attached to in the hub: a superset of the cursor's while a
+    // join is under way, so cleanup finds every hub entry whatever failed half-way.
+    private final Set<String> joined = ConcurrentHashMap.newKeySet();
     /** Whether the hub counts this subscriber in its live gauge; see {@link Hub#ready}. */
     final AtomicBoolean counted = new AtomicBoolean();
 
@@ -69,6 +77,8 @@ public final class Subscriber {
     private boolean readingStore;
 
     private volatile long nextHeartbeatNanos;
+    private volatile long positionedAtNanos; // 0 until positioned
+    private volatile boolean running; // the drain loop started
 
     Subscriber(long id, String transport, int queueCapacity, List<String> topics, Map<String, Long> resumeFrom,
             SubscriberSink sink, Hub hub) {
@@ -80,10 +90,9 @@ public final class Subscriber {
         this.stats = hub.stats();
         this.sink = sink;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.initialTopics = List.copyOf(topics);
         this.resumeFrom = Map.copyOf(resumeFrom);
-        Map<String, Long> start = new HashMap<>();
-        topics.forEach(topic -> start.put(topic, -1L));
-        this.cursor = new Cursor(start);
+        this.cursor = new Cursor(Map.of());
         this.writer = new StreamWriter(sink, cursor, stats, hub.nanoClock(), this::isClosed);
         this.nextHeartbeatNanos = hub.nanoClock().getAsLong() + settings.heartbeatInterval().toNanos();
     }
@@ -109,10 +118,43 @@ public final class Subscriber {
         return List.copyOf(cursor.topics());
     }
 
+    /** The topics attached in the hub now (the hub's cleanup walks these). */
+    Set<String> joinedTopics() {
+        return joined;
+    }
+
     /**
-     * Serves the stream until it closes: registers with the hub, takes its position, opens the
-     * stream, replays what the client missed, then drains the queue. Runs on the calling thread
-     * and returns once the session is over.
+     * Joins the hub and takes the stream's position in every topic: where a reconnecting client
+     * left off, else after the topic's latest event. Runs before the client can see the stream
+     * open (SSE: before the headers, from {@link #run}; WebSocket: before the {@code 101}), so
+     * every event published after the client saw it open reaches it. Idempotent.
+     *
+     * @throws IOException when the stream closed meanwhile, or the store cannot say where a
+     *     topic is (then it is closed as {@link CloseReason#STORE_UNAVAILABLE})
+     */
+    public void position() throws IOException {
+        if (positionedAtNanos != 0) {
+            return;
+        }
+        hub.register(this);
+        try {
+            for (String topic : initialTopics) {
+                Long resumed = resumeFrom.get(topic);
+                long known = hub.attach(this, topic);
+                cursor.add(topic, resumed != null ? resumed : known >= 0 ? known : latestSeq(topic));
+            }
+        } catch (StoreUnavailableException e) {
+            close(CloseReason.STORE_UNAVAILABLE); // the client retries; nothing was promised yet
+            throw new IOException("the event store cannot say where the stream starts", e);
+        }
+        long now = hub.nanoClock().getAsLong();
+        positionedAtNanos = now == 0 ? 1 : now;
+    }
+
+    /**
+     * Serves the stream until it closes: takes its position (unless the transport did already),
+     * opens the stream, replays what the client missed, then drains the queue. Runs on the calling
+     * thread and returns once the session is over.
      */
     public void run() {
         interruptLock.lock();
@@ -121,9 +163,10 @@ public final class Subscriber {
         } finally {
             interruptLock.unlock();
         }
+        running = true;
         stats.drainLoops.incrementAndGet();
         try {
-            hub.register(this);
+            position();
             start();
             while (!isClosed()) {
                 drainOnce();
@@ -141,16 +184,31 @@ public final class Subscriber {
         } finally {
             close(CloseReason.ERROR); // no-op when already closed, which is the normal case
             hub.unregister(this, closeReason()); // again: a topic joined while close() ran is left now
+            finish();
+            stats.drainLoops.decrementAndGet();
+        }
+    }
+
+    /**
+     * Ends the connection, saying why where the protocol can. The final write has a deadline like
+     * every other: the ticker watches it ({@link #tick}) and interrupts it past write_timeout, so
+     * a client that stopped reading cannot keep this thread and its socket.
+     */
+    private void finish() {
+        Thread.interrupted(); // an interrupt from close() that found no write to cut must not fail this one
+        long retry = settings.reconnectRetry().toMillis();
+        hub.finishing(this, true);
+        try {
+            writer.finish(closeReason(), retry + ThreadLocalRandom.current().nextLong(retry * 4 + 1));
+        } finally {
+            hub.finishing(this, false);
             interruptLock.lock();
             try {
                 drainThread = null; // no interrupt can come after this
             } finally {
                 interruptLock.unlock();
             }
-            Thread.interrupted(); // one from close() must not leak into the server's connection loop
-            long retry = settings.reconnectRetry().toMillis();
-            sink.finish(closeReason(), retry + ThreadLocalRandom.current().nextLong(retry * 4 + 1));
-            stats.drainLoops.decrementAndGet();
+            Thread.interrupted(); // one from the ticker must not leak into the server's connection loop
         }
     }
 
@@ -165,10 +223,14 @@ public final class Subscriber {
     }
 
     private void changeTopics(TopicChange change) {
-        if (!isClosed()) {
-            topicChanges.add(change);
-            queue.offer(Signal.TOPICS_CHANGED); // a full queue wakes the drain thread anyway
+        if (isClosed()) {
+            return;
         }
+        if (!topicChanges.offer(change)) {
+            close(CloseReason.SUBSCRIPTION_FLOOD);
+            return;
+        }
+        queue.offer(Signal.TOPICS_CHANGED); // a full queue wakes the drain thread anyway
     }
 
     /** The peer acknowledged a heartbeat (WebSocket pong). */
@@ -199,6 +261,11 @@ public final class Subscriber {
             return false;
         }
         hub.unregister(this, reason);
+        interruptDrainThread();
+        return true;
+    }
+
+    private void interruptDrainThread() {
         interruptLock.lock();
         try {
             if (drainThread != null && drainThread != Thread.currentThread() && !readingStore) {
@@ -207,7 +274,6 @@ public final class Subscriber {
         } finally {
             interruptLock.unlock();
         }
-        return true;
     }
 
     /** Called by the hub: never blocks. A full queue makes the subscriber lag (or close, by policy). */
@@ -234,9 +300,14 @@ public final class Subscriber {
     /** Called by the ticker: heartbeat due, write deadline, pong deadline. */
     void tick(long now) {
         if (isClosed()) {
+            if (writer.writeOverdue(now, settings.writeTimeout().toNanos())) {
+                interruptDrainThread(); // the final write (see finish()) is stuck on a client that stopped reading
+            }
             return;
         }
-        if (writer.writeOverdue(now, settings.writeTimeout().toNanos())) {
+        if (!running && positionedAtNanos != 0 && now - positionedAtNanos > settings.writeTimeout().toNanos()) {
+            close(CloseReason.CLIENT_GONE); // positioned for a WebSocket whose upgrade never completed
+        } else if (writer.writeOverdue(now, settings.writeTimeout().toNanos())) {
             close(CloseReason.WRITE_TIMEOUT);
         } else if (writer.pongOverdue(now, settings.pongTimeout().toNanos())) {
             close(CloseReason.PONG_TIMEOUT);
@@ -251,13 +322,6 @@ public final class Subscriber {
      * every event published from then on.
      */
     private void start() throws IOException {
-        // Fresh topics start after the latest seq read *after* registering, so every later event
-        // is either queued or found by the gap check; nothing falls between.
-        for (String topic : cursor.topics()) {
-            if (!resumeFrom.containsKey(topic)) {
-                cursor.advance(topic, latestSeq(topic));
-            }
-        }
         writer.open();
         hub.ready(this);
         if (!resumeFrom.isEmpty()) {
@@ -306,16 +370,54 @@ public final class Subscriber {
         writer.flush();
     }
 
-    /** Joins topics the way {@link #start()} does: hub first, then the latest seq. */
-    private void applyTopicChanges() throws IOException {
+    /**
+     * Applies pending subscribes and unsubscribes, each acknowledged with the seq it starts (or
+     * stopped) after. A topic is joined the way {@link #position()} joins one: hub first, then the
+     * position, so no event falls between; if taking the position fails, the topic is left again.
+     */
+    private void applyTopicChanges() throws IOException, InterruptedException {
         TopicChange change;
         while ((change = topicChanges.poll()) != null) {
-            if (change.follow() && !cursor.follows(change.topic())) {
-                hub.attach(this, change.topic());
-                cursor.add(change.topic(), latestSeq(change.topic()));
-            } else if (!change.follow() && cursor.remove(change.topic())) {
-                hub.detach(this, change.topic());
+            String topic = change.topic();
+            if (change.follow() && !cursor.follows(topic)) {
+                join(topic);
+            } else if (!change.follow() && cursor.follows(topic)) {
+                long last = cursor.position(topic);
+                cursor.remove(topic);
+                hub.detach(this, topic);
+                writer.topicChanged(topic, false, last);
+                continue;
             }
+            if (change.follow()) {
+                writer.topicChanged(topic, true, cursor.position(topic));
+            }
+        }
+    }
+
+    private void join(String topic) throws IOException, InterruptedException {
+        boolean joinedFully = false;
+        try {
+            long known = hub.attach(this, topic);
+            cursor.add(topic, known >= 0 ? known : latestSeqForJoin(topic));
+            joinedFully = true;
+        } finally {
+            if (!joinedFully) {
+                hub.detach(this, topic);
+            }
+        }
+    }
+
+    /**
+     * The latest seq of a topic nobody here follows yet: a store read, taken under the hub's
+     * small join permit, so clients subscribing to many topics cannot take the store connections
+     * other streams' replays need.
+     */
+    private long latestSeqForJoin(String topic) throws IOException, InterruptedException {
+        hub.joinReads().acquire();
+        try {
+            return latestSeq(topic);
+        } finally {
+            hub.joinReads().release();
         }
     }
 
@@ -366,15 +468,19 @@ public final class Subscriber {
                     return;
                 }
             }
-            if (events.getFirst().seq() != position + 1) {
-                reset(topic, Reset.RETENTION);
-                return;
-            }
             for (Event event : events) {
+                long at = cursor.position(topic);
                 if (event.seq() > upTo) {
                     return;
                 }
-                writer.event(event);
+                if (event.seq() > at + 1) {
+                    // A hole inside the page: retention removed it (writers' clocks differ).
+                    reset(topic, Reset.RETENTION);
+                    return;
+                }
+                if (event.seq() == at + 1) {
+                    writer.event(event);
+                }
             }
             if (events.size() < page) {
                 return;

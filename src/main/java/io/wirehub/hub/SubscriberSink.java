@@ -3,6 +3,7 @@ package io.wirehub.hub;
 import io.wirehub.event.Event;
 import io.wirehub.event.Reset;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * Where a subscriber's drain thread writes: one per connection, implemented by each transport.
@@ -10,8 +11,20 @@ import java.io.IOException;
  */
 public interface SubscriberSink {
 
-    /** Starts the stream (SSE: status, headers and a first flush). */
-    void open() throws IOException;
+    /**
+     * Starts the stream (SSE: status, headers and a first flush; WebSocket: the {@code ready}
+     * message). The stream is positioned already: every event after these seqs will follow.
+     *
+     * @param positions each topic's seq the stream starts after
+     */
+    void open(Map<String, Long> positions, String cursorToken) throws IOException;
+
+    /**
+     * Acknowledges a topic joined or left after the stream opened (WebSocket subscribe or
+     * unsubscribe): the stream has every event of the topic after {@code seq} (joined), or had
+     * those up to {@code seq} (left).
+     */
+    void topicChanged(String topic, boolean follows, long seq, String cursorToken) throws IOException;
 
     /** Writes one event; may buffer until {@link #flush()}. */
     void event(Event event, String cursorToken) throws IOException;
@@ -25,7 +38,8 @@ public interface SubscriberSink {
 
     /**
      * Ends the connection once the drain loop has stopped, saying why where the protocol can
-     * (a WebSocket close code; on shutdown an SSE {@code retry:}). Must not throw. Called once.
+     * (a WebSocket close code; on shutdown an SSE {@code retry:}). Must not throw. Called once,
+     * under the write deadline: it may be interrupted.
      */
     void finish(CloseReason reason, long retryMillis);
 }

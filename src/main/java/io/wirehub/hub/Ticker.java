@@ -47,6 +47,9 @@ public final class Ticker implements AutoCloseable {
         for (Subscriber subscriber : hub.subscribers()) {
             subscriber.tick(now);
         }
+        for (Subscriber subscriber : hub.finishing()) {
+            subscriber.tick(now);
+        }
         hub.tick(now);
     }
 

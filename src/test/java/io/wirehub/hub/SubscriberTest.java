@@ -2,6 +2,7 @@ package io.wirehub.hub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.event.Event;
@@ -76,6 +77,44 @@ class SubscriberTest {
     }
 
     @Test
+    void theFinalWriteOfAClosedStreamIsCutOffPastTheWriteTimeout() throws Exception {
+        RecordingSink sink = new RecordingSink(false);
+        sink.blockFinish = true; // the closing chunk or close frame meets a client that stopped reading
+        Subscriber subscriber = startedSubscriber("t", sink);
+        subscriber.close(CloseReason.OVERFLOW);
+        assertTrue(sink.finishStarted.await(5, TimeUnit.SECONDS), "the drain loop began its last write");
+        now.addAndGet(WRITE_TIMEOUT.toNanos() - 1);
+        ticker.tick();
+        assertFalse(sink.finished.await(100, TimeUnit.MILLISECONDS), "still within the write timeout");
+        now.addAndGet(2);
+        ticker.tick();
+        assertTrue(sink.finished.await(5, TimeUnit.SECONDS), "the stuck last write was interrupted");
+        Eventually.await("the drain loop gone", Duration.ofSeconds(5), () -> hub.stats().drainLoops() == 0);
+    }
+
+    @Test
+    void aHoleInsideAStoredPageGivesAResetInsteadOfASilentJump() throws Exception {
+        HoledStore holed = new HoledStore(5);
+        Hub holedHub = new Hub(holed, hub.settings(), now::get);
+        RecordingSink sink = new RecordingSink(false);
+        openedOn(holedHub, sink);
+        List<Event> stored = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            stored.add(holed.append(List.of(new NewEvent("t", null, "e" + i, false))).getFirst());
+        }
+        holedHub.onEvent(stored.get(0));
+        assertEquals(List.of(1L), sink.take(1));
+        holedHub.onEvent(stored.get(6)); // 2..6 lost on the bus; the store lost 5
+        now.addAndGet(Hub.GAP_WAIT.toNanos() + 1);
+        new Ticker(holedHub, now::get, Duration.ofSeconds(1)).tick();
+        assertEquals(List.of(2L, 3L, 4L), sink.take(3), "what is stored before the hole");
+        Reset reset = sink.resets.poll(5, TimeUnit.SECONDS);
+        assertNotNull(reset, "a reset for the hole");
+        assertEquals(new Reset("t", 7, Reset.RETENTION), reset);
+        assertEquals(List.of(), sink.drainQuietly(), "6 was not written past the hole, and 7 is covered by the reset");
+    }
+
+    @Test
     void lateDuplicateAndOutOfOrderEventsAreDeliveredOnceInOrder() throws Exception {
         RecordingSink sink = new RecordingSink(false);
         startedSubscriber("t", sink);
@@ -88,6 +127,7 @@ class SubscriberTest {
         assertEquals(List.of(), sink.drainQuietly());
         assertEquals(1, hub.stats().duplicatesDropped());
         assertEquals(0, hub.stats().backfilled(), "crossed deliveries need no store read");
+        assertEquals(List.of(), List.copyOf(sink.resets), "no reset where nothing was lost");
     }
 
     @Test
@@ -105,6 +145,7 @@ class SubscriberTest {
         ticker.tick();
         assertEquals(List.of(2L, 3L), sink.take(2), "the subscriber read 2 from the store before writing 3");
         assertEquals(0, hub.stats().backfilled(), "the ticker's thread did not read the store");
+        assertEquals(List.of(), List.copyOf(sink.resets), "the gap was filled, not reset");
     }
 
     @Test
@@ -182,11 +223,9 @@ class SubscriberTest {
         return subscriber;
     }
 
-    /** A memory store whose next read waits at a gate the test opens. */
-    private static final class GatedStore implements EventStore {
+    /** A memory store that tests bend: subclasses change what a read returns or when. */
+    private abstract static class WrappedStore implements EventStore {
         final MemoryEventStore delegate = new MemoryEventStore(1000, InstantSource.system());
-        final CountDownLatch reading = new CountDownLatch(1);
-        volatile CountDownLatch gate;
 
         @Override
         public List<Event> append(List<NewEvent> events) {
@@ -195,13 +234,11 @@ class SubscriberTest {
 
         @Override
         public List<Event> readAfter(String topic, long afterSeq, int limit) {
-            awaitGate();
             return delegate.readAfter(topic, afterSeq, limit);
         }
 
         @Override
         public long latestSeq(String topic) {
-            awaitGate();
             return delegate.latestSeq(topic);
         }
 
@@ -217,6 +254,24 @@ class SubscriberTest {
 
         @Override
         public void close() {}
+    }
+
+    /** A memory store whose next read waits at a gate the test opens. */
+    private static final class GatedStore extends WrappedStore {
+        final CountDownLatch reading = new CountDownLatch(1);
+        volatile CountDownLatch gate;
+
+        @Override
+        public List<Event> readAfter(String topic, long afterSeq, int limit) {
+            awaitGate();
+            return super.readAfter(topic, afterSeq, limit);
+        }
+
+        @Override
+        public long latestSeq(String topic) {
+            awaitGate();
+            return super.latestSeq(topic);
+        }
 
         private void awaitGate() {
             CountDownLatch current = gate;
@@ -229,6 +284,20 @@ class SubscriberTest {
                     throw new AssertionError("a store read was interrupted", e);
                 }
             }
+        }
+    }
+
+    /** A memory store that lost one event, as retention with skewed clocks can. */
+    private static final class HoledStore extends WrappedStore {
+        final long lost;
+
+        HoledStore(long lost) {
+            this.lost = lost;
+        }
+
+        @Override
+        public List<Event> readAfter(String topic, long afterSeq, int limit) {
+            return super.readAfter(topic, afterSeq, limit).stream().filter(event -> event.seq() != lost).toList();
         }
     }
 
@@ -256,20 +325,29 @@ class SubscriberTest {
     private static final class RecordingSink implements SubscriberSink {
         final boolean expectsAck;
         final BlockingQueue<Long> seqs = new LinkedBlockingQueue<>();
+        final BlockingQueue<Reset> resets = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> topicChanges = new LinkedBlockingQueue<>();
         final CountDownLatch opened = new CountDownLatch(1);
         final CountDownLatch heartbeats = new CountDownLatch(1);
         final CountDownLatch writeStarted = new CountDownLatch(1);
         final CountDownLatch flushed = new CountDownLatch(1);
         final CountDownLatch finished = new CountDownLatch(1);
+        final CountDownLatch finishStarted = new CountDownLatch(1);
         volatile boolean blockWrites;
+        volatile boolean blockFinish;
 
         RecordingSink(boolean expectsAck) {
             this.expectsAck = expectsAck;
         }
 
         @Override
-        public void open() {
+        public void open(Map<String, Long> positions, String cursorToken) {
             opened.countDown();
+        }
+
+        @Override
+        public void topicChanged(String topic, boolean follows, long seq, String cursorToken) {
+            topicChanges.add((follows ? "+" : "-") + topic + "@" + seq);
         }
 
         @Override
@@ -286,7 +364,9 @@ class SubscriberTest {
         }
 
         @Override
-        public void reset(Reset reset, String cursorToken) {}
+        public void reset(Reset reset, String cursorToken) {
+            resets.add(reset);
+        }
 
         @Override
         public boolean heartbeat() {
@@ -301,6 +381,14 @@ class SubscriberTest {
 
         @Override
         public void finish(CloseReason reason, long retryMillis) {
+            finishStarted.countDown();
+            if (blockFinish) {
+                try {
+                    new CountDownLatch(1).await(); // until interrupted, as a socket write on a full buffer
+                } catch (InterruptedException e) {
+                    // cut off: the socket would be closed now
+                }
+            }
             finished.countDown();
         }
 

@@ -14,11 +14,18 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A real WebSocket client (the JDK's): collects each text message as parsed JSON. */
+/**
+ * A real WebSocket client (the JDK's): collects each text message as parsed JSON. The stream's
+ * own protocol messages ({@code ready}, {@code subscribed}, {@code unsubscribed}) are kept apart
+ * from events, resets and errors; {@link #connect} returns once {@code ready} came.
+ */
 public final class WsClient implements AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final java.util.Set<String> PROTOCOL_OPS = java.util.Set.of("ready", "subscribed", "unsubscribed");
 
     private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+    private final BlockingQueue<JsonNode> protocol = new LinkedBlockingQueue<>();
+    private JsonNode ready;
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
@@ -37,7 +44,9 @@ public final class WsClient implements AutoCloseable {
                 partial.append(data);
                 if (last) {
                     try {
-                        messages.add(Http.JSON.readTree(partial.toString()));
+                        JsonNode message = Http.JSON.readTree(partial.toString());
+                        boolean own = message.has("op") && PROTOCOL_OPS.contains(message.get("op").asText());
+                        (own ? protocol : messages).add(message);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -62,9 +71,37 @@ public final class WsClient implements AutoCloseable {
                 .buildAsync(URI.create(url), listener).join();
     }
 
-    /** @param url a ws:// URL */
+    /** Connects and waits for the {@code ready} message. @param url a ws:// URL */
     public static WsClient connect(String url) {
+        WsClient client = new WsClient(url, true);
+        try {
+            client.ready = client.protocol.poll(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (client.ready == null || !"ready".equals(client.ready.get("op").asText())) {
+            client.close();
+            throw new AssertionError("no ready message first, got " + client.ready);
+        }
+        return client;
+    }
+
+    /**
+     * Connects and returns as soon as the client's {@code open} fired, without waiting for
+     * {@code ready}: what a browser that publishes from its {@code onopen} does.
+     */
+    public static WsClient opened(String url) {
         return new WsClient(url, true);
+    }
+
+    /** The {@code ready} message: {@code {"op":"ready","topics":{...},"id":...}}. */
+    public JsonNode ready() {
+        return ready;
+    }
+
+    /** The next subscribe/unsubscribe acknowledgement, or null after the timeout. */
+    public JsonNode nextAck(Duration timeout) throws InterruptedException {
+        return protocol.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A client that never asks for a message: it stops reading from the start (a stalled peer). */

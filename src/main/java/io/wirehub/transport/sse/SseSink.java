@@ -7,6 +7,7 @@ import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.SubscriberSink;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Map;
 
 /**
  * Writes a stream's frames to the SSE response: the per-stream {@code id:} line, then the event's
@@ -22,9 +23,14 @@ final class SseSink implements SubscriberSink {
     }
 
     @Override
-    public void open() throws IOException {
+    public void open(Map<String, Long> positions, String cursorToken) throws IOException {
         out.write(SseFrames.retry(retryMillis));
         out.flush(); // sends the status and headers: the client sees the stream open now
+    }
+
+    @Override
+    public void topicChanged(String topic, boolean follows, long seq, String cursorToken) {
+        // an SSE stream's topics are fixed by its URL: nothing to acknowledge
     }
 
     @Override

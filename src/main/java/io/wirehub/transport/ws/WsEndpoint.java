@@ -5,7 +5,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.Headers;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
@@ -24,10 +27,13 @@ import java.util.Set;
 /**
  * {@code GET /v1/ws?topic=a&topic=b}: the same stream over WebSocket, one per connection.
  *
- * <p>Helidon calls this listener on the connection's reader thread; {@code onOpen} must not block,
- * so the subscriber drains on a virtual thread of its own ({@code ws-<id>}). A request that fails
- * validation is not upgraded: it falls through to {@link WsRequestRoute}, which answers the same
- * JSON 400 as SSE.
+ * <p>Helidon calls this listener on the connection's reader thread. The stream takes its position
+ * in {@code onHttpUpgrade}, before the {@code 101} goes out, so every event published after the
+ * client's {@code open} reaches it (the first message, {@code ready}, names each topic's seq).
+ * {@code onOpen} must not block, so the subscriber drains on a virtual thread of its own
+ * ({@code ws-<id>}). A request that fails validation is not upgraded: it falls through to
+ * {@link WsRequestRoute}, which answers the same JSON 400 as SSE; a store that cannot say where
+ * the topics are gives 503.
  *
  * <p>Client messages: {@code {"op":"subscribe","topic":"c"}} and {@code {"op":"unsubscribe",...}},
  * applied in the order received; anything else (or longer than {@link #MAX_CLIENT_MESSAGE}) is
@@ -60,14 +66,24 @@ public final class WsEndpoint implements WsListener {
         } catch (ApiError e) {
             throw new WsUpgradeException(e.getMessage());
         }
+        sink = new WsSink();
+        subscriber = hub.subscriber("ws", request.topics(), request.resumeFrom(), sink);
+        try {
+            subscriber.position();
+        } catch (IOException e) { // closed already: it never saw the topics' positions
+            throw RequestException.builder()
+                    .type(DirectHandler.EventType.OTHER)
+                    .status(Status.SERVICE_UNAVAILABLE_503)
+                    .message("the event store is unavailable; retry shortly")
+                    .build();
+        }
         return Optional.empty();
     }
 
     @Override
     public void onOpen(WsSession session) {
         requested.addAll(request.topics());
-        sink = new WsSink(session);
-        subscriber = hub.subscriber("ws", request.topics(), request.resumeFrom(), sink);
+        sink.attach(session);
         Thread.ofVirtual().name("ws-" + subscriber.id()).start(subscriber::run);
     }
 

@@ -4,32 +4,59 @@ import io.helidon.common.buffers.BufferData;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsSession;
 import io.wirehub.event.Event;
+import io.wirehub.event.JsonStrings;
 import io.wirehub.event.Reset;
 import io.wirehub.event.WsFrames;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.SubscriberSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes a stream's messages to a WebSocket session: one text message per event.
+ * Writes a stream's messages to a WebSocket session: one text message per event, and the
+ * protocol's own: {@code ready} once positioned, {@code subscribed}/{@code unsubscribed} for each
+ * applied subscribe/unsubscribe.
+ *
+ * <p>The sink exists before the session (the stream is positioned during the upgrade, before the
+ * {@code 101}); {@link #attach} hands it the session in {@code onOpen}, before the drain thread
+ * starts.
  *
  * <p>{@link WsSession} is not thread safe (helidon issue 11413), and the reader thread answers
  * pings while the drain thread sends events, so every send, ping, pong and close goes through
  * {@link #lock}.
  */
 final class WsSink implements SubscriberSink {
-    private final WsSession session;
     private final ReentrantLock lock = new ReentrantLock();
+    private volatile WsSession session;
 
-    WsSink(WsSession session) {
+    void attach(WsSession session) {
         this.session = session;
     }
 
+    // NOTE: clients read these messages: {"op":"ready","topics":{"a":41},"id":"<cursor>"}.
     @Override
-    public void open() {}
+    public void open(Map<String, Long> positions, String cursorToken) throws IOException {
+        StringBuilder out = new StringBuilder("{\"op\":\"ready\",\"topics\":{");
+        positions.forEach((topic, seq) -> out.append('"').append(topic).append("\":").append(seq).append(','));
+        if (!positions.isEmpty()) {
+            out.setLength(out.length() - 1);
+        }
+        out.append("},\"id\":");
+        JsonStrings.quote(out, cursorToken);
+        sendText(out.append('}').toString());
+    }
+
+    // NOTE: {"op":"subscribed","topic":"c","seq":17,"id":"<cursor>"}, or "unsubscribed".
+    @Override
+    public void topicChanged(String topic, boolean follows, long seq, String cursorToken) throws IOException {
+        StringBuilder out = new StringBuilder(64).append("{\"op\":\"").append(follows ? "subscribed" : "unsubscribed")
+                .append("\",\"topic\":\"").append(topic).append("\",\"seq\":").append(seq).append(",\"id\":");
+        JsonStrings.quote(out, cursorToken);
+        sendText(out.append('}').toString());
+    }
 
     @Override
     public void event(Event event, String cursorToken) throws IOException {
@@ -72,6 +99,8 @@ final class WsSink implements SubscriberSink {
                     case CLIENT_CLOSED -> session.close(WsCloseCodes.NORMAL_CLOSE, "bye");
                     case SHUTDOWN -> session.close(WsCloseCodes.GOING_AWAY, "server shutting down; reconnect with lastEventId");
                     case OVERFLOW -> session.close(WsCloseCodes.VIOLATED_POLICY, "too slow: queue overflow; reconnect with lastEventId");
+                    case SUBSCRIPTION_FLOOD -> session.close(WsCloseCodes.VIOLATED_POLICY,
+                            "too many subscribe/unsubscribe messages pending; wait for each acknowledgement");
                     case STORE_UNAVAILABLE -> session.close(WsCloseCodes.TRY_AGAIN_LATER, "store unavailable; reconnect with lastEventId");
                     case ERROR -> session.close(WsCloseCodes.UNEXPECTED_CONDITION, "server error; reconnect with lastEventId");
                 }
