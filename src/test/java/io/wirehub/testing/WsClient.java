@@ -30,10 +30,15 @@ public final class WsClient implements AutoCloseable {
     private final WebSocket socket;
 
     private WsClient(String url, boolean reads) {
+        this(url, reads, () -> {});
+    }
+
+    private WsClient(String url, boolean reads, Runnable onOpen) {
         StringBuilder partial = new StringBuilder();
         WebSocket.Listener listener = new WebSocket.Listener() {
             @Override
             public void onOpen(WebSocket webSocket) {
+                onOpen.run();
                 if (reads) {
                     webSocket.request(1);
                 }
@@ -87,11 +92,11 @@ public final class WsClient implements AutoCloseable {
     }
 
     /**
-     * Connects and returns as soon as the client's {@code open} fired, without waiting for
-     * {@code ready}: what a browser that publishes from its {@code onopen} does.
+     * Connects, runs {@code onOpen} in the client's own open callback (what a browser that
+     * publishes from its {@code onopen} does), and returns without waiting for {@code ready}.
      */
-    public static WsClient opened(String url) {
-        return new WsClient(url, true);
+    public static WsClient opened(String url, Runnable onOpen) {
+        return new WsClient(url, true, onOpen);
     }
 
     /** The {@code ready} message: {@code {"op":"ready","topics":{...},"id":...}}. */
