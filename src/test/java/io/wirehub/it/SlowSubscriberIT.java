@@ -87,6 +87,20 @@ class SlowSubscriberIT {
     }
 
     @Test
+    void aStreamClosedForOverflowLeavesNoThreadBehindWhenItsClientNeverReadsAgain() throws Exception {
+        try (WireHub hub = start("disconnect", "1s");
+                StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=slow.gone");
+                SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=slow.gone")) {
+            Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
+            publishPacedBy(fast, TestHubs.base(hub), "slow.gone", EVENTS);
+            Eventually.await("closed for overflow", Duration.ofSeconds(10), () -> hub.hub().stats().closes(CloseReason.OVERFLOW) == 1);
+            // Its last write (the end of the response) meets a full socket: write_timeout + a tick bounds it.
+            Eventually.await("only the reading client's drain loop left", Duration.ofSeconds(3),
+                    () -> hub.hub().stats().drainLoops() == 1);
+        }
+    }
+
+    @Test
     void writeBlockedPastTheTimeoutClosesTheStream() throws Exception {
         try (WireHub hub = start("catch-up", "500ms");
                 StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=slow.timeout");
@@ -106,7 +120,7 @@ class SlowSubscriberIT {
         try (WireHub hub = TestHubs.start(env);
                 WsClient reader = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=slow.ws");
                 WsClient stalled = WsClient.stalled("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=slow.ws")) {
-            Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
+            // No wait for the server's count: a WebSocket is positioned before its open fires.
             String base = TestHubs.base(hub);
             for (int i = 1; i <= 100; i++) {
                 Http.publish(base, "slow.ws", "\"" + i + ":" + PAYLOAD + "\"");
