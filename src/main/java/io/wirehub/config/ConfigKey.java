@@ -37,7 +37,9 @@ public enum ConfigKey {
 
     BUS_TYPE("bus.type", "WH_BUS_TYPE", "local"),
     REDIS_URL("bus.redis.url", "WH_BUS_REDIS_URL", "redis://127.0.0.1:6379"),
-    REDIS_CHANNEL("bus.redis.channel", "WH_BUS_REDIS_CHANNEL", "wirehub");
+    REDIS_CHANNEL("bus.redis.channel", "WH_BUS_REDIS_CHANNEL", "wirehub"),
+    REDIS_PING_INTERVAL("bus.redis.ping_interval", "WH_BUS_REDIS_PING_INTERVAL", "5s"),
+    REDIS_PING_TIMEOUT("bus.redis.ping_timeout", "WH_BUS_REDIS_PING_TIMEOUT", "5s");
 
     private final String key;
     private final String env;

@@ -44,6 +44,10 @@ public record Settings(Server server, Store store, Bus bus) {
 
     public record Bus(String type, Redis redis) {}
 
-    /** @param channel prefix of the Redis channel names, so several deployments can share a Redis */
-    public record Redis(String url, String channel) {}
+    /**
+     * @param channel prefix of the Redis channel names, so several deployments can share a Redis
+     * @param pingInterval how often the subscription is PINGed to prove it alive
+     * @param pingTimeout a PING unanswered this long drops the subscription: reconnect and backfill
+     */
+    public record Redis(String url, String channel, Duration pingInterval, Duration pingTimeout) {}
 }

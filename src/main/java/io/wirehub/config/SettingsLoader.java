@@ -132,7 +132,11 @@ public final class SettingsLoader {
                         integer(ConfigKey.POSTGRES_POOL_SIZE, 2, 1000)));
         Settings.Bus bus = new Settings.Bus(
                 choice(ConfigKey.BUS_TYPE, "local", "redis"),
-                new Settings.Redis(prefixed(ConfigKey.REDIS_URL, "redis://", "rediss://"), text(ConfigKey.REDIS_CHANNEL)));
+                new Settings.Redis(
+                        prefixed(ConfigKey.REDIS_URL, "redis://", "rediss://"),
+                        text(ConfigKey.REDIS_CHANNEL),
+                        duration(ConfigKey.REDIS_PING_INTERVAL, Duration.ofMillis(50), Duration.ofMinutes(10)),
+                        duration(ConfigKey.REDIS_PING_TIMEOUT, Duration.ofMillis(50), Duration.ofMinutes(10))));
         return new Settings(server, store, bus);
     }
 

@@ -202,49 +202,69 @@ public final class Hub implements BusListener {
      * topic (too far behind, store down, nothing dispatched yet), each of its subscribers
      * catches up from the store by its own cursor, so even a topic that stays quiet gets its
      * missed events or a reset.
+     *
+     * <p>The store read runs without the topic's lock (it can take seconds on a slow
+     * PostgreSQL): the bus thread and local publishers of the topic go on dispatching meanwhile,
+     * and the read's events are then re-checked against what was dispatched.
      */
     @Override
     public void reconnected() {
         Thread.ofVirtual().name("hub-backfill").start(() -> {
             for (TopicChannel channel : topics.values()) {
+                long after;
                 channel.lock.lock();
                 try {
                     releaseHeld(channel);
-                    if (channel.lastSeq < 0 || !backfill(channel)) {
-                        channel.subscribers.forEach(Subscriber::catchUpSoon);
-                    }
+                    after = channel.lastSeq;
                 } finally {
                     channel.lock.unlock();
+                }
+                if (after < 0 || !backfill(channel, after)) {
+                    channel.subscribers.forEach(Subscriber::catchUpSoon);
                 }
             }
         });
     }
 
     /**
-     * Dispatches the stored events after the channel's last seq, when there are at most
-     * replay_limit of them. Returns false when it could not (more than that, the store down, or
-     * the range no longer stored).
+     * Reads the stored events after {@code after} (the channel's last seq when it started), then,
+     * under the lock, dispatches those still ahead of the channel's last seq, each one only if it
+     * is the next. Returns false when it could not fill the range: more than replay_limit
+     * events, the store down, the range no longer stored, or a hole in what was read.
      */
-    private boolean backfill(TopicChannel channel) {
+    private boolean backfill(TopicChannel channel, long after) {
         int limit = settings.replayLimit();
         List<Event> missing;
         try {
-            missing = store.readAfter(channel.topic, channel.lastSeq, limit + 1);
+            missing = store.readAfter(channel.topic, after, limit + 1);
         } catch (StoreUnavailableException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot backfill topic " + channel.topic + ": " + e.getMessage());
             return false;
         }
-        if (missing.isEmpty()) {
-            return true;
-        }
-        if (missing.size() > limit || missing.getFirst().seq() != channel.lastSeq + 1) {
+        if (missing.size() > limit) {
             return false;
         }
-        for (Event event : missing) {
-            deliver(channel, event);
-            stats.backfilled.increment();
+        channel.lock.lock();
+        try {
+            boolean delivered = false;
+            for (Event event : missing) {
+                if (event.seq() <= channel.lastSeq) {
+                    continue; // dispatched while we read: by the bus, a publisher or the ticker
+                }
+                if (event.seq() != channel.lastSeq + 1) {
+                    return false; // a hole: retention, or another writer's clock
+                }
+                deliver(channel, event);
+                stats.backfilled.increment();
+                delivered = true;
+            }
+            if (delivered) {
+                deliverEarlyInOrder(channel); // what arrived during the read, held for this range
+            }
+            return true;
+        } finally {
+            channel.lock.unlock();
         }
-        return true;
     }
 
     void register(Subscriber subscriber) {

@@ -10,10 +10,12 @@ import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
+import io.wirehub.testing.TcpProxy;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
 import io.wirehub.testing.WsClient;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -190,6 +192,88 @@ class MultiInstanceIT {
         } finally {
             stopQuietly(redis);
         }
+    }
+
+    @Test
+    void aSilentlyDeadRedisSubscriptionIsReplacedAndTheEventsItMissedArriveInOrderWithinThePingTimeout() throws Exception {
+        try (ProxiedPair pair = ProxiedPair.start(pinged(env())); WireHub a = pair.a(); WireHub b = pair.b();
+                SseClient onB = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=multi.frozen")) {
+            TcpProxy network = pair.network();
+            awaitSubscribers(b, 1);
+            Http.publish(TestHubs.base(a), "multi.frozen", "before");
+            assertEquals("1", onB.take(1, WAIT).getFirst().id());
+
+            network.freeze(); // B's subscription stays open but hears nothing more, as after a silent partition
+            for (int i = 2; i <= 11; i++) {
+                Http.publish(TestHubs.base(a), "multi.frozen", "during " + i);
+            }
+            // ping interval + pong timeout + a reconnect and a backfill, with room for a loaded machine
+            assertEquals(LongStream.rangeClosed(2, 11).boxed().toList(), sseSeqs(onB.take(10, Duration.ofSeconds(3))),
+                    "B noticed the dead subscription and delivered what it missed, in order");
+            Eventually.await("B closed its frozen connection", WAIT, () -> network.frozenClosedByClient() >= 1);
+            Http.publish(TestHubs.base(a), "multi.frozen", "after");
+            assertEquals("12", onB.take(1, WAIT).getFirst().id(), "live again on the new subscription");
+            assertNull(onB.next(Duration.ofMillis(300)), "no duplicate");
+        }
+    }
+
+    @Test
+    void whileASilentlyDeadRedisSubscriptionCannotBeReplacedHealthReportsTheBusDown() throws Exception {
+        try (ProxiedPair pair = ProxiedPair.start(pinged(env())); WireHub a = pair.a(); WireHub b = pair.b();
+                SseClient onB = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=multi.partitioned")) {
+            TcpProxy network = pair.network();
+            awaitSubscribers(b, 1);
+            assertEquals("UP", busHealth(b));
+
+            network.freeze();
+            network.stopAccepting(); // the partition also holds back new connections
+            Http.publish(TestHubs.base(a), "multi.partitioned", "during");
+            Eventually.await("B reports the bus down", WAIT, () -> "DOWN".equals(busHealth(b)));
+
+            network.restore();
+            assertEquals("1", onB.take(1, WAIT).getFirst().id(), "what B missed arrives once Redis is reachable");
+            Eventually.await("B reports the bus up", WAIT, () -> "UP".equals(busHealth(b)));
+        }
+    }
+
+    /**
+     * Instances A and B on one Redis, B's Redis connections through a proxy the test can freeze.
+     * Closing it closes the proxy; the test closes the instances first (they are resources too).
+     */
+    private record ProxiedPair(TcpProxy network, WireHub a, WireHub b) implements AutoCloseable {
+        static ProxiedPair start(Map<String, String> env) {
+            TcpProxy network = new TcpProxy("127.0.0.1", URI.create(env.get("WH_BUS_REDIS_URL")).getPort());
+            WireHub a = null;
+            try {
+                a = TestHubs.start(env);
+                Map<String, String> proxied = new HashMap<>(env);
+                proxied.put("WH_BUS_REDIS_URL", "redis://127.0.0.1:" + network.port());
+                return new ProxiedPair(network, a, TestHubs.start(proxied));
+            } catch (RuntimeException e) {
+                if (a != null) {
+                    a.close();
+                }
+                network.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            network.close();
+        }
+    }
+
+    /** Pings the subscription every 200 ms and gives up on it 200 ms after an unanswered one. */
+    private static Map<String, String> pinged(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put("WH_BUS_REDIS_PING_INTERVAL", "200ms");
+        all.put("WH_BUS_REDIS_PING_TIMEOUT", "200ms");
+        return all;
+    }
+
+    private static String busHealth(WireHub hub) {
+        return Http.get(TestHubs.base(hub) + "/health").json().get("bus").asText();
     }
 
     private static void stopQuietly(RedisServer redis) {

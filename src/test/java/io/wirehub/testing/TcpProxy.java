@@ -8,20 +8,27 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A TCP forwarder the test can cut: between a client under test and a real server (PostgreSQL,
  * Redis), it stands for the network. {@link #cut()} resets every connection and refuses new ones
  * (the port stays the same), as a database crash or a partition would; {@link #restore()} listens
- * again. No Docker, no root.
+ * again. {@link #freeze()} is the silent partition: the open connections stop carrying bytes
+ * but stay open, no FIN, no RST, as when a NAT or firewall forgets a flow; new connections pass.
+ * No Docker, no root.
  */
 public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> frozen = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger frozenClosedByClient = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private ServerSocket listener;
 
@@ -43,8 +50,7 @@ public final class TcpProxy implements AutoCloseable {
     public void cut() {
         lock.lock();
         try {
-            closeQuietly(listener);
-            listener = null;
+            stopAccepting();
             for (Socket socket : sockets) {
                 try {
                     socket.setSoLinger(true, 0); // RST, like a peer that vanished
@@ -57,6 +63,31 @@ public final class TcpProxy implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Refuses new connections and leaves the open ones as they are; {@link #restore()} undoes it. */
+    public void stopAccepting() {
+        lock.lock();
+        try {
+            closeQuietly(listener);
+            listener = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Every connection open now stops forwarding in both directions and stays open: what either
+     * side sends is read and dropped, so neither sees an error, only silence. Connections made
+     * afterwards are forwarded as usual.
+     */
+    public void freeze() {
+        frozen.addAll(sockets);
+    }
+
+    /** Frozen connections that the client side (the code under test) has closed since. */
+    public int frozenClosedByClient() {
+        return frozenClosedByClient.get();
     }
 
     /** Accepts connections again, on the same port. */
@@ -86,6 +117,7 @@ public final class TcpProxy implements AutoCloseable {
                 upstream.connect(target, 2000);
                 sockets.add(client);
                 sockets.add(upstream);
+                clients.add(client);
                 if (server.isClosed()) { // cut() ran while we connected: this one is cut too
                     closeQuietly(client);
                     closeQuietly(upstream);
@@ -101,19 +133,35 @@ public final class TcpProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to) {
         byte[] buffer = new byte[16 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try {
+            InputStream in = from.getInputStream(); // closed with the sockets below
+            OutputStream out = to.getOutputStream();
             int read;
             while ((read = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, read);
-                out.flush();
+                if (!frozen.contains(from)) {
+                    out.write(buffer, 0, read);
+                    out.flush();
+                }
             }
+            countFrozenClientGone(from);
         } catch (IOException e) {
-            // one side ended
+            if (!from.isClosed()) { // not closed by us: the peer reset it, or (not frozen) a write failed
+                countFrozenClientGone(from);
+            }
         } finally {
             closeQuietly(from);
             closeQuietly(to);
-            sockets.remove(from);
-            sockets.remove(to);
+            for (Socket socket : List.of(from, to)) {
+                sockets.remove(socket);
+                clients.remove(socket);
+                frozen.remove(socket);
+            }
+        }
+    }
+
+    private void countFrozenClientGone(Socket from) {
+        if (frozen.contains(from) && clients.contains(from)) {
+            frozenClosedByClient.incrementAndGet(); // a frozen pump writes nothing: the client closed (FIN or RST)
         }
     }
 

@@ -50,6 +50,8 @@ public final class RedisBus implements EventBus {
     private final byte[] channelBytes;
     private final UUID instance = UUID.randomUUID();
     private final JedisPool pool;
+    private final Duration pingInterval;
+    private final Duration pingTimeout;
     private final TailBacklog backlog = new TailBacklog(BACKLOG_TOPICS);
     private final AtomicBoolean outage = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -64,6 +66,8 @@ public final class RedisBus implements EventBus {
         this.address = RedisAddress.parse(settings.url());
         this.channel = settings.channel() + ":events";
         this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
+        this.pingInterval = settings.pingInterval();
+        this.pingTimeout = settings.pingTimeout();
         JedisPoolConfig config = new JedisPoolConfig();
         config.setMaxTotal(POOL_SIZE);
         config.setMaxIdle(POOL_SIZE);
@@ -87,7 +91,8 @@ public final class RedisBus implements EventBus {
             close();
             throw new IllegalStateException(address.unreachable(e), e);
         }
-        RedisSubscription started = new RedisSubscription(address, clientName("sub"), channel, instance, listener, this::redisAnswered);
+        RedisSubscription started = new RedisSubscription(address, clientName("sub"), channel, instance, listener, this::redisAnswered,
+                pingInterval, pingTimeout);
         subscription = started;
         try {
             started.start(START_WAIT);

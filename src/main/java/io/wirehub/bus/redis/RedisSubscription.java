@@ -23,10 +23,15 @@ import redis.clients.jedis.Jedis;
  * nothing), so the hub backfills every active topic from the store. That call comes after the
  * subscription is up, so an event is either in the store read or arrives on the channel.
  *
+ * <p>A connection that goes silent without an error (a partition that sent no FIN or RST) is
+ * found by the {@link SubscriptionHeartbeat}: a PING unanswered within the timeout marks the
+ * subscription down and closes its socket, and the loop above reconnects and backfills.
+ *
  * <p>Nothing a message contains, and nothing the hub throws, ends the thread; only
- * {@link #close()} does, by closing the socket it blocks on. Cost: one platform thread (a
+ * {@link #close()} does, by closing the socket it blocks on. Cost: two platform threads (a
  * long-lived thread blocked on one socket is what platform threads are for, and a thread dump
- * shows it by name) and one connection per instance, whatever the number of topics.
+ * shows them by name, {@code redis-subscriber} and {@code redis-ping}) and one connection per
+ * instance, whatever the number of topics.
  */
 final class RedisSubscription implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RedisSubscription.class.getName());
@@ -43,6 +48,8 @@ final class RedisSubscription implements AutoCloseable {
     private final BusListener listener;
     private final Runnable redisAnswered;
     private final Thread thread;
+    private final SubscriptionHeartbeat heartbeat;
+    private final Duration pingTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch firstSubscribe = new CountDownLatch(1);
     private final LongAdder reconnects = new LongAdder();
@@ -52,14 +59,18 @@ final class RedisSubscription implements AutoCloseable {
     private volatile Jedis connection;
     private volatile boolean subscribed;
     private volatile RuntimeException lastFailure;
+    private volatile String droppedBecause; // why we closed the connection ourselves, for the log
     private int failedAttempts; // subscriber thread only
 
     /**
      * @param origin this instance: its own messages come back on the channel and are skipped
      * @param redisAnswered run on the subscriber thread after each subscribe and message (the bus
      *     re-sends its backlog then); must not throw
+     * @param pingInterval how often the connection is PINGed
+     * @param pingTimeout a PING unanswered this long drops the connection
      */
-    RedisSubscription(RedisAddress address, String clientName, String channel, UUID origin, BusListener listener, Runnable redisAnswered) {
+    RedisSubscription(RedisAddress address, String clientName, String channel, UUID origin, BusListener listener, Runnable redisAnswered,
+            Duration pingInterval, Duration pingTimeout) {
         this.address = address;
         this.clientName = clientName;
         this.channel = channel.getBytes(StandardCharsets.UTF_8);
@@ -67,6 +78,8 @@ final class RedisSubscription implements AutoCloseable {
         this.listener = listener;
         this.redisAnswered = redisAnswered;
         this.thread = Thread.ofPlatform().name("redis-subscriber").daemon(true).unstarted(this::run);
+        this.heartbeat = new SubscriptionHeartbeat(pingInterval, pingTimeout);
+        this.pingTimeout = pingTimeout;
     }
 
     /**
@@ -76,6 +89,7 @@ final class RedisSubscription implements AutoCloseable {
      */
     void start(Duration wait) {
         thread.start();
+        heartbeat.start();
         boolean done;
         try {
             done = firstSubscribe.await(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -131,8 +145,9 @@ final class RedisSubscription implements AutoCloseable {
             if (closed.get()) {
                 return; // close() may have looked before we published the connection
             }
-            jedis.subscribe(new Messages(), channel); // returns or throws when the connection ends
+            jedis.subscribe(new Messages(jedis), channel); // returns or throws when the connection ends
         } finally {
+            heartbeat.unwatch();
             subscribed = false;
             connection = null;
         }
@@ -142,9 +157,29 @@ final class RedisSubscription implements AutoCloseable {
         if (closed.get()) {
             return;
         }
+        String why = droppedBecause != null ? droppedBecause : RedisAddress.reason(e);
+        droppedBecause = null;
         if (failedAttempts++ == 0 && firstSubscribe.getCount() == 0) {
             LOG.log(System.Logger.Level.WARNING, "lost the Redis subscription at " + address.shown() + ": "
-                    + RedisAddress.reason(e) + "; reconnecting, events missed meanwhile are backfilled from the store");
+                    + why + "; reconnecting, events missed meanwhile are backfilled from the store");
+        }
+    }
+
+    /**
+     * The heartbeat's PING on {@code jedis} went unanswered: the connection is dead but may never
+     * say so. Health reports the bus down from now, and closing the socket ends the blocked read,
+     * so the loop reconnects and the hub backfills. Runs on the heartbeat's thread.
+     */
+    private void unanswered(Jedis jedis) {
+        if (connection != jedis || closed.get()) {
+            return; // that connection has ended already
+        }
+        subscribed = false;
+        droppedBecause = "no PONG within " + pingTimeout.toMillis() + " ms of a PING";
+        try {
+            jedis.disconnect();
+        } catch (RuntimeException e) {
+            // the socket is closed either way
         }
     }
 
@@ -156,8 +191,9 @@ final class RedisSubscription implements AutoCloseable {
         }
     }
 
-    private void onSubscribed() {
+    private void onSubscribed(Messages messages) {
         subscribed = true;
+        heartbeat.watch(messages, () -> unanswered(messages.jedis));
         backoff.reset();
         if (firstSubscribe.getCount() == 0) {
             reconnects.increment();
@@ -209,6 +245,7 @@ final class RedisSubscription implements AutoCloseable {
                 // closing anyway
             }
         }
+        heartbeat.close();
         thread.interrupt(); // wakes a backoff pause
         if (Thread.currentThread() == thread || thread.getState() == Thread.State.NEW) {
             return;
@@ -224,9 +261,20 @@ final class RedisSubscription implements AutoCloseable {
 
     /** Jedis calls these on the subscriber thread, in the order Redis sent them. */
     private final class Messages extends BinaryJedisPubSub {
+        final Jedis jedis;
+
+        Messages(Jedis jedis) {
+            this.jedis = jedis;
+        }
+
         @Override
         public void onSubscribe(byte[] channel, int subscribedChannels) {
-            onSubscribed();
+            onSubscribed(this);
+        }
+
+        @Override
+        public void onPong(byte[] pattern) {
+            heartbeat.ponged();
         }
 
         @Override

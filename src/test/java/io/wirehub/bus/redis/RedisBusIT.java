@@ -187,7 +187,7 @@ class RedisBusIT {
     @Test
     void startFailsFastWithOneLineNamingTheSettingAndHidingThePassword() {
         int port = TestRedis.freePort(); // nothing listens there
-        RedisBus bus = new RedisBus(new Settings.Redis("redis://user:hunter2@127.0.0.1:" + port, CHANNEL));
+        RedisBus bus = new RedisBus(settings("redis://user:hunter2@127.0.0.1:" + port));
 
         IllegalStateException failure = assertThrows(IllegalStateException.class, () -> bus.start(new Recorder()));
 
@@ -213,10 +213,14 @@ class RedisBusIT {
     }
 
     private RedisBus bus(String url, Recorder listener) {
-        RedisBus bus = new RedisBus(new Settings.Redis(url, CHANNEL));
+        RedisBus bus = new RedisBus(settings(url));
         toClose.add(bus);
         bus.start(listener);
         return bus;
+    }
+
+    private static Settings.Redis settings(String url) {
+        return new Settings.Redis(url, CHANNEL, Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
     /** All fields equal: what a bus delivers is what was published. */
@@ -232,7 +236,7 @@ class RedisBusIT {
 
     static void assertNoSubscriberThread() {
         List<String> left = Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().equals("redis-subscriber") && thread.isAlive())
+                .filter(thread -> thread.getName().startsWith("redis-") && thread.isAlive()) // redis-subscriber, redis-ping
                 .map(Thread::toString)
                 .toList();
         assertEquals(List.of(), left);

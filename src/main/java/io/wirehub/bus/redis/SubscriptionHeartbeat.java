@@ -1,0 +1,137 @@
+package io.wirehub.bus.redis;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import redis.clients.jedis.BinaryJedisPubSub;
+
+/**
+ * Proves the subscriber connection alive: a PING on it every {@code bus.redis.ping_interval}, and
+ * when no PONG comes within {@code bus.redis.ping_timeout}, the subscription is declared dead.
+ *
+ * <p>Why: a subscriber only reads. A connection that a partition cut without FIN or RST (a NAT or
+ * firewall that forgot the flow, a host that vanished) reads nothing, forever, with no error: no
+ * reconnect, no backfill, health says the bus is fine. TCP keepalive would notice after hours at
+ * the OS defaults, and a read timeout cannot tell a quiet channel from a dead one. A PONG can.
+ *
+ * <p>Thread: one platform thread, {@code redis-ping}, asleep but for a 14-byte PING per interval.
+ * The PONG is read by the subscriber thread, behind the messages before it, so a hub slower than
+ * the timeout to take a message would look dead too: the price is a needless reconnect and
+ * backfill, never a gap.
+ */
+final class SubscriptionHeartbeat implements AutoCloseable {
+    private final Duration interval;
+    private final Duration timeout;
+    private final Thread thread;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition ponged = lock.newCondition();
+    private long pongs; // guarded by lock
+    private volatile Watched watched;
+
+    /** The subscription being watched and what to do when it stops answering. */
+    private record Watched(BinaryJedisPubSub subscription, Runnable dead) {}
+
+    SubscriptionHeartbeat(Duration interval, Duration timeout) {
+        this.interval = interval;
+        this.timeout = timeout;
+        this.thread = Thread.ofPlatform().name("redis-ping").daemon(true).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /**
+     * Watches a subscription from now on (call once it is subscribed), in place of any other.
+     *
+     * @param dead run on the heartbeat's thread when a PING goes unanswered; it must end that
+     *     subscription's connection
+     */
+    void watch(BinaryJedisPubSub subscription, Runnable dead) {
+        watched = new Watched(subscription, dead);
+    }
+
+    /** The watched subscription ended: nothing to ping until the next {@link #watch}. */
+    void unwatch() {
+        watched = null;
+    }
+
+    /** Called by the subscriber thread on each PONG. */
+    void ponged() {
+        lock.lock();
+        try {
+            pongs++;
+            ponged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (!closed.get()) {
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                continue; // close() wakes us; the loop checks closed
+            }
+            Watched current = watched;
+            if (current == null) {
+                continue; // between connections: the subscriber thread is reconnecting
+            }
+            long before = pongs();
+            try {
+                current.subscription().ping();
+            } catch (RuntimeException e) {
+                continue; // the connection is failing already: the subscriber thread sees it too
+            }
+            if (!pongedSince(before) && !closed.get() && watched == current) {
+                current.dead().run();
+            }
+        }
+    }
+
+    private long pongs() {
+        lock.lock();
+        try {
+            return pongs;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits up to the timeout for a PONG past the first {@code before}; true when one came (or on close). */
+    private boolean pongedSince(long before) {
+        long left = timeout.toNanos();
+        lock.lock();
+        try {
+            while (pongs == before) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = ponged.awaitNanos(left);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            return true; // close(): not a verdict on Redis
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the thread; idempotent; returns once it is gone. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true) || thread.getState() == Thread.State.NEW) {
+            return;
+        }
+        thread.interrupt();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

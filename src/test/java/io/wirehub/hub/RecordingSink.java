@@ -1,0 +1,105 @@
+package io.wirehub.hub;
+
+import io.wirehub.event.Event;
+import io.wirehub.event.Reset;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A sink that records what the drain loop writes; it can block writes like a stalled socket. */
+final class RecordingSink implements SubscriberSink {
+    final boolean expectsAck;
+    final BlockingQueue<Long> seqs = new LinkedBlockingQueue<>();
+    final BlockingQueue<Reset> resets = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> topicChanges = new LinkedBlockingQueue<>();
+    final CountDownLatch opened = new CountDownLatch(1);
+    final CountDownLatch heartbeats = new CountDownLatch(1);
+    final CountDownLatch writeStarted = new CountDownLatch(1);
+    final CountDownLatch flushed = new CountDownLatch(1);
+    final CountDownLatch finished = new CountDownLatch(1);
+    final CountDownLatch finishStarted = new CountDownLatch(1);
+    volatile boolean blockWrites;
+    volatile boolean blockFinish;
+
+    RecordingSink(boolean expectsAck) {
+        this.expectsAck = expectsAck;
+    }
+
+    @Override
+    public void open(Map<String, Long> positions, String cursorToken) {
+        opened.countDown();
+    }
+
+    @Override
+    public void topicChanged(String topic, boolean follows, long seq, String cursorToken) {
+        topicChanges.add((follows ? "+" : "-") + topic + "@" + seq);
+    }
+
+    @Override
+    public void event(Event event, String cursorToken) throws IOException {
+        writeStarted.countDown();
+        if (blockWrites) {
+            try {
+                new CountDownLatch(1).await(); // until interrupted, as a socket write on a full buffer
+            } catch (InterruptedException e) {
+                throw new IOException("Closed by interrupt");
+            }
+        }
+        seqs.add(event.seq());
+    }
+
+    @Override
+    public void reset(Reset reset, String cursorToken) {
+        resets.add(reset);
+    }
+
+    @Override
+    public boolean heartbeat() {
+        heartbeats.countDown();
+        return expectsAck;
+    }
+
+    @Override
+    public void flush() {
+        flushed.countDown();
+    }
+
+    @Override
+    public void finish(CloseReason reason, long retryMillis) {
+        finishStarted.countDown();
+        if (blockFinish) {
+            try {
+                new CountDownLatch(1).await(); // until interrupted, as a socket write on a full buffer
+            } catch (InterruptedException e) {
+                // cut off: the socket would be closed now
+            }
+        }
+        finished.countDown();
+    }
+
+    List<Long> take(int count) throws InterruptedException {
+        List<Long> out = new ArrayList<>();
+        while (out.size() < count) {
+            Long seq = seqs.poll(5, TimeUnit.SECONDS);
+            if (seq == null) {
+                throw new AssertionError("got only " + out);
+            }
+            out.add(seq);
+        }
+        return out;
+    }
+
+    List<Long> drainQuietly() throws InterruptedException {
+        List<Long> out = new ArrayList<>();
+        Long seq;
+        while ((seq = seqs.poll(100, TimeUnit.MILLISECONDS)) != null) {
+            out.add(seq);
+        }
+        return out;
+    }
+}
