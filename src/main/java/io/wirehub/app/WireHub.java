@@ -174,7 +174,8 @@ public final class WireHub implements AutoCloseable {
 
     private static EventStore createStore(Settings settings) {
         return switch (settings.store().type()) {
-            case "memory" -> new MemoryEventStore(settings.store().memoryMaxEventsPerTopic(), InstantSource.system());
+            case "memory" -> new MemoryEventStore(settings.store().memoryMaxEventsPerTopic(),
+                    settings.store().memoryMaxBytes(), settings.store().memoryMaxTopics(), InstantSource.system());
             case "postgres" -> PostgresEventStore.open(settings.store());
             default -> throw new IllegalStateException("store.type " + settings.store().type() + " is not built yet");
         };
