@@ -142,7 +142,7 @@ public final class WireHub implements AutoCloseable {
                     }
                 })
                 .routing(routing -> routing(routing))
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", () -> new WsEndpoint(hub, maxTopics)))
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", () -> new WsEndpoint(hub, maxTopics, store.epoch())))
                 .build();
     }
 
@@ -150,8 +150,8 @@ public final class WireHub implements AutoCloseable {
     private void routing(HttpRouting.Builder routing) {
         Settings.Server s = settings.server();
         routing.register(new PublishService(publisher, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
-                .register(new SseService(hub, s.maxTopicsPerStream()))
-                .register(new WsRequestRoute(s.maxTopicsPerStream()))
+                .register(new SseService(hub, s.maxTopicsPerStream(), store.epoch()))
+                .register(new WsRequestRoute(s.maxTopicsPerStream(), store.epoch()))
                 .register(new TopicService(store))
                 .register(new StatsService(hub))
                 .register(new HealthService(store, bus, () -> draining));

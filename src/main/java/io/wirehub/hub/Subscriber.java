@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,6 +56,7 @@ public final class Subscriber {
     private final StreamWriter writer;
     private final SubscriberSink sink;
     private final Map<String, Long> resumeFrom;
+    private final Set<String> unknownCursors;
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>(); // null while open
     private final AtomicBoolean lagging = new AtomicBoolean();
     private final ConcurrentLinkedQueue<TopicChange> topicChanges = new ConcurrentLinkedQueue<>();
@@ -71,7 +73,7 @@ public final class Subscriber {
     private volatile long nextHeartbeatNanos;
 
     Subscriber(long id, String transport, int queueCapacity, List<String> topics, Map<String, Long> resumeFrom,
-            SubscriberSink sink, Hub hub) {
+            Set<String> unknownCursors, SubscriberSink sink, Hub hub) {
         this.id = id;
         this.transport = transport;
         this.hub = hub;
@@ -81,6 +83,7 @@ public final class Subscriber {
         this.sink = sink;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.resumeFrom = Map.copyOf(resumeFrom);
+        this.unknownCursors = Set.copyOf(unknownCursors);
         Map<String, Long> start = new HashMap<>();
         topics.forEach(topic -> start.put(topic, -1L));
         this.cursor = new Cursor(start);
@@ -260,17 +263,24 @@ public final class Subscriber {
         }
         writer.open();
         hub.ready(this);
-        if (!resumeFrom.isEmpty()) {
+        if (!resumeFrom.isEmpty() || !unknownCursors.isEmpty()) {
             replay();
         }
         writer.flush();
     }
 
-    /** Capped replay for a reconnecting client: up to replay_limit events per topic, else a reset. */
+    /**
+     * Capped replay for a reconnecting client: up to replay_limit events per topic, else a reset.
+     * A topic whose cursor came from another store (epoch) is reset first; start() has put it at
+     * its latest seq, so no id written here carries the foreign position.
+     */
     private void replay() throws IOException {
         int limit = settings.replayLimit();
         Map<String, List<Event>> missed = fromStore(() -> store.readAfter(resumeFrom, limit + 1));
         resumeFrom.forEach(cursor::advance); // every id written below names every topic's position
+        for (String topic : unknownCursors) {
+            reset(topic, Reset.UNKNOWN_CURSOR);
+        }
         for (Map.Entry<String, Long> entry : resumeFrom.entrySet()) {
             String topic = entry.getKey();
             long after = entry.getValue();

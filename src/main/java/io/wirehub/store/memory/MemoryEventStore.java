@@ -4,9 +4,11 @@ import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.Snapshot;
+import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class MemoryEventStore implements EventStore {
     private final long maxBytes;
     private final int maxTopics;
     private final InstantSource clock;
+    // NOTE: a new one per start: seqs count from 1 again, so cursors of the last run must not be taken at their word.
+    private final String epoch = HexFormat.of().toHexDigits(new SecureRandom().nextInt());
     private final ConcurrentHashMap<String, TopicLog> logs = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong floor = new AtomicLong(); // the last seq of any forgotten topic
@@ -198,6 +202,11 @@ public final class MemoryEventStore implements EventStore {
         } finally {
             log.lock.unlock();
         }
+    }
+
+    @Override
+    public String epoch() {
+        return epoch;
     }
 
     @Override

@@ -41,6 +41,7 @@ public final class WsEndpoint implements WsListener {
 
     private final Hub hub;
     private final int maxTopics;
+    private final String storeEpoch;
     private StreamRequest request;
     private WsSink sink;
     private Subscriber subscriber;
@@ -48,15 +49,16 @@ public final class WsEndpoint implements WsListener {
     private boolean discarding; // the message being received is too long: dropped to its end
     private final Set<String> requested = new HashSet<>(); // topics asked for, applied or not yet
 
-    public WsEndpoint(Hub hub, int maxTopics) {
+    public WsEndpoint(Hub hub, int maxTopics, String storeEpoch) {
         this.hub = hub;
         this.maxTopics = maxTopics;
+        this.storeEpoch = storeEpoch;
     }
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         try {
-            request = WsRequestRoute.parse(prologue.query(), maxTopics);
+            request = WsRequestRoute.parse(prologue.query(), maxTopics, storeEpoch);
         } catch (ApiError e) {
             throw new WsUpgradeException(e.getMessage());
         }
@@ -66,8 +68,8 @@ public final class WsEndpoint implements WsListener {
     @Override
     public void onOpen(WsSession session) {
         requested.addAll(request.topics());
-        sink = new WsSink(session);
-        subscriber = hub.subscriber("ws", request.topics(), request.resumeFrom(), sink);
+        sink = new WsSink(session, storeEpoch);
+        subscriber = hub.subscriber("ws", request.topics(), request.resumeFrom(), request.unknownCursors(), sink);
         Thread.ofVirtual().name("ws-" + subscriber.id()).start(subscriber::run);
     }
 

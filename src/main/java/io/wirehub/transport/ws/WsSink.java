@@ -3,6 +3,7 @@ package io.wirehub.transport.ws;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsSession;
+import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
 import io.wirehub.event.Reset;
 import io.wirehub.event.WsFrames;
@@ -14,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes a stream's messages to a WebSocket session: one text message per event.
+ * Writes a stream's messages to a WebSocket session: one text message per event, its {@code "id"}
+ * the cursor with the store's epoch ({@link Cursor#stamped}).
  *
  * <p>{@link WsSession} is not thread safe (helidon issue 11413), and the reader thread answers
  * pings while the drain thread sends events, so every send, ping, pong and close goes through
@@ -22,10 +24,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class WsSink implements SubscriberSink {
     private final WsSession session;
+    private final String storeEpoch;
     private final ReentrantLock lock = new ReentrantLock();
 
-    WsSink(WsSession session) {
+    WsSink(WsSession session, String storeEpoch) {
         this.session = session;
+        this.storeEpoch = storeEpoch;
     }
 
     @Override
@@ -33,12 +37,12 @@ final class WsSink implements SubscriberSink {
 
     @Override
     public void event(Event event, String cursorToken) throws IOException {
-        sendText(WsFrames.message(event, cursorToken));
+        sendText(WsFrames.message(event, Cursor.stamped(storeEpoch, cursorToken)));
     }
 
     @Override
     public void reset(Reset reset, String cursorToken) throws IOException {
-        sendText(reset.wsJson(cursorToken));
+        sendText(reset.wsJson(Cursor.stamped(storeEpoch, cursorToken)));
     }
 
     @Override
