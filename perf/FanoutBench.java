@@ -319,7 +319,7 @@ public class FanoutBench {
                     sentAt = -1;
                     reset = false;
                 } else if (startsWith(line, n, ID)) {
-                    id = parseLong(line, ID.length, n);
+                    id = parseLong(line, seqStart(line, n), n);
                 } else if (startsWith(line, n, DATA)) {
                     sentAt = sentAt(line, n);
                 } else if (startsWith(line, n, EVENT_RESET)) {
@@ -380,6 +380,16 @@ public class FanoutBench {
             }
         }
         return true;
+    }
+
+    /** Where the seq starts in an {@code id:} line: after the store's epoch and its {@code ~}. */
+    static int seqStart(byte[] line, int n) {
+        for (int i = ID.length; i < n; i++) {
+            if (line[i] == '~') {
+                return i + 1;
+            }
+        }
+        return ID.length;
     }
 
     static long parseLong(byte[] b, int from, int to) {

@@ -142,7 +142,7 @@ public final class WireHub implements AutoCloseable {
                     }
                 })
                 .routing(routing -> routing(routing))
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", () -> new WsEndpoint(hub, maxTopics)))
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", () -> new WsEndpoint(hub, maxTopics, store.epoch())))
                 .build();
     }
 
@@ -150,8 +150,8 @@ public final class WireHub implements AutoCloseable {
     private void routing(HttpRouting.Builder routing) {
         Settings.Server s = settings.server();
         routing.register(new PublishService(publisher, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
-                .register(new SseService(hub, s.maxTopicsPerStream()))
-                .register(new WsRequestRoute(s.maxTopicsPerStream()))
+                .register(new SseService(hub, s.maxTopicsPerStream(), store.epoch()))
+                .register(new WsRequestRoute(s.maxTopicsPerStream(), store.epoch()))
                 .register(new TopicService(store))
                 .register(new StatsService(hub))
                 .register(new HealthService(store, bus, () -> draining));
@@ -174,7 +174,8 @@ public final class WireHub implements AutoCloseable {
 
     private static EventStore createStore(Settings settings) {
         return switch (settings.store().type()) {
-            case "memory" -> new MemoryEventStore(settings.store().memoryMaxEventsPerTopic(), InstantSource.system());
+            case "memory" -> new MemoryEventStore(settings.store().memoryMaxEventsPerTopic(),
+                    settings.store().memoryMaxBytes(), settings.store().memoryMaxTopics(), InstantSource.system());
             case "postgres" -> PostgresEventStore.open(settings.store());
             default -> throw new IllegalStateException("store.type " + settings.store().type() + " is not built yet");
         };

@@ -27,6 +27,9 @@ public enum ConfigKey {
     STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),
     REPLAY_LIMIT("store.replay_limit", "WH_STORE_REPLAY_LIMIT", "100"),
     MEMORY_MAX_EVENTS_PER_TOPIC("store.memory.max_events_per_topic", "WH_STORE_MEMORY_MAX_EVENTS_PER_TOPIC", "10000"),
+    // 128 MiB and 100,000 topics (about 35 MB of topic entries at most) leave most of a 512 MB heap to streams.
+    MEMORY_MAX_BYTES("store.memory.max_bytes", "WH_STORE_MEMORY_MAX_BYTES", "134217728"),
+    MEMORY_MAX_TOPICS("store.memory.max_topics", "WH_STORE_MEMORY_MAX_TOPICS", "100000"),
     RETENTION("store.retention", "WH_STORE_RETENTION", "7d"),
     MAX_EVENTS_PER_TOPIC("store.max_events_per_topic", "WH_STORE_MAX_EVENTS_PER_TOPIC", "100000"),
     POSTGRES_URL("store.postgres.url", "WH_STORE_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/postgres"),

@@ -23,6 +23,8 @@ public record Settings(Server server, Store store, Bus bus) {
             int socketSendBuffer) {}
 
     /**
+     * @param memoryMaxBytes estimated heap the in-memory store's events may take; the oldest go first
+     * @param memoryMaxTopics topics the in-memory store keeps an entry for, empty ones included
      * @param retention age after which events are deleted (postgres); zero keeps them
      * @param maxEventsPerTopic events kept per topic (postgres); older ones are deleted
      */
@@ -30,6 +32,8 @@ public record Settings(Server server, Store store, Bus bus) {
             String type,
             int replayLimit,
             int memoryMaxEventsPerTopic,
+            long memoryMaxBytes,
+            int memoryMaxTopics,
             Duration retention,
             int maxEventsPerTopic,
             Postgres postgres) {}

@@ -122,6 +122,8 @@ public final class SettingsLoader {
                 choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
                 integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),
                 integer(ConfigKey.MEMORY_MAX_EVENTS_PER_TOPIC, 1, 10_000_000),
+                number(ConfigKey.MEMORY_MAX_BYTES, 1L << 20, 1L << 40),
+                integer(ConfigKey.MEMORY_MAX_TOPICS, 1, 10_000_000),
                 duration(ConfigKey.RETENTION, Duration.ZERO, Duration.ofDays(3650)),
                 integer(ConfigKey.MAX_EVENTS_PER_TOPIC, 1, Integer.MAX_VALUE),
                 new Settings.Postgres(
@@ -141,11 +143,15 @@ public final class SettingsLoader {
     }
 
     private int integer(ConfigKey key, int min, int max) {
+        return (int) number(key, min, max);
+    }
+
+    private long number(ConfigKey key, long min, long max) {
         String value = raw.get(key);
         try {
             long parsed = Long.parseLong(value);
             if (parsed >= min && parsed <= max) {
-                return (int) parsed;
+                return parsed;
             }
         } catch (NumberFormatException e) {
             // reported below

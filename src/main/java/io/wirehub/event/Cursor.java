@@ -2,8 +2,10 @@ package io.wirehub.event;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.regex.Pattern;
 
 /**
  * A stream's position: the last seq delivered for each of its topics.
@@ -18,6 +20,14 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * </ul>
  * The token names its topics, so it survives a reconnect with the topics in another order and a
  * WebSocket that subscribed to more topics later.
+ *
+ * <p>On the wire the transports put the store's epoch in front: {@code 3f9a0c1e~17},
+ * {@code 3f9a0c1e~orders:4,prices:17} ({@link #stamped}). The epoch names the store generation
+ * the seqs belong to (a restarted memory store counts from 1 again), so a cursor from another
+ * generation is recognised ({@link Resume#unknown}) rather than taken at its word. {@code ~} is in
+ * no topic, seq or epoch, needs no escaping in a URL, and is no CR, LF or NUL (an SSE id).
+ * A token without an epoch (what clients of earlier versions hold, or a hand-written {@code 17})
+ * is still read, as a cursor of this store.
  *
  * <p>Written by the stream's drain thread; topics may be added or removed from another thread
  * (WebSocket subscribe), hence the concurrent map.
@@ -75,18 +85,55 @@ public final class Cursor {
         return out.toString();
     }
 
+    /** The separator between the epoch and the positions. NOTE: clients store tokens that contain it. */
+    public static final char EPOCH_SEPARATOR = '~';
+    private static final Pattern EPOCH = Pattern.compile("[0-9a-z]{1,32}");
+
+    /** The token as the transports write it: the store's epoch, {@code ~}, the positions. */
+    public static String stamped(String epoch, String token) {
+        return epoch + EPOCH_SEPARATOR + token;
+    }
+
     /**
-     * Reads a token sent back by a client for a stream of the given topics. Topics of the stream
-     * the token does not name are absent from the result (they start fresh); topics the token
+     * Where a reconnecting stream resumes.
+     *
+     * @param positions the topics to replay after the given seq (the cursor is of this store)
+     * @param unknown the topics the cursor names with another store's epoch: their position means
+     *     nothing here, so the stream tells the client to re-hydrate them
+     */
+    public record Resume(Map<String, Long> positions, Set<String> unknown) {
+        public static final Resume NONE = new Resume(Map.of(), Set.of());
+    }
+
+    /**
+     * Reads a token sent back by a client for a stream of the given topics, served by the store of
+     * {@code storeEpoch}. Topics of the stream the token does not name start fresh; topics it
      * names that the stream does not follow are ignored.
      *
      * @throws IllegalArgumentException with a message fit for the client when the token is malformed
      */
-    public static Map<String, Long> parse(String token, Collection<String> streamTopics) {
-        Map<String, Long> result = new TreeMap<>();
+    public static Resume parse(String token, Collection<String> streamTopics, String storeEpoch) {
         if (token == null || token.isEmpty()) {
-            return result;
+            return Resume.NONE;
         }
+        int separator = token.indexOf(EPOCH_SEPARATOR);
+        if (separator < 0) {
+            return new Resume(positions(token, streamTopics), Set.of());
+        }
+        String epoch = token.substring(0, separator);
+        if (!EPOCH.matcher(epoch).matches()) {
+            throw new IllegalArgumentException("'" + epoch + "' is not a store epoch (1 to 32 of 0-9 a-z before the '~')");
+        }
+        String rest = token.substring(separator + 1);
+        if (rest.isEmpty()) {
+            throw new IllegalArgumentException("nothing follows the store epoch");
+        }
+        Map<String, Long> positions = positions(rest, streamTopics);
+        return epoch.equals(storeEpoch) ? new Resume(positions, Set.of()) : new Resume(Map.of(), Set.copyOf(positions.keySet()));
+    }
+
+    private static Map<String, Long> positions(String token, Collection<String> streamTopics) {
+        Map<String, Long> result = new TreeMap<>();
         if (token.indexOf(':') < 0) {
             if (streamTopics.size() != 1) {
                 throw new IllegalArgumentException(

@@ -63,10 +63,13 @@ public final class Hub implements BusListener {
      *
      * @param resumeFrom cursor positions the client sent back (Last-Event-ID); topics absent
      *     from it start after their latest event
+     * @param unknownCursors topics whose position the client gave with another store's epoch:
+     *     they start after their latest event, with a reset ({@code unknown_cursor})
      */
-    public Subscriber subscriber(String transport, List<String> topics, Map<String, Long> resumeFrom, SubscriberSink sink) {
+    public Subscriber subscriber(String transport, List<String> topics, Map<String, Long> resumeFrom,
+            Set<String> unknownCursors, SubscriberSink sink) {
         int capacity = "ws".equals(transport) ? settings.wsQueueCapacity() : settings.sseQueueCapacity();
-        return new Subscriber(ids.incrementAndGet(), transport, capacity, topics, resumeFrom, sink, this);
+        return new Subscriber(ids.incrementAndGet(), transport, capacity, topics, resumeFrom, unknownCursors, sink, this);
     }
 
     public HubStats stats() {

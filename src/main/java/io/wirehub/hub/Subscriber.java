@@ -60,6 +60,7 @@ public final class Subscriber {
     private final SubscriberSink sink;
     private final List<String> initialTopics;
     private final Map<String, Long> resumeFrom;
+    private final Set<String> unknownCursors;
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>(); // null while open
     private final AtomicBoolean lagging = new AtomicBoolean();
     private final ArrayBlockingQueue<TopicChange> topicChanges = new ArrayBlockingQueue<>(MAX_PENDING_TOPIC_CHANGES);
@@ -81,7 +82,7 @@ public final class Subscriber {
     private volatile boolean running; // the drain loop started
 
     Subscriber(long id, String transport, int queueCapacity, List<String> topics, Map<String, Long> resumeFrom,
-            SubscriberSink sink, Hub hub) {
+            Set<String> unknownCursors, SubscriberSink sink, Hub hub) {
         this.id = id;
         this.transport = transport;
         this.hub = hub;
@@ -92,6 +93,7 @@ public final class Subscriber {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.initialTopics = List.copyOf(topics);
         this.resumeFrom = Map.copyOf(resumeFrom);
+        this.unknownCursors = Set.copyOf(unknownCursors);
         this.cursor = new Cursor(Map.of());
         this.writer = new StreamWriter(sink, cursor, stats, hub.nanoClock(), this::isClosed);
         this.nextHeartbeatNanos = hub.nanoClock().getAsLong() + settings.heartbeatInterval().toNanos();
@@ -324,17 +326,24 @@ public final class Subscriber {
     private void start() throws IOException {
         writer.open();
         hub.ready(this);
-        if (!resumeFrom.isEmpty()) {
+        if (!resumeFrom.isEmpty() || !unknownCursors.isEmpty()) {
             replay();
         }
         writer.flush();
     }
 
-    /** Capped replay for a reconnecting client: up to replay_limit events per topic, else a reset. */
+    /**
+     * Capped replay for a reconnecting client: up to replay_limit events per topic, else a reset.
+     * A topic whose cursor came from another store (epoch) is reset first; start() has put it at
+     * its latest seq, so no id written here carries the foreign position.
+     */
     private void replay() throws IOException {
         int limit = settings.replayLimit();
         Map<String, List<Event>> missed = fromStore(() -> store.readAfter(resumeFrom, limit + 1));
         resumeFrom.forEach(cursor::advance); // every id written below names every topic's position
+        for (String topic : unknownCursors) {
+            reset(topic, Reset.UNKNOWN_CURSOR);
+        }
         for (Map.Entry<String, Long> entry : resumeFrom.entrySet()) {
             String topic = entry.getKey();
             long after = entry.getValue();

@@ -44,6 +44,14 @@ public interface EventStore extends AutoCloseable {
     /** The topic's latest seq and its last {@code limit} events, read consistently. */
     Snapshot snapshot(String topic, int limit);
 
+    /**
+     * The store generation: a short token ([0-9a-z]) made when the store's data was created (a
+     * memory store's start, a PostgreSQL schema's creation), the same for every instance that
+     * shares the data. Seqs are only comparable within one epoch: cursors carry it, and a cursor
+     * of another epoch gets a reset.
+     */
+    String epoch();
+
     /** Whether the store answers now (readiness). */
     boolean isHealthy();
 

@@ -7,12 +7,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a subscribe request asks for, SSE or WebSocket alike: its topics and where to resume.
  * Validated in full before any stream starts, so a bad request gets a 400 and opens nothing.
+ *
+ * @param resumeFrom positions of this store to replay after
+ * @param unknownCursors topics the client's cursor names with another store's epoch: they get a
+ *     reset ({@code unknown_cursor}), then live events
  */
-public record StreamRequest(List<String> topics, Map<String, Long> resumeFrom) {
+public record StreamRequest(List<String> topics, Map<String, Long> resumeFrom, Set<String> unknownCursors) {
     // NOTE: clients branch on these codes.
     public static final String INVALID_TOPIC = "invalid_topic";
     public static final String MISSING_TOPIC = "missing_topic";
@@ -23,8 +28,9 @@ public record StreamRequest(List<String> topics, Map<String, Long> resumeFrom) {
      * @param topics the {@code topic} query parameters, in request order (duplicates are merged)
      * @param lastEventId the {@code Last-Event-ID} header, else the {@code lastEventId} query
      *     parameter, else null
+     * @param storeEpoch the epoch of this server's store, which the cursor is checked against
      */
-    public static StreamRequest parse(List<String> topics, String lastEventId, int maxTopics) {
+    public static StreamRequest parse(List<String> topics, String lastEventId, int maxTopics, String storeEpoch) {
         if (topics.isEmpty()) {
             throw ApiError.badRequest(MISSING_TOPIC, "name at least one topic: ?topic=prices&topic=news");
         }
@@ -41,7 +47,8 @@ public record StreamRequest(List<String> topics, Map<String, Long> resumeFrom) {
         }
         List<String> list = new ArrayList<>(distinct);
         try {
-            return new StreamRequest(list, Cursor.parse(lastEventId, list));
+            Cursor.Resume resume = Cursor.parse(lastEventId, list, storeEpoch);
+            return new StreamRequest(list, resume.positions(), resume.unknown());
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(INVALID_LAST_EVENT_ID, "Last-Event-ID '" + printable(lastEventId) + "' cannot be read: "
                     + e.getMessage() + ". Omit it to start from now");

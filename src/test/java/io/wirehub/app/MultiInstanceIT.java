@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Ids;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.TcpProxy;
@@ -149,7 +150,7 @@ class MultiInstanceIT {
                 assertEquals(LongStream.rangeClosed(11, 70).boxed().toList(), sseSeqs(onB.take(60, WAIT)));
                 Http.publish(TestHubs.base(a), "multi.move", "live");
                 SseEvent live = onB.take(1, WAIT).getFirst();
-                assertEquals("71", live.id());
+                assertEquals("71", Ids.position(live.id()));
                 assertEquals("live", live.data());
             }
             for (int i = 0; i < 150; i++) {
@@ -158,7 +159,7 @@ class MultiInstanceIT {
             try (SseClient onB = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=multi.move", "71")) {
                 SseEvent reset = onB.take(1, WAIT).getFirst();
                 assertEquals("reset", reset.event(), "past the cap: an explicit reset");
-                assertEquals("221", reset.id());
+                assertEquals("221", Ids.position(reset.id()));
             }
         }
     }
@@ -174,7 +175,7 @@ class MultiInstanceIT {
             awaitSubscribers(a, 1);
             awaitSubscribers(b, 1);
             Http.publish(TestHubs.base(a), "multi.outage", "before");
-            assertEquals("1", onB.take(1, WAIT).getFirst().id());
+            assertEquals("1", Ids.position(onB.take(1, WAIT).getFirst().id()));
 
             redis.stop();
             Eventually.await("B sees the bus down", WAIT, () -> "DOWN".equals(Http.get(TestHubs.base(b) + "/health").json().get("bus").asText()));
@@ -187,7 +188,7 @@ class MultiInstanceIT {
             assertEquals(LongStream.rangeClosed(2, 21).boxed().toList(), sseSeqs(onB.take(20, WAIT)),
                     "B delivers what it missed, in order, once Redis is back");
             Http.publish(TestHubs.base(a), "multi.outage", "after");
-            assertEquals("22", onB.take(1, WAIT).getFirst().id());
+            assertEquals("22", Ids.position(onB.take(1, WAIT).getFirst().id()));
             assertNull(onB.next(Duration.ofMillis(300)), "no duplicate");
         } finally {
             stopQuietly(redis);
@@ -201,7 +202,7 @@ class MultiInstanceIT {
             TcpProxy network = pair.network();
             awaitSubscribers(b, 1);
             Http.publish(TestHubs.base(a), "multi.frozen", "before");
-            assertEquals("1", onB.take(1, WAIT).getFirst().id());
+            assertEquals(1, Ids.seq(onB.take(1, WAIT).getFirst().id()));
 
             network.freeze(); // B's subscription stays open but hears nothing more, as after a silent partition
             for (int i = 2; i <= 11; i++) {
@@ -212,7 +213,7 @@ class MultiInstanceIT {
                     "B noticed the dead subscription and delivered what it missed, in order");
             Eventually.await("B closed its frozen connection", WAIT, () -> network.frozenClosedByClient() >= 1);
             Http.publish(TestHubs.base(a), "multi.frozen", "after");
-            assertEquals("12", onB.take(1, WAIT).getFirst().id(), "live again on the new subscription");
+            assertEquals(12, Ids.seq(onB.take(1, WAIT).getFirst().id()), "live again on the new subscription");
             assertNull(onB.next(Duration.ofMillis(300)), "no duplicate");
         }
     }
@@ -231,7 +232,7 @@ class MultiInstanceIT {
             Eventually.await("B reports the bus down", WAIT, () -> "DOWN".equals(busHealth(b)));
 
             network.restore();
-            assertEquals("1", onB.take(1, WAIT).getFirst().id(), "what B missed arrives once Redis is reachable");
+            assertEquals(1, Ids.seq(onB.take(1, WAIT).getFirst().id()), "what B missed arrives once Redis is reachable");
             Eventually.await("B reports the bus up", WAIT, () -> "UP".equals(busHealth(b)));
         }
     }
@@ -293,7 +294,7 @@ class MultiInstanceIT {
     }
 
     private static List<Long> sseSeqs(List<SseEvent> events) {
-        return events.stream().map(event -> Long.parseLong(event.id())).toList();
+        return events.stream().map(event -> Ids.seq(event.id())).toList();
     }
 
     private static List<Long> wsSeqs(List<JsonNode> messages) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Ids;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.TcpProxy;
@@ -51,11 +52,14 @@ class PostgresHubIT {
             try (SseClient stream = SseClient.connect(TestHubs.base(second) + "/v1/sse?topic=replay", "2")) {
                 assertEquals(200, stream.status());
                 List<SseEvent> replayed = stream.take(3, WAIT);
-                assertEquals(List.of("3", "4", "5"), replayed.stream().map(SseEvent::id).toList());
+                assertEquals(List.of("3", "4", "5"), replayed.stream().map(event -> Ids.position(event.id())).toList());
+                assertEquals(first.store().epoch(), Ids.epoch(replayed.getFirst().id()),
+                        "instances on one schema share its epoch: an id of either resumes on the other");
                 assertEquals(List.of("m3", "m4", "m5"), replayed.stream().map(SseEvent::data).toList());
 
                 Http.publish(TestHubs.base(second), "replay", "m6");
-                assertEquals(new SseEvent("6", null, "m6"), stream.take(1, WAIT).getFirst());
+                SseEvent live = stream.take(1, WAIT).getFirst();
+                assertEquals(List.of("6", "m6"), List.of(Ids.position(live.id()), live.data()));
             }
         }
     }

@@ -3,44 +3,66 @@ package io.wirehub.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.wirehub.event.Cursor.Resume;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CursorTest {
+    private static final String EPOCH = "3f9a0c1e";
 
     @Test
-    void singleTopicTokenIsThePlainSeq() {
-        assertEquals("17", new Cursor(Map.of("prices", 17L)).token());
-        assertEquals(Map.of("prices", 17L), Cursor.parse("17", List.of("prices")));
+    void singleTopicTokenIsThePlainSeqAfterTheEpoch() {
+        Cursor cursor = new Cursor(Map.of("prices", 17L));
+        assertEquals("17", cursor.token());
+        assertEquals("3f9a0c1e~17", Cursor.stamped(EPOCH, cursor.token()));
+        assertEquals(positions(Map.of("prices", 17L)), Cursor.parse("3f9a0c1e~17", List.of("prices"), EPOCH));
     }
 
     @Test
     void multiTopicTokenNamesEveryTopicSortedAndRoundTrips() {
         Cursor cursor = new Cursor(Map.of("b", 2L, "a:x", 5L));
         assertEquals("a:x:5,b:2", cursor.token());
-        assertEquals(Map.of("a:x", 5L, "b", 2L), Cursor.parse(cursor.token(), List.of("b", "a:x")));
+        assertEquals(positions(Map.of("a:x", 5L, "b", 2L)),
+                Cursor.parse(Cursor.stamped(EPOCH, cursor.token()), List.of("b", "a:x"), EPOCH));
+    }
+
+    @Test
+    void aTokenWithoutAnEpochIsReadAsACursorOfThisStore() {
+        assertEquals(positions(Map.of("prices", 17L)), Cursor.parse("17", List.of("prices"), EPOCH));
+        assertEquals(positions(Map.of("a", 1L, "b", 2L)), Cursor.parse("a:1,b:2", List.of("a", "b"), EPOCH));
+    }
+
+    @Test
+    void aTokenOfAnotherEpochNamesItsTopicsAsUnknownAndResumesNone() {
+        assertEquals(new Resume(Map.of(), Set.of("prices")), Cursor.parse("0badc0de~500", List.of("prices"), EPOCH));
+        assertEquals(new Resume(Map.of(), Set.of("a")), Cursor.parse("0badc0de~a:3,gone:9", List.of("a", "new"), EPOCH));
     }
 
     @Test
     void topicsTheTokenDoesNotNameStartFreshAndOthersAreIgnored() {
-        assertEquals(Map.of("a", 3L), Cursor.parse("a:3,gone:9", List.of("a", "new")));
+        assertEquals(positions(Map.of("a", 3L)), Cursor.parse("3f9a0c1e~a:3,gone:9", List.of("a", "new"), EPOCH));
     }
 
     @Test
     void emptyTokenMeansStartFromNow() {
-        assertEquals(Map.of(), Cursor.parse("", List.of("a")));
-        assertEquals(Map.of(), Cursor.parse(null, List.of("a")));
+        assertEquals(Resume.NONE, Cursor.parse("", List.of("a"), EPOCH));
+        assertEquals(Resume.NONE, Cursor.parse(null, List.of("a"), EPOCH));
     }
 
     @Test
     void malformedTokensAreRefusedWithAReason() {
-        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("abc", List.of("a")));
-        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("-1", List.of("a")));
-        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("5", List.of("a", "b")));
-        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("a:1,,b:2", List.of("a", "b")));
-        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("a:x", List.of("a")));
-        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("a:99999999999999999999", List.of("a")));
-        assertThrows(IllegalArgumentException.class, () -> Cursor.parse(":4", List.of("a")));
+        for (String bad : List.of("abc", "-1", "a:1,,b:2", "a:x", "a:99999999999999999999", ":4", "~5", "3f9a0c1e~",
+                "3F9A~5", "3f9a0c1e~x", "a b~5", "a~b~5", "3f9a0c1e~a~b:1")) {
+            assertThrows(IllegalArgumentException.class, () -> Cursor.parse(bad, List.of("a"), EPOCH), bad);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("5", List.of("a", "b"), EPOCH));
+        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("0badc0de~5", List.of("a", "b"), EPOCH),
+                "a token of another epoch is read just as strictly");
+    }
+
+    private static Resume positions(Map<String, Long> positions) {
+        return new Resume(positions, Set.of());
     }
 }

@@ -9,6 +9,7 @@ import io.wirehub.testing.Eventually;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +32,7 @@ class HubBackfillTest {
 
     @Test
     void aPublishDuringTheBackfillReadIsDeliveredAtOnceAndTheReadAddsOnlyWhatCameAfter() throws Exception {
-        Subscriber subscriber = hub.subscriber("test", List.of("t"), Map.of(), seqs);
+        Subscriber subscriber = hub.subscriber("test", List.of("t"), Map.of(), Set.of(), seqs);
         Thread.ofVirtual().start(subscriber::run);
         assertTrue(seqs.opened.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         Eventually.await("the subscriber joined its topic", WAIT, () -> hub.activeTopics() == 1);

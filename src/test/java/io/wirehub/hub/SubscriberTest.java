@@ -18,6 +18,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -217,7 +218,7 @@ class SubscriberTest {
     }
 
     private static Subscriber openedOn(Hub target, RecordingSink sink) throws InterruptedException {
-        Subscriber subscriber = target.subscriber("test", List.of("t"), Map.of(), sink);
+        Subscriber subscriber = target.subscriber("test", List.of("t"), Map.of(), Set.of(), sink);
         Thread.ofVirtual().start(subscriber::run);
         assertTrue(sink.flushed.await(5, TimeUnit.SECONDS), "the stream opened");
         return subscriber;
@@ -248,7 +249,7 @@ class SubscriberTest {
     }
 
     private Subscriber startedSubscriber(String topic, RecordingSink sink) throws InterruptedException {
-        Subscriber subscriber = hub.subscriber("test", List.of(topic), Map.of(), sink);
+        Subscriber subscriber = hub.subscriber("test", List.of(topic), Map.of(), Set.of(), sink);
         Thread.ofVirtual().start(subscriber::run);
         assertTrue(sink.opened.await(5, TimeUnit.SECONDS));
         Eventually.await("the subscriber joined its topic", Duration.ofSeconds(5), () -> hub.activeTopics() > 0);

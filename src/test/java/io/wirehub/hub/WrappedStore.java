@@ -33,6 +33,11 @@ abstract class WrappedStore implements EventStore {
     }
 
     @Override
+    public String epoch() {
+        return delegate.epoch();
+    }
+
+    @Override
     public boolean isHealthy() {
         return true;
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Ids;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.TestHubs;
@@ -48,12 +49,12 @@ class EventFlowIT {
             List<SseEvent> events = sse.take(20, WAIT);
             List<JsonNode> messages = socket.take(20, WAIT);
             for (int i = 0; i < 20; i++) {
-                assertEquals(String.valueOf(i + 1), events.get(i).id());
+                assertEquals(String.valueOf(i + 1), Ids.position(events.get(i).id()));
                 assertEquals("{\"n\":" + (i + 1) + "}", events.get(i).data());
                 JsonNode message = messages.get(i);
                 assertEquals("flow.order", message.get("topic").asText());
                 assertEquals(i + 1, message.get("seq").asLong());
-                assertEquals(String.valueOf(i + 1), message.get("id").asText());
+                assertEquals(String.valueOf(i + 1), Ids.position(message.get("id").asText()));
                 assertEquals(i + 1, message.get("data").get("n").asInt(), "JSON data is embedded as JSON");
             }
         }
@@ -86,9 +87,9 @@ class EventFlowIT {
             Http.publish(base, "flow.a", "a2");
             List<SseEvent> events = sse.take(3, WAIT);
             assertEquals(List.of("a1", "b1", "a2"), events.stream().map(SseEvent::data).toList());
-            assertEquals("flow.a:1,flow.b:0", events.get(0).id());
-            assertEquals("flow.a:1,flow.b:1", events.get(1).id());
-            assertEquals("flow.a:2,flow.b:1", events.get(2).id());
+            assertEquals("flow.a:1,flow.b:0", Ids.position(events.get(0).id()));
+            assertEquals("flow.a:1,flow.b:1", Ids.position(events.get(1).id()));
+            assertEquals("flow.a:2,flow.b:1", Ids.position(events.get(2).id()));
         }
     }
 
@@ -134,7 +135,7 @@ class EventFlowIT {
             Http.publish(base, "flow.ws2", "hello");
             JsonNode message = socket.take(1, WAIT).getFirst();
             assertEquals("flow.ws2", message.get("topic").asText());
-            assertEquals("flow.ws1:0,flow.ws2:1", message.get("id").asText());
+            assertEquals("flow.ws1:0,flow.ws2:1", Ids.position(message.get("id").asText()));
 
             socket.send("{\"op\":\"unsubscribe\",\"topic\":\"flow.ws2\"}");
             socket.send("{\"op\":\"jump\"}");

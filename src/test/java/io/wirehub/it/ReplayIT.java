@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Ids;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.TestHubs;
@@ -46,7 +47,7 @@ class ReplayIT {
             publish("replay.fifty", 10);
             List<SseEvent> first = sse.take(10, WAIT);
             lastSeen = first.getLast().id();
-            assertEquals("10", lastSeen);
+            assertEquals("10", Ids.position(lastSeen));
         }
         publish("replay.fifty", 50); // missed while away: seqs 11..60
         try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=replay.fifty", lastSeen)) {
@@ -54,7 +55,7 @@ class ReplayIT {
             assertEquals(LongStream.rangeClosed(11, 60).boxed().toList(), seqs(replayed));
             Http.publish(base, "replay.fifty", "live");
             SseEvent live = sse.take(1, WAIT).getFirst();
-            assertEquals("61", live.id());
+            assertEquals("61", Ids.position(live.id()));
             assertEquals("live", live.data());
             assertEquals(List.of(), sse.drain(QUIET), "no duplicate after the replay-to-live handoff");
         }
@@ -72,9 +73,9 @@ class ReplayIT {
             assertEquals(505, notice.get("seq").asLong());
             assertEquals("replay_limit", notice.get("reason").asText());
             assertEquals("/v1/topics/replay.many/snapshot", notice.get("snapshot").asText());
-            assertEquals("505", reset.id(), "the stream continues after the reset position");
+            assertEquals("505", Ids.position(reset.id()), "the stream continues after the reset position");
             Http.publish(base, "replay.many", "after");
-            assertEquals("506", sse.take(1, WAIT).getFirst().id());
+            assertEquals("506", Ids.position(sse.take(1, WAIT).getFirst().id()));
         }
     }
 
@@ -112,7 +113,7 @@ class ReplayIT {
             assertEquals("unknown_cursor", notice.get("reason").asText());
             assertEquals(3, notice.get("seq").asLong());
             Http.publish(base, "replay.ahead", "next");
-            assertEquals("4", sse.take(1, WAIT).getFirst().id());
+            assertEquals("4", Ids.position(sse.take(1, WAIT).getFirst().id()));
         }
     }
 
@@ -123,8 +124,8 @@ class ReplayIT {
         String url = base + "/v1/sse?topic=replay.x&topic=replay.y&lastEventId=replay.x:1,replay.y:2";
         try (SseClient sse = SseClient.connect(url)) {
             List<SseEvent> events = sse.take(2, WAIT);
-            assertEquals("replay.x:2,replay.y:2", events.get(0).id());
-            assertEquals("replay.x:3,replay.y:2", events.get(1).id());
+            assertEquals("replay.x:2,replay.y:2", Ids.position(events.get(0).id()));
+            assertEquals("replay.x:3,replay.y:2", Ids.position(events.get(1).id()));
             assertNull(sse.next(QUIET));
         }
     }
@@ -159,7 +160,7 @@ class ReplayIT {
     }
 
     private static List<Long> seqs(List<SseEvent> events) {
-        return events.stream().map(event -> Long.parseLong(event.id())).toList();
+        return events.stream().map(event -> Ids.seq(event.id())).toList();
     }
 
     private static void awaitFollowing(String topic) throws InterruptedException {

@@ -8,6 +8,7 @@ import io.wirehub.app.WireHub;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Ids;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.StalledSseClient;
@@ -51,11 +52,11 @@ class SlowSubscriberIT {
             List<SseEvent> caughtUp = resumed.take(EVENTS, Duration.ofSeconds(20));
             assertEquals(seqs(1, EVENTS), ids(caughtUp), "once it reads again it gets every event once, in order");
             for (SseEvent event : caughtUp) {
-                assertTrue(event.data().startsWith(event.id() + ":"), "data matches its seq");
+                assertTrue(event.data().startsWith(Ids.position(event.id()) + ":"), "data matches its seq");
             }
             assertTrue(hub.hub().stats().catchUps() > 0, "it caught up from the store");
             Http.publish(base, "slow.catchup", "live again");
-            assertEquals(String.valueOf(EVENTS + 1), resumed.take(1, Duration.ofSeconds(5)).getFirst().id());
+            assertEquals(String.valueOf(EVENTS + 1), Ids.position(resumed.take(1, Duration.ofSeconds(5)).getFirst().id()));
             assertEquals(List.of(), resumed.drain(Duration.ofMillis(300)), "no duplicate");
         }
     }
@@ -80,7 +81,7 @@ class SlowSubscriberIT {
             try (SseClient again = SseClient.connect(base + "/v1/sse?topic=slow.disconnect&lastEventId=" + resumeFrom)) {
                 SseEvent first = again.next(Duration.ofSeconds(5));
                 assertNotNull(first);
-                assertTrue(first.id().equals(String.valueOf(received.size() + 1)) || "reset".equals(first.event()),
+                assertTrue(Ids.position(first.id()).equals(String.valueOf(received.size() + 1)) || "reset".equals(first.event()),
                         "reconnecting resumes right after its last event, or says reset: " + first);
             }
         }
@@ -142,7 +143,7 @@ class SlowSubscriberIT {
             Http.publish(base, topic, i + ":" + PAYLOAD);
             SseEvent event = reader.next(Duration.ofSeconds(2));
             assertNotNull(event, "event " + i + " reached the reading client within 2 s although the other stalled");
-            assertEquals(String.valueOf(i), event.id());
+            assertEquals(String.valueOf(i), Ids.position(event.id()));
         }
     }
 
@@ -151,6 +152,6 @@ class SlowSubscriberIT {
     }
 
     private static List<Long> ids(List<SseEvent> events) {
-        return events.stream().map(event -> Long.parseLong(event.id())).toList();
+        return events.stream().map(event -> Ids.seq(event.id())).toList();
     }
 }

@@ -43,6 +43,7 @@ public final class PostgresEventStore implements EventStore {
     private final GroupCommitWriter writer;
     private final RetentionSweeper sweeper;
     private final int readerPermits;
+    private final String epoch;
     private final String selectAfter;
     private final String selectLatest;
     private final String selectSnapshot;
@@ -64,6 +65,7 @@ public final class PostgresEventStore implements EventStore {
         try {
             try (Connection connection = pool.getConnection()) {
                 schema.migrate(connection);
+                this.epoch = schema.epoch(connection);
             } catch (SQLException e) {
                 throw SqlFailure.isUnavailable(e) ? ConnectionPool.unreachable(postgres, e)
                         : new IllegalStateException("cannot set up the PostgreSQL schema '" + schema.name() + "' at "
@@ -130,6 +132,11 @@ public final class PostgresEventStore implements EventStore {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("interrupted while reading", e);
         }
+    }
+
+    @Override
+    public String epoch() {
+        return epoch;
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.List;
  */
 final class Schema {
     /** NOTE: append new files here, never edit or renumber an applied one: deployed databases record them. */
-    private static final List<String> MIGRATIONS = List.of("V1__events_and_topics.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__events_and_topics.sql", "V2__store_epoch.sql");
 
     private final String name;
 
@@ -47,6 +47,17 @@ final class Schema {
 
     String topics() {
         return '"' + name + "\".topics";
+    }
+
+    /** The store generation, made once by the migration that created its table. */
+    String epoch(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT epoch FROM \"" + name + "\".store_epoch")) {
+            if (!rows.next()) {
+                throw new IllegalStateException("the PostgreSQL schema '" + name + "' has no store epoch; was store_epoch emptied?");
+            }
+            return rows.getString(1);
+        }
     }
 
     /** The version the newest migration file brings the schema to. */

@@ -28,10 +28,12 @@ public final class SseService implements HttpService {
     private final Hub hub;
     private final int maxTopics;
     private final long retryMillis;
+    private final String storeEpoch;
 
-    public SseService(Hub hub, int maxTopics) {
+    public SseService(Hub hub, int maxTopics, String storeEpoch) {
         this.hub = hub;
         this.maxTopics = maxTopics;
+        this.storeEpoch = storeEpoch;
         this.retryMillis = hub.settings().reconnectRetry().toMillis();
     }
 
@@ -43,13 +45,13 @@ public final class SseService implements HttpService {
     private void stream(ServerRequest req, ServerResponse res) throws Exception {
         String lastEventId = req.headers().first(LAST_EVENT_ID)
                 .orElseGet(() -> req.query().first("lastEventId").orElse(null));
-        StreamRequest request = StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics);
+        StreamRequest request = StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics, storeEpoch);
 
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
         res.header(NO_BUFFERING); // nginx would otherwise buffer the stream
-        Subscriber subscriber = hub.subscriber("sse", request.topics(), request.resumeFrom(),
-                new SseSink(res.outputStream(), retryMillis));
+        Subscriber subscriber = hub.subscriber("sse", request.topics(), request.resumeFrom(), request.unknownCursors(),
+                new SseSink(res.outputStream(), retryMillis, storeEpoch));
         subscriber.run();
     }
 }

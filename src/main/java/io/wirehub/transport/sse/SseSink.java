@@ -1,5 +1,6 @@
 package io.wirehub.transport.sse;
 
+import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
 import io.wirehub.event.Reset;
 import io.wirehub.event.SseFrames;
@@ -10,16 +11,19 @@ import java.io.OutputStream;
 import java.util.Map;
 
 /**
- * Writes a stream's frames to the SSE response: the per-stream {@code id:} line, then the event's
- * shared, pre-encoded body. Helidon buffers the writes; {@link #flush()} sends a batch at once.
+ * Writes a stream's frames to the SSE response: the per-stream {@code id:} line (the cursor with
+ * the store's epoch, see {@link Cursor#stamped}), then the event's shared, pre-encoded body.
+ * Helidon buffers the writes; {@link #flush()} sends a batch at once.
  */
 final class SseSink implements SubscriberSink {
     private final OutputStream out;
     private final long retryMillis;
+    private final String storeEpoch;
 
-    SseSink(OutputStream out, long retryMillis) {
+    SseSink(OutputStream out, long retryMillis, String storeEpoch) {
         this.out = out;
         this.retryMillis = retryMillis;
+        this.storeEpoch = storeEpoch;
     }
 
     @Override
@@ -35,13 +39,13 @@ final class SseSink implements SubscriberSink {
 
     @Override
     public void event(Event event, String cursorToken) throws IOException {
-        out.write(SseFrames.idLine(cursorToken));
+        out.write(SseFrames.idLine(Cursor.stamped(storeEpoch, cursorToken)));
         out.write(event.sseBody());
     }
 
     @Override
     public void reset(Reset reset, String cursorToken) throws IOException {
-        out.write(SseFrames.frame(cursorToken, "reset", reset.json()));
+        out.write(SseFrames.frame(Cursor.stamped(storeEpoch, cursorToken), "reset", reset.json()));
     }
 
     @Override

@@ -47,6 +47,7 @@ public final class WsEndpoint implements WsListener {
 
     private final Hub hub;
     private final int maxTopics;
+    private final String storeEpoch;
     private StreamRequest request;
     private WsSink sink;
     private Subscriber subscriber;
@@ -54,20 +55,21 @@ public final class WsEndpoint implements WsListener {
     private boolean discarding; // the message being received is too long: dropped to its end
     private final Set<String> requested = new HashSet<>(); // topics asked for, applied or not yet
 
-    public WsEndpoint(Hub hub, int maxTopics) {
+    public WsEndpoint(Hub hub, int maxTopics, String storeEpoch) {
         this.hub = hub;
         this.maxTopics = maxTopics;
+        this.storeEpoch = storeEpoch;
     }
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         try {
-            request = WsRequestRoute.parse(prologue.query(), maxTopics);
+            request = WsRequestRoute.parse(prologue.query(), maxTopics, storeEpoch);
         } catch (ApiError e) {
             throw new WsUpgradeException(e.getMessage());
         }
-        sink = new WsSink();
-        subscriber = hub.subscriber("ws", request.topics(), request.resumeFrom(), sink);
+        sink = new WsSink(storeEpoch);
+        subscriber = hub.subscriber("ws", request.topics(), request.resumeFrom(), request.unknownCursors(), sink);
         try {
             subscriber.position();
         } catch (IOException e) { // closed already: it never saw the topics' positions

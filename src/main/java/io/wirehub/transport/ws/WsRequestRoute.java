@@ -15,9 +15,11 @@ import java.util.List;
  */
 public final class WsRequestRoute implements HttpService {
     private final int maxTopics;
+    private final String storeEpoch;
 
-    public WsRequestRoute(int maxTopics) {
+    public WsRequestRoute(int maxTopics, String storeEpoch) {
         this.maxTopics = maxTopics;
+        this.storeEpoch = storeEpoch;
     }
 
     @Override
@@ -25,12 +27,12 @@ public final class WsRequestRoute implements HttpService {
         rules.get("/v1/ws", this::refuse);
     }
 
-    static StreamRequest parse(UriQuery query, int maxTopics) {
-        return StreamRequest.parse(query.all("topic", List::of), query.first("lastEventId").orElse(null), maxTopics);
+    static StreamRequest parse(UriQuery query, int maxTopics, String storeEpoch) {
+        return StreamRequest.parse(query.all("topic", List::of), query.first("lastEventId").orElse(null), maxTopics, storeEpoch);
     }
 
     private void refuse(ServerRequest req, ServerResponse res) {
-        parse(req.query(), maxTopics); // throws the 400 that explains what is wrong
+        parse(req.query(), maxTopics, storeEpoch); // throws the 400 that explains what is wrong
         throw new ApiError(426, "upgrade_required", "this endpoint speaks WebSocket: connect with a WebSocket client (Upgrade: websocket)");
     }
 }

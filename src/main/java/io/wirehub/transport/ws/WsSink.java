@@ -3,6 +3,7 @@ package io.wirehub.transport.ws;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsSession;
+import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
 import io.wirehub.event.JsonStrings;
 import io.wirehub.event.Reset;
@@ -22,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The sink exists before the session (the stream is positioned during the upgrade, before the
  * {@code 101}); {@link #attach} hands it the session in {@code onOpen}, before the drain thread
- * starts.
+ * starts. Every {@code "id"} is the cursor with the store's epoch ({@link Cursor#stamped}).
  *
  * <p>{@link WsSession} is not thread safe (helidon issue 11413), and the reader thread answers
  * pings while the drain thread sends events, so every send, ping, pong and close goes through
@@ -30,7 +31,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class WsSink implements SubscriberSink {
     private final ReentrantLock lock = new ReentrantLock();
+    private final String storeEpoch;
     private volatile WsSession session;
+
+    WsSink(String storeEpoch) {
+        this.storeEpoch = storeEpoch;
+    }
 
     void attach(WsSession session) {
         this.session = session;
@@ -45,7 +51,7 @@ final class WsSink implements SubscriberSink {
             out.setLength(out.length() - 1);
         }
         out.append("},\"id\":");
-        JsonStrings.quote(out, cursorToken);
+        JsonStrings.quote(out, Cursor.stamped(storeEpoch, cursorToken));
         sendText(out.append('}').toString());
     }
 
@@ -54,18 +60,18 @@ final class WsSink implements SubscriberSink {
     public void topicChanged(String topic, boolean follows, long seq, String cursorToken) throws IOException {
         StringBuilder out = new StringBuilder(64).append("{\"op\":\"").append(follows ? "subscribed" : "unsubscribed")
                 .append("\",\"topic\":\"").append(topic).append("\",\"seq\":").append(seq).append(",\"id\":");
-        JsonStrings.quote(out, cursorToken);
+        JsonStrings.quote(out, Cursor.stamped(storeEpoch, cursorToken));
         sendText(out.append('}').toString());
     }
 
     @Override
     public void event(Event event, String cursorToken) throws IOException {
-        sendText(WsFrames.message(event, cursorToken));
+        sendText(WsFrames.message(event, Cursor.stamped(storeEpoch, cursorToken)));
     }
 
     @Override
     public void reset(Reset reset, String cursorToken) throws IOException {
-        sendText(reset.wsJson(cursorToken));
+        sendText(reset.wsJson(Cursor.stamped(storeEpoch, cursorToken)));
     }
 
     @Override

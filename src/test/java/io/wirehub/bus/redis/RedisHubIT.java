@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.WireHub;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Ids;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
@@ -105,7 +106,7 @@ class RedisHubIT {
 
     private static void assertEverySeqOnce(SseClient sse, WsClient ws, int count) throws InterruptedException {
         List<Long> expected = LongStream.rangeClosed(1, count).boxed().toList();
-        List<Long> sseSeqs = sse.take(count, WAIT).stream().map(event -> Long.parseLong(event.id())).toList();
+        List<Long> sseSeqs = sse.take(count, WAIT).stream().map(event -> Ids.seq(event.id())).toList();
         List<Long> wsSeqs = ws.take(count, WAIT).stream().map(message -> message.get("seq").asLong()).toList();
         assertEquals(expected, sseSeqs);
         assertEquals(expected, wsSeqs);

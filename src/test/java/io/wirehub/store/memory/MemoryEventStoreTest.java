@@ -1,6 +1,7 @@
 package io.wirehub.store.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
@@ -76,6 +77,62 @@ class MemoryEventStoreTest {
             thread.join();
         }
         assertEquals(LongStream.rangeClosed(1, 4000).boxed().toList(), seqs.stream().sorted().toList());
+    }
+
+    @Test
+    void publishingFarPastTheByteBudgetEvictsTheOldestEventsAndStaysUnderIt() {
+        long budget = 1 << 20;
+        MemoryEventStore bounded = new MemoryEventStore(10_000, budget, 100_000, InstantSource.system());
+        String data = "x".repeat(1000);
+        for (int i = 0; i < 5000; i++) { // about 15 MB of estimated cost
+            bounded.append(List.of(new NewEvent("flood." + (i % 300), null, data, false)));
+            assertTrue(bounded.bytes() <= budget, "over the budget after publish " + i + ": " + bounded.bytes());
+        }
+        assertTrue(bounded.bytes() > budget - 10_000, "only what did not fit was evicted");
+        assertEquals(List.of(), bounded.readAfter("flood.0", 0, 10).stream().filter(e -> e.seq() < 10).toList(),
+                "the oldest events went first");
+        List<Event> newest = bounded.readAfter("flood.299", 0, 100);
+        assertEquals(16, newest.getLast().seq(), "the newest events are kept");
+        assertEquals(newest.getLast().seq() - newest.size() + 1, newest.getFirst().seq(), "what is kept has no hole");
+    }
+
+    @Test
+    void aTopicWhoseEventsWereAllEvictedContinuesItsSeqs() {
+        MemoryEventStore bounded = new MemoryEventStore(10_000, 1 << 20, 100_000, InstantSource.system());
+        bounded.append(List.of(event("quiet"), event("quiet"), event("quiet")));
+        String data = "x".repeat(10_000);
+        for (int i = 0; i < 200; i++) {
+            bounded.append(List.of(new NewEvent("loud", null, data, false)));
+        }
+        assertEquals(List.of(), bounded.readAfter("quiet", 0, 10), "evicted");
+        assertEquals(3, bounded.latestSeq("quiet"));
+        assertEquals(4, bounded.append(List.of(event("quiet"))).getFirst().seq());
+    }
+
+    @Test
+    void pastTheTopicCapEmptyTopicsAreForgottenAndNewTopicsStartAboveTheirSeqs() {
+        MemoryEventStore bounded = new MemoryEventStore(10_000, 1 << 20, 50, InstantSource.system());
+        for (int i = 0; i < 7; i++) {
+            bounded.append(List.of(event("first")));
+        }
+        for (int i = 0; i < 1000; i++) {
+            bounded.append(List.of(event("random." + i)));
+            assertTrue(bounded.topicCount() <= 50, "topics: " + bounded.topicCount());
+        }
+        assertEquals(List.of(), bounded.readAfter("first", 0, 10), "forgotten");
+        long next = bounded.append(List.of(event("first"))).getFirst().seq();
+        assertTrue(next > 7, "a forgotten topic never restarts below a cursor a client may hold: got seq " + next);
+        assertEquals(next, bounded.latestSeq("first"));
+        assertTrue(bounded.latestSeq("never.seen") >= 7, "an unknown topic reports the floor, so a cursor of it is not ahead");
+    }
+
+    @Test
+    void aRingGrowsAndShrinksWithoutAHole() {
+        MemoryEventStore small = new MemoryEventStore(100, InstantSource.system());
+        for (int i = 0; i < 250; i++) {
+            small.append(List.of(event("a")));
+        }
+        assertEquals(LongStream.rangeClosed(151, 250).boxed().toList(), seqs(small.readAfter("a", 0, 1000)));
     }
 
     private static NewEvent event(String topic) {

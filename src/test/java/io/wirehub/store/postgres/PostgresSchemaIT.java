@@ -2,6 +2,7 @@ package io.wirehub.store.postgres;
 
 import static io.wirehub.store.postgres.TestStores.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,8 +61,26 @@ class PostgresSchemaIT {
             for (PostgresEventStore store : stores) {
                 assertEquals(++seq, store.append(events("shared", 1)).getFirst().seq(), "every instance uses the same tables");
             }
+            assertEquals(1, stores.stream().map(PostgresEventStore::epoch).distinct().count(),
+                    "every instance writes the same epoch into its cursors, so a client may resume on any of them");
         } finally {
             stores.forEach(PostgresEventStore::close);
+        }
+    }
+
+    @Test
+    void theEpochIsMadeWithTheSchemaAndKeptAcrossRestarts() {
+        String epoch;
+        try (PostgresEventStore store = TestStores.open(schema)) {
+            epoch = store.epoch();
+        }
+        assertTrue(epoch.matches("[0-9a-z]{1,32}"), epoch);
+        try (PostgresEventStore restarted = TestStores.open(schema)) {
+            assertEquals(epoch, restarted.epoch(), "a restart keeps the data, so cursors stay valid");
+        }
+        TestPostgres.query("DROP SCHEMA \"" + schema.name() + "\" CASCADE");
+        try (PostgresEventStore recreated = TestStores.open(schema)) {
+            assertNotEquals(epoch, recreated.epoch(), "a schema made anew starts its seqs at 1 again: a new epoch");
         }
     }
 
