@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,17 +17,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * A TCP forwarder the test can cut: between a client under test and a real server (PostgreSQL,
  * Redis), it stands for the network. {@link #cut()} resets every connection and refuses new ones
  * (the port stays the same), as a database crash or a partition would; {@link #restore()} listens
- * again. No Docker, no root.
+ * again. No Docker, no root. With a latency, each chunk waits that long before it is passed on:
+ * a server further away.
  */
 public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final int port;
+    private final Duration latency;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private ServerSocket listener;
 
     public TcpProxy(String host, int targetPort) {
+        this(host, targetPort, Duration.ZERO);
+    }
+
+    public TcpProxy(String host, int targetPort, Duration latency) {
         this.target = new InetSocketAddress(host, targetPort);
+        this.latency = latency;
         try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             this.port = probe.getLocalPort(); // a free port, reused by every listen()
         } catch (IOException e) {
@@ -104,11 +112,16 @@ public final class TcpProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int read;
             while ((read = in.read(buffer)) >= 0) {
+                if (latency.isPositive()) {
+                    Thread.sleep(latency);
+                }
                 out.write(buffer, 0, read);
                 out.flush();
             }
         } catch (IOException e) {
             // one side ended
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);
