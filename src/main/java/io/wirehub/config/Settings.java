@@ -20,7 +20,8 @@ public record Settings(Server server, Store store, Bus bus) {
             int maxBatchBytes,
             int maxBatchEvents,
             int maxTopicsPerStream,
-            int socketSendBuffer) {}
+            int socketSendBuffer,
+            Duration drainTimeout) {}
 
     /**
      * @param retention age after which events are deleted (postgres); zero keeps them

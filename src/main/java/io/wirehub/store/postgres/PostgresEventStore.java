@@ -178,6 +178,11 @@ public final class PostgresEventStore implements EventStore {
         return readerPermits;
     }
 
+    @Override
+    public void closeWrites() {
+        writer.close();
+    }
+
     /** Finishes the queued appends, stops the sweeper, then closes the pool. */
     @Override
     public void close() {
