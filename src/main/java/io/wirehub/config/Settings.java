@@ -35,16 +35,25 @@ public record Settings(Server server, Store store, Bus bus) {
             int maxEventsPerTopic,
             Postgres postgres) {}
 
-    /** @param password never logged; {@link #toString()} hides it */
+    /** @param password never logged; {@link #toString()} hides it, and any password in the URL */
     public record Postgres(String url, String user, String password, String schema, int poolSize) {
         @Override
         public String toString() {
-            return "Postgres[url=" + url + ", user=" + user + ", password=***, schema=" + schema + ", poolSize=" + poolSize + "]";
+            return "Postgres[url=" + Credentials.masked(url) + ", user=" + user + ", password=" + Credentials.MASK
+                    + ", schema=" + schema + ", poolSize=" + poolSize + "]";
         }
     }
 
     public record Bus(String type, Redis redis) {}
 
-    /** @param channel prefix of the Redis channel names, so several deployments can share a Redis */
-    public record Redis(String url, String channel) {}
+    /**
+     * @param url may carry a password ({@code redis://user:password@host}); {@link #toString()} hides it
+     * @param channel prefix of the Redis channel names, so several deployments can share a Redis
+     */
+    public record Redis(String url, String channel) {
+        @Override
+        public String toString() {
+            return "Redis[url=" + Credentials.masked(url) + ", channel=" + channel + "]";
+        }
+    }
 }

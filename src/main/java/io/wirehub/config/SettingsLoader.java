@@ -134,6 +134,13 @@ public final class SettingsLoader {
         Settings.Bus bus = new Settings.Bus(
                 choice(ConfigKey.BUS_TYPE, "local", "redis"),
                 new Settings.Redis(prefixed(ConfigKey.REDIS_URL, "redis://", "rediss://"), text(ConfigKey.REDIS_CHANNEL)));
+        if (store.type().equals("memory") && bus.type().equals("redis")) {
+            // Each instance's memory store counts seqs on its own: two instances give the same seq
+            // to different events, and every hub drops the other's as duplicates. Silent loss.
+            problems.add(where(ConfigKey.BUS_TYPE) + ": 'redis' needs a store the instances share, but "
+                    + where(ConfigKey.STORE_TYPE) + " is 'memory': each instance would give the same seqs to different events"
+                    + " and drop the others' as duplicates; expected store.type postgres, or bus.type local for a single instance");
+        }
         return new Settings(server, store, bus);
     }
 
@@ -211,8 +218,12 @@ public final class SettingsLoader {
 
     private void problem(ConfigKey key, String accepted) {
         String shown = key.secret() ? "(hidden)" : "'" + raw.get(key) + "'";
-        String where = origin.get(key).equals(key.env()) ? key.env() + " (" + key.key() + ")" : key.key() + " (" + key.env() + ")";
-        problems.add(where + ": " + shown + " is not valid; expected " + accepted);
+        problems.add(where(key) + ": " + shown + " is not valid; expected " + accepted);
+    }
+
+    /** The key as the operator set it: its variable first when the value came from the environment. */
+    private String where(ConfigKey key) {
+        return origin.get(key).equals(key.env()) ? key.env() + " (" + key.key() + ")" : key.key() + " (" + key.env() + ")";
     }
 
     private static String format(Duration duration) {
