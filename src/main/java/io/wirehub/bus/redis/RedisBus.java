@@ -172,7 +172,7 @@ public final class RedisBus implements EventBus {
             return;
         }
         try {
-            publishRetryingStale(left, true);
+            publishRetryingStale(left, !outage.get());
         } catch (RuntimeException e) {
             publishFailures.increment();
             LOG.log(System.Logger.Level.WARNING, "closing without announcing the last events of " + left.size()
