@@ -6,6 +6,7 @@ import io.helidon.webserver.websocket.WsRouting;
 import io.wirehub.bus.EventBus;
 import io.wirehub.bus.local.LocalBus;
 import io.wirehub.bus.redis.RedisBus;
+import io.wirehub.config.ConfigKey;
 import io.wirehub.config.Settings;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Hub;
@@ -13,6 +14,7 @@ import io.wirehub.hub.HubSettings;
 import io.wirehub.hub.OverflowPolicy;
 import io.wirehub.hub.Publisher;
 import io.wirehub.hub.Ticker;
+import io.wirehub.http.Drain;
 import io.wirehub.http.ErrorResponses;
 import io.wirehub.http.HealthService;
 import io.wirehub.http.PublishService;
@@ -33,8 +35,7 @@ import java.time.InstantSource;
  * as in production.
  */
 public final class WireHub implements AutoCloseable {
-    // How long a drain waits for streams to end cleanly before the server stops anyway.
-    private static final Duration DRAIN_WAIT = Duration.ofSeconds(3);
+    private static final System.Logger LOG = System.getLogger(WireHub.class.getName());
 
     private final Settings settings;
     private final EventStore store;
@@ -43,7 +44,7 @@ public final class WireHub implements AutoCloseable {
     private final Publisher publisher;
     private final Ticker ticker;
     private final WebServer server;
-    private volatile boolean draining;
+    private final Drain drain = new Drain();
 
     private WireHub(Settings settings) {
         this.settings = settings;
@@ -96,17 +97,35 @@ public final class WireHub implements AutoCloseable {
     }
 
     /**
-     * Drains, then stops: refuses new publishes, ends every stream (SSE with a jittered
-     * {@code retry:}, WebSocket with 1001) so clients reconnect elsewhere, then stops the server.
+     * Drains, then stops, in the order that loses nothing: refuse new streams and publishes (503);
+     * wait for the publishes in flight; close the store's writer (what is queued commits, nothing
+     * more), then the bus (so every committed event has been PUBLISHed to the other instances);
+     * then end every stream (SSE with a jittered {@code retry:}, WebSocket with 1001) so clients
+     * reconnect elsewhere with their cursor; then stop the server. The waits share one deadline,
+     * {@code server.drain_timeout}.
      */
     @Override
     public void close() {
-        draining = true;
+        long deadline = System.nanoTime() + settings.server().drainTimeout().toNanos();
+        drain.begin();
         publisher.stop();
+        int unfinished = publisher.awaitPublishesEnded(until(deadline));
+        if (unfinished > 0) {
+            LOG.log(System.Logger.Level.WARNING, unfinished + " publish(es) still in flight after " + ConfigKey.DRAIN_TIMEOUT.key()
+                    + " (" + settings.server().drainTimeout() + "); stopping anyway: they may fail or be stored without being announced");
+        }
+        store.closeWrites();
+        // Whatever the writer committed last is being handed to the bus right now: a moment for it.
+        publisher.awaitPublishesEnded(until(deadline));
+        bus.close();
         hub.closeAll(CloseReason.SHUTDOWN);
-        awaitStreamsEnded();
+        awaitStreamsEnded(deadline);
         server.stop();
         releaseParts();
+    }
+
+    private static Duration until(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     private void releaseParts() {
@@ -115,8 +134,7 @@ public final class WireHub implements AutoCloseable {
         store.close();
     }
 
-    private void awaitStreamsEnded() {
-        long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
+    private void awaitStreamsEnded(long deadline) {
         try {
             while (hub.stats().drainLoops() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
@@ -142,19 +160,20 @@ public final class WireHub implements AutoCloseable {
                     }
                 })
                 .routing(routing -> routing(routing))
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", () -> new WsEndpoint(hub, maxTopics, store.epoch())))
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, maxTopics, store.epoch()))))
                 .build();
     }
 
     /** The HTTP routes, in one place. */
     private void routing(HttpRouting.Builder routing) {
         Settings.Server s = settings.server();
-        routing.register(new PublishService(publisher, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
+        routing.addFilter(drain.streamFilter())
+                .register(new PublishService(publisher, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
                 .register(new SseService(hub, s.maxTopicsPerStream(), store.epoch()))
                 .register(new WsRequestRoute(s.maxTopicsPerStream(), store.epoch()))
                 .register(new TopicService(store))
                 .register(new StatsService(hub))
-                .register(new HealthService(store, bus, () -> draining));
+                .register(new HealthService(store, bus, drain::draining));
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);
     }

@@ -23,6 +23,7 @@ public enum ConfigKey {
     MAX_BATCH_EVENTS("server.max_batch_events", "WH_MAX_BATCH_EVENTS", "1000"),
     MAX_TOPICS_PER_STREAM("server.max_topics_per_stream", "WH_MAX_TOPICS_PER_STREAM", "64"),
     SOCKET_SEND_BUFFER("server.socket_send_buffer", "WH_SOCKET_SEND_BUFFER", "0"),
+    DRAIN_TIMEOUT("server.drain_timeout", "WH_DRAIN_TIMEOUT", "5s"),
 
     STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),
     REPLAY_LIMIT("store.replay_limit", "WH_STORE_REPLAY_LIMIT", "100"),

@@ -20,7 +20,8 @@ public record Settings(Server server, Store store, Bus bus) {
             int maxBatchBytes,
             int maxBatchEvents,
             int maxTopicsPerStream,
-            int socketSendBuffer) {}
+            int socketSendBuffer,
+            Duration drainTimeout) {}
 
     /**
      * @param memoryMaxBytes estimated heap the in-memory store's events may take; the oldest go first
@@ -38,20 +39,28 @@ public record Settings(Server server, Store store, Bus bus) {
             int maxEventsPerTopic,
             Postgres postgres) {}
 
-    /** @param password never logged; {@link #toString()} hides it */
+    /** @param password never logged; {@link #toString()} hides it, and any password in the URL */
     public record Postgres(String url, String user, String password, String schema, int poolSize) {
         @Override
         public String toString() {
-            return "Postgres[url=" + url + ", user=" + user + ", password=***, schema=" + schema + ", poolSize=" + poolSize + "]";
+            return "Postgres[url=" + Credentials.masked(url) + ", user=" + user + ", password=" + Credentials.MASK
+                    + ", schema=" + schema + ", poolSize=" + poolSize + "]";
         }
     }
 
     public record Bus(String type, Redis redis) {}
 
     /**
+     * @param url may carry a password ({@code redis://user:password@host}); {@link #toString()} hides it
      * @param channel prefix of the Redis channel names, so several deployments can share a Redis
      * @param pingInterval how often the subscription is PINGed to prove it alive
      * @param pingTimeout a PING unanswered this long drops the subscription: reconnect and backfill
      */
-    public record Redis(String url, String channel, Duration pingInterval, Duration pingTimeout) {}
+    public record Redis(String url, String channel, Duration pingInterval, Duration pingTimeout) {
+        @Override
+        public String toString() {
+            return "Redis[url=" + Credentials.masked(url) + ", channel=" + channel + ", pingInterval=" + pingInterval
+                    + ", pingTimeout=" + pingTimeout + "]";
+        }
+    }
 }

@@ -117,7 +117,8 @@ public final class SettingsLoader {
                 integer(ConfigKey.MAX_BATCH_BYTES, 1, 256 * 1024 * 1024),
                 integer(ConfigKey.MAX_BATCH_EVENTS, 1, 100_000),
                 integer(ConfigKey.MAX_TOPICS_PER_STREAM, 1, 10_000),
-                integer(ConfigKey.SOCKET_SEND_BUFFER, 0, 64 * 1024 * 1024));
+                integer(ConfigKey.SOCKET_SEND_BUFFER, 0, 64 * 1024 * 1024),
+                duration(ConfigKey.DRAIN_TIMEOUT, Duration.ZERO, Duration.ofMinutes(10)));
         Settings.Store store = new Settings.Store(
                 choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
                 integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),
@@ -139,6 +140,13 @@ public final class SettingsLoader {
                         text(ConfigKey.REDIS_CHANNEL),
                         duration(ConfigKey.REDIS_PING_INTERVAL, Duration.ofMillis(50), Duration.ofMinutes(10)),
                         duration(ConfigKey.REDIS_PING_TIMEOUT, Duration.ofMillis(50), Duration.ofMinutes(10))));
+        if (store.type().equals("memory") && bus.type().equals("redis")) {
+            // Each instance's memory store counts seqs on its own: two instances give the same seq
+            // to different events, and every hub drops the other's as duplicates. Silent loss.
+            problems.add(where(ConfigKey.BUS_TYPE) + ": 'redis' needs a store the instances share, but "
+                    + where(ConfigKey.STORE_TYPE) + " is 'memory': each instance would give the same seqs to different events"
+                    + " and drop the others' as duplicates; expected store.type postgres, or bus.type local for a single instance");
+        }
         return new Settings(server, store, bus);
     }
 
@@ -220,8 +228,12 @@ public final class SettingsLoader {
 
     private void problem(ConfigKey key, String accepted) {
         String shown = key.secret() ? "(hidden)" : "'" + raw.get(key) + "'";
-        String where = origin.get(key).equals(key.env()) ? key.env() + " (" + key.key() + ")" : key.key() + " (" + key.env() + ")";
-        problems.add(where + ": " + shown + " is not valid; expected " + accepted);
+        problems.add(where(key) + ": " + shown + " is not valid; expected " + accepted);
+    }
+
+    /** The key as the operator set it: its variable first when the value came from the environment. */
+    private String where(ConfigKey key) {
+        return origin.get(key).equals(key.env()) ? key.env() + " (" + key.key() + ")" : key.key() + " (" + key.env() + ")";
     }
 
     private static String format(Duration duration) {

@@ -141,6 +141,7 @@ final class EventBodies {
             throw ApiError.badRequest(EMPTY_EVENT, where + ".data: missing or empty; every event needs data");
         }
         checkNoNul(data, where + ".data");
+        checkNoLoneSurrogate(data, where + ".data");
         if (data.getBytes(StandardCharsets.UTF_8).length > maxEventBytes) {
             throw new ApiError(413, EVENT_TOO_LARGE, where + ".data: larger than " + maxEventBytes
                     + " bytes (server.max_event_bytes)");
@@ -181,6 +182,22 @@ final class EventBodies {
     private static void checkNoNul(String data, String where) {
         if (data.indexOf('\u0000') >= 0) {
             throw ApiError.badRequest(INVALID_DATA, where + " contains a NUL character (U+0000); remove it or encode the data");
+        }
+    }
+
+    /**
+     * A JSON string may escape half a surrogate pair ({@code "\ud800"}), which no UTF-8 text can
+     * hold: stored, it would silently become '?'. Refused instead.
+     */
+    private static void checkNoLoneSurrogate(String data, String where) {
+        for (int i = 0; i < data.length(); i++) {
+            char c = data.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < data.length() && Character.isLowSurrogate(data.charAt(i + 1))) {
+                i++; // a proper pair
+            } else if (Character.isSurrogate(c)) {
+                throw ApiError.badRequest(INVALID_DATA, where + " contains half a surrogate pair (\\u"
+                        + Integer.toHexString(c) + " without its other half), which UTF-8 cannot carry; send the whole pair");
+            }
         }
     }
 

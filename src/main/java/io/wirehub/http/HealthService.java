@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.bus.EventBus;
 import io.wirehub.store.EventStore;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -16,14 +17,22 @@ import java.util.function.BooleanSupplier;
  * <p>The bus is reported but does not fail readiness: with Redis down an instance still stores
  * publishes and serves its own subscribers, and every instance would otherwise leave the load
  * balancer at once.
+ *
+ * <p>The store is asked through a {@link Probe}: at most one store check in flight and at most
+ * one per {@link #STORE_CHECK_MAX_AGE}, so {@code /health} costs the store nothing however often
+ * it is called.
  */
 public final class HealthService implements HttpService {
-    private final EventStore store;
+    // How long a store check's answer is reused: a load balancer probing every few seconds always
+    // gets a fresh one, a flood of calls costs one store check a second.
+    static final Duration STORE_CHECK_MAX_AGE = Duration.ofSeconds(1);
+
+    private final Probe store;
     private final EventBus bus;
     private final BooleanSupplier draining;
 
     public HealthService(EventStore store, EventBus bus, BooleanSupplier draining) {
-        this.store = store;
+        this.store = new Probe(store::isHealthy, STORE_CHECK_MAX_AGE, System::nanoTime);
         this.bus = bus;
         this.draining = draining;
     }
@@ -35,7 +44,7 @@ public final class HealthService implements HttpService {
     }
 
     private void ready(ServerRequest req, ServerResponse res) {
-        boolean storeUp = store.isHealthy();
+        boolean storeUp = store.up();
         boolean busUp = bus.isHealthy();
         boolean up = storeUp && !draining.getAsBoolean();
         res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);

@@ -45,6 +45,7 @@ public final class Hub implements BusListener {
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<String, TopicChannel> topics = new ConcurrentHashMap<>();
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private volatile CloseReason closingAll; // set once by closeAll
     // Closed subscribers whose final write is under way: the ticker keeps its deadline.
     private final Set<Subscriber> finishing = ConcurrentHashMap.newKeySet();
     // Store reads for WebSocket subscribes to topics nobody here follows yet, instance-wide. Few,
@@ -110,8 +111,12 @@ public final class Hub implements BusListener {
         return joinReads;
     }
 
-    /** Closes every subscriber (server shutdown). */
+    /**
+     * Closes every subscriber (server shutdown), and every one that registers from now on: a
+     * stream admitted just before the drain began must not outlive it.
+     */
     public void closeAll(CloseReason reason) {
+        closingAll = reason;
         subscribers.forEach(subscriber -> subscriber.close(reason));
     }
 
@@ -272,6 +277,10 @@ public final class Hub implements BusListener {
 
     void register(Subscriber subscriber) {
         subscribers.add(subscriber);
+        CloseReason closing = closingAll; // read after the add: closeAll either sees this one or we see it
+        if (closing != null) {
+            subscriber.close(closing);
+        }
         if (subscriber.isClosed()) {
             unregister(subscriber, subscriber.closeReason()); // close() ran before we were done: undo the rest
         }

@@ -55,6 +55,13 @@ public interface EventStore extends AutoCloseable {
     /** Whether the store answers now (readiness). */
     boolean isHealthy();
 
+    /**
+     * Finishes the appends already queued and refuses new ones; reads go on working. A drain
+     * calls it before closing the bus, so every append that commits is still announced, while the
+     * streams that remain can still replay. {@link #close()} includes it.
+     */
+    default void closeWrites() {}
+
     @Override
     void close();
 }

@@ -67,6 +67,40 @@ class SettingsLoaderTest {
                 SettingsLoader.load(null, Map.of("WH_WRITE_TIMEOUT", "500ms")).server().writeTimeout());
     }
 
+    @Test
+    void aMemoryStoreWithTheRedisBusIsRefusedSayingWhyAmongTheOtherProblems() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("WH_BUS_TYPE", "redis", "WH_PORT", "http")));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        String problem = e.problems().stream().filter(p -> p.contains("WH_BUS_TYPE")).findFirst().orElseThrow();
+        assertTrue(problem.startsWith("WH_BUS_TYPE (bus.type): 'redis'"), problem);
+        assertTrue(problem.contains("store.type (WH_STORE_TYPE) is 'memory'"), problem);
+        assertTrue(problem.contains("same seqs") && problem.contains("postgres"), problem);
+
+        assertEquals("redis", SettingsLoader.load(null, Map.of("WH_BUS_TYPE", "redis", "WH_STORE_TYPE", "postgres")).bus().type());
+    }
+
+    @Test
+    void printedSettingsMaskEveryPasswordButKeepTheRest() {
+        Settings settings = SettingsLoader.load(null, Map.of(
+                "WH_STORE_TYPE", "postgres",
+                "WH_STORE_POSTGRES_URL", "jdbc:postgresql://db:5432/app?user=wh&password=pg-secret&sslpassword=ssl-secret",
+                "WH_STORE_POSTGRES_PASSWORD", "field-secret",
+                "WH_BUS_TYPE", "redis",
+                "WH_BUS_REDIS_URL", "redis://app:redis-secret@cache:6380/2"));
+        String printed = settings.toString();
+        for (String secret : new String[] {"pg-secret", "ssl-secret", "field-secret", "redis-secret"}) {
+            assertFalse(printed.contains(secret), secret + " printed in " + printed);
+        }
+        assertTrue(printed.contains("jdbc:postgresql://db:5432/app?user=wh&password=****&sslpassword=****"), printed);
+        assertTrue(printed.contains("redis://app:****@cache:6380/2"), printed);
+        assertTrue(printed.contains("password=****,"), printed);
+        assertEquals("Redis[url=redis://:****@cache, channel=c, pingInterval=PT5S, pingTimeout=PT5S]",
+                new Settings.Redis("redis://:s3cret@cache", "c", Duration.ofSeconds(5), Duration.ofSeconds(5)).toString());
+        assertEquals("Redis[url=redis://cache:6379, channel=c, pingInterval=PT5S, pingTimeout=PT5S]",
+                new Settings.Redis("redis://cache:6379", "c", Duration.ofSeconds(5), Duration.ofSeconds(5)).toString());
+    }
+
     private Path write(String yaml) throws IOException {
         Path file = dir.resolve("wirehub.yaml");
         Files.writeString(file, yaml);

@@ -150,6 +150,17 @@ class SubscriberTest {
     }
 
     @Test
+    void aStreamThatRegistersAfterShutdownBeganIsClosedAtOnce() throws Exception {
+        hub.closeAll(CloseReason.SHUTDOWN);
+        RecordingSink sink = new RecordingSink(false);
+        Thread.ofVirtual().start(hub.subscriber("test", List.of("t"), Map.of(), Set.of(), sink)::run);
+        assertTrue(sink.finished.await(5, TimeUnit.SECONDS), "ended without waiting for a later close");
+        assertEquals(1, hub.stats().closes(CloseReason.SHUTDOWN));
+        assertEquals(0, hub.activeTopics());
+        assertEquals(1, sink.opened.getCount(), "it never opened");
+    }
+
+    @Test
     void closeIsIdempotentAndCountedOnce() throws Exception {
         RecordingSink sink = new RecordingSink(false);
         Subscriber subscriber = startedSubscriber("t", sink);

@@ -87,6 +87,30 @@ class BadInputIT {
     }
 
     @Test
+    void aLoneSurrogateInBatchDataIs400NotAQuestionMark() {
+        long before = published();
+        JsonNode error = assertError(Http.post(base + "/v1/events",
+                "[{\"topic\":\"surrogate\",\"data\":\"ok\"},{\"topic\":\"surrogate\",\"data\":\"a\\ud800b\"}]"), 400, "invalid_data");
+        assertTrue(error.get("message").asText().contains("events[1].data"), error.toString());
+        assertError(Http.post(base + "/v1/events", "[{\"topic\":\"surrogate\",\"data\":\"\\udc00\"}]"), 400, "invalid_data");
+        assertEquals(before, published(), "nothing of the batch was stored");
+
+        Http.Response paired = Http.post(base + "/v1/events", "[{\"topic\":\"surrogate\",\"data\":\"\\ud83d\\ude00\"}]");
+        assertEquals(201, paired.status(), "a proper pair is fine: " + paired.body());
+        assertEquals("\ud83d\ude00", Http.get(base + "/v1/topics/surrogate/snapshot").json().get("events").get(0).get("data").asText());
+    }
+
+    @Test
+    void aSingleJsonEventWithALoneSurrogateEscapeIsStoredExactlyAsSent() {
+        String body = "{\"text\":\"a\\ud800b\"}";
+        Http.Response response = Http.post(base + "/v1/topics/surrogate.one/events", body.getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        assertEquals(201, response.status(), response.body());
+        String snapshot = Http.get(base + "/v1/topics/surrogate.one/snapshot").body();
+        assertTrue(snapshot.contains(body), "the escape is kept as written, never turned into '?': " + snapshot);
+    }
+
+    @Test
     void malformedBatchIs400NamingTheBadElementAndStoresNone() {
         long before = published();
         JsonNode error = assertError(Http.post(base + "/v1/events",

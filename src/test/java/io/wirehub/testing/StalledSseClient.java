@@ -43,6 +43,18 @@ public final class StalledSseClient implements AutoCloseable {
         return reader;
     }
 
+    /**
+     * Bytes the server sent that this client has not read: they wait in its kernel receive
+     * buffer, so this grows while the server writes and stops once the buffer is full.
+     */
+    public int bytesWaiting() {
+        try {
+            return socket.getInputStream().available();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** Closes without a goodbye: a reset, as when a client vanishes. */
     public void abort() {
         try {

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,11 +21,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * (the port stays the same), as a database crash or a partition would; {@link #restore()} listens
  * again. {@link #freeze()} is the silent partition: the open connections stop carrying bytes
  * but stay open, no FIN, no RST, as when a NAT or firewall forgets a flow; new connections pass.
+ * With a latency, each chunk waits that long before it is passed on: a server further away.
  * No Docker, no root.
  */
 public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final int port;
+    private final Duration latency;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final Set<Socket> frozen = ConcurrentHashMap.newKeySet();
@@ -33,7 +36,12 @@ public final class TcpProxy implements AutoCloseable {
     private ServerSocket listener;
 
     public TcpProxy(String host, int targetPort) {
+        this(host, targetPort, Duration.ZERO);
+    }
+
+    public TcpProxy(String host, int targetPort, Duration latency) {
         this.target = new InetSocketAddress(host, targetPort);
+        this.latency = latency;
         try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             this.port = probe.getLocalPort(); // a free port, reused by every listen()
         } catch (IOException e) {
@@ -138,6 +146,9 @@ public final class TcpProxy implements AutoCloseable {
             OutputStream out = to.getOutputStream();
             int read;
             while ((read = in.read(buffer)) >= 0) {
+                if (latency.isPositive()) {
+                    Thread.sleep(latency);
+                }
                 if (!frozen.contains(from)) {
                     out.write(buffer, 0, read);
                     out.flush();
@@ -148,6 +159,8 @@ public final class TcpProxy implements AutoCloseable {
             if (!from.isClosed()) { // not closed by us: the peer reset it, or (not frozen) a write failed
                 countFrozenClientGone(from);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);

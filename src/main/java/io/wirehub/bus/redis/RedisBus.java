@@ -148,21 +148,42 @@ public final class RedisBus implements EventBus {
         return channel;
     }
 
+    /**
+     * Sends what still waits in the backlog (one try, bounded by the Redis timeouts), then
+     * disconnects: the last events of a topic whose PUBLISH failed just before a shutdown still
+     * reach the other instances, which would otherwise see them only with the topic's next event.
+     */
     @Override
     public void close() {
         if (closed.getAndSet(true)) {
             return;
         }
-        RedisSubscription current = subscription;
-        if (current != null) {
-            current.close();
-        }
         Thread pending = retry;
         if (pending != null) {
             pending.interrupt();
         }
+        flushBacklog();
+        RedisSubscription current = subscription;
+        if (current != null) {
+            current.close();
+        }
         pool.close();
         listener = null;
+    }
+
+    private void flushBacklog() {
+        List<Event> left = backlog.takeAll();
+        if (left.isEmpty()) {
+            return;
+        }
+        try {
+            publishRetryingStale(left, !outage.get());
+        } catch (RuntimeException e) {
+            publishFailures.increment();
+            LOG.log(System.Logger.Level.WARNING, "closing without announcing the last events of " + left.size()
+                    + " topic(s) on Redis at " + address.shown() + ": " + RedisAddress.reason(e)
+                    + "; other instances read them from the store with each topic's next event or their next reconnect");
+        }
     }
 
     /**

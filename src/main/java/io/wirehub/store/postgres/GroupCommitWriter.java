@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
 /**
@@ -50,6 +51,7 @@ final class GroupCommitWriter implements AutoCloseable {
     // queue is bounded by the number of publishing requests the server admits.
     private final LinkedBlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
+    private final AtomicBoolean stopSent = new AtomicBoolean();
     private volatile boolean closed;
 
     GroupCommitWriter(DataSource pool, Schema schema, InstantSource clock) {
@@ -236,10 +238,13 @@ final class GroupCommitWriter implements AutoCloseable {
         return new StoreUnavailableException("the PostgreSQL store is closed", null);
     }
 
-    /** Stops taking batches, finishes the queued ones, and fails any that arrive too late. */
+    /** Stops taking batches, finishes the queued ones, and fails any that arrive too late. Idempotent. */
     @Override
     public void close() {
         closed = true;
+        if (stopSent.getAndSet(true)) {
+            return;
+        }
         queue.add(STOP);
         try {
             thread.join();

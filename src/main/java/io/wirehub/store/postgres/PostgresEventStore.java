@@ -36,6 +36,8 @@ import java.util.concurrent.Future;
 public final class PostgresEventStore implements EventStore {
     // How often retention runs: old events linger at most this much longer than configured.
     static final Duration SWEEP_PERIOD = Duration.ofSeconds(5);
+    // How long a health check waits for a reader connection before it asks the busy reads instead.
+    private static final Duration HEALTH_WAIT = Duration.ofSeconds(1);
 
     private final HikariDataSource pool;
     private final Schema schema;
@@ -165,17 +167,12 @@ public final class PostgresEventStore implements EventStore {
     }
 
     /**
-     * Asks the pool for a live connection: true at once while PostgreSQL answers; false after at
-     * most the connection timeout while it does not. Not gated by {@link Readers}, so a busy
-     * replay load does not read as an outage.
+     * Checks a reader's connection ({@link Readers#answers}), never the writer's: true at once while
+     * PostgreSQL answers; false after at most the connection timeout while it does not.
      */
     @Override
     public boolean isHealthy() {
-        try (Connection connection = pool.getConnection()) {
-            return connection.isValid(1);
-        } catch (SQLException e) {
-            return false;
-        }
+        return readers.answers(HEALTH_WAIT);
     }
 
     /** Connections borrowed from the pool right now; 0 when the store is idle (leak tests, operations). */
@@ -186,6 +183,11 @@ public final class PostgresEventStore implements EventStore {
     /** How many connections reads may hold at once (tests size their load by it). */
     int readerPermits() {
         return readerPermits;
+    }
+
+    @Override
+    public void closeWrites() {
+        writer.close();
     }
 
     /** Finishes the queued appends, stops the sweeper, then closes the pool. */

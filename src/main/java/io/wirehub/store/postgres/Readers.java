@@ -17,6 +17,9 @@ import javax.sql.DataSource;
  *
  * <p>A read that finds its pooled connection dead (PostgreSQL restarted, backend terminated) is
  * tried once more on a fresh one: reads change nothing, so a retry is always safe.
+ *
+ * <p>The health check is a reader too ({@link #answers}), so however often it runs it never takes
+ * the writer's connection.
  */
 final class Readers {
     // Longer than the pool's own timeout: waiting here means busy, not down; past it, the read is
@@ -25,6 +28,7 @@ final class Readers {
 
     private final DataSource pool;
     private final Semaphore permits;
+    private volatile long lastAnswerNanos = System.nanoTime(); // when a read last succeeded
 
     Readers(DataSource pool, int permits) {
         this.pool = pool;
@@ -82,7 +86,33 @@ final class Readers {
 
     private <T> T once(Work<T> work) throws SQLException {
         try (Connection connection = pool.getConnection()) {
-            return work.run(connection);
+            T result = work.run(connection);
+            lastAnswerNanos = System.nanoTime();
+            return result;
+        }
+    }
+
+    /**
+     * Whether PostgreSQL answers now, checked on a reader's connection. When every reader
+     * connection stays busy for {@code wait}, the reads holding them answer instead: PostgreSQL is
+     * up if one of them succeeded meanwhile, so a busy replay load does not read as an outage.
+     */
+    boolean answers(Duration wait) {
+        long asked = System.nanoTime();
+        try {
+            if (!permits.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return lastAnswerNanos - asked >= 0;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try (Connection connection = pool.getConnection()) {
+            return connection.isValid(1); // seconds: a round trip, or PostgreSQL is not answering
+        } catch (SQLException e) {
+            return false;
+        } finally {
+            permits.release();
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.WireHub;
+import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
 import io.wirehub.testing.SseClient;
@@ -14,6 +15,7 @@ import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
 import io.wirehub.testing.WsClient;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -24,12 +26,16 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * One real wirehub instance on the Redis bus (memory store), its subscribers on SSE and WebSocket.
- * Two instances need a shared store: those tests come with the PostgreSQL store.
+ * One real wirehub instance on the Redis bus, its subscribers on SSE and WebSocket. The Redis bus
+ * needs a shared store (a memory store is refused with it), so this is PostgreSQL.
  */
 class RedisHubIT {
+    @RegisterExtension
+    static final FreshSchema schema = new FreshSchema();
+
     private static final String CHANNEL = TestRedis.channel();
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static WireHub hub;
@@ -37,7 +43,9 @@ class RedisHubIT {
 
     @BeforeAll
     static void start() {
-        hub = TestHubs.start(TestRedis.env(CHANNEL));
+        Map<String, String> env = new HashMap<>(schema.env());
+        env.putAll(TestRedis.env(CHANNEL));
+        hub = TestHubs.start(env);
         base = TestHubs.base(hub);
     }
 
@@ -97,8 +105,9 @@ class RedisHubIT {
     @Test
     void instanceRefusesToStartWhenRedisIsUnreachable() {
         int port = TestRedis.freePort();
-        RuntimeException failure = assertThrows(RuntimeException.class, () -> TestHubs.start(Map.of(
-                "WH_BUS_TYPE", "redis", "WH_BUS_REDIS_URL", "redis://127.0.0.1:" + port, "WH_BUS_REDIS_CHANNEL", CHANNEL)));
+        Map<String, String> env = new HashMap<>(schema.env());
+        env.putAll(Map.of("WH_BUS_TYPE", "redis", "WH_BUS_REDIS_URL", "redis://127.0.0.1:" + port, "WH_BUS_REDIS_CHANNEL", CHANNEL));
+        RuntimeException failure = assertThrows(RuntimeException.class, () -> TestHubs.start(env));
 
         assertEquals("cannot reach Redis at redis://127.0.0.1:" + port
                 + " (bus.redis.url / WH_BUS_REDIS_URL): connection refused", failure.getMessage());
