@@ -10,11 +10,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -67,10 +65,10 @@ public final class Hub implements BusListener {
      * @param unknownCursors topics whose position the client gave with another store's epoch:
      *     they start after their latest event, with a reset ({@code unknown_cursor})
      */
-    public Subscriber subscriber(String transport, List<String> topics, Map<String, Long> resumeFrom,
+    public Subscriber subscriber(Transport transport, List<String> topics, Map<String, Long> resumeFrom,
             Set<String> unknownCursors, SubscriberSink sink) {
-        int capacity = "ws".equals(transport) ? settings.wsQueueCapacity() : settings.sseQueueCapacity();
-        return new Subscriber(ids.incrementAndGet(), transport, capacity, topics, resumeFrom, unknownCursors, sink, this);
+        return new Subscriber(ids.incrementAndGet(), transport, new StreamStart(topics, resumeFrom, unknownCursors), sink,
+                this, store, settings, stats, nanoClock);
     }
 
     public HubStats stats() {
@@ -79,14 +77,6 @@ public final class Hub implements BusListener {
 
     public HubSettings settings() {
         return settings;
-    }
-
-    EventStore store() {
-        return store;
-    }
-
-    LongSupplier nanoClock() {
-        return nanoClock;
     }
 
     /** Live subscribers, for the ticker and for shutdown. */
@@ -286,23 +276,10 @@ public final class Hub implements BusListener {
         }
     }
 
-    /** The subscriber knows its position in every topic: count it as a live subscriber. */
-    void ready(Subscriber subscriber) {
-        if (subscriber.counted.compareAndSet(false, true)) {
-            stats.subscriberReady(subscriber.transport());
-            if (subscriber.isClosed() && subscriber.counted.compareAndSet(true, false)) {
-                stats.subscriberGone(subscriber.transport()); // close() ran meanwhile
-            }
-        }
-    }
-
     void unregister(Subscriber subscriber, CloseReason reason) {
         subscriber.joinedTopics().forEach(topic -> detach(subscriber, topic));
         if (subscribers.remove(subscriber)) {
             stats.closed(reason);
-        }
-        if (subscriber.counted.compareAndSet(true, false)) {
-            stats.subscriberGone(subscriber.transport());
         }
     }
 
@@ -346,30 +323,4 @@ public final class Hub implements BusListener {
         return topics.size();
     }
 
-    void logUnexpected(Subscriber subscriber, Exception e) {
-        LOG.log(System.Logger.Level.ERROR, "subscriber " + subscriber + " failed", e);
-    }
-
-    /**
-     * One active topic: its subscribers, the last seq dispatched to them (-1: none yet) and the
-     * events held ahead of a gap. All but the subscriber set are guarded by the lock.
-     */
-    private static final class TopicChannel {
-        final String topic;
-        final ReentrantLock lock = new ReentrantLock();
-        final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
-        final TreeMap<Long, Event> early = new TreeMap<>();
-        long lastSeq = -1;
-        volatile long gapSinceNanos;
-
-        TopicChannel(String topic) {
-            this.topic = topic;
-        }
-
-        void offer(Event event) {
-            for (Subscriber subscriber : subscribers) {
-                subscriber.offer(event);
-            }
-        }
-    }
 }

@@ -2,7 +2,6 @@ package io.wirehub.hub;
 
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -20,11 +19,14 @@ public final class HubStats {
     final LongAdder backfilled = new LongAdder();
     final AtomicInteger drainLoops = new AtomicInteger();
     private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
-    private final ConcurrentHashMap<String, AtomicInteger> subscribers = new ConcurrentHashMap<>();
+    private final Map<Transport, AtomicInteger> subscribers = new EnumMap<>(Transport.class);
 
     public HubStats() {
         for (CloseReason reason : CloseReason.values()) {
             closes.put(reason, new LongAdder());
+        }
+        for (Transport transport : Transport.values()) {
+            subscribers.put(transport, new AtomicInteger());
         }
     }
 
@@ -69,21 +71,20 @@ public final class HubStats {
     }
 
     /** Streams positioned and live now: an event published from now on reaches them. */
-    public int subscribers(String transport) {
-        AtomicInteger count = subscribers.get(transport);
-        return count == null ? 0 : count.get();
+    public int subscribers(Transport transport) {
+        return subscribers.get(transport).get();
     }
 
     public int subscribers() {
         return subscribers.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
-    void subscriberReady(String transport) {
-        subscribers.computeIfAbsent(transport, t -> new AtomicInteger()).incrementAndGet();
+    void subscriberReady(Transport transport) {
+        subscribers.get(transport).incrementAndGet();
     }
 
-    void subscriberGone(String transport) {
-        subscribers.computeIfAbsent(transport, t -> new AtomicInteger()).decrementAndGet();
+    void subscriberGone(Transport transport) {
+        subscribers.get(transport).decrementAndGet();
     }
 
     void closed(CloseReason reason) {

@@ -3,6 +3,7 @@ package io.wirehub.hub;
 import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
 import io.wirehub.event.Reset;
+import io.wirehub.event.ResetReason;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -68,7 +69,7 @@ final class StreamWriter {
     }
 
     /** Moves the topic's position to {@code head} and tells the client to re-hydrate. */
-    void reset(String topic, long head, String reason) throws IOException {
+    void reset(String topic, long head, ResetReason reason) throws IOException {
         cursor.advance(topic, head);
         Reset reset = new Reset(topic, head, reason);
         String token = cursor.token();

@@ -9,6 +9,7 @@ import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.HubSettings;
 import io.wirehub.hub.HubStats;
+import io.wirehub.hub.Transport;
 
 /** {@code GET /v1/stats}: the hub's counters as one JSON object. */
 public final class StatsService implements HttpService {
@@ -28,8 +29,8 @@ public final class StatsService implements HttpService {
         HubStats stats = hub.stats();
         HubSettings settings = hub.settings();
         StringBuilder out = new StringBuilder(512);
-        out.append("{\"subscribers\":{\"sse\":").append(stats.subscribers("sse"))
-                .append(",\"ws\":").append(stats.subscribers("ws"))
+        out.append("{\"subscribers\":{\"sse\":").append(stats.subscribers(Transport.SSE))
+                .append(",\"ws\":").append(stats.subscribers(Transport.WS))
                 .append(",\"total\":").append(stats.subscribers()).append('}');
         out.append(",\"queue_capacity\":{\"sse\":").append(settings.sseQueueCapacity())
                 .append(",\"ws\":").append(settings.wsQueueCapacity()).append('}');

@@ -37,7 +37,7 @@ class FramesTest {
 
     @Test
     void resetNoticeNamesTheSnapshot() {
-        Reset reset = new Reset("prices", 42, Reset.REPLAY_LIMIT);
+        Reset reset = new Reset("prices", 42, ResetReason.REPLAY_LIMIT);
         assertEquals("{\"topic\":\"prices\",\"seq\":42,\"reason\":\"replay_limit\",\"snapshot\":\"/v1/topics/prices/snapshot\"}",
                 reset.json());
     }

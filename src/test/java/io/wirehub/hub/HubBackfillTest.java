@@ -32,7 +32,7 @@ class HubBackfillTest {
 
     @Test
     void aPublishDuringTheBackfillReadIsDeliveredAtOnceAndTheReadAddsOnlyWhatCameAfter() throws Exception {
-        Subscriber subscriber = hub.subscriber("test", List.of("t"), Map.of(), Set.of(), seqs);
+        Subscriber subscriber = hub.subscriber(Transport.SSE, List.of("t"), Map.of(), Set.of(), seqs);
         Thread.ofVirtual().start(subscriber::run);
         assertTrue(seqs.opened.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         Eventually.await("the subscriber joined its topic", WAIT, () -> hub.activeTopics() == 1);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.event.Reset;
+import io.wirehub.event.ResetReason;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.Snapshot;
 import io.wirehub.store.memory.MemoryEventStore;
@@ -111,7 +112,7 @@ class SubscriberTest {
         assertEquals(List.of(2L, 3L, 4L), sink.take(3), "what is stored before the hole");
         Reset reset = sink.resets.poll(5, TimeUnit.SECONDS);
         assertNotNull(reset, "a reset for the hole");
-        assertEquals(new Reset("t", 7, Reset.RETENTION), reset);
+        assertEquals(new Reset("t", 7, ResetReason.RETENTION), reset);
         assertEquals(List.of(), sink.drainQuietly(), "6 was not written past the hole, and 7 is covered by the reset");
     }
 
@@ -153,7 +154,7 @@ class SubscriberTest {
     void aStreamThatRegistersAfterShutdownBeganIsClosedAtOnce() throws Exception {
         hub.closeAll(CloseReason.SHUTDOWN);
         RecordingSink sink = new RecordingSink(false);
-        Thread.ofVirtual().start(hub.subscriber("test", List.of("t"), Map.of(), Set.of(), sink)::run);
+        Thread.ofVirtual().start(hub.subscriber(Transport.SSE, List.of("t"), Map.of(), Set.of(), sink)::run);
         assertTrue(sink.finished.await(5, TimeUnit.SECONDS), "ended without waiting for a later close");
         assertEquals(1, hub.stats().closes(CloseReason.SHUTDOWN));
         assertEquals(0, hub.activeTopics());
@@ -229,7 +230,7 @@ class SubscriberTest {
     }
 
     private static Subscriber openedOn(Hub target, RecordingSink sink) throws InterruptedException {
-        Subscriber subscriber = target.subscriber("test", List.of("t"), Map.of(), Set.of(), sink);
+        Subscriber subscriber = target.subscriber(Transport.SSE, List.of("t"), Map.of(), Set.of(), sink);
         Thread.ofVirtual().start(subscriber::run);
         assertTrue(sink.flushed.await(5, TimeUnit.SECONDS), "the stream opened");
         return subscriber;
@@ -260,7 +261,7 @@ class SubscriberTest {
     }
 
     private Subscriber startedSubscriber(String topic, RecordingSink sink) throws InterruptedException {
-        Subscriber subscriber = hub.subscriber("test", List.of(topic), Map.of(), Set.of(), sink);
+        Subscriber subscriber = hub.subscriber(Transport.SSE, List.of(topic), Map.of(), Set.of(), sink);
         Thread.ofVirtual().start(subscriber::run);
         assertTrue(sink.opened.await(5, TimeUnit.SECONDS));
         Eventually.await("the subscriber joined its topic", Duration.ofSeconds(5), () -> hub.activeTopics() > 0);

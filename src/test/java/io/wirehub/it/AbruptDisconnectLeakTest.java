@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.app.WireHub;
+import io.wirehub.hub.Transport;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.SseClient;
@@ -42,8 +43,8 @@ class AbruptDisconnectLeakTest {
                 for (int i = 1; i < sockets.size(); i += 2) {
                     assertTrue(readHead(sockets.get(i)).startsWith("HTTP/1.1 101"), "WebSocket upgraded");
                 }
-                Eventually.await("1000 subscribers registered", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers("sse") == CLIENTS_PER_TRANSPORT
-                        && hub.hub().stats().subscribers("ws") == CLIENTS_PER_TRANSPORT);
+                Eventually.await("1000 subscribers registered", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers(Transport.SSE) == CLIENTS_PER_TRANSPORT
+                        && hub.hub().stats().subscribers(Transport.WS) == CLIENTS_PER_TRANSPORT);
                 assertEquals(2 * CLIENTS_PER_TRANSPORT, hub.hub().stats().drainLoops());
                 Http.publish(TestHubs.base(hub), "leak.a", "one event on the way");
             } finally {

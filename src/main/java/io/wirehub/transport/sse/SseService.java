@@ -10,6 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.Subscriber;
+import io.wirehub.hub.Transport;
 import io.wirehub.transport.StreamRequest;
 import java.util.List;
 
@@ -50,7 +51,7 @@ public final class SseService implements HttpService {
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
         res.header(NO_BUFFERING); // nginx would otherwise buffer the stream
-        Subscriber subscriber = hub.subscriber("sse", request.topics(), request.resumeFrom(), request.unknownCursors(),
+        Subscriber subscriber = hub.subscriber(Transport.SSE, request.topics(), request.resumeFrom(), request.unknownCursors(),
                 new SseSink(res.outputStream(), retryMillis, storeEpoch));
         subscriber.run();
     }

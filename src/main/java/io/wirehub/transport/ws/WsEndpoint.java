@@ -17,6 +17,7 @@ import io.wirehub.event.Names;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.Subscriber;
+import io.wirehub.hub.Transport;
 import io.wirehub.http.ApiError;
 import io.wirehub.transport.StreamRequest;
 import java.io.IOException;
@@ -69,7 +70,7 @@ public final class WsEndpoint implements WsListener {
             throw new WsUpgradeException(e.getMessage());
         }
         sink = new WsSink(storeEpoch);
-        subscriber = hub.subscriber("ws", request.topics(), request.resumeFrom(), request.unknownCursors(), sink);
+        subscriber = hub.subscriber(Transport.WS, request.topics(), request.resumeFrom(), request.unknownCursors(), sink);
         try {
             subscriber.position();
         } catch (IOException e) { // closed already: it never saw the topics' positions

@@ -1,0 +1,139 @@
+package io.wirehub.hub;
+
+import io.wirehub.event.Cursor;
+import io.wirehub.event.Event;
+import io.wirehub.event.ResetReason;
+import io.wirehub.store.EventStore;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes what a stream missed, from the store: the capped replay of a reconnecting client, the
+ * range behind a seq jump, and the catch-up of a stream whose queue overflowed.
+ *
+ * <p>Invariant: every event it writes is the cursor's next seq. Where the store cannot give that
+ * one (retention removed it, a page has a hole in it), the stream gets a reset instead, never a
+ * later event. Runs on the drain thread only; each read goes through {@link DrainThread} so that
+ * no interrupt lands in it.
+ */
+final class CatchUp {
+    private final EventStore store;
+    private final Cursor cursor;
+    private final StreamWriter writer;
+    private final DrainThread drainThread;
+    private final int pageSize; // replay_limit: the cap of a reconnect's replay, and a catch-up's page
+
+    CatchUp(EventStore store, Cursor cursor, StreamWriter writer, DrainThread drainThread, int pageSize) {
+        this.store = store;
+        this.cursor = cursor;
+        this.writer = writer;
+        this.drainThread = drainThread;
+        this.pageSize = pageSize;
+    }
+
+    /**
+     * The replay of a reconnecting client: up to replay_limit events per topic, else a reset. The
+     * cursor already holds each topic's resume position (see {@link Subscriber#position()}); a
+     * topic whose cursor came from another store is reset first.
+     */
+    void replay(StreamStart start) throws IOException {
+        Map<String, List<Event>> missed = drainThread.readStore(() -> store.readAfter(start.resumeFrom(), pageSize + 1));
+        for (String topic : start.unknownCursors()) {
+            reset(topic, ResetReason.UNKNOWN_CURSOR);
+        }
+        for (Map.Entry<String, Long> entry : start.resumeFrom().entrySet()) {
+            String topic = entry.getKey();
+            List<Event> events = missed.getOrDefault(topic, List.of());
+            if (events.size() > pageSize) {
+                reset(topic, ResetReason.REPLAY_LIMIT);
+            } else if (events.isEmpty() && latestSeq(topic) < entry.getValue()) {
+                reset(topic, ResetReason.UNKNOWN_CURSOR);
+            } else {
+                fill(topic, Long.MAX_VALUE, events);
+            }
+        }
+    }
+
+    /** Everything stored after the cursor (a lagging stream), page by page. */
+    void catchUp(String topic) throws IOException {
+        fill(topic, Long.MAX_VALUE);
+    }
+
+    /** Brings the cursor to {@code seq - 1} before {@code seq} is written: the stored events, or a reset. */
+    void fillBefore(String topic, long seq) throws IOException {
+        fill(topic, seq - 1);
+        if (cursor.position(topic) < seq - 1) {
+            reset(topic, ResetReason.RETENTION); // never write past a gap without saying so
+        }
+    }
+
+    long latestSeq(String topic) throws IOException {
+        return drainThread.readStore(() -> store.latestSeq(topic));
+    }
+
+    private void fill(String topic, long upTo) throws IOException {
+        long position = cursor.position(topic);
+        if (position >= 0 && position < upTo) {
+            fill(topic, upTo, readPage(topic, upTo));
+        }
+    }
+
+    /**
+     * Writes the stored events after the cursor up to {@code upTo}, starting with {@code page}
+     * (already read), then page after page; a reset where the next seq is no longer stored.
+     */
+    private void fill(String topic, long upTo, List<Event> page) throws IOException {
+        while (true) {
+            long position = cursor.position(topic);
+            if (position < 0 || position >= upTo) {
+                return;
+            }
+            if (page.isEmpty()) {
+                if (latestSeq(topic) <= position) {
+                    return; // caught up
+                }
+                // The topic is ahead of the cursor: read again (an event committed between the two
+                // reads is no loss); still nothing stored after the cursor means retention.
+                page = readPage(topic, upTo);
+                if (page.isEmpty()) {
+                    reset(topic, ResetReason.RETENTION);
+                    return;
+                }
+            }
+            if (!writeInOrder(topic, upTo, page) || page.size() < pageSize || cursor.position(topic) >= upTo) {
+                return;
+            }
+            page = readPage(topic, upTo);
+        }
+    }
+
+    /** Writes the page's events that come next, up to upTo; false when it stopped (upTo, or a hole and its reset). */
+    private boolean writeInOrder(String topic, long upTo, List<Event> page) throws IOException {
+        for (Event event : page) {
+            long position = cursor.position(topic);
+            if (event.seq() > upTo) {
+                return false;
+            }
+            if (event.seq() > position + 1) {
+                // A hole inside the page: retention removed it (writers' clocks differ).
+                reset(topic, ResetReason.RETENTION);
+                return false;
+            }
+            if (event.seq() == position + 1) {
+                writer.event(event);
+            }
+        }
+        return true;
+    }
+
+    private List<Event> readPage(String topic, long upTo) throws IOException {
+        long after = cursor.position(topic);
+        int limit = (int) Math.min(pageSize, upTo - after);
+        return drainThread.readStore(() -> store.readAfter(topic, after, limit));
+    }
+
+    void reset(String topic, ResetReason reason) throws IOException {
+        writer.reset(topic, latestSeq(topic), reason);
+    }
+}
