@@ -4,7 +4,6 @@ import io.wirehub.bus.BusListener;
 import io.wirehub.event.Event;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.StoreUnavailableException;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -20,7 +19,7 @@ import java.util.function.LongSupplier;
  *
  * <p>The hub never blocks on a subscriber: it only {@code offer}s to their bounded queues. Per
  * active topic it remembers the last seq it dispatched: an event delivered twice is dropped, and
- * an event ahead of a gap is held for up to {@link #GAP_WAIT} until the missing ones arrive
+ * an event ahead of a gap is held for up to {@link TopicChannel#GAP_WAIT} until the missing ones arrive
  * (concurrent publishers and instances cross), so subscribers get them in order without each
  * reading the store. Subscribers re-check order on their own and fill any gap that remains from
  * the store: the hub saves cost, the subscriber guarantees the order.
@@ -31,10 +30,6 @@ import java.util.function.LongSupplier;
  */
 public final class Hub implements BusListener {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
-    // How long an event ahead of a gap waits for the missing ones before it is passed on (then
-    // each subscriber reads the gap from the store). Crossed commits resolve within milliseconds;
-    // only a lost bus message waits this long, plus up to one gap check period of the ticker.
-    static final Duration GAP_WAIT = Duration.ofMillis(200);
 
     private final EventStore store;
     private final HubSettings settings;
@@ -118,80 +113,23 @@ public final class Hub implements BusListener {
         }
         channel.lock.lock();
         try {
-            long last = channel.lastSeq;
-            if (last >= 0 && event.seq() <= last) {
-                stats.duplicatesDropped.increment();
-            } else if (last < 0 || event.seq() == last + 1) {
-                deliver(channel, event);
-                deliverEarlyInOrder(channel);
-            } else {
-                holdEarly(channel, event);
-            }
+            stats.duplicatesDropped.add(channel.dispatch(event, nanoClock.getAsLong(), settings.replayLimit()));
         } finally {
             channel.lock.unlock();
-        }
-    }
-
-    /**
-     * An event ahead of a gap: usually the missing ones are on their way (concurrent publishers,
-     * or instances, whose commits and messages cross), so hold it briefly and deliver in order
-     * when they come. Held too long or too many: pass the held events on as they are.
-     */
-    private void holdEarly(TopicChannel channel, Event event) {
-        long now = nanoClock.getAsLong();
-        if (channel.early.isEmpty()) {
-            channel.gapSinceNanos = now;
-        }
-        channel.early.put(event.seq(), event);
-        if (channel.early.size() > settings.replayLimit() || now - channel.gapSinceNanos > GAP_WAIT.toNanos()) {
-            releaseHeld(channel);
         }
     }
 
     /** Called by the ticker: passes on what was held for a gap that no later event filled. */
     void tick(long now) {
         for (TopicChannel channel : topics.values()) {
-            if (!channel.early.isEmpty() && now - channel.gapSinceNanos > GAP_WAIT.toNanos() && channel.lock.tryLock()) {
+            if (channel.heldTooLong(now) && channel.lock.tryLock()) {
                 try {
-                    if (!channel.early.isEmpty()) {
-                        releaseHeld(channel);
-                    }
+                    channel.releaseHeld();
                 } finally {
                     channel.lock.unlock();
                 }
             }
         }
-    }
-
-    /**
-     * Delivers the held events past a gap that did not fill. Each subscriber sees the jump and
-     * reads the missing range from the store on its own thread (or gets a reset): the hub never
-     * reads the store on the ticker's or a publisher's thread, and never waits forever.
-     */
-    private void releaseHeld(TopicChannel channel) {
-        for (Event held : channel.early.values()) {
-            if (held.seq() > channel.lastSeq) {
-                deliver(channel, held);
-            }
-        }
-        channel.early.clear();
-    }
-
-    private void deliverEarlyInOrder(TopicChannel channel) {
-        while (!channel.early.isEmpty() && channel.early.firstKey() <= channel.lastSeq + 1) {
-            Event held = channel.early.pollFirstEntry().getValue();
-            if (held.seq() == channel.lastSeq + 1) {
-                deliver(channel, held);
-            } else {
-                stats.duplicatesDropped.increment();
-            }
-        }
-        channel.gapSinceNanos = nanoClock.getAsLong(); // a remaining gap starts counting now
-    }
-
-    private void deliver(TopicChannel channel, Event event) {
-        channel.offer(event);
-        channel.lastSeq = event.seq();
     }
 
     /**
@@ -212,7 +150,7 @@ public final class Hub implements BusListener {
                 long after;
                 channel.lock.lock();
                 try {
-                    releaseHeld(channel);
+                    channel.releaseHeld();
                     after = channel.lastSeq;
                 } finally {
                     channel.lock.unlock();
@@ -252,12 +190,12 @@ public final class Hub implements BusListener {
                 if (event.seq() != channel.lastSeq + 1) {
                     return false; // a hole: retention, or another writer's clock
                 }
-                deliver(channel, event);
+                channel.deliver(event);
                 stats.backfilled.increment();
                 delivered = true;
             }
             if (delivered) {
-                deliverEarlyInOrder(channel); // what arrived during the read, held for this range
+                stats.duplicatesDropped.add(channel.deliverHeldInOrder(nanoClock.getAsLong())); // held during the read
             }
             return true;
         } finally {

@@ -107,7 +107,7 @@ class SubscriberTest {
         holedHub.onEvent(stored.get(0));
         assertEquals(List.of(1L), sink.take(1));
         holedHub.onEvent(stored.get(6)); // 2..6 lost on the bus; the store lost 5
-        now.addAndGet(Hub.GAP_WAIT.toNanos() + 1);
+        now.addAndGet(TopicChannel.GAP_WAIT.toNanos() + 1);
         new Ticker(holedHub, now::get, Duration.ofSeconds(1)).tick();
         assertEquals(List.of(2L, 3L, 4L), sink.take(3), "what is stored before the hole");
         Reset reset = sink.resets.poll(5, TimeUnit.SECONDS);
@@ -140,7 +140,7 @@ class SubscriberTest {
         hub.onEvent(stored.get(0));
         hub.onEvent(stored.get(2)); // seq 2 was lost on the way
         assertEquals(List.of(1L), sink.take(1));
-        now.addAndGet(Hub.GAP_WAIT.toNanos() - 1);
+        now.addAndGet(TopicChannel.GAP_WAIT.toNanos() - 1);
         ticker.tick();
         assertEquals(List.of(), sink.drainQuietly(), "still waiting for the missing event");
         now.addAndGet(2);
