@@ -37,6 +37,9 @@ import java.util.function.LongSupplier;
  */
 public final class Subscriber {
     private static final System.Logger LOG = System.getLogger(Subscriber.class.getName());
+    // A WebSocket is positioned during its upgrade and starts draining in onOpen, right after the
+    // 101 is written; one whose upgrade failed in between is closed after this (it holds a queue).
+    private static final long OPEN_DEADLINE = java.time.Duration.ofSeconds(2).toNanos();
 
     private final long id;
     private final Transport transport;
@@ -59,7 +62,8 @@ public final class Subscriber {
     private final Set<String> joined = ConcurrentHashMap.newKeySet();
 
     private volatile long nextHeartbeatNanos;
-    private volatile long positionedAtNanos; // 0 until positioned
+    private volatile long registeredAtNanos; // 0 until it joins the hub
+    private volatile boolean positioned;
     private volatile boolean running; // the drain loop started
 
     Subscriber(long id, Transport transport, StreamStart start, SubscriberSink sink, Hub hub, EventStore store,
@@ -114,9 +118,11 @@ public final class Subscriber {
      *     topic is (then it is closed as {@link CloseReason#STORE_UNAVAILABLE})
      */
     public void position() throws IOException {
-        if (positionedAtNanos != 0) {
+        if (positioned) {
             return;
         }
+        long now = nanoClock.getAsLong();
+        registeredAtNanos = now == 0 ? 1 : now; // from here the ticker's open deadline runs
         hub.register(this);
         try {
             for (String topic : start.topics()) {
@@ -127,9 +133,11 @@ public final class Subscriber {
         } catch (StoreUnavailableException e) {
             close(CloseReason.STORE_UNAVAILABLE); // the client retries; nothing was promised yet
             throw new IOException("the event store cannot say where the stream starts", e);
+        } catch (RuntimeException e) {
+            close(CloseReason.ERROR); // whatever failed, nothing of it stays in the hub
+            throw e;
         }
-        long now = nanoClock.getAsLong();
-        positionedAtNanos = now == 0 ? 1 : now;
+        positioned = true;
     }
 
     /**
@@ -244,7 +252,7 @@ public final class Subscriber {
             if (writer.writeOverdue(now, writeTimeout)) {
                 drainThread.interrupt(); // the final write (see finish()) is stuck on a client that stopped reading
             }
-        } else if (!running && positionedAtNanos != 0 && now - positionedAtNanos > writeTimeout) {
+        } else if (!running && registeredAtNanos != 0 && now - registeredAtNanos > Math.min(writeTimeout, OPEN_DEADLINE)) {
             close(CloseReason.CLIENT_GONE); // positioned for a WebSocket whose upgrade never completed
         } else if (writer.writeOverdue(now, writeTimeout)) {
             close(CloseReason.WRITE_TIMEOUT);
@@ -290,6 +298,9 @@ public final class Subscriber {
             }
         }
         writer.flush();
+        if (topicChanges.pending()) {
+            queue.offer(Signal.TOPICS_CHANGED); // its signal found the queue full: drainTo emptied it since
+        }
     }
 
     private void deliver(Event event) throws IOException {

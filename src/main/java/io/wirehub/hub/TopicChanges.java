@@ -36,6 +36,10 @@ final class TopicChanges {
         return pending.offer(new Change(topic, follow));
     }
 
+    boolean pending() {
+        return !pending.isEmpty();
+    }
+
     /** Drain thread: applies and acknowledges everything pending. */
     void apply(Subscriber subscriber) throws IOException, InterruptedException {
         Change change;

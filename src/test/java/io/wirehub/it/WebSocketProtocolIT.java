@@ -55,6 +55,20 @@ class WebSocketProtocolIT {
     }
 
     @Test
+    void anUpgradeWithAnInvalidKeyIsRefusedBeforeAnyStreamIsMade() throws Exception {
+        try (WireHub hub = TestHubs.start(); Socket socket = new Socket("127.0.0.1", hub.port())) {
+            socket.getOutputStream().write(("GET /v1/ws?topic=badkey HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: abc\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            assertTrue(status.startsWith("HTTP/1.1 400"), status);
+            assertEquals(0, hub.hub().subscribers().size(), "no stream, no queue, no store read for a refused upgrade");
+            assertEquals(0, hub.hub().activeTopics());
+        }
+    }
+
+    @Test
     void readySaysWhereEachTopicStartsAndSubscribesAreAcknowledgedWithTheirSeq() throws Exception {
         try (WireHub hub = TestHubs.start()) {
             String base = TestHubs.base(hub);

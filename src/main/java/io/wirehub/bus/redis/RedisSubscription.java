@@ -140,16 +140,20 @@ final class RedisSubscription implements AutoCloseable {
     }
 
     private void subscribeUntilDropped() {
-        try (Jedis jedis = new Jedis(address.hostAndPort(), address.clientConfig(clientName))) { // connects
+        Jedis jedis = new Jedis(address.hostAndPort(), address.clientConfig(clientName)); // connects
+        try {
             connection = jedis;
             if (closed.get()) {
                 return; // close() may have looked before we published the connection
             }
             jedis.subscribe(new Messages(jedis), channel); // returns or throws when the connection ends
         } finally {
+            // Unwatch before the close: Jedis reconnects to send a command on a closed
+            // connection, so a PING after it would open a socket nobody owns.
             heartbeat.unwatch();
             subscribed = false;
             connection = null;
+            jedis.close();
         }
     }
 
@@ -237,6 +241,7 @@ final class RedisSubscription implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        heartbeat.close(); // first: a PING after the disconnect below would open the connection again
         Jedis jedis = connection;
         if (jedis != null) {
             try {
@@ -245,7 +250,6 @@ final class RedisSubscription implements AutoCloseable {
                 // closing anyway
             }
         }
-        heartbeat.close();
         thread.interrupt(); // wakes a backoff pause
         if (Thread.currentThread() == thread || thread.getState() == Thread.State.NEW) {
             return;

@@ -28,6 +28,8 @@ final class SubscriptionHeartbeat implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ponged = lock.newCondition();
+    // Held while a PING is sent and while unwatching, so no PING reaches a closed connection.
+    private final ReentrantLock pinging = new ReentrantLock();
     private long pongs; // guarded by lock
     private volatile Watched watched;
 
@@ -54,9 +56,17 @@ final class SubscriptionHeartbeat implements AutoCloseable {
         watched = new Watched(subscription, dead);
     }
 
-    /** The watched subscription ended: nothing to ping until the next {@link #watch}. */
+    /**
+     * The watched subscription is ending: nothing to ping until the next {@link #watch}. Returns
+     * once no PING is under way, so the caller may then close the connection.
+     */
     void unwatch() {
-        watched = null;
+        pinging.lock();
+        try {
+            watched = null;
+        } finally {
+            pinging.unlock();
+        }
     }
 
     /** Called by the subscriber thread on each PONG. */
@@ -77,19 +87,30 @@ final class SubscriptionHeartbeat implements AutoCloseable {
             } catch (InterruptedException e) {
                 continue; // close() wakes us; the loop checks closed
             }
-            Watched current = watched;
-            if (current == null) {
-                continue; // between connections: the subscriber thread is reconnecting
-            }
             long before = pongs();
-            try {
-                current.subscription().ping();
-            } catch (RuntimeException e) {
-                continue; // the connection is failing already: the subscriber thread sees it too
+            Watched current = pingWatched();
+            if (current == null) {
+                continue; // between connections, or the connection failing already: the subscriber thread sees it
             }
             if (!pongedSince(before) && !closed.get() && watched == current) {
                 current.dead().run();
             }
+        }
+    }
+
+    /** PINGs the watched subscription, unless it is being unwatched; returns it, or null. */
+    private Watched pingWatched() {
+        pinging.lock();
+        try {
+            Watched current = watched;
+            if (current != null) {
+                current.subscription().ping();
+            }
+            return current;
+        } catch (RuntimeException e) {
+            return null;
+        } finally {
+            pinging.unlock();
         }
     }
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.Headers;
 import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
@@ -21,6 +23,7 @@ import io.wirehub.hub.Transport;
 import io.wirehub.http.ApiError;
 import io.wirehub.transport.StreamRequest;
 import java.io.IOException;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -46,6 +49,8 @@ public final class WsEndpoint implements WsListener {
     // Client messages are small commands; a longer one is dropped, not buffered (memory guard).
     static final int MAX_CLIENT_MESSAGE = 4096;
 
+    private static final HeaderName WS_KEY = HeaderNames.create("Sec-WebSocket-Key");
+
     private final Hub hub;
     private final int maxTopics;
     private final String storeEpoch;
@@ -69,18 +74,35 @@ public final class WsEndpoint implements WsListener {
         } catch (ApiError e) {
             throw new WsUpgradeException(e.getMessage());
         }
+        if (!validKey(headers)) {
+            // Helidon checks the key only after this method: refuse it before any stream is made.
+            throw RequestException.builder()
+                    .type(DirectHandler.EventType.BAD_REQUEST)
+                    .message("Invalid Sec-WebSocket-Key header")
+                    .build();
+        }
         sink = new WsSink(storeEpoch);
         subscriber = hub.subscriber(Transport.WS, request.topics(), request.resumeFrom(), request.unknownCursors(), sink);
         try {
             subscriber.position();
-        } catch (IOException e) { // closed already: it never saw the topics' positions
+        } catch (IOException | RuntimeException e) { // closed already: it never saw the topics' positions
             throw RequestException.builder()
                     .type(DirectHandler.EventType.OTHER)
                     .status(Status.SERVICE_UNAVAILABLE_503)
-                    .message("the event store is unavailable; retry shortly")
+                    .message("the stream cannot be positioned now (event store unavailable); retry shortly")
                     .build();
         }
         return Optional.empty();
+    }
+
+    /** RFC 6455: the key is 16 random bytes in base64. */
+    private static boolean validKey(Headers headers) {
+        String key = headers.first(WS_KEY).orElse("");
+        try {
+            return Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     @Override
