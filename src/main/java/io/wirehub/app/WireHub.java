@@ -19,6 +19,7 @@ import io.wirehub.http.ErrorResponses;
 import io.wirehub.http.HealthService;
 import io.wirehub.http.PublishService;
 import io.wirehub.http.TopicService;
+import io.wirehub.metrics.AdminService;
 import io.wirehub.metrics.Metrics;
 import io.wirehub.metrics.MetricsService;
 import io.wirehub.metrics.StatsService;
@@ -180,6 +181,7 @@ public final class WireHub implements AutoCloseable {
                 .register(new TopicService(meteredStore))
                 .register(new StatsService(hub))
                 .register(new MetricsService(metrics))
+                .register(new AdminService(hub))
                 .register(new HealthService(store, bus, drain::draining));
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);
