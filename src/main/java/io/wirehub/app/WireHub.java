@@ -20,9 +20,11 @@ import io.wirehub.http.HealthService;
 import io.wirehub.http.PublishService;
 import io.wirehub.http.TopicService;
 import io.wirehub.metrics.AdminService;
+import io.wirehub.metrics.DashboardService;
 import io.wirehub.metrics.Metrics;
 import io.wirehub.metrics.MetricsService;
 import io.wirehub.metrics.StatsService;
+import io.wirehub.metrics.StatsStreamService;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.memory.MemoryEventStore;
 import io.wirehub.store.postgres.PostgresEventStore;
@@ -182,6 +184,8 @@ public final class WireHub implements AutoCloseable {
                 .register(new StatsService(hub))
                 .register(new MetricsService(metrics))
                 .register(new AdminService(hub))
+                .register(new StatsStreamService(hub, drain::draining))
+                .register(new DashboardService())
                 .register(new HealthService(store, bus, drain::draining));
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);
