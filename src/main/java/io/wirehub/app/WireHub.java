@@ -19,7 +19,12 @@ import io.wirehub.http.ErrorResponses;
 import io.wirehub.http.HealthService;
 import io.wirehub.http.PublishService;
 import io.wirehub.http.TopicService;
+import io.wirehub.metrics.AdminService;
+import io.wirehub.metrics.DashboardService;
+import io.wirehub.metrics.Metrics;
+import io.wirehub.metrics.MetricsService;
 import io.wirehub.metrics.StatsService;
+import io.wirehub.metrics.StatsStreamService;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.memory.MemoryEventStore;
 import io.wirehub.store.postgres.PostgresEventStore;
@@ -45,16 +50,20 @@ public final class WireHub implements AutoCloseable {
     private final Ticker ticker;
     private final WebServer server;
     private final Drain drain = new Drain();
+    private final Metrics metrics = new Metrics();
+    private final EventStore meteredStore; // the store as the hub, publishers and routes use it
 
     private WireHub(Settings settings) {
         this.settings = settings;
         this.store = createStore(settings);
+        this.meteredStore = metrics.metered(store);
         EventBus createdBus = null;
         try {
             createdBus = createBus(settings);
             this.bus = createdBus;
-            this.hub = new Hub(store, hubSettings(settings), System::nanoTime);
-            this.publisher = new Publisher(store, bus, hub.stats());
+            this.hub = new Hub(meteredStore, hubSettings(settings), System::nanoTime);
+            this.publisher = new Publisher(meteredStore, bus, hub.stats());
+            metrics.register(hub, bus);
             this.server = buildServer();
             bus.start(hub);
             this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start();
@@ -171,8 +180,12 @@ public final class WireHub implements AutoCloseable {
                 .register(new PublishService(publisher, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
                 .register(new SseService(hub, s.maxTopicsPerStream(), store.epoch()))
                 .register(new WsRequestRoute(s.maxTopicsPerStream(), store.epoch()))
-                .register(new TopicService(store))
+                .register(new TopicService(meteredStore))
                 .register(new StatsService(hub))
+                .register(new MetricsService(metrics))
+                .register(new AdminService(hub))
+                .register(new StatsStreamService(hub, drain::draining))
+                .register(new DashboardService())
                 .register(new HealthService(store, bus, drain::draining));
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);

@@ -19,6 +19,11 @@ public final class Event {
     private final boolean json;
     private final long timeMillis;
 
+    // When the publish request that stored it arrived (System.nanoTime), 0 when not published
+    // here (read from the store, received from another instance): the start of the publish→flush
+    // latency. Set once, by the publishing thread, before the event is handed to the bus.
+    private volatile long arrivedNanos;
+
     private volatile byte[] sseBody;
     private volatile String wsTail;
 
@@ -58,6 +63,15 @@ public final class Event {
 
     public long timeMillis() {
         return timeMillis;
+    }
+
+    /** When its publish request arrived here (System.nanoTime), or 0 when unknown. */
+    public long arrivedNanos() {
+        return arrivedNanos;
+    }
+
+    public void arrivedAt(long nanos) {
+        this.arrivedNanos = nanos;
     }
 
     /** The SSE frame without its {@code id:} line: {@code event:} and {@code data:} lines, then the blank line. */

@@ -17,8 +17,8 @@ public final class ErrorResponses {
     private static final System.Logger LOG = System.getLogger(ErrorResponses.class.getName());
 
     // NOTE: clients branch on these codes.
-    static final String STORE_UNAVAILABLE = "store_unavailable";
-    static final String SHUTTING_DOWN = "shutting_down";
+    static final String STORE_UNAVAILABLE = Publisher.STORE_UNAVAILABLE;
+    static final String SHUTTING_DOWN = Publisher.SHUTTING_DOWN;
     static final String NOT_FOUND = "not_found";
     static final String INTERNAL = "internal_error";
 

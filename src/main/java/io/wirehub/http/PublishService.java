@@ -2,6 +2,7 @@ package io.wirehub.http;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -26,24 +27,45 @@ public final class PublishService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/v1/topics/{topic}/events", this::publishOne);
-        rules.post("/v1/events", this::publishBatch);
+        rules.post("/v1/topics/{topic}/events", measured(this::publishOne));
+        rules.post("/v1/events", measured(this::publishBatch));
     }
 
-    private void publishOne(ServerRequest req, ServerResponse res) throws Exception {
+    /**
+     * Takes the arrival time (the start of each event's publish→flush latency) and counts a
+     * refused request by its error code.
+     */
+    private Handler measured(Publish publish) {
+        return (req, res) -> {
+            long arrived = System.nanoTime();
+            try {
+                publish.handle(req, res, arrived);
+            } catch (ApiError e) {
+                publisher.refused(e.code());
+                throw e;
+            }
+        };
+    }
+
+    @FunctionalInterface
+    private interface Publish {
+        void handle(ServerRequest req, ServerResponse res, long arrivedNanos) throws Exception;
+    }
+
+    private void publishOne(ServerRequest req, ServerResponse res, long arrived) throws Exception {
         boolean declaredJson = req.headers().contentType()
                 .map(type -> type.mediaType().subtype().equals("json") || type.mediaType().subtype().endsWith("+json"))
                 .orElse(false);
         NewEvent event = bodies.single(req.path().pathParameters().get("topic"), req.query().first("event").orElse(null),
                 req.content().inputStream(), declaredLength(req), declaredJson);
-        Event stored = publisher.publish(List.of(event)).getFirst();
+        Event stored = publisher.publish(List.of(event), arrived).getFirst();
         res.status(Status.CREATED_201);
         Json.send(res, ack(stored));
     }
 
-    private void publishBatch(ServerRequest req, ServerResponse res) throws Exception {
+    private void publishBatch(ServerRequest req, ServerResponse res, long arrived) throws Exception {
         List<NewEvent> events = bodies.batch(req.content().inputStream(), declaredLength(req));
-        List<Event> stored = publisher.publish(events);
+        List<Event> stored = publisher.publish(events, arrived);
         StringBuilder out = new StringBuilder(stored.size() * 40).append("{\"events\":[");
         for (int i = 0; i < stored.size(); i++) {
             out.append(i == 0 ? "" : ",").append(ack(stored.get(i)));

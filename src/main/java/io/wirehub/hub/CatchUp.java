@@ -23,13 +23,15 @@ final class CatchUp {
     private final StreamWriter writer;
     private final DrainThread drainThread;
     private final int pageSize; // replay_limit: the cap of a reconnect's replay, and a catch-up's page
+    private final HubStats stats;
 
-    CatchUp(EventStore store, Cursor cursor, StreamWriter writer, DrainThread drainThread, int pageSize) {
+    CatchUp(EventStore store, Cursor cursor, StreamWriter writer, DrainThread drainThread, int pageSize, HubStats stats) {
         this.store = store;
         this.cursor = cursor;
         this.writer = writer;
         this.drainThread = drainThread;
         this.pageSize = pageSize;
+        this.stats = stats;
     }
 
     /**
@@ -50,19 +52,19 @@ final class CatchUp {
             } else if (events.isEmpty() && latestSeq(topic) < entry.getValue()) {
                 reset(topic, ResetReason.UNKNOWN_CURSOR);
             } else {
-                fill(topic, Long.MAX_VALUE, events);
+                fill(topic, Long.MAX_VALUE, events, Recovery.REPLAY);
             }
         }
     }
 
     /** Everything stored after the cursor (a lagging stream), page by page. */
     void catchUp(String topic) throws IOException {
-        fill(topic, Long.MAX_VALUE);
+        fill(topic, Long.MAX_VALUE, Recovery.CATCH_UP);
     }
 
     /** Brings the cursor to {@code seq - 1} before {@code seq} is written: the stored events, or a reset. */
     void fillBefore(String topic, long seq) throws IOException {
-        fill(topic, seq - 1);
+        fill(topic, seq - 1, Recovery.GAP);
         if (cursor.position(topic) < seq - 1) {
             reset(topic, ResetReason.RETENTION); // never write past a gap without saying so
         }
@@ -72,10 +74,10 @@ final class CatchUp {
         return drainThread.readStore(() -> store.latestSeq(topic));
     }
 
-    private void fill(String topic, long upTo) throws IOException {
+    private void fill(String topic, long upTo, Recovery path) throws IOException {
         long position = cursor.position(topic);
         if (position >= 0 && position < upTo) {
-            fill(topic, upTo, readPage(topic, upTo));
+            fill(topic, upTo, readPage(topic, upTo), path);
         }
     }
 
@@ -83,7 +85,7 @@ final class CatchUp {
      * Writes the stored events after the cursor up to {@code upTo}, starting with {@code page}
      * (already read), then page after page; a reset where the next seq is no longer stored.
      */
-    private void fill(String topic, long upTo, List<Event> page) throws IOException {
+    private void fill(String topic, long upTo, List<Event> page, Recovery path) throws IOException {
         while (true) {
             long position = cursor.position(topic);
             if (position < 0 || position >= upTo) {
@@ -101,7 +103,7 @@ final class CatchUp {
                     return;
                 }
             }
-            if (!writeInOrder(topic, upTo, page) || page.size() < pageSize || cursor.position(topic) >= upTo) {
+            if (!writeInOrder(topic, upTo, page, path) || page.size() < pageSize || cursor.position(topic) >= upTo) {
                 return;
             }
             page = readPage(topic, upTo);
@@ -109,7 +111,7 @@ final class CatchUp {
     }
 
     /** Writes the page's events that come next, up to upTo; false when it stopped (upTo, or a hole and its reset). */
-    private boolean writeInOrder(String topic, long upTo, List<Event> page) throws IOException {
+    private boolean writeInOrder(String topic, long upTo, List<Event> page, Recovery path) throws IOException {
         for (Event event : page) {
             long position = cursor.position(topic);
             if (event.seq() > upTo) {
@@ -122,6 +124,7 @@ final class CatchUp {
             }
             if (event.seq() == position + 1) {
                 writer.event(event);
+                stats.recoveredOne(path);
             }
         }
         return true;

@@ -145,6 +145,7 @@ public final class Hub implements BusListener {
      */
     @Override
     public void reconnected() {
+        stats.backfills.increment();
         Thread.ofVirtual().name("hub-backfill").start(() -> {
             for (TopicChannel channel : topics.values()) {
                 long after;
@@ -230,7 +231,7 @@ public final class Hub implements BusListener {
         subscriber.joinedTopics().add(topic); // first: a concurrent close() must find it
         TopicChannel[] joined = new TopicChannel[1];
         topics.compute(topic, (name, channel) -> {
-            joined[0] = channel == null ? new TopicChannel(name) : channel;
+            joined[0] = channel == null ? new TopicChannel(name, stats) : channel;
             joined[0].subscribers.add(subscriber);
             return joined[0];
         });
@@ -259,6 +260,15 @@ public final class Hub implements BusListener {
     /** Number of topics with at least one subscriber here. */
     public int activeTopics() {
         return topics.size();
+    }
+
+    /** Subscriptions here: each stream counts once per topic it follows. */
+    public int subscriptions() {
+        int count = 0;
+        for (TopicChannel channel : topics.values()) {
+            count += channel.subscribers.size();
+        }
+        return count;
     }
 
 }

@@ -4,6 +4,7 @@ import io.wirehub.bus.EventBus;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.store.EventStore;
+import io.wirehub.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
@@ -20,6 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * per publish.
  */
 public final class Publisher {
+    // NOTE: refusal codes, as in the JSON error and the metric label (reason).
+    public static final String SHUTTING_DOWN = "shutting_down";
+    public static final String STORE_UNAVAILABLE = "store_unavailable";
+
     private final EventStore store;
     private final EventBus bus;
     private final HubStats stats;
@@ -40,15 +45,37 @@ public final class Publisher {
      * @throws io.wirehub.store.StoreUnavailableException when nothing was stored
      */
     public List<Event> publish(List<NewEvent> events) {
-        admit();
+        return publish(events, System.nanoTime());
+    }
+
+    /**
+     * @param arrivedNanos when the publish request arrived (System.nanoTime): the start of each
+     *     event's publish→flush latency
+     */
+    public List<Event> publish(List<NewEvent> events, long arrivedNanos) {
+        try {
+            admit();
+        } catch (ShuttingDownException e) {
+            refused(SHUTTING_DOWN);
+            throw e;
+        }
         try {
             List<Event> stored = store.append(events);
             stats.published.add(stored.size());
+            stored.forEach(event -> event.arrivedAt(arrivedNanos));
             bus.publish(stored);
             return stored;
+        } catch (StoreUnavailableException e) {
+            refused(STORE_UNAVAILABLE);
+            throw e;
         } finally {
             leave();
         }
+    }
+
+    /** Counts a publish request refused before anything was stored, by its error code. */
+    public void refused(String code) {
+        stats.publishRefused(code);
     }
 
     /** Refuses publishes from now on (the first step of a drain); those in flight go on. */

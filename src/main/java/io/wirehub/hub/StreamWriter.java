@@ -5,6 +5,7 @@ import io.wirehub.event.Event;
 import io.wirehub.event.Reset;
 import io.wirehub.event.ResetReason;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -24,6 +25,10 @@ final class StreamWriter {
     private final LongSupplier nanoClock;
     private final BooleanSupplier closed;
 
+    // Arrival times of the live events written since the last flush: the flush observes their
+    // publish→flush latency. Drain thread only; grows to the largest batch, then stays.
+    private long[] unflushedArrivals = new long[8];
+    private int unflushed;
     private volatile long writeStartedNanos; // 0 while not writing
     private volatile long pingSentNanos; // 0 while no heartbeat awaits its answer
 
@@ -64,8 +69,25 @@ final class StreamWriter {
     void event(Event event) throws IOException {
         cursor.advance(event.topic(), event.seq());
         String token = cursor.token();
-        timed(() -> sink.event(event, token));
+        int[] bytes = new int[1];
+        timed(() -> bytes[0] = sink.event(event, token));
         stats.deliveries.increment();
+        stats.bytesWritten.add(bytes[0]);
+    }
+
+    /**
+     * {@link #event} for an event taken from the queue: its publish→flush latency is observed at
+     * the next flush when it was published here (the arrival stamp is on this JVM's clock).
+     */
+    void liveEvent(Event event) throws IOException {
+        event(event);
+        long arrived = event.arrivedNanos();
+        if (arrived != 0) {
+            if (unflushed == unflushedArrivals.length) {
+                unflushedArrivals = Arrays.copyOf(unflushedArrivals, unflushed * 2);
+            }
+            unflushedArrivals[unflushed++] = arrived;
+        }
     }
 
     /** Moves the topic's position to {@code head} and tells the client to re-hydrate. */
@@ -73,8 +95,10 @@ final class StreamWriter {
         cursor.advance(topic, head);
         Reset reset = new Reset(topic, head, reason);
         String token = cursor.token();
-        timed(() -> sink.reset(reset, token));
-        stats.resets.increment();
+        int[] bytes = new int[1];
+        timed(() -> bytes[0] = sink.reset(reset, token));
+        stats.reset(reason);
+        stats.bytesWritten.add(bytes[0]);
     }
 
     void heartbeat() throws IOException {
@@ -87,7 +111,15 @@ final class StreamWriter {
     }
 
     void flush() throws IOException {
+        int written = unflushed;
+        unflushed = 0; // a failed flush delivered nothing: nothing to observe
         timed(sink::flush);
+        if (written > 0) {
+            long now = System.nanoTime(); // the arrival stamps' clock, not the injected one
+            for (int i = 0; i < written; i++) {
+                stats.publishToFlush.observe(Math.max(0, now - unflushedArrivals[i]));
+            }
+        }
     }
 
     void heartbeatAcknowledged() {

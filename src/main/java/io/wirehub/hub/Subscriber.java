@@ -17,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
@@ -61,6 +62,12 @@ public final class Subscriber {
     // join is under way, so cleanup finds every hub entry whatever failed half-way.
     private final Set<String> joined = ConcurrentHashMap.newKeySet();
 
+    // What an operator sees of it (GET /v1/admin/subscribers); no logic depends on these.
+    private final long connectedAtMillis = System.currentTimeMillis();
+    private final AtomicLong overflows = new AtomicLong();
+    private final AtomicLong catchUps = new AtomicLong();
+    private volatile String remoteAddress = "";
+
     private volatile long nextHeartbeatNanos;
     private volatile long registeredAtNanos; // 0 until it joins the hub
     private volatile boolean positioned;
@@ -77,7 +84,7 @@ public final class Subscriber {
         this.nanoClock = nanoClock;
         this.queue = new ArrayBlockingQueue<>(transport == Transport.WS ? settings.wsQueueCapacity() : settings.sseQueueCapacity());
         this.writer = new StreamWriter(sink, cursor, stats, nanoClock, this::isClosed);
-        this.catchUp = new CatchUp(store, cursor, writer, drainThread, settings.replayLimit());
+        this.catchUp = new CatchUp(store, cursor, writer, drainThread, settings.replayLimit(), stats);
         this.topicChanges = new TopicChanges(hub, cursor, catchUp, writer);
         this.nextHeartbeatNanos = nanoClock.getAsLong() + settings.heartbeatInterval().toNanos();
     }
@@ -92,6 +99,57 @@ public final class Subscriber {
 
     public boolean isClosed() {
         return closeReason.get() != null;
+    }
+
+    /** The client's address as the transport saw it (for operators; set once, early). */
+    public void remoteAddress(String address) {
+        this.remoteAddress = address == null ? "" : address;
+    }
+
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** When the stream was requested (wall clock, epoch millis). */
+    public long connectedAtMillis() {
+        return connectedAtMillis;
+    }
+
+    /** Queue items waiting for the drain thread now (events, heartbeats, wake-ups). */
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    public int queueCapacity() {
+        return queue.size() + queue.remainingCapacity();
+    }
+
+    /** Events its full queue refused since it opened. */
+    public long overflows() {
+        return overflows.get();
+    }
+
+    /** Times it read what it missed from the store after an overflow. */
+    public long catchUps() {
+        return catchUps.get();
+    }
+
+    /**
+     * When the oldest event waiting in its queue was published here (System.nanoTime), or 0 when
+     * none waits or its arrival is unknown. Walks at most the queue's capacity.
+     */
+    public long oldestQueuedArrivalNanos() {
+        for (QueueItem item : queue) {
+            if (item instanceof Delivery delivery && delivery.event().arrivedNanos() != 0) {
+                return delivery.event().arrivedNanos();
+            }
+        }
+        return 0;
+    }
+
+    /** Whether it overflowed and has not yet read what it missed. */
+    public boolean lagging() {
+        return lagging.get();
     }
 
     /** Why it closed, or null while open. */
@@ -231,7 +289,8 @@ public final class Subscriber {
         if (queue.offer(delivery)) {
             return;
         }
-        stats.overflows.increment();
+        stats.overflowed(transport);
+        overflows.incrementAndGet();
         if (settings.overflowPolicy() == OverflowPolicy.DISCONNECT) {
             close(CloseReason.OVERFLOW);
         } else {
@@ -282,6 +341,7 @@ public final class Subscriber {
         batch.add(queue.take());
         topicChanges.apply(this);
         queue.drainTo(batch);
+        stats.queueDepth.observe(batch.size());
         for (QueueItem item : batch) {
             switch (item) {
                 case Delivery delivery -> deliver(delivery.event());
@@ -293,6 +353,7 @@ public final class Subscriber {
         }
         if (lagging.getAndSet(false)) {
             stats.catchUps.increment();
+            catchUps.incrementAndGet();
             for (String topic : cursor.topics()) {
                 catchUp.catchUp(topic);
             }
@@ -314,7 +375,7 @@ public final class Subscriber {
                 return; // a reset moved the cursor past it
             }
         }
-        writer.event(event);
+        writer.liveEvent(event);
     }
 
     /**

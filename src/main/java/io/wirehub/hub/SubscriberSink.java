@@ -26,10 +26,11 @@ public interface SubscriberSink {
      */
     void topicChanged(String topic, boolean follows, long seq, String cursorToken) throws IOException;
 
-    /** Writes one event; may buffer until {@link #flush()}. */
-    void event(Event event, String cursorToken) throws IOException;
+    /** Writes one event; may buffer until {@link #flush()}. Returns the bytes it wrote (for the metrics). */
+    int event(Event event, String cursorToken) throws IOException;
 
-    void reset(Reset reset, String cursorToken) throws IOException;
+    /** Returns the bytes it wrote. */
+    int reset(Reset reset, String cursorToken) throws IOException;
 
     /** Writes the heartbeat. Returns true when the peer must acknowledge it (a WebSocket pong). */
     boolean heartbeat() throws IOException;

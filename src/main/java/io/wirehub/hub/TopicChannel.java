@@ -33,8 +33,11 @@ final class TopicChannel {
     long lastSeq = -1;
     volatile long gapSinceNanos;
 
-    TopicChannel(String topic) {
+    private final HubStats stats;
+
+    TopicChannel(String topic, HubStats stats) {
         this.topic = topic;
+        this.stats = stats;
     }
 
     /**
@@ -53,6 +56,7 @@ final class TopicChannel {
         }
         if (early.isEmpty()) {
             gapSinceNanos = now;
+            stats.gapsDetected.increment();
         }
         early.put(event.seq(), event);
         if (early.size() > maxHeld || heldTooLong(now)) {

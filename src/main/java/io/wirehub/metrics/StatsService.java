@@ -4,6 +4,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.event.ResetReason;
 import io.wirehub.http.Json;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Hub;
@@ -11,7 +12,10 @@ import io.wirehub.hub.HubSettings;
 import io.wirehub.hub.HubStats;
 import io.wirehub.hub.Transport;
 
-/** {@code GET /v1/stats}: the hub's counters as one JSON object. */
+/**
+ * {@code GET /v1/stats}: the hub's counters as one JSON object. A thin view over {@link HubStats},
+ * which /metrics reads too: the two never disagree.
+ */
 public final class StatsService implements HttpService {
     private final Hub hub;
 
@@ -43,7 +47,14 @@ public final class StatsService implements HttpService {
         out.append(",\"resets\":").append(stats.resets());
         out.append(",\"duplicates_dropped\":").append(stats.duplicatesDropped());
         out.append(",\"backfilled\":").append(stats.backfilled());
-        out.append(",\"closes\":{");
+        out.append(",\"overflows_by_transport\":{\"sse\":").append(stats.overflows(Transport.SSE))
+                .append(",\"ws\":").append(stats.overflows(Transport.WS)).append('}');
+        out.append(",\"resets_by_reason\":{");
+        ResetReason[] resetReasons = ResetReason.values();
+        for (int i = 0; i < resetReasons.length; i++) {
+            out.append(i == 0 ? "" : ",").append('"').append(resetReasons[i].code()).append("\":").append(stats.resets(resetReasons[i]));
+        }
+        out.append("},\"closes\":{");
         CloseReason[] reasons = CloseReason.values();
         for (int i = 0; i < reasons.length; i++) {
             out.append(i == 0 ? "" : ",").append('"').append(reasons[i].code()).append("\":").append(stats.closes(reasons[i]));

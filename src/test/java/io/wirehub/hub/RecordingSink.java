@@ -41,7 +41,7 @@ final class RecordingSink implements SubscriberSink {
     }
 
     @Override
-    public void event(Event event, String cursorToken) throws IOException {
+    public int event(Event event, String cursorToken) throws IOException {
         writeStarted.countDown();
         if (blockWrites) {
             try {
@@ -51,11 +51,13 @@ final class RecordingSink implements SubscriberSink {
             }
         }
         seqs.add(event.seq());
+        return event.data().length();
     }
 
     @Override
-    public void reset(Reset reset, String cursorToken) {
+    public int reset(Reset reset, String cursorToken) {
         resets.add(reset);
+        return 0;
     }
 
     @Override

@@ -56,6 +56,7 @@ public final class RedisBus implements EventBus {
     private final AtomicBoolean outage = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LongAdder publishFailures = new LongAdder();
+    private final LongAdder sent = new LongAdder();
     private volatile long lastAttemptNanos;
     private volatile Thread retry; // the one pending re-send of the backlog, if any
     private volatile BusListener listener;
@@ -123,6 +124,22 @@ public final class RedisBus implements EventBus {
     /** PUBLISH attempts that failed (each kept its events in the backlog). */
     public long publishFailures() {
         return publishFailures.sum();
+    }
+
+    /** Events PUBLISHed to Redis (a re-sent backlog event counts again). */
+    public long sent() {
+        return sent.sum();
+    }
+
+    /** Events received from the other instances. */
+    public long received() {
+        RedisSubscription current = subscription;
+        return current == null ? 0 : current.received();
+    }
+
+    /** Topics whose last event waits to be PUBLISHed again (0 while Redis answers). */
+    public int backlogTopics() {
+        return backlog.size();
     }
 
     /** Times the subscription came back after a drop. */
@@ -213,6 +230,7 @@ public final class RedisBus implements EventBus {
         lastAttemptNanos = System.nanoTime();
         try {
             publishRetryingStale(batch, !down);
+            sent.add(batch.size());
         } catch (RuntimeException e) {
             publishFailures.increment();
             keepForLater(batch);

@@ -54,6 +54,7 @@ final class RedisSubscription implements AutoCloseable {
     private final CountDownLatch firstSubscribe = new CountDownLatch(1);
     private final LongAdder reconnects = new LongAdder();
     private final LongAdder malformed = new LongAdder();
+    private final LongAdder received = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final Backoff backoff = new Backoff(FIRST_DELAY, MAX_DELAY, () -> ThreadLocalRandom.current().nextDouble());
     private volatile Jedis connection;
@@ -122,6 +123,11 @@ final class RedisSubscription implements AutoCloseable {
 
     long malformedSkipped() {
         return malformed.sum();
+    }
+
+    /** Events received from the other instances (our own messages aside). */
+    long received() {
+        return received.sum();
     }
 
     private void run() {
@@ -227,6 +233,7 @@ final class RedisSubscription implements AutoCloseable {
                     + new String(channel, StandardCharsets.UTF_8) + ": " + e.getMessage() + "; " + malformed.sum() + " so far");
             return;
         }
+        received.increment();
         try {
             listener.onEvent(event);
         } catch (RuntimeException e) {

@@ -74,6 +74,16 @@ final class TailBacklog {
         }
     }
 
+    /** Topics whose last event waits to be sent again. */
+    int size() {
+        lock.lock();
+        try {
+            return tails.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     boolean isEmpty() {
         return empty;
     }

@@ -180,6 +180,20 @@ public final class PostgresEventStore implements EventStore {
         return pool.getHikariPoolMXBean().getActiveConnections();
     }
 
+    /** Connections open and unused now. */
+    public int idleConnections() {
+        return pool.getHikariPoolMXBean().getIdleConnections();
+    }
+
+    /** Threads waiting for a connection now: above 0 for long, the pool is too small. */
+    public int threadsAwaitingConnection() {
+        return pool.getHikariPoolMXBean().getThreadsAwaitingConnection();
+    }
+
+    public int maxConnections() {
+        return pool.getMaximumPoolSize();
+    }
+
     /** How many connections reads may hold at once (tests size their load by it). */
     int readerPermits() {
         return readerPermits;

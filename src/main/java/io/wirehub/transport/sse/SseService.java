@@ -53,6 +53,7 @@ public final class SseService implements HttpService {
         res.header(NO_BUFFERING); // nginx would otherwise buffer the stream
         Subscriber subscriber = hub.subscriber(Transport.SSE, request.topics(), request.resumeFrom(), request.unknownCursors(),
                 new SseSink(res.outputStream(), retryMillis, storeEpoch));
+        subscriber.remoteAddress(req.remotePeer().host() + ":" + req.remotePeer().port());
         subscriber.run();
     }
 }

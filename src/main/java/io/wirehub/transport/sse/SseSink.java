@@ -38,14 +38,19 @@ final class SseSink implements SubscriberSink {
     }
 
     @Override
-    public void event(Event event, String cursorToken) throws IOException {
-        out.write(SseFrames.idLine(Cursor.stamped(storeEpoch, cursorToken)));
-        out.write(event.sseBody());
+    public int event(Event event, String cursorToken) throws IOException {
+        byte[] id = SseFrames.idLine(Cursor.stamped(storeEpoch, cursorToken));
+        byte[] body = event.sseBody();
+        out.write(id);
+        out.write(body);
+        return id.length + body.length;
     }
 
     @Override
-    public void reset(Reset reset, String cursorToken) throws IOException {
-        out.write(SseFrames.frame(Cursor.stamped(storeEpoch, cursorToken), "reset", reset.json()));
+    public int reset(Reset reset, String cursorToken) throws IOException {
+        byte[] frame = SseFrames.frame(Cursor.stamped(storeEpoch, cursorToken), "reset", reset.json());
+        out.write(frame);
+        return frame.length;
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.helidon.common.buffers.BufferData;
+import io.helidon.common.socket.PeerInfo;
 import io.helidon.http.Headers;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderName;
@@ -109,6 +110,8 @@ public final class WsEndpoint implements WsListener {
     public void onOpen(WsSession session) {
         requested.addAll(request.topics());
         sink.attach(session);
+        PeerInfo peer = session.socketContext().remotePeer();
+        subscriber.remoteAddress(peer.host() + ":" + peer.port());
         Thread.ofVirtual().name("ws-" + subscriber.id()).start(subscriber::run);
     }
 

@@ -65,13 +65,29 @@ final class WsSink implements SubscriberSink {
     }
 
     @Override
-    public void event(Event event, String cursorToken) throws IOException {
-        sendText(WsFrames.message(event, Cursor.stamped(storeEpoch, cursorToken)));
+    public int event(Event event, String cursorToken) throws IOException {
+        String message = WsFrames.message(event, Cursor.stamped(storeEpoch, cursorToken));
+        sendText(message);
+        return utf8Length(message);
     }
 
     @Override
-    public void reset(Reset reset, String cursorToken) throws IOException {
-        sendText(reset.wsJson(Cursor.stamped(storeEpoch, cursorToken)));
+    public int reset(Reset reset, String cursorToken) throws IOException {
+        String message = reset.wsJson(Cursor.stamped(storeEpoch, cursorToken));
+        sendText(message);
+        return utf8Length(message);
+    }
+
+    /** The message's payload size on the wire, without encoding it a second time. */
+    private static int utf8Length(String text) {
+        int bytes = text.length();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                bytes += c < 0x800 ? 1 : Character.isSurrogate(c) ? 1 : 2; // a surrogate pair: 4 bytes for 2 chars
+            }
+        }
+        return bytes;
     }
 
     @Override

@@ -1,0 +1,74 @@
+package io.wirehub.metrics;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * {@code GET /dashboard}: a single page drawing wirehub's own stats stream, with uPlot served
+ * from its WebJar on the classpath: nothing comes from a CDN, so it works offline and behind a
+ * strict proxy. The few files are read once at start-up and served from memory.
+ */
+public final class DashboardService implements HttpService {
+    private static final String UPLOT_PROPERTIES = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
+
+    private record Asset(String contentType, byte[] bytes) {}
+
+    private final Map<String, Asset> assets;
+
+    public DashboardService() {
+        String uplot = "META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
+        this.assets = Map.of(
+                "/dashboard", new Asset("text/html; charset=utf-8", read("dashboard/index.html")),
+                "/dashboard/dashboard.js", new Asset("text/javascript; charset=utf-8", read("dashboard/dashboard.js")),
+                "/dashboard/dashboard.css", new Asset("text/css; charset=utf-8", read("dashboard/dashboard.css")),
+                "/dashboard/uPlot.iife.min.js", new Asset("text/javascript; charset=utf-8", read(uplot + "uPlot.iife.min.js")),
+                "/dashboard/uPlot.min.css", new Asset("text/css; charset=utf-8", read(uplot + "uPlot.min.css")));
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        assets.forEach((path, asset) -> rules.get(path, (req, res) -> send(res, asset)));
+        rules.get("/dashboard/", (req, res) -> send(res, assets.get("/dashboard")));
+    }
+
+    private static void send(ServerResponse res, Asset asset) {
+        res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, asset.contentType()));
+        res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
+        res.send(asset.bytes());
+    }
+
+    private static String uplotVersion() {
+        Properties properties = new Properties();
+        try (InputStream in = resource(UPLOT_PROPERTIES)) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties.getProperty("version");
+    }
+
+    private static byte[] read(String name) {
+        try (InputStream in = resource(name)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InputStream resource(String name) {
+        InputStream in = DashboardService.class.getClassLoader().getResourceAsStream(name);
+        if (in == null) {
+            throw new IllegalStateException("missing from the classpath: " + name + " (a broken build?)");
+        }
+        return in;
+    }
+}

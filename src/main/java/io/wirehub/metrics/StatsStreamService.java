@@ -1,0 +1,70 @@
+package io.wirehub.metrics;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.http.ApiError;
+import io.wirehub.hub.Hub;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code GET /v1/admin/stats/stream}: wirehub's own stats as Server-Sent Events, one frame a
+ * second ({@link LiveStats}); the dashboard draws from it. Each stream holds its handler's
+ * virtual thread: at most {@value #MAX_STREAMS} at once (a few operators' browsers), and each
+ * ends when its client leaves (the next write fails) or the instance drains.
+ */
+public final class StatsStreamService implements HttpService {
+    // NOTE: clients branch on this code.
+    static final String TOO_MANY_STATS_STREAMS = "too_many_stats_streams";
+    static final int MAX_STREAMS = 8; // each one walks every subscriber each second
+    static final Duration PERIOD = Duration.ofSeconds(1);
+
+    private final Hub hub;
+    private final BooleanSupplier draining;
+    private final Semaphore streams = new Semaphore(MAX_STREAMS);
+
+    public StatsStreamService(Hub hub, BooleanSupplier draining) {
+        this.hub = hub;
+        this.draining = draining;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/admin/stats/stream", this::stream);
+    }
+
+    private void stream(ServerRequest req, ServerResponse res) throws IOException {
+        if (!streams.tryAcquire()) {
+            throw new ApiError(503, TOO_MANY_STATS_STREAMS, MAX_STREAMS + " stats streams are open on this instance already; "
+                    + "close a dashboard, or read GET /metrics");
+        }
+        try {
+            res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
+            res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
+            res.header(HeaderValues.create("X-Accel-Buffering", "no"));
+            LiveStats live = new LiveStats(hub);
+            try (OutputStream out = res.outputStream()) {
+                while (!draining.getAsBoolean()) {
+                    out.write(("event: stats\ndata: " + live.next() + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    Thread.sleep(PERIOD);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server is stopping
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // the dashboard went away
+        } finally {
+            streams.release();
+            Thread.interrupted(); // leave no interrupt to Helidon's connection loop
+        }
+    }
+}
