@@ -18,13 +18,15 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -ntp
 CONFIG ?= config/application.yaml
 
-.PHONY: help build run test bench clean jdk
+.PHONY: help build run test bench clean jdk dev-obs dev-obs-down dev-obs-check
 
 help:
 	@echo "make run    build and start wirehub on the embedded default ($(CONFIG))"
 	@echo "make test   build and run every test (unit, integration, leak)"
 	@echo "make build  build target/wirehub.jar without running tests"
 	@echo "make bench  run the benchmarks in perf/ (prints figures)"
+	@echo "make dev-obs       two instances on PostgreSQL + Redis, Prometheus, a demo load; prints the URLs"
+	@echo "make dev-obs-down  stop exactly what dev-obs started"
 	@echo "using JDK: $(JDK)"
 
 jdk:
@@ -41,6 +43,16 @@ test:
 
 bench: build
 	perf/run-all.sh
+
+dev-obs: build
+	perf/obs.sh up
+
+dev-obs-down:
+	perf/obs.sh down
+
+# Used by CI after the tests: up, every URL answers, down, nothing left running.
+dev-obs-check: build
+	perf/obs.sh check
 
 clean:
 	$(MVN) clean
