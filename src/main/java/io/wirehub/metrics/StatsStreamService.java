@@ -12,7 +12,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -26,6 +30,10 @@ public final class StatsStreamService implements HttpService {
     static final String TOO_MANY_STATS_STREAMS = "too_many_stats_streams";
     static final int MAX_STREAMS = 8; // each one walks every subscriber each second
     static final Duration PERIOD = Duration.ofSeconds(1);
+
+    // One timer for every stats stream's write deadline: there are at most MAX_STREAMS of them.
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("stats-stream-watchdog").daemon(true).factory());
 
     private final Hub hub;
     private final BooleanSupplier draining;
@@ -53,8 +61,7 @@ public final class StatsStreamService implements HttpService {
             LiveStats live = new LiveStats(hub);
             try (OutputStream out = res.outputStream()) {
                 while (!draining.getAsBoolean()) {
-                    out.write(("event: stats\ndata: " + live.next() + "\n\n").getBytes(StandardCharsets.UTF_8));
-                    out.flush();
+                    writeWithDeadline(out, ("event: stats\ndata: " + live.next() + "\n\n").getBytes(StandardCharsets.UTF_8));
                     Thread.sleep(PERIOD);
                 }
             }
@@ -65,6 +72,22 @@ public final class StatsStreamService implements HttpService {
         } finally {
             streams.release();
             Thread.interrupted(); // leave no interrupt to Helidon's connection loop
+        }
+    }
+
+    /**
+     * A dashboard whose browser stopped reading must not keep this thread (and a stream permit)
+     * forever: a write blocked past {@code server.write_timeout} is interrupted, which closes the
+     * socket, as for every subscriber.
+     */
+    private void writeWithDeadline(OutputStream out, byte[] frame) throws IOException {
+        Thread writer = Thread.currentThread();
+        ScheduledFuture<?> cut = WATCHDOG.schedule(writer::interrupt, hub.settings().writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            out.write(frame);
+            out.flush();
+        } finally {
+            cut.cancel(false);
         }
     }
 }
