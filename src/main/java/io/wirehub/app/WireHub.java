@@ -3,6 +3,7 @@ package io.wirehub.app;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
+import io.wirehub.auth.Access;
 import io.wirehub.bus.EventBus;
 import io.wirehub.bus.local.LocalBus;
 import io.wirehub.bus.redis.RedisBus;
@@ -16,6 +17,7 @@ import io.wirehub.hub.Publisher;
 import io.wirehub.hub.Ticker;
 import io.wirehub.http.Drain;
 import io.wirehub.http.ErrorResponses;
+import io.wirehub.http.Guard;
 import io.wirehub.http.HealthService;
 import io.wirehub.http.PublishService;
 import io.wirehub.http.TopicService;
@@ -45,9 +47,16 @@ public final class WireHub implements AutoCloseable {
     private final Ticker ticker;
     private final WebServer server;
     private final Drain drain = new Drain();
+    private final Guard guard;
 
     private WireHub(Settings settings) {
         this.settings = settings;
+        this.guard = new Guard(Access.create(settings.auth())); // first: a key file that cannot be read stops the start
+        if (!settings.auth().jwt()) {
+            LOG.log(System.Logger.Level.WARNING, "auth.mode is none: anyone who reaches this port can read and publish every"
+                    + " topic and read the stats. Fine for a demo on your own machine; anywhere else set auth.mode: jwt"
+                    + " (docs/security.md)");
+        }
         this.store = createStore(settings);
         EventBus createdBus = null;
         try {
@@ -160,7 +169,7 @@ public final class WireHub implements AutoCloseable {
                     }
                 })
                 .routing(routing -> routing(routing))
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, maxTopics, store.epoch()))))
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, maxTopics, store.epoch()))))
                 .build();
     }
 
@@ -168,10 +177,11 @@ public final class WireHub implements AutoCloseable {
     private void routing(HttpRouting.Builder routing) {
         Settings.Server s = settings.server();
         routing.addFilter(drain.streamFilter())
-                .register(new PublishService(publisher, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
-                .register(new SseService(hub, s.maxTopicsPerStream(), store.epoch()))
-                .register(new WsRequestRoute(s.maxTopicsPerStream(), store.epoch()))
-                .register(new TopicService(store))
+                .addFilter(guard.adminFilter())
+                .register(new PublishService(publisher, guard, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
+                .register(new SseService(hub, guard, s.maxTopicsPerStream(), store.epoch()))
+                .register(new WsRequestRoute(guard, s.maxTopicsPerStream(), store.epoch()))
+                .register(new TopicService(store, guard))
                 .register(new StatsService(hub))
                 .register(new HealthService(store, bus, drain::draining));
         ErrorResponses.register(routing);

@@ -43,7 +43,16 @@ public enum ConfigKey {
     REDIS_URL("bus.redis.url", "WH_BUS_REDIS_URL", "redis://127.0.0.1:6379"),
     REDIS_CHANNEL("bus.redis.channel", "WH_BUS_REDIS_CHANNEL", "wirehub"),
     REDIS_PING_INTERVAL("bus.redis.ping_interval", "WH_BUS_REDIS_PING_INTERVAL", "5s"),
-    REDIS_PING_TIMEOUT("bus.redis.ping_timeout", "WH_BUS_REDIS_PING_TIMEOUT", "5s");
+    REDIS_PING_TIMEOUT("bus.redis.ping_timeout", "WH_BUS_REDIS_PING_TIMEOUT", "5s"),
+
+    AUTH_MODE("auth.mode", "WH_AUTH_MODE", "none"),
+    AUTH_COOKIE_NAME("auth.cookie_name", "WH_AUTH_COOKIE_NAME", ""),
+    AUTH_JWT_SECRET("auth.jwt.secret", "WH_AUTH_JWT_SECRET", ""),
+    AUTH_JWT_PUBLIC_KEY_FILE("auth.jwt.public_key_file", "WH_AUTH_JWT_PUBLIC_KEY_FILE", ""),
+    AUTH_JWT_JWKS_FILE("auth.jwt.jwks_file", "WH_AUTH_JWT_JWKS_FILE", ""),
+    AUTH_JWT_ISSUER("auth.jwt.issuer", "WH_AUTH_JWT_ISSUER", ""),
+    AUTH_JWT_AUDIENCE("auth.jwt.audience", "WH_AUTH_JWT_AUDIENCE", ""),
+    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s");
 
     private final String key;
     private final String env;
@@ -69,6 +78,7 @@ public enum ConfigKey {
 
     /** Values that must never reach a log or an error message. */
     public boolean secret() {
-        return this == POSTGRES_PASSWORD || this == REDIS_URL; // a Redis URL may carry a password
+        return this == POSTGRES_PASSWORD || this == REDIS_URL // a Redis URL may carry a password
+                || this == AUTH_JWT_SECRET;
     }
 }

@@ -3,7 +3,7 @@ package io.wirehub.config;
 import java.time.Duration;
 
 /** The whole configuration, parsed and validated once at start-up. Immutable. */
-public record Settings(Server server, Store store, Bus bus) {
+public record Settings(Server server, Store store, Bus bus, Auth auth) {
 
     public record Server(
             String host,
@@ -61,6 +61,32 @@ public record Settings(Server server, Store store, Bus bus) {
         public String toString() {
             return "Redis[url=" + Credentials.masked(url) + ", channel=" + channel + ", pingInterval=" + pingInterval
                     + ", pingTimeout=" + pingTimeout + "]";
+        }
+    }
+
+    /**
+     * Who may read and write which topic (docs/security.md).
+     *
+     * @param mode {@code none} (anyone may do anything: the embedded demo) or {@code jwt}
+     * @param cookieName the cookie a browser's EventSource may carry its token in; empty: none read
+     * @param jwtSecret the HS256 shared secret, empty when keys come from a file; never printed
+     * @param publicKeyFile a PEM public key (RSA: RS256, EC P-256: ES256), or empty
+     * @param jwksFile a JWKS file of public keys, or empty
+     * @param issuer the required {@code iss}, or empty for any
+     * @param audience the required {@code aud}, or empty for any
+     * @param clockSkew how far {@code exp} and {@code nbf} may be off, for clocks that differ
+     */
+    public record Auth(String mode, String cookieName, String jwtSecret, String publicKeyFile, String jwksFile,
+            String issuer, String audience, Duration clockSkew) {
+        public boolean jwt() {
+            return mode.equals("jwt");
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[mode=" + mode + ", cookieName=" + cookieName + ", jwtSecret=" + (jwtSecret.isEmpty() ? "" : Credentials.MASK)
+                    + ", publicKeyFile=" + publicKeyFile + ", jwksFile=" + jwksFile + ", issuer=" + issuer + ", audience=" + audience
+                    + ", clockSkew=" + clockSkew + "]";
         }
     }
 }

@@ -5,6 +5,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.auth.AuthException;
 import io.wirehub.event.JsonStrings;
 import io.wirehub.hub.Publisher;
 import io.wirehub.store.StoreUnavailableException;
@@ -27,6 +28,7 @@ public final class ErrorResponses {
     /** Registers the handlers that turn exceptions into the JSON shape, and the 404 fallback. */
     public static void register(HttpRouting.Builder routing) {
         routing.error(ApiError.class, (req, res, e) -> send(res, e));
+        routing.error(AuthException.class, (req, res, e) -> send(res, e));
         routing.error(StoreUnavailableException.class, (req, res, e) -> {
             LOG.log(System.Logger.Level.WARNING, "store unavailable: " + e.getMessage());
             res.header(HeaderNames.RETRY_AFTER, "2");
@@ -48,6 +50,14 @@ public final class ErrorResponses {
     public static void notFound(ServerRequest req, ServerResponse res) {
         send(res, new ApiError(404, NOT_FOUND, "no route for " + req.prologue().method().text() + " "
                 + req.path().path() + "; the API is described in README.md"));
+    }
+
+    /** A 401 (with the {@code WWW-Authenticate} challenge) or 403. */
+    public static void send(ServerResponse res, AuthException refusal) {
+        if (refusal.status() == 401) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"wirehub\"");
+        }
+        send(res, new ApiError(refusal.status(), refusal.code(), refusal.getMessage()));
     }
 
     public static void send(ServerResponse res, ApiError error) {

@@ -6,7 +6,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.auth.Grant;
 import io.wirehub.event.Event;
+import io.wirehub.event.Names;
 import io.wirehub.event.NewEvent;
 import io.wirehub.hub.Publisher;
 import java.util.List;
@@ -17,10 +19,12 @@ import java.util.List;
  */
 public final class PublishService implements HttpService {
     private final Publisher publisher;
+    private final Guard guard;
     private final EventBodies bodies;
 
-    public PublishService(Publisher publisher, int maxEventBytes, int maxBatchBytes, int maxBatchEvents) {
+    public PublishService(Publisher publisher, Guard guard, int maxEventBytes, int maxBatchBytes, int maxBatchEvents) {
         this.publisher = publisher;
+        this.guard = guard;
         this.bodies = new EventBodies(maxEventBytes, maxBatchBytes, maxBatchEvents);
     }
 
@@ -31,10 +35,15 @@ public final class PublishService implements HttpService {
     }
 
     private void publishOne(ServerRequest req, ServerResponse res) throws Exception {
+        Grant grant = guard.publisher(req.headers());
+        String topic = req.path().pathParameters().get("topic");
+        if (Names.isValidTopic(topic)) {
+            grant.requirePublish(List.of(topic)); // before the body is read: a refused client costs no upload
+        }
         boolean declaredJson = req.headers().contentType()
                 .map(type -> type.mediaType().subtype().equals("json") || type.mediaType().subtype().endsWith("+json"))
                 .orElse(false);
-        NewEvent event = bodies.single(req.path().pathParameters().get("topic"), req.query().first("event").orElse(null),
+        NewEvent event = bodies.single(topic, req.query().first("event").orElse(null),
                 req.content().inputStream(), declaredLength(req), declaredJson);
         Event stored = publisher.publish(List.of(event)).getFirst();
         res.status(Status.CREATED_201);
@@ -42,7 +51,9 @@ public final class PublishService implements HttpService {
     }
 
     private void publishBatch(ServerRequest req, ServerResponse res) throws Exception {
+        Grant grant = guard.publisher(req.headers());
         List<NewEvent> events = bodies.batch(req.content().inputStream(), declaredLength(req));
+        grant.requirePublish(events.stream().map(NewEvent::topic).toList()); // all or nothing, like the batch
         List<Event> stored = publisher.publish(events);
         StringBuilder out = new StringBuilder(stored.size() * 40).append("{\"events\":[");
         for (int i = 0; i < stored.size(); i++) {

@@ -4,12 +4,14 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.auth.Grant;
 import io.wirehub.event.Event;
 import io.wirehub.event.JsonStrings;
 import io.wirehub.event.Names;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.Snapshot;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * {@code GET /v1/topics/{topic}/snapshot?limit=N}: the topic's latest seq and its last N events,
@@ -22,9 +24,11 @@ public final class TopicService implements HttpService {
     static final int DEFAULT_SNAPSHOT_LIMIT = 100;
 
     private final EventStore store;
+    private final Guard guard;
 
-    public TopicService(EventStore store) {
+    public TopicService(EventStore store, Guard guard) {
         this.store = store;
+        this.guard = guard;
     }
 
     @Override
@@ -33,10 +37,12 @@ public final class TopicService implements HttpService {
     }
 
     private void snapshot(ServerRequest req, ServerResponse res) {
+        Grant grant = guard.reader(req.prologue(), req.headers());
         String topic = req.path().pathParameters().get("topic");
         if (!Names.isValidTopic(topic)) {
             throw ApiError.badRequest(EventBodies.INVALID_TOPIC, "the topic in the path is not valid; use " + Names.TOPIC_RULE);
         }
+        grant.requireSubscribe(List.of(topic)); // a snapshot is read like the live stream
         int limit = limit(req.query().first("limit").orElse(null));
         Snapshot snapshot = store.snapshot(topic, limit);
         StringBuilder out = new StringBuilder(256).append("{\"topic\":\"").append(topic)
