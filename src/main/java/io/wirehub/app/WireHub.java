@@ -15,6 +15,8 @@ import io.wirehub.hub.HubSettings;
 import io.wirehub.hub.OverflowPolicy;
 import io.wirehub.hub.Publisher;
 import io.wirehub.hub.Ticker;
+import io.wirehub.hub.Transport;
+import io.wirehub.http.ConnectionLimit;
 import io.wirehub.http.Drain;
 import io.wirehub.http.ErrorResponses;
 import io.wirehub.http.Guard;
@@ -48,6 +50,7 @@ public final class WireHub implements AutoCloseable {
     private final WebServer server;
     private final Drain drain = new Drain();
     private final Guard guard;
+    private ConnectionLimit connections; // set with the server, which it guards
 
     private WireHub(Settings settings) {
         this.settings = settings;
@@ -156,11 +159,12 @@ public final class WireHub implements AutoCloseable {
     private WebServer buildServer() {
         Settings.Server s = settings.server();
         int maxTopics = s.maxTopicsPerStream();
+        connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
         return WebServer.builder()
                 .host(s.host())
                 .port(s.port())
                 .shutdownHook(false) // our own drain runs instead; see close()
-                .maxTcpConnections(s.maxConnections())
+                .maxTcpConnections(ConnectionLimit.tcpLimit(s.maxConnections())) // the 503 comes first: see ConnectionLimit
                 .maxConcurrentRequests(-1) // an SSE stream holds a request permit for its whole life
                 .connectionOptions(options -> {
                     options.tcpNoDelay(true);
@@ -169,14 +173,15 @@ public final class WireHub implements AutoCloseable {
                     }
                 })
                 .routing(routing -> routing(routing))
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, maxTopics, store.epoch()))))
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, connections, maxTopics, store.epoch()))))
                 .build();
     }
 
     /** The HTTP routes, in one place. */
     private void routing(HttpRouting.Builder routing) {
         Settings.Server s = settings.server();
-        routing.addFilter(drain.streamFilter())
+        routing.addFilter(connections.filter())
+                .addFilter(drain.streamFilter())
                 .addFilter(guard.adminFilter())
                 .register(new PublishService(publisher, guard, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
                 .register(new SseService(hub, guard, s.maxTopicsPerStream(), store.epoch()))

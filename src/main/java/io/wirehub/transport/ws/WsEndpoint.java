@@ -21,6 +21,7 @@ import io.wirehub.hub.Hub;
 import io.wirehub.hub.Subscriber;
 import io.wirehub.hub.Transport;
 import io.wirehub.http.ApiError;
+import io.wirehub.http.ConnectionLimit;
 import io.wirehub.http.Guard;
 import io.wirehub.transport.StreamRequest;
 import java.io.IOException;
@@ -54,6 +55,7 @@ public final class WsEndpoint implements WsListener {
 
     private final Hub hub;
     private final Guard guard;
+    private final ConnectionLimit connections;
     private final int maxTopics;
     private final String storeEpoch;
     private Grant grant;
@@ -64,15 +66,19 @@ public final class WsEndpoint implements WsListener {
     private boolean discarding; // the message being received is too long: dropped to its end
     private final Set<String> requested = new HashSet<>(); // topics asked for, applied or not yet
 
-    public WsEndpoint(Hub hub, Guard guard, int maxTopics, String storeEpoch) {
+    public WsEndpoint(Hub hub, Guard guard, ConnectionLimit connections, int maxTopics, String storeEpoch) {
         this.hub = hub;
         this.guard = guard;
+        this.connections = connections;
         this.maxTopics = maxTopics;
         this.storeEpoch = storeEpoch;
     }
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+        if (connections.full()) {
+            throw new WsUpgradeException("server.max_connections reached"); // the HTTP route answers 503
+        }
         // Authorised before the stream takes its position: a refused client joins no topic.
         try {
             grant = guard.reader(prologue, headers);
