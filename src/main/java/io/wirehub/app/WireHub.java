@@ -12,6 +12,7 @@ import io.wirehub.config.Settings;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.HubSettings;
+import io.wirehub.hub.IdempotentPublisher;
 import io.wirehub.hub.OverflowPolicy;
 import io.wirehub.hub.Publisher;
 import io.wirehub.hub.Ticker;
@@ -25,7 +26,9 @@ import io.wirehub.http.PublishService;
 import io.wirehub.http.TopicService;
 import io.wirehub.metrics.StatsService;
 import io.wirehub.store.EventStore;
+import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.memory.MemoryEventStore;
+import io.wirehub.store.memory.MemoryIdempotencyKeys;
 import io.wirehub.store.postgres.PostgresEventStore;
 import io.wirehub.transport.sse.SseService;
 import io.wirehub.transport.ws.WsEndpoint;
@@ -40,6 +43,9 @@ import java.time.InstantSource;
  */
 public final class WireHub implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WireHub.class.getName());
+
+    // About 200 bytes each: at most ~20 MB of keys on the embedded default.
+    private static final int MEMORY_IDEMPOTENCY_KEYS = 100_000;
 
     private final Settings settings;
     private final EventStore store;
@@ -183,7 +189,7 @@ public final class WireHub implements AutoCloseable {
         routing.addFilter(connections.filter())
                 .addFilter(drain.streamFilter())
                 .addFilter(guard.adminFilter())
-                .register(new PublishService(publisher, guard, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
+                .register(new PublishService(new IdempotentPublisher(publisher, idempotencyKeys()), guard, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
                 .register(new SseService(hub, guard, s.maxTopicsPerStream(), store.epoch()))
                 .register(new WsRequestRoute(guard, s.maxTopicsPerStream(), store.epoch()))
                 .register(new TopicService(store, guard))
@@ -191,6 +197,13 @@ public final class WireHub implements AutoCloseable {
                 .register(new HealthService(store, bus, drain::draining));
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);
+    }
+
+    /** Keys in the store's database when it has one (shared by the instances), else in memory. */
+    private IdempotencyKeys idempotencyKeys() {
+        Duration ttl = settings.publish().idempotencyTtl();
+        return store instanceof PostgresEventStore postgres ? postgres.idempotencyKeys(ttl)
+                : new MemoryIdempotencyKeys(MEMORY_IDEMPOTENCY_KEYS, ttl, System::nanoTime);
     }
 
     private static HubSettings hubSettings(Settings settings) {

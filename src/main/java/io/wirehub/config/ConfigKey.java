@@ -45,6 +45,8 @@ public enum ConfigKey {
     REDIS_PING_INTERVAL("bus.redis.ping_interval", "WH_BUS_REDIS_PING_INTERVAL", "5s"),
     REDIS_PING_TIMEOUT("bus.redis.ping_timeout", "WH_BUS_REDIS_PING_TIMEOUT", "5s"),
 
+    PUBLISH_IDEMPOTENCY_TTL("publish.idempotency_ttl", "WH_PUBLISH_IDEMPOTENCY_TTL", "24h"),
+
     AUTH_MODE("auth.mode", "WH_AUTH_MODE", "none"),
     AUTH_COOKIE_NAME("auth.cookie_name", "WH_AUTH_COOKIE_NAME", ""),
     AUTH_JWT_SECRET("auth.jwt.secret", "WH_AUTH_JWT_SECRET", ""),

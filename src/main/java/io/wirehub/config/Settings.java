@@ -3,7 +3,7 @@ package io.wirehub.config;
 import java.time.Duration;
 
 /** The whole configuration, parsed and validated once at start-up. Immutable. */
-public record Settings(Server server, Store store, Bus bus, Auth auth) {
+public record Settings(Server server, Store store, Bus bus, Auth auth, Publish publish) {
 
     public record Server(
             String host,
@@ -63,6 +63,9 @@ public record Settings(Server server, Store store, Bus bus, Auth auth) {
                     + ", pingTimeout=" + pingTimeout + "]";
         }
     }
+
+    /** @param idempotencyTtl how long an Idempotency-Key is remembered */
+    public record Publish(Duration idempotencyTtl) {}
 
     /**
      * Who may read and write which topic (docs/security.md).

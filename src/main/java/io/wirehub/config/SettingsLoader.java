@@ -147,7 +147,9 @@ public final class SettingsLoader {
                     + where(ConfigKey.STORE_TYPE) + " is 'memory': each instance would give the same seqs to different events"
                     + " and drop the others' as duplicates; expected store.type postgres, or bus.type local for a single instance");
         }
-        return new Settings(server, store, bus, auth());
+        Settings.Publish publish = new Settings.Publish(
+                duration(ConfigKey.PUBLISH_IDEMPOTENCY_TTL, Duration.ofSeconds(1), Duration.ofDays(30)));
+        return new Settings(server, store, bus, auth(), publish);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.AuthException;
 import io.wirehub.event.JsonStrings;
+import io.wirehub.hub.IdempotentPublisher;
 import io.wirehub.hub.Publisher;
 import io.wirehub.store.StoreUnavailableException;
 
@@ -22,6 +23,7 @@ public final class ErrorResponses {
     static final String SHUTTING_DOWN = "shutting_down";
     static final String NOT_FOUND = "not_found";
     static final String INTERNAL = "internal_error";
+    static final String IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use";
 
     private ErrorResponses() {}
 
@@ -39,6 +41,11 @@ public final class ErrorResponses {
             res.header(HeaderNames.RETRY_AFTER, "1");
             send(res, new ApiError(503, SHUTTING_DOWN,
                     "this instance is shutting down; nothing was stored. Retry (another instance will take it)"));
+        });
+        routing.error(IdempotentPublisher.KeyInUseException.class, (req, res, e) -> {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            send(res, new ApiError(409, IDEMPOTENCY_KEY_IN_USE,
+                    "a publish with this idempotency key is still in progress; retry shortly to get its result"));
         });
         routing.error(RuntimeException.class, (req, res, e) -> {
             LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
