@@ -22,6 +22,7 @@ import io.wirehub.http.Drain;
 import io.wirehub.http.ErrorResponses;
 import io.wirehub.http.Guard;
 import io.wirehub.http.HealthService;
+import io.wirehub.http.MalformedRequests;
 import io.wirehub.http.PublishService;
 import io.wirehub.http.TopicService;
 import io.wirehub.metrics.StatsService;
@@ -172,6 +173,7 @@ public final class WireHub implements AutoCloseable {
                 .shutdownHook(false) // our own drain runs instead; see close()
                 .maxTcpConnections(ConnectionLimit.tcpLimit(s.maxConnections())) // the 503 comes first: see ConnectionLimit
                 .maxConcurrentRequests(-1) // an SSE stream holds a request permit for its whole life
+                .directHandlers(MalformedRequests.handlers())
                 .connectionOptions(options -> {
                     options.tcpNoDelay(true);
                     if (s.socketSendBuffer() > 0) {

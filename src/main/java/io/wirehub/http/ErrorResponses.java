@@ -1,5 +1,6 @@
 package io.wirehub.http;
 
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -24,6 +25,7 @@ public final class ErrorResponses {
     static final String NOT_FOUND = "not_found";
     static final String INTERNAL = "internal_error";
     static final String IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use";
+    static final String BAD_REQUEST = "bad_request";
 
     private ErrorResponses() {}
 
@@ -47,6 +49,9 @@ public final class ErrorResponses {
             send(res, new ApiError(409, IDEMPOTENCY_KEY_IN_USE,
                     "a publish with this idempotency key is still in progress; retry shortly to get its result"));
         });
+        // Helidon's own refusals of what a handler reads (e.g. an unparsable Content-Type): the client's fault.
+        routing.error(BadRequestException.class, (req, res, e) -> send(res, ApiError.badRequest(BAD_REQUEST,
+                "the request cannot be read: " + clip(e.getMessage()) + "; check its headers")));
         routing.error(RuntimeException.class, (req, res, e) -> {
             LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
             send(res, new ApiError(500, INTERNAL, "unexpected server error; it is logged. Retry, and report it if it persists"));
@@ -65,6 +70,12 @@ public final class ErrorResponses {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"wirehub\"");
         }
         send(res, new ApiError(refusal.status(), refusal.code(), refusal.getMessage()));
+    }
+
+    /** Helidon's message, kept short and free of control characters (it may quote the client's input). */
+    private static String clip(String message) {
+        String text = message == null ? "malformed" : message.length() > 200 ? message.substring(0, 200) + "..." : message;
+        return text.replaceAll("\\p{Cntrl}", "?");
     }
 
     public static void send(ServerResponse res, ApiError error) {
