@@ -18,6 +18,7 @@ import io.wirehub.hub.Publisher;
 import io.wirehub.hub.Ticker;
 import io.wirehub.hub.Transport;
 import io.wirehub.http.ConnectionLimit;
+import io.wirehub.http.Cors;
 import io.wirehub.http.Drain;
 import io.wirehub.http.ErrorResponses;
 import io.wirehub.http.Guard;
@@ -57,6 +58,7 @@ public final class WireHub implements AutoCloseable {
     private final WebServer server;
     private final Drain drain = new Drain();
     private final Guard guard;
+    private final Cors cors;
     private ConnectionLimit connections; // set with the server, which it guards
 
     private WireHub(Settings settings) {
@@ -67,6 +69,7 @@ public final class WireHub implements AutoCloseable {
                     + " topic and read the stats. Fine for a demo on your own machine; anywhere else set auth.mode: jwt"
                     + " (docs/security.md)");
         }
+        this.cors = new Cors(settings.auth().corsAllowedOrigins(), !settings.auth().cookieName().isEmpty());
         this.store = createStore(settings);
         EventBus createdBus = null;
         try {
@@ -181,14 +184,15 @@ public final class WireHub implements AutoCloseable {
                     }
                 })
                 .routing(routing -> routing(routing))
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, connections, maxTopics, store.epoch()))))
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, cors, connections, maxTopics, store.epoch()))))
                 .build();
     }
 
     /** The HTTP routes, in one place. */
     private void routing(HttpRouting.Builder routing) {
         Settings.Server s = settings.server();
-        routing.addFilter(connections.filter())
+        routing.addFilter(cors.filter())
+                .addFilter(connections.filter())
                 .addFilter(drain.streamFilter())
                 .addFilter(guard.adminFilter())
                 .register(new PublishService(new IdempotentPublisher(publisher, idempotencyKeys()), guard, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))

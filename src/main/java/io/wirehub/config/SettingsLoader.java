@@ -160,6 +160,7 @@ public final class SettingsLoader {
         Settings.Auth auth = new Settings.Auth(
                 choice(ConfigKey.AUTH_MODE, "none", "jwt"),
                 raw.get(ConfigKey.AUTH_COOKIE_NAME),
+                origins(),
                 raw.get(ConfigKey.AUTH_JWT_SECRET),
                 raw.get(ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE),
                 raw.get(ConfigKey.AUTH_JWT_JWKS_FILE),
@@ -189,6 +190,20 @@ public final class SettingsLoader {
             }
         }
         return auth;
+    }
+
+    /** Comma-separated origins, each {@code *} or {@code scheme://host[:port]} with no path. */
+    private List<String> origins() {
+        List<String> origins = Stream.of(raw.get(ConfigKey.CORS_ALLOWED_ORIGINS).split(","))
+                .map(String::trim).filter(origin -> !origin.isEmpty()).toList();
+        for (String origin : origins) {
+            if (!origin.equals("*") && !origin.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) {
+                problem(ConfigKey.CORS_ALLOWED_ORIGINS, "a comma-separated list of origins like https://app.example.com (no path,"
+                        + " no trailing slash), or *");
+                break;
+            }
+        }
+        return origins;
     }
 
     private int integer(ConfigKey key, int min, int max) {

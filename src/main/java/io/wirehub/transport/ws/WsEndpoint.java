@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HttpPrologue;
@@ -22,6 +23,7 @@ import io.wirehub.hub.Subscriber;
 import io.wirehub.hub.Transport;
 import io.wirehub.http.ApiError;
 import io.wirehub.http.ConnectionLimit;
+import io.wirehub.http.Cors;
 import io.wirehub.http.Guard;
 import io.wirehub.transport.StreamRequest;
 import java.io.IOException;
@@ -55,6 +57,7 @@ public final class WsEndpoint implements WsListener {
 
     private final Hub hub;
     private final Guard guard;
+    private final Cors cors;
     private final ConnectionLimit connections;
     private final int maxTopics;
     private final String storeEpoch;
@@ -66,9 +69,10 @@ public final class WsEndpoint implements WsListener {
     private boolean discarding; // the message being received is too long: dropped to its end
     private final Set<String> requested = new HashSet<>(); // topics asked for, applied or not yet
 
-    public WsEndpoint(Hub hub, Guard guard, ConnectionLimit connections, int maxTopics, String storeEpoch) {
+    public WsEndpoint(Hub hub, Guard guard, Cors cors, ConnectionLimit connections, int maxTopics, String storeEpoch) {
         this.hub = hub;
         this.guard = guard;
+        this.cors = cors;
         this.connections = connections;
         this.maxTopics = maxTopics;
         this.storeEpoch = storeEpoch;
@@ -76,6 +80,10 @@ public final class WsEndpoint implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+        if (!cors.allows(headers.first(HeaderNames.ORIGIN).orElse(null))) {
+            throw RequestException.builder().type(DirectHandler.EventType.FORBIDDEN).status(Status.FORBIDDEN_403)
+                    .message("this Origin may not open a WebSocket here (server.cors.allowed_origins)").build();
+        }
         if (connections.full()) {
             throw new WsUpgradeException("server.max_connections reached"); // the HTTP route answers 503
         }
