@@ -20,14 +20,15 @@ public final class Main {
         try {
             settings = SettingsLoader.load(config, System.getenv());
         } catch (InvalidSettingsException e) {
-            System.err.println("wirehub: refusing to start, the configuration has " + e.problems().size() + " problem(s):");
-            e.problems().forEach(problem -> System.err.println("  " + problem));
-            System.exit(2);
+            refuse(e);
             return;
         }
         WireHub wireHub;
         try {
             wireHub = WireHub.start(settings);
+        } catch (InvalidSettingsException e) { // e.g. a key file that is not a key
+            refuse(e);
+            return;
         } catch (RuntimeException e) {
             System.err.println("wirehub: cannot start: " + e.getMessage());
             System.exit(1);
@@ -35,7 +36,13 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("drain").unstarted(wireHub::close));
         System.out.println("wirehub listening on http://" + settings.server().host() + ":" + wireHub.port()
-                + " (store: " + settings.store().type() + ", bus: " + settings.bus().type() + ")");
+                + " (store: " + settings.store().type() + ", bus: " + settings.bus().type() + ", auth: " + settings.auth().mode() + ")");
+    }
+
+    private static void refuse(InvalidSettingsException e) {
+        System.err.println("wirehub: refusing to start, the configuration has " + e.problems().size() + " problem(s):");
+        e.problems().forEach(problem -> System.err.println("  " + problem));
+        System.exit(2);
     }
 
     private static Path configPath(String[] args) {

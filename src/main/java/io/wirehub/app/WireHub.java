@@ -3,6 +3,7 @@ package io.wirehub.app;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
+import io.wirehub.auth.Access;
 import io.wirehub.bus.EventBus;
 import io.wirehub.bus.local.LocalBus;
 import io.wirehub.bus.redis.RedisBus;
@@ -11,12 +12,18 @@ import io.wirehub.config.Settings;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.HubSettings;
+import io.wirehub.hub.IdempotentPublisher;
 import io.wirehub.hub.OverflowPolicy;
 import io.wirehub.hub.Publisher;
 import io.wirehub.hub.Ticker;
+import io.wirehub.hub.Transport;
+import io.wirehub.http.ConnectionLimit;
+import io.wirehub.http.Cors;
 import io.wirehub.http.Drain;
 import io.wirehub.http.ErrorResponses;
+import io.wirehub.http.Guard;
 import io.wirehub.http.HealthService;
+import io.wirehub.http.MalformedRequests;
 import io.wirehub.http.PublishService;
 import io.wirehub.http.TopicService;
 import io.wirehub.metrics.AdminService;
@@ -26,7 +33,9 @@ import io.wirehub.metrics.MetricsService;
 import io.wirehub.metrics.StatsService;
 import io.wirehub.metrics.StatsStreamService;
 import io.wirehub.store.EventStore;
+import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.memory.MemoryEventStore;
+import io.wirehub.store.memory.MemoryIdempotencyKeys;
 import io.wirehub.store.postgres.PostgresEventStore;
 import io.wirehub.transport.sse.SseService;
 import io.wirehub.transport.ws.WsEndpoint;
@@ -42,6 +51,9 @@ import java.time.InstantSource;
 public final class WireHub implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WireHub.class.getName());
 
+    // About 200 bytes each: at most ~20 MB of keys on the embedded default.
+    private static final int MEMORY_IDEMPOTENCY_KEYS = 100_000;
+
     private final Settings settings;
     private final EventStore store;
     private final EventBus bus;
@@ -52,9 +64,19 @@ public final class WireHub implements AutoCloseable {
     private final Drain drain = new Drain();
     private final Metrics metrics = new Metrics();
     private final EventStore meteredStore; // the store as the hub, publishers and routes use it
+    private final Guard guard;
+    private final Cors cors;
+    private ConnectionLimit connections; // set with the server, which it guards
 
     private WireHub(Settings settings) {
         this.settings = settings;
+        this.guard = new Guard(Access.create(settings.auth())); // first: a key file that cannot be read stops the start
+        if (!settings.auth().jwt()) {
+            LOG.log(System.Logger.Level.WARNING, "auth.mode is none: anyone who reaches this port can read and publish every"
+                    + " topic and read the stats. Fine for a demo on your own machine; anywhere else set auth.mode: jwt"
+                    + " (docs/security.md)");
+        }
+        this.cors = new Cors(settings.auth().corsAllowedOrigins(), !settings.auth().cookieName().isEmpty());
         this.store = createStore(settings);
         this.meteredStore = metrics.metered(store);
         EventBus createdBus = null;
@@ -156,12 +178,14 @@ public final class WireHub implements AutoCloseable {
     private WebServer buildServer() {
         Settings.Server s = settings.server();
         int maxTopics = s.maxTopicsPerStream();
+        connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
         return WebServer.builder()
                 .host(s.host())
                 .port(s.port())
                 .shutdownHook(false) // our own drain runs instead; see close()
-                .maxTcpConnections(s.maxConnections())
+                .maxTcpConnections(ConnectionLimit.tcpLimit(s.maxConnections())) // the 503 comes first: see ConnectionLimit
                 .maxConcurrentRequests(-1) // an SSE stream holds a request permit for its whole life
+                .directHandlers(MalformedRequests.handlers())
                 .connectionOptions(options -> {
                     options.tcpNoDelay(true);
                     if (s.socketSendBuffer() > 0) {
@@ -169,18 +193,22 @@ public final class WireHub implements AutoCloseable {
                     }
                 })
                 .routing(routing -> routing(routing))
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, maxTopics, store.epoch()))))
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, cors, connections, maxTopics, store.epoch()))))
                 .build();
     }
 
     /** The HTTP routes, in one place. */
     private void routing(HttpRouting.Builder routing) {
         Settings.Server s = settings.server();
-        routing.addFilter(drain.streamFilter())
-                .register(new PublishService(publisher, s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
-                .register(new SseService(hub, s.maxTopicsPerStream(), store.epoch()))
-                .register(new WsRequestRoute(s.maxTopicsPerStream(), store.epoch()))
-                .register(new TopicService(meteredStore))
+        routing.addFilter(cors.filter())
+                .addFilter(connections.filter())
+                .addFilter(drain.streamFilter())
+                .addFilter(guard.adminFilter())
+                .register(new PublishService(new IdempotentPublisher(publisher, idempotencyKeys()), publisher, guard,
+                        s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
+                .register(new SseService(hub, guard, s.maxTopicsPerStream(), store.epoch()))
+                .register(new WsRequestRoute(guard, s.maxTopicsPerStream(), store.epoch()))
+                .register(new TopicService(meteredStore, guard))
                 .register(new StatsService(hub))
                 .register(new MetricsService(metrics))
                 .register(new AdminService(hub))
@@ -189,6 +217,13 @@ public final class WireHub implements AutoCloseable {
                 .register(new HealthService(store, bus, drain::draining));
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);
+    }
+
+    /** Keys in the store's database when it has one (shared by the instances), else in memory. */
+    private IdempotencyKeys idempotencyKeys() {
+        Duration ttl = settings.publish().idempotencyTtl();
+        return store instanceof PostgresEventStore postgres ? postgres.idempotencyKeys(ttl)
+                : new MemoryIdempotencyKeys(MEMORY_IDEMPOTENCY_KEYS, ttl, System::nanoTime);
     }
 
     private static HubSettings hubSettings(Settings settings) {

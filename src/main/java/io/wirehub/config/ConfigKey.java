@@ -24,6 +24,7 @@ public enum ConfigKey {
     MAX_TOPICS_PER_STREAM("server.max_topics_per_stream", "WH_MAX_TOPICS_PER_STREAM", "64"),
     SOCKET_SEND_BUFFER("server.socket_send_buffer", "WH_SOCKET_SEND_BUFFER", "0"),
     DRAIN_TIMEOUT("server.drain_timeout", "WH_DRAIN_TIMEOUT", "5s"),
+    CORS_ALLOWED_ORIGINS("server.cors.allowed_origins", "WH_CORS_ALLOWED_ORIGINS", ""),
 
     STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),
     REPLAY_LIMIT("store.replay_limit", "WH_STORE_REPLAY_LIMIT", "100"),
@@ -43,7 +44,18 @@ public enum ConfigKey {
     REDIS_URL("bus.redis.url", "WH_BUS_REDIS_URL", "redis://127.0.0.1:6379"),
     REDIS_CHANNEL("bus.redis.channel", "WH_BUS_REDIS_CHANNEL", "wirehub"),
     REDIS_PING_INTERVAL("bus.redis.ping_interval", "WH_BUS_REDIS_PING_INTERVAL", "5s"),
-    REDIS_PING_TIMEOUT("bus.redis.ping_timeout", "WH_BUS_REDIS_PING_TIMEOUT", "5s");
+    REDIS_PING_TIMEOUT("bus.redis.ping_timeout", "WH_BUS_REDIS_PING_TIMEOUT", "5s"),
+
+    PUBLISH_IDEMPOTENCY_TTL("publish.idempotency_ttl", "WH_PUBLISH_IDEMPOTENCY_TTL", "24h"),
+
+    AUTH_MODE("auth.mode", "WH_AUTH_MODE", "none"),
+    AUTH_COOKIE_NAME("auth.cookie_name", "WH_AUTH_COOKIE_NAME", ""),
+    AUTH_JWT_SECRET("auth.jwt.secret", "WH_AUTH_JWT_SECRET", ""),
+    AUTH_JWT_PUBLIC_KEY_FILE("auth.jwt.public_key_file", "WH_AUTH_JWT_PUBLIC_KEY_FILE", ""),
+    AUTH_JWT_JWKS_FILE("auth.jwt.jwks_file", "WH_AUTH_JWT_JWKS_FILE", ""),
+    AUTH_JWT_ISSUER("auth.jwt.issuer", "WH_AUTH_JWT_ISSUER", ""),
+    AUTH_JWT_AUDIENCE("auth.jwt.audience", "WH_AUTH_JWT_AUDIENCE", ""),
+    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s");
 
     private final String key;
     private final String env;
@@ -69,6 +81,7 @@ public enum ConfigKey {
 
     /** Values that must never reach a log or an error message. */
     public boolean secret() {
-        return this == POSTGRES_PASSWORD || this == REDIS_URL; // a Redis URL may carry a password
+        return this == POSTGRES_PASSWORD || this == REDIS_URL // a Redis URL may carry a password
+                || this == AUTH_JWT_SECRET;
     }
 }

@@ -1,9 +1,10 @@
 package io.wirehub.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /** The whole configuration, parsed and validated once at start-up. Immutable. */
-public record Settings(Server server, Store store, Bus bus) {
+public record Settings(Server server, Store store, Bus bus, Auth auth, Publish publish) {
 
     public record Server(
             String host,
@@ -61,6 +62,36 @@ public record Settings(Server server, Store store, Bus bus) {
         public String toString() {
             return "Redis[url=" + Credentials.masked(url) + ", channel=" + channel + ", pingInterval=" + pingInterval
                     + ", pingTimeout=" + pingTimeout + "]";
+        }
+    }
+
+    /** @param idempotencyTtl how long an Idempotency-Key is remembered */
+    public record Publish(Duration idempotencyTtl) {}
+
+    /**
+     * Who may read and write which topic (docs/security.md).
+     *
+     * @param mode {@code none} (anyone may do anything: the embedded demo) or {@code jwt}
+     * @param cookieName the cookie a browser's EventSource may carry its token in; empty: none read
+     * @param corsAllowedOrigins origins browsers may call from ({@code server.cors.allowed_origins}); empty: CORS off
+     * @param jwtSecret the HS256 shared secret, empty when keys come from a file; never printed
+     * @param publicKeyFile a PEM public key (RSA: RS256, EC P-256: ES256), or empty
+     * @param jwksFile a JWKS file of public keys, or empty
+     * @param issuer the required {@code iss}, or empty for any
+     * @param audience the required {@code aud}, or empty for any
+     * @param clockSkew how far {@code exp} and {@code nbf} may be off, for clocks that differ
+     */
+    public record Auth(String mode, String cookieName, List<String> corsAllowedOrigins, String jwtSecret, String publicKeyFile, String jwksFile,
+            String issuer, String audience, Duration clockSkew) {
+        public boolean jwt() {
+            return mode.equals("jwt");
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[mode=" + mode + ", cookieName=" + cookieName + ", corsAllowedOrigins=" + corsAllowedOrigins + ", jwtSecret=" + (jwtSecret.isEmpty() ? "" : Credentials.MASK)
+                    + ", publicKeyFile=" + publicKeyFile + ", jwksFile=" + jwksFile + ", issuer=" + issuer + ", audience=" + audience
+                    + ", clockSkew=" + clockSkew + "]";
         }
     }
 }

@@ -147,7 +147,63 @@ public final class SettingsLoader {
                     + where(ConfigKey.STORE_TYPE) + " is 'memory': each instance would give the same seqs to different events"
                     + " and drop the others' as duplicates; expected store.type postgres, or bus.type local for a single instance");
         }
-        return new Settings(server, store, bus);
+        Settings.Publish publish = new Settings.Publish(
+                duration(ConfigKey.PUBLISH_IDEMPOTENCY_TTL, Duration.ofSeconds(1), Duration.ofDays(30)));
+        return new Settings(server, store, bus, auth(), publish);
+    }
+
+    /**
+     * The auth settings. With {@code jwt}, exactly one source of keys: a shared secret long enough
+     * for HS256, or a readable public key or JWKS file (parsed when the server starts).
+     */
+    private Settings.Auth auth() {
+        Settings.Auth auth = new Settings.Auth(
+                choice(ConfigKey.AUTH_MODE, "none", "jwt"),
+                raw.get(ConfigKey.AUTH_COOKIE_NAME),
+                origins(),
+                raw.get(ConfigKey.AUTH_JWT_SECRET),
+                raw.get(ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE),
+                raw.get(ConfigKey.AUTH_JWT_JWKS_FILE),
+                raw.get(ConfigKey.AUTH_JWT_ISSUER),
+                raw.get(ConfigKey.AUTH_JWT_AUDIENCE),
+                duration(ConfigKey.AUTH_JWT_CLOCK_SKEW, Duration.ZERO, Duration.ofMinutes(5)));
+        if (!auth.cookieName().isEmpty() && !auth.cookieName().matches("[A-Za-z0-9_.-]{1,64}")) {
+            problem(ConfigKey.AUTH_COOKIE_NAME, "a cookie name of 1 to 64 characters from A-Z a-z 0-9 _ . -, or empty for none");
+        }
+        if (!auth.jwt()) {
+            return auth;
+        }
+        List<ConfigKey> sources = Stream.of(ConfigKey.AUTH_JWT_SECRET, ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE, ConfigKey.AUTH_JWT_JWKS_FILE)
+                .filter(key -> !raw.get(key).isEmpty()).toList();
+        if (sources.size() != 1) {
+            problems.add(where(ConfigKey.AUTH_MODE) + ": 'jwt' needs exactly one of " + ConfigKey.AUTH_JWT_SECRET.env() + " (HS256), "
+                    + ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE.key() + " or " + ConfigKey.AUTH_JWT_JWKS_FILE.key() + " (RS256/ES256); "
+                    + (sources.isEmpty() ? "none is set" : "set are " + sources.stream().map(ConfigKey::key).toList()));
+        }
+        // HS256 with fewer than 256 bits of key is refused by the JWT library, and guessable.
+        if (!auth.jwtSecret().isEmpty() && auth.jwtSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            problem(ConfigKey.AUTH_JWT_SECRET, "at least 32 bytes (256 bits), e.g. from: openssl rand -base64 48");
+        }
+        for (ConfigKey file : List.of(ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE, ConfigKey.AUTH_JWT_JWKS_FILE)) {
+            if (!raw.get(file).isEmpty() && !Files.isReadable(Path.of(raw.get(file)))) {
+                problem(file, "a readable file");
+            }
+        }
+        return auth;
+    }
+
+    /** Comma-separated origins, each {@code *} or {@code scheme://host[:port]} with no path. */
+    private List<String> origins() {
+        List<String> origins = Stream.of(raw.get(ConfigKey.CORS_ALLOWED_ORIGINS).split(","))
+                .map(String::trim).filter(origin -> !origin.isEmpty()).toList();
+        for (String origin : origins) {
+            if (!origin.equals("*") && !origin.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) {
+                problem(ConfigKey.CORS_ALLOWED_ORIGINS, "a comma-separated list of origins like https://app.example.com (no path,"
+                        + " no trailing slash), or *");
+                break;
+            }
+        }
+        return origins;
     }
 
     private int integer(ConfigKey key, int min, int max) {

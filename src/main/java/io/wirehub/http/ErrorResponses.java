@@ -1,11 +1,14 @@
 package io.wirehub.http;
 
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.auth.AuthException;
 import io.wirehub.event.JsonStrings;
+import io.wirehub.hub.IdempotentPublisher;
 import io.wirehub.hub.Publisher;
 import io.wirehub.store.StoreUnavailableException;
 
@@ -21,12 +24,15 @@ public final class ErrorResponses {
     static final String SHUTTING_DOWN = Publisher.SHUTTING_DOWN;
     static final String NOT_FOUND = "not_found";
     static final String INTERNAL = "internal_error";
+    static final String IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use";
+    static final String BAD_REQUEST = "bad_request";
 
     private ErrorResponses() {}
 
     /** Registers the handlers that turn exceptions into the JSON shape, and the 404 fallback. */
     public static void register(HttpRouting.Builder routing) {
         routing.error(ApiError.class, (req, res, e) -> send(res, e));
+        routing.error(AuthException.class, (req, res, e) -> send(res, e));
         routing.error(StoreUnavailableException.class, (req, res, e) -> {
             LOG.log(System.Logger.Level.WARNING, "store unavailable: " + e.getMessage());
             res.header(HeaderNames.RETRY_AFTER, "2");
@@ -38,6 +44,14 @@ public final class ErrorResponses {
             send(res, new ApiError(503, SHUTTING_DOWN,
                     "this instance is shutting down; nothing was stored. Retry (another instance will take it)"));
         });
+        routing.error(IdempotentPublisher.KeyInUseException.class, (req, res, e) -> {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            send(res, new ApiError(409, IDEMPOTENCY_KEY_IN_USE,
+                    "a publish with this idempotency key is still in progress; retry shortly to get its result"));
+        });
+        // Helidon's own refusals of what a handler reads (e.g. an unparsable Content-Type): the client's fault.
+        routing.error(BadRequestException.class, (req, res, e) -> send(res, ApiError.badRequest(BAD_REQUEST,
+                "the request cannot be read: " + clip(e.getMessage()) + "; check its headers")));
         routing.error(RuntimeException.class, (req, res, e) -> {
             LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
             send(res, new ApiError(500, INTERNAL, "unexpected server error; it is logged. Retry, and report it if it persists"));
@@ -48,6 +62,20 @@ public final class ErrorResponses {
     public static void notFound(ServerRequest req, ServerResponse res) {
         send(res, new ApiError(404, NOT_FOUND, "no route for " + req.prologue().method().text() + " "
                 + req.path().path() + "; the API is described in README.md"));
+    }
+
+    /** A 401 (with the {@code WWW-Authenticate} challenge) or 403. */
+    public static void send(ServerResponse res, AuthException refusal) {
+        if (refusal.status() == 401) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"wirehub\"");
+        }
+        send(res, new ApiError(refusal.status(), refusal.code(), refusal.getMessage()));
+    }
+
+    /** Helidon's message, kept short and free of control characters (it may quote the client's input). */
+    private static String clip(String message) {
+        String text = message == null ? "malformed" : message.length() > 200 ? message.substring(0, 200) + "..." : message;
+        return text.replaceAll("\\p{Cntrl}", "?");
     }
 
     public static void send(ServerResponse res, ApiError error) {

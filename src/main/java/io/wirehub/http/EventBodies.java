@@ -29,6 +29,7 @@ final class EventBodies {
     static final String INVALID_JSON = "invalid_json";
     static final String INVALID_BATCH = "invalid_batch";
     static final String BATCH_TOO_LARGE = "batch_too_large";
+    static final String INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key";
     static final String INVALID_DATA = "invalid_data";
     static final String INVALID_BODY = "invalid_body";
 
@@ -71,14 +72,18 @@ final class EventBodies {
         return new NewEvent(topic, eventName, data, json || declaredJson);
     }
 
-    /** A batch: {@code [{"topic":..,"event":..,"data":..}, ...]}, all or nothing. */
-    List<NewEvent> batch(InputStream in, long declaredLength) throws IOException {
+    /** A parsed batch: its events, and each one's {@code id_key} (null where none). */
+    record Batch(List<NewEvent> events, List<String> idKeys) {}
+
+    /** A batch: {@code [{"topic":..,"event":..,"data":..,"id_key":..}, ...]}, all or nothing. */
+    Batch batch(InputStream in, long declaredLength) throws IOException {
         byte[] body = read(in, declaredLength, maxBatchBytes, BATCH_TOO_LARGE, "server.max_batch_bytes");
         if (body.length == 0) {
             throw ApiError.badRequest(INVALID_BATCH, "the body is empty; send a JSON array of {\"topic\":..,\"data\":..}");
         }
         String text = utf8(body, "the body");
         List<NewEvent> events = new ArrayList<>();
+        List<String> idKeys = new ArrayList<>();
         try (JsonParser parser = JSON.createParser(text)) {
             if (parser.nextToken() != JsonToken.START_ARRAY) {
                 throw ApiError.badRequest(INVALID_BATCH, "the body must be a JSON array of {\"topic\":..,\"data\":..}");
@@ -88,7 +93,7 @@ final class EventBodies {
                     throw new ApiError(413, BATCH_TOO_LARGE, "more than " + maxBatchEvents
                             + " events in one batch (server.max_batch_events); split it");
                 }
-                events.add(element(parser, text, "events[" + events.size() + "]"));
+                events.add(element(parser, text, "events[" + events.size() + "]", idKeys));
             }
             if (parser.nextToken() != null) {
                 throw ApiError.badRequest(INVALID_BATCH, "unexpected content after the JSON array");
@@ -100,10 +105,10 @@ final class EventBodies {
         if (events.isEmpty()) {
             throw ApiError.badRequest(INVALID_BATCH, "the batch is empty; send at least one event");
         }
-        return events;
+        return new Batch(events, idKeys);
     }
 
-    private NewEvent element(JsonParser parser, String text, String where) throws IOException {
+    private NewEvent element(JsonParser parser, String text, String where, List<String> idKeys) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw ApiError.badRequest(INVALID_BATCH, where + ": must be an object {\"topic\":..,\"event\":..,\"data\":..}");
         }
@@ -111,6 +116,7 @@ final class EventBodies {
         String event = null;
         String data = null;
         boolean json = false;
+        String idKey = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             JsonToken value = parser.nextToken();
@@ -132,8 +138,9 @@ final class EventBodies {
                         json = true;
                     }
                 }
+                case "id_key" -> idKey = idempotencyKey(value == JsonToken.VALUE_STRING ? parser.getText() : "", where + ".id_key");
                 default -> throw ApiError.badRequest(INVALID_BATCH, where + ": unknown field '" + field
-                        + "'; the fields are topic, event and data");
+                        + "'; the fields are topic, event, data and id_key");
             }
         }
         checkTopic(topic, where + ".topic");
@@ -146,7 +153,22 @@ final class EventBodies {
             throw new ApiError(413, EVENT_TOO_LARGE, where + ".data: larger than " + maxEventBytes
                     + " bytes (server.max_event_bytes)");
         }
+        idKeys.add(idKey);
         return new NewEvent(topic, event, data, json);
+    }
+
+    /**
+     * An idempotency key as given: 1 to 200 printable ASCII characters (a UUID fits), so it can
+     * be stored and echoed safely.
+     *
+     * @param key the key, or null when the request has none
+     */
+    static String idempotencyKey(String key, String where) {
+        if (key != null && !key.matches("[\\x21-\\x7e]{1,200}")) {
+            throw ApiError.badRequest(INVALID_IDEMPOTENCY_KEY, where + ": an idempotency key is 1 to 200 printable ASCII"
+                    + " characters without spaces, e.g. a UUID");
+        }
+        return key;
     }
 
     /** Reads at most {@code limit} bytes; a longer body is refused with 413 without storing anything. */

@@ -1,5 +1,6 @@
 package io.wirehub.http;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
@@ -7,21 +8,35 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.wirehub.event.Event;
+import io.wirehub.auth.Grant;
+import io.wirehub.event.Names;
 import io.wirehub.event.NewEvent;
+import io.wirehub.hub.IdempotentPublisher;
 import io.wirehub.hub.Publisher;
+import java.util.Collections;
 import java.util.List;
 
 /**
  * {@code POST /v1/topics/{topic}/events} (one event, the body is its data) and
- * {@code POST /v1/events} (a batch, all or nothing). A 201 means the events are stored.
+ * {@code POST /v1/events} (a batch, all or nothing). A 201 means the events are stored. An
+ * {@code Idempotency-Key} header (a batch: each event's {@code id_key}) makes a retry return the
+ * original {@code {topic, seq}} without storing again, within {@code publish.idempotency_ttl}.
  */
 public final class PublishService implements HttpService {
-    private final Publisher publisher;
+    // NOTE: clients send this header to make a retry safe (docs/security.md).
+    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+    private static final HeaderName REPLAYED = HeaderNames.create("Idempotent-Replayed");
+
+    private final IdempotentPublisher publisher;
+    private final Publisher counts;
+    private final Guard guard;
     private final EventBodies bodies;
 
-    public PublishService(Publisher publisher, int maxEventBytes, int maxBatchBytes, int maxBatchEvents) {
+    public PublishService(IdempotentPublisher publisher, Publisher counts, Guard guard, int maxEventBytes, int maxBatchBytes,
+            int maxBatchEvents) {
         this.publisher = publisher;
+        this.counts = counts;
+        this.guard = guard;
         this.bodies = new EventBodies(maxEventBytes, maxBatchBytes, maxBatchEvents);
     }
 
@@ -41,7 +56,7 @@ public final class PublishService implements HttpService {
             try {
                 publish.handle(req, res, arrived);
             } catch (ApiError e) {
-                publisher.refused(e.code());
+                counts.refused(e.code());
                 throw e;
             }
         };
@@ -53,19 +68,31 @@ public final class PublishService implements HttpService {
     }
 
     private void publishOne(ServerRequest req, ServerResponse res, long arrived) throws Exception {
+        Grant grant = guard.publisher(req.headers());
+        String topic = req.path().pathParameters().get("topic");
+        if (Names.isValidTopic(topic)) {
+            grant.requirePublish(List.of(topic)); // before the body is read: a refused client costs no upload
+        }
+        String key = EventBodies.idempotencyKey(req.headers().first(IDEMPOTENCY_KEY).orElse(null), "the Idempotency-Key header");
         boolean declaredJson = req.headers().contentType()
                 .map(type -> type.mediaType().subtype().equals("json") || type.mediaType().subtype().endsWith("+json"))
                 .orElse(false);
-        NewEvent event = bodies.single(req.path().pathParameters().get("topic"), req.query().first("event").orElse(null),
+        NewEvent event = bodies.single(topic, req.query().first("event").orElse(null),
                 req.content().inputStream(), declaredLength(req), declaredJson);
-        Event stored = publisher.publish(List.of(event), arrived).getFirst();
+        IdempotentPublisher.Result stored = publisher.publish(List.of(event), Collections.singletonList(scoped(grant, key)), arrived).getFirst();
+        if (stored.replayed()) {
+            res.header(REPLAYED, "true");
+        }
         res.status(Status.CREATED_201);
         Json.send(res, ack(stored));
     }
 
     private void publishBatch(ServerRequest req, ServerResponse res, long arrived) throws Exception {
-        List<NewEvent> events = bodies.batch(req.content().inputStream(), declaredLength(req));
-        List<Event> stored = publisher.publish(events, arrived);
+        Grant grant = guard.publisher(req.headers());
+        EventBodies.Batch batch = bodies.batch(req.content().inputStream(), declaredLength(req));
+        grant.requirePublish(batch.events().stream().map(NewEvent::topic).toList()); // all or nothing, like the batch
+        List<String> keys = batch.idKeys().stream().map(key -> scoped(grant, key)).toList();
+        List<IdempotentPublisher.Result> stored = publisher.publish(batch.events(), keys, arrived);
         StringBuilder out = new StringBuilder(stored.size() * 40).append("{\"events\":[");
         for (int i = 0; i < stored.size(); i++) {
             out.append(i == 0 ? "" : ",").append(ack(stored.get(i)));
@@ -74,7 +101,15 @@ public final class PublishService implements HttpService {
         Json.send(res, out.append("]}").toString());
     }
 
-    private static String ack(Event event) {
+    /**
+     * Keys are per token subject: one user's key never answers another's publish (with auth
+     * none, everyone shares one space).
+     */
+    private static String scoped(Grant grant, String key) {
+        return key == null ? null : (grant.subject() == null ? "" : grant.subject()) + "|" + key;
+    }
+
+    private static String ack(IdempotentPublisher.Result event) {
         return "{\"topic\":\"" + event.topic() + "\",\"seq\":" + event.seq() + "}";
     }
 

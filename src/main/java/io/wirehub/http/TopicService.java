@@ -4,12 +4,15 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.auth.Grant;
 import io.wirehub.event.Event;
 import io.wirehub.event.JsonStrings;
 import io.wirehub.event.Names;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.Snapshot;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * {@code GET /v1/topics/{topic}/snapshot?limit=N}: the topic's latest seq and its last N events,
@@ -20,11 +23,16 @@ public final class TopicService implements HttpService {
     // Caps what one request can make the store read: a denial-of-service guard.
     static final int MAX_SNAPSHOT_LIMIT = 1000;
     static final int DEFAULT_SNAPSHOT_LIMIT = 100;
+    // Caps the body one request builds: 1000 events of 64 KB would be a 64 MB string per request.
+    // The newest events that fit are sent (always the newest one), with "truncated": true.
+    static final int MAX_SNAPSHOT_CHARS = 4 * 1024 * 1024;
 
     private final EventStore store;
+    private final Guard guard;
 
-    public TopicService(EventStore store) {
+    public TopicService(EventStore store, Guard guard) {
         this.store = store;
+        this.guard = guard;
     }
 
     @Override
@@ -33,30 +41,46 @@ public final class TopicService implements HttpService {
     }
 
     private void snapshot(ServerRequest req, ServerResponse res) {
+        Grant grant = guard.reader(req.prologue(), req.headers());
         String topic = req.path().pathParameters().get("topic");
         if (!Names.isValidTopic(topic)) {
             throw ApiError.badRequest(EventBodies.INVALID_TOPIC, "the topic in the path is not valid; use " + Names.TOPIC_RULE);
         }
+        grant.requireSubscribe(List.of(topic)); // a snapshot is read like the live stream
         int limit = limit(req.query().first("limit").orElse(null));
         Snapshot snapshot = store.snapshot(topic, limit);
-        StringBuilder out = new StringBuilder(256).append("{\"topic\":\"").append(topic)
-                .append("\",\"seq\":").append(snapshot.seq()).append(",\"events\":[");
-        boolean first = true;
-        for (Event event : snapshot.events()) {
-            out.append(first ? "" : ",").append("{\"seq\":").append(event.seq());
-            if (event.type() != null) {
-                out.append(",\"event\":\"").append(event.type()).append('"');
+        // The newest events first, until the next would pass the cap; then sent oldest first.
+        ArrayDeque<String> fragments = new ArrayDeque<>();
+        long chars = 0;
+        List<Event> events = snapshot.events();
+        for (int i = events.size() - 1; i >= 0; i--) {
+            String fragment = fragment(events.get(i));
+            chars += fragment.length() + 1;
+            if (chars > MAX_SNAPSHOT_CHARS && !fragments.isEmpty()) {
+                break;
             }
-            out.append(",\"time\":\"").append(Instant.ofEpochMilli(event.timeMillis())).append("\",\"data\":");
-            if (event.json()) {
-                out.append(event.data());
-            } else {
-                JsonStrings.quote(out, event.data());
-            }
-            out.append('}');
-            first = false;
+            fragments.addFirst(fragment);
         }
-        Json.send(res, out.append("]}").toString());
+        StringBuilder out = new StringBuilder((int) Math.min(chars, MAX_SNAPSHOT_CHARS) + 256).append("{\"topic\":\"").append(topic)
+                .append("\",\"seq\":").append(snapshot.seq());
+        if (fragments.size() < events.size()) {
+            out.append(",\"truncated\":true"); // NOTE: clients read it: older events were left out to fit
+        }
+        Json.send(res, out.append(",\"events\":[").append(String.join(",", fragments)).append("]}").toString());
+    }
+
+    private static String fragment(Event event) {
+        StringBuilder out = new StringBuilder(event.data().length() + 80).append("{\"seq\":").append(event.seq());
+        if (event.type() != null) {
+            out.append(",\"event\":\"").append(event.type()).append('"');
+        }
+        out.append(",\"time\":\"").append(Instant.ofEpochMilli(event.timeMillis())).append("\",\"data\":");
+        if (event.json()) {
+            out.append(event.data());
+        } else {
+            JsonStrings.quote(out, event.data());
+        }
+        return out.append('}').toString();
     }
 
     private static int limit(String text) {

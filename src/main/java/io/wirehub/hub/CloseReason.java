@@ -11,6 +11,8 @@ public enum CloseReason {
     /** A WebSocket client sent more subscribe/unsubscribe messages than its stream could apply. */
     SUBSCRIPTION_FLOOD("subscription_flood"),
     STORE_UNAVAILABLE("store_unavailable"),
+    /** The token the stream was opened with expired: the client reconnects with a fresh one. */
+    TOKEN_EXPIRED("token_expired"),
     SHUTDOWN("shutdown"),
     ERROR("error");
 

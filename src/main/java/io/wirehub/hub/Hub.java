@@ -4,6 +4,7 @@ import io.wirehub.bus.BusListener;
 import io.wirehub.event.Event;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.StoreUnavailableException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -62,8 +63,21 @@ public final class Hub implements BusListener {
      */
     public Subscriber subscriber(Transport transport, List<String> topics, Map<String, Long> resumeFrom,
             Set<String> unknownCursors, SubscriberSink sink) {
-        return new Subscriber(ids.incrementAndGet(), transport, new StreamStart(topics, resumeFrom, unknownCursors), sink,
-                this, store, settings, stats, nanoClock);
+        return subscriber(transport, topics, resumeFrom, unknownCursors, sink, null);
+    }
+
+    /**
+     * The same, for a stream that may last only {@code lifetime} (its token's remaining validity):
+     * the ticker closes it then ({@link CloseReason#TOKEN_EXPIRED}). Null: no end.
+     */
+    public Subscriber subscriber(Transport transport, List<String> topics, Map<String, Long> resumeFrom,
+            Set<String> unknownCursors, SubscriberSink sink, Duration lifetime) {
+        Subscriber subscriber = new Subscriber(ids.incrementAndGet(), transport, new StreamStart(topics, resumeFrom, unknownCursors),
+                sink, this, store, settings, stats, nanoClock);
+        if (lifetime != null) {
+            subscriber.expireAfter(lifetime);
+        }
+        return subscriber;
     }
 
     public HubStats stats() {

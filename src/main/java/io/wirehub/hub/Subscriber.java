@@ -9,6 +9,7 @@ import io.wirehub.store.EventStore;
 import io.wirehub.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,8 @@ public final class Subscriber {
     private volatile String remoteAddress = "";
 
     private volatile long nextHeartbeatNanos;
+    private volatile long expiresAtNanos; // meaningful when expires
+    private volatile boolean expires;
     private volatile long registeredAtNanos; // 0 until it joins the hub
     private volatile boolean positioned;
     private volatile boolean running; // the drain loop started
@@ -304,6 +307,12 @@ public final class Subscriber {
         queue.offer(Signal.CATCH_UP);
     }
 
+    /** The stream ends (TOKEN_EXPIRED) this long from now; set once, before it runs. */
+    void expireAfter(Duration lifetime) {
+        expiresAtNanos = nanoClock.getAsLong() + lifetime.toNanos();
+        expires = true;
+    }
+
     /** Called by the ticker: heartbeat due, write deadline (the last write's too), pong deadline. */
     void tick(long now) {
         long writeTimeout = settings.writeTimeout().toNanos();
@@ -313,6 +322,8 @@ public final class Subscriber {
             }
         } else if (!running && registeredAtNanos != 0 && now - registeredAtNanos > Math.min(writeTimeout, OPEN_DEADLINE)) {
             close(CloseReason.CLIENT_GONE); // positioned for a WebSocket whose upgrade never completed
+        } else if (expires && now - expiresAtNanos >= 0) {
+            close(CloseReason.TOKEN_EXPIRED);
         } else if (writer.writeOverdue(now, writeTimeout)) {
             close(CloseReason.WRITE_TIMEOUT);
         } else if (writer.pongOverdue(now, settings.pongTimeout().toNanos())) {

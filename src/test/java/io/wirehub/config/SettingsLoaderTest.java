@@ -39,9 +39,24 @@ class SettingsLoaderTest {
     void theShippedFilesAreValid() {
         Settings embedded = SettingsLoader.load(Path.of("config/application.yaml"), Map.of());
         assertEquals("memory", embedded.store().type());
-        Settings production = SettingsLoader.load(Path.of("config/production.yaml"), Map.of());
+        assertFalse(embedded.auth().jwt(), "the demo needs no token");
+        Settings production = SettingsLoader.load(Path.of("config/production.yaml"), Map.of("WH_AUTH_JWT_SECRET", "s".repeat(32)));
         assertEquals("postgres", production.store().type());
         assertEquals("redis", production.bus().type());
+        assertTrue(production.auth().jwt());
+    }
+
+    @Test
+    void jwtWithoutAKeyOrWithAShortSecretIsRefusedAndTheSecretIsNeverShown() {
+        InvalidSettingsException none = assertThrows(InvalidSettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("WH_AUTH_MODE", "jwt")));
+        assertTrue(none.problems().getFirst().contains("needs exactly one of WH_AUTH_JWT_SECRET"), none.problems().toString());
+        InvalidSettingsException shortSecret = assertThrows(InvalidSettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", "hunter2-short")));
+        assertTrue(shortSecret.problems().getFirst().contains("at least 32 bytes"));
+        assertFalse(shortSecret.problems().toString().contains("hunter2"), "the secret is not echoed");
+        Settings ok = SettingsLoader.load(null, Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", "hunter2-" + "x".repeat(32)));
+        assertFalse(ok.toString().contains("hunter2"), ok.toString());
     }
 
     @Test

@@ -165,6 +165,26 @@ class BadInputIT {
     }
 
     @Test
+    void aSnapshotOfManyLargeEventsIsBoundedAndSaysItWasTruncated() throws Exception {
+        try (WireHub big = io.wirehub.testing.TestHubs.start(Map.of())) {
+            String bigBase = TestHubs.base(big);
+            String data = "z".repeat(60_000);
+            for (int i = 0; i < 100; i++) {
+                Http.publish(bigBase, "huge", data + i);
+            }
+            Http.Response response = Http.get(bigBase + "/v1/topics/huge/snapshot?limit=100");
+            assertEquals(200, response.status());
+            assertTrue(response.body().length() <= 4 * 1024 * 1024 + 1024, "bounded: " + response.body().length());
+            JsonNode snapshot = response.json();
+            assertTrue(snapshot.get("truncated").asBoolean());
+            JsonNode events = snapshot.get("events");
+            assertEquals(100, snapshot.get("seq").asLong());
+            assertEquals(100, events.get(events.size() - 1).get("seq").asLong(), "the newest are kept");
+            assertTrue(events.size() > 60 && events.size() < 100, "as many as fit: " + events.size());
+        }
+    }
+
+    @Test
     void invalidSnapshotLimitIs400() {
         assertError(Http.get(base + "/v1/topics/a/snapshot?limit=0"), 400, "invalid_limit");
         assertError(Http.get(base + "/v1/topics/a/snapshot?limit=abc"), 400, "invalid_limit");

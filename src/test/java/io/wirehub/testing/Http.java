@@ -49,6 +49,16 @@ public final class Http {
         return response.json().get("seq").asLong();
     }
 
+    /** The same with a bearer token (auth.mode jwt). */
+    public static long publish(String base, String topic, String data, String token) {
+        Response response = send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + topic + "/events"))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(data)).build());
+        if (response.status() != 201) {
+            throw new AssertionError("publish to " + topic + " answered " + response.status() + ": " + response.body());
+        }
+        return response.json().get("seq").asLong();
+    }
+
     public static JsonNode stats(String base) {
         return get(base + "/v1/stats").json();
     }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,13 @@ public final class SseClient implements AutoCloseable {
     }
 
     public static SseClient connect(String url, String lastEventId) {
+        return connect(url, lastEventId, Map.of());
+    }
+
+    /** @param headers more request headers, e.g. Authorization */
+    public static SseClient connect(String url, String lastEventId, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+        headers.forEach(request::header);
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }

@@ -5,6 +5,7 @@ import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.store.EventStore;
+import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.Snapshot;
 import io.wirehub.store.StoreUnavailableException;
 import java.sql.Connection;
@@ -89,6 +90,11 @@ public final class PostgresEventStore implements EventStore {
         this.selectSnapshot = "SELECT t.seq AS head, e.* FROM " + schema.topics() + " t LEFT JOIN LATERAL (SELECT "
                 + EventRows.COLUMNS + " FROM " + schema.events() + " WHERE topic = t.topic AND seq > t.seq - ?"
                 + " ORDER BY seq LIMIT ?) e ON true WHERE t.topic = ?";
+    }
+
+    /** Idempotency keys in this schema, shared by every instance that uses it. */
+    public IdempotencyKeys idempotencyKeys(Duration ttl) {
+        return new PostgresIdempotencyKeys(readers, schema, ttl);
     }
 
     @Override

@@ -8,10 +8,13 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.auth.Grant;
+import io.wirehub.http.Guard;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.Subscriber;
 import io.wirehub.hub.Transport;
 import io.wirehub.transport.StreamRequest;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -27,12 +30,14 @@ public final class SseService implements HttpService {
     private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
 
     private final Hub hub;
+    private final Guard guard;
     private final int maxTopics;
     private final long retryMillis;
     private final String storeEpoch;
 
-    public SseService(Hub hub, int maxTopics, String storeEpoch) {
+    public SseService(Hub hub, Guard guard, int maxTopics, String storeEpoch) {
         this.hub = hub;
+        this.guard = guard;
         this.maxTopics = maxTopics;
         this.storeEpoch = storeEpoch;
         this.retryMillis = hub.settings().reconnectRetry().toMillis();
@@ -44,15 +49,17 @@ public final class SseService implements HttpService {
     }
 
     private void stream(ServerRequest req, ServerResponse res) throws Exception {
+        Grant grant = guard.reader(req.prologue(), req.headers());
         String lastEventId = req.headers().first(LAST_EVENT_ID)
                 .orElseGet(() -> req.query().first("lastEventId").orElse(null));
         StreamRequest request = StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics, storeEpoch);
+        grant.requireSubscribe(request.topics()); // replay included: the cursor only names these topics
 
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
         res.header(NO_BUFFERING); // nginx would otherwise buffer the stream
         Subscriber subscriber = hub.subscriber(Transport.SSE, request.topics(), request.resumeFrom(), request.unknownCursors(),
-                new SseSink(res.outputStream(), retryMillis, storeEpoch));
+                new SseSink(res.outputStream(), retryMillis, storeEpoch), grant.lifetime(Instant.now()));
         subscriber.remoteAddress(req.remotePeer().host() + ":" + req.remotePeer().port());
         subscriber.run();
     }

@@ -8,6 +8,7 @@ import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.SubscriberSink;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -16,6 +17,9 @@ import java.util.Map;
  * Helidon buffers the writes; {@link #flush()} sends a batch at once.
  */
 final class SseSink implements SubscriberSink {
+    // NOTE: clients listen for this event name to reconnect with a fresh token (docs/security.md).
+    private static final byte[] TOKEN_EXPIRED_FRAME = ("event: token_expired\ndata: {\"error\":\"token_expired\","
+            + "\"message\":\"the token expired; reconnect with a fresh token and lastEventId\"}\n\n").getBytes(StandardCharsets.US_ASCII);
     private final OutputStream out;
     private final long retryMillis;
     private final String storeEpoch;
@@ -67,6 +71,9 @@ final class SseSink implements SubscriberSink {
     @Override
     public void finish(CloseReason reason, long retryMillis) {
         try {
+            if (reason == CloseReason.TOKEN_EXPIRED) {
+                out.write(TOKEN_EXPIRED_FRAME);
+            }
             if (reason == CloseReason.SHUTDOWN) {
                 // A jittered retry spreads the reconnects of a draining instance's clients.
                 out.write(SseFrames.retry(retryMillis));

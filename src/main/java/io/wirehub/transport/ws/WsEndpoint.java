@@ -5,16 +5,18 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.socket.PeerInfo;
-import io.helidon.http.Headers;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
+import io.wirehub.auth.AuthException;
+import io.wirehub.auth.Grant;
 import io.wirehub.event.JsonStrings;
 import io.wirehub.event.Names;
 import io.wirehub.hub.CloseReason;
@@ -22,8 +24,12 @@ import io.wirehub.hub.Hub;
 import io.wirehub.hub.Subscriber;
 import io.wirehub.hub.Transport;
 import io.wirehub.http.ApiError;
+import io.wirehub.http.ConnectionLimit;
+import io.wirehub.http.Cors;
+import io.wirehub.http.Guard;
 import io.wirehub.transport.StreamRequest;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Optional;
@@ -36,7 +42,9 @@ import java.util.Set;
  * in {@code onHttpUpgrade}, before the {@code 101} goes out, so every event published after the
  * client's {@code open} reaches it (the first message, {@code ready}, names each topic's seq).
  * {@code onOpen} must not block, so the subscriber drains on a virtual thread of its own
- * ({@code ws-<id>}). A request that fails validation is not upgraded: it falls through to
+ * ({@code ws-<id>}). The token is checked first (docs/security.md), then the topics; a subscribe
+ * op for a topic the token does not permit gets an {@code error} {@code forbidden} and changes
+ * nothing. A request that fails auth or validation is not upgraded: it falls through to
  * {@link WsRequestRoute}, which answers the same JSON 400 as SSE; a store that cannot say where
  * the topics are gives 503.
  *
@@ -53,8 +61,12 @@ public final class WsEndpoint implements WsListener {
     private static final HeaderName WS_KEY = HeaderNames.create("Sec-WebSocket-Key");
 
     private final Hub hub;
+    private final Guard guard;
+    private final Cors cors;
+    private final ConnectionLimit connections;
     private final int maxTopics;
     private final String storeEpoch;
+    private Grant grant;
     private StreamRequest request;
     private WsSink sink;
     private Subscriber subscriber;
@@ -62,18 +74,31 @@ public final class WsEndpoint implements WsListener {
     private boolean discarding; // the message being received is too long: dropped to its end
     private final Set<String> requested = new HashSet<>(); // topics asked for, applied or not yet
 
-    public WsEndpoint(Hub hub, int maxTopics, String storeEpoch) {
+    public WsEndpoint(Hub hub, Guard guard, Cors cors, ConnectionLimit connections, int maxTopics, String storeEpoch) {
         this.hub = hub;
+        this.guard = guard;
+        this.cors = cors;
+        this.connections = connections;
         this.maxTopics = maxTopics;
         this.storeEpoch = storeEpoch;
     }
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+        if (!cors.allows(headers.first(HeaderNames.ORIGIN).orElse(null))) {
+            throw RequestException.builder().type(DirectHandler.EventType.FORBIDDEN).status(Status.FORBIDDEN_403)
+                    .message("this Origin may not open a WebSocket here (server.cors.allowed_origins)").build();
+        }
+        if (connections.full()) {
+            throw new WsUpgradeException("server.max_connections reached"); // the HTTP route answers 503
+        }
+        // Authorised before the stream takes its position: a refused client joins no topic.
         try {
+            grant = guard.reader(prologue, headers);
             request = WsRequestRoute.parse(prologue.query(), maxTopics, storeEpoch);
-        } catch (ApiError e) {
-            throw new WsUpgradeException(e.getMessage());
+            grant.requireSubscribe(request.topics());
+        } catch (ApiError | AuthException e) {
+            throw new WsUpgradeException(e.getMessage()); // WsRequestRoute answers it in JSON
         }
         if (!validKey(headers)) {
             // Helidon checks the key only after this method: refuse it before any stream is made.
@@ -83,7 +108,8 @@ public final class WsEndpoint implements WsListener {
                     .build();
         }
         sink = new WsSink(storeEpoch);
-        subscriber = hub.subscriber(Transport.WS, request.topics(), request.resumeFrom(), request.unknownCursors(), sink);
+        subscriber = hub.subscriber(Transport.WS, request.topics(), request.resumeFrom(), request.unknownCursors(), sink,
+                grant.lifetime(Instant.now()));
         try {
             subscriber.position();
         } catch (IOException | RuntimeException e) { // closed already: it never saw the topics' positions
@@ -192,6 +218,10 @@ public final class WsEndpoint implements WsListener {
             throw ApiError.badRequest(StreamRequest.INVALID_TOPIC, "'topic' must be " + Names.TOPIC_RULE);
         }
         if ("subscribe".equals(op)) {
+            if (!grant.maySubscribe(topic)) {
+                throw new ApiError(403, AuthException.FORBIDDEN, "the token does not permit subscribing to topic '" + topic
+                        + "'; its wirehub.subscribe claim must match it");
+            }
             if (requested.size() >= maxTopics && !requested.contains(topic)) {
                 throw ApiError.badRequest(StreamRequest.TOO_MANY_TOPICS, "at most " + maxTopics
                         + " topics per stream (server.max_topics_per_stream)");

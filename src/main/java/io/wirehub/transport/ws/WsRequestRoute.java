@@ -5,19 +5,24 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.wirehub.auth.Grant;
 import io.wirehub.http.ApiError;
+import io.wirehub.http.Guard;
 import io.wirehub.transport.StreamRequest;
 import java.util.List;
 
 /**
  * The plain HTTP side of {@code /v1/ws}: a request that was not upgraded (invalid parameters, or
- * no {@code Upgrade: websocket} header) lands here and gets a JSON error explaining why.
+ * no {@code Upgrade: websocket} header, no valid token, a topic the token does not permit) lands
+ * here and gets a JSON error explaining why.
  */
 public final class WsRequestRoute implements HttpService {
+    private final Guard guard;
     private final int maxTopics;
     private final String storeEpoch;
 
-    public WsRequestRoute(int maxTopics, String storeEpoch) {
+    public WsRequestRoute(Guard guard, int maxTopics, String storeEpoch) {
+        this.guard = guard;
         this.maxTopics = maxTopics;
         this.storeEpoch = storeEpoch;
     }
@@ -32,7 +37,9 @@ public final class WsRequestRoute implements HttpService {
     }
 
     private void refuse(ServerRequest req, ServerResponse res) {
-        parse(req.query(), maxTopics, storeEpoch); // throws the 400 that explains what is wrong
+        // The same checks as the upgrade, in the same order: each throws the 401/400/403 that explains what is wrong.
+        Grant grant = guard.reader(req.prologue(), req.headers());
+        grant.requireSubscribe(parse(req.query(), maxTopics, storeEpoch).topics());
         throw new ApiError(426, "upgrade_required", "this endpoint speaks WebSocket: connect with a WebSocket client (Upgrade: websocket)");
     }
 }

@@ -123,6 +123,8 @@ final class WsSink implements SubscriberSink {
                     case OVERFLOW -> session.close(WsCloseCodes.VIOLATED_POLICY, "too slow: queue overflow; reconnect with lastEventId");
                     case SUBSCRIPTION_FLOOD -> session.close(WsCloseCodes.VIOLATED_POLICY,
                             "too many subscribe/unsubscribe messages pending; wait for each acknowledgement");
+                    case TOKEN_EXPIRED -> session.close(WsCloseCodes.VIOLATED_POLICY,
+                            "token expired; reconnect with a fresh token and lastEventId");
                     case STORE_UNAVAILABLE -> session.close(WsCloseCodes.TRY_AGAIN_LATER, "store unavailable; reconnect with lastEventId");
                     case ERROR -> session.close(WsCloseCodes.UNEXPECTED_CONDITION, "server error; reconnect with lastEventId");
                 }

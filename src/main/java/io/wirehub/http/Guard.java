@@ -1,0 +1,55 @@
+package io.wirehub.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.webserver.http.Filter;
+import io.wirehub.auth.Access;
+import io.wirehub.auth.BearerToken;
+import io.wirehub.auth.Grant;
+import java.util.Set;
+
+/**
+ * Auth at the HTTP edge: finds a request's token where its kind of request may carry it
+ * ({@link BearerToken}) and turns it into a {@link Grant} ({@link Access}). Refusals are
+ * {@link io.wirehub.auth.AuthException}s, which {@link ErrorResponses} renders as 401/403 JSON.
+ */
+public final class Guard {
+    // The operator's endpoints: stats (and, when they exist, /v1/admin/* and the dashboard).
+    private static final Set<String> ADMIN_PREFIXES = Set.of("/v1/stats", "/v1/admin/", "/dashboard");
+
+    private final Access access;
+
+    public Guard(Access access) {
+        this.access = access;
+    }
+
+    /** For requests that read (streams, snapshots): header, query parameter or cookie. */
+    public Grant reader(HttpPrologue prologue, Headers headers) {
+        if (!access.required()) {
+            return Grant.ANYONE;
+        }
+        return access.grant(BearerToken.find(headers.first(HeaderNames.AUTHORIZATION).orElse(null),
+                headers.first(HeaderNames.COOKIE).orElse(null), access.cookieName(),
+                prologue.query().first(BearerToken.QUERY_PARAMETER).orElse(null)));
+    }
+
+    /** For publishes: the Authorization header only. */
+    public Grant publisher(Headers headers) {
+        if (!access.required()) {
+            return Grant.ANYONE;
+        }
+        return access.grant(BearerToken.fromHeader(headers.first(HeaderNames.AUTHORIZATION).orElse(null)));
+    }
+
+    /** Lets only tokens with {@code wirehub.admin: true} reach the operator's endpoints. */
+    public Filter adminFilter() {
+        return (chain, req, res) -> {
+            String path = req.path().path();
+            if (access.required() && ADMIN_PREFIXES.stream().anyMatch(path::startsWith)) {
+                reader(req.prologue(), req.headers()).requireAdmin();
+            }
+            chain.proceed();
+        };
+    }
+}
