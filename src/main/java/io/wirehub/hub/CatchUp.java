@@ -62,12 +62,21 @@ final class CatchUp {
         fill(topic, Long.MAX_VALUE, Recovery.CATCH_UP);
     }
 
-    /** Brings the cursor to {@code seq - 1} before {@code seq} is written: the stored events, or a reset. */
-    void fillBefore(String topic, long seq) throws IOException {
+    /**
+     * Brings the cursor to {@code seq - 1} before {@code seq} is written: the stored events, or a
+     * reset. Returns false, and writes nothing, when the store never gave {@code seq}: an event
+     * reaches the hub only once committed, so one ahead of the store's latest seq is a forged or
+     * corrupt bus message, and writing it would make the client skip every real event up to it.
+     */
+    boolean fillBefore(String topic, long seq) throws IOException {
+        if (latestSeq(topic) < seq) {
+            return false;
+        }
         fill(topic, seq - 1, Recovery.GAP);
         if (cursor.position(topic) < seq - 1) {
             reset(topic, ResetReason.RETENTION); // never write past a gap without saying so
         }
+        return true;
     }
 
     long latestSeq(String topic) throws IOException {

@@ -125,11 +125,16 @@ public final class Hub implements BusListener {
         if (channel == null) {
             return; // nobody here follows the topic
         }
+        boolean jumped;
         channel.lock.lock();
         try {
             stats.duplicatesDropped.add(channel.dispatch(event, nanoClock.getAsLong(), settings.replayLimit()));
+            jumped = channel.takeUnverified();
         } finally {
             channel.lock.unlock();
+        }
+        if (jumped) {
+            verifySoon(channel);
         }
     }
 
@@ -137,13 +142,54 @@ public final class Hub implements BusListener {
     void tick(long now) {
         for (TopicChannel channel : topics.values()) {
             if (channel.heldTooLong(now) && channel.lock.tryLock()) {
+                boolean jumped;
                 try {
                     channel.releaseHeld();
+                    jumped = channel.takeUnverified();
                 } finally {
                     channel.lock.unlock();
                 }
+                if (jumped) {
+                    verifySoon(channel);
+                }
             }
         }
+    }
+
+    /**
+     * A topic's last seq jumped past a gap that no event filled: a lost bus message (the
+     * subscribers fill it from the store), or a forged one claiming a seq the store never gave,
+     * which would make the hub drop every real event up to it as a duplicate. So the claim is
+     * checked against the store, on a thread of its own (never the ticker's or a publisher's),
+     * and taken back when the store is behind it. Rare: only when a gap did not fill.
+     */
+    private void verifySoon(TopicChannel channel) {
+        Thread.ofVirtual().name("hub-verify").start(() -> {
+            long claimed;
+            channel.lock.lock();
+            try {
+                claimed = channel.lastSeq;
+            } finally {
+                channel.lock.unlock();
+            }
+            long latest;
+            try {
+                latest = store.latestSeq(channel.topic);
+            } catch (RuntimeException e) {
+                return; // store down: the subscribers' own checks still hold
+            }
+            channel.lock.lock();
+            try {
+                if (channel.lastSeq == claimed && claimed > latest) {
+                    channel.lastSeq = latest;
+                    stats.unstoredDropped.increment();
+                    LOG.log(System.Logger.Level.WARNING, "topic " + channel.topic + ": the bus claimed seq " + claimed
+                            + " but the store's latest is " + latest + "; ignored (check who may PUBLISH on the Redis channel)");
+                }
+            } finally {
+                channel.lock.unlock();
+            }
+        });
     }
 
     /**

@@ -27,6 +27,7 @@ public final class HubStats {
     final LongAdder bytesWritten = new LongAdder();
     final LongAdder catchUps = new LongAdder();
     final LongAdder duplicatesDropped = new LongAdder();
+    final LongAdder unstoredDropped = new LongAdder();
     final LongAdder backfilled = new LongAdder();
     final LongAdder backfills = new LongAdder();
     final LongAdder gapsDetected = new LongAdder();
@@ -129,6 +130,14 @@ public final class HubStats {
     /** Events the hub dropped because a bus delivered them twice or late. */
     public long duplicatesDropped() {
         return duplicatesDropped.sum();
+    }
+
+    /**
+     * Bus events whose seq the store never gave (a forged or corrupt message on the channel):
+     * dropped by a subscriber, or a topic's last seq taken back by the hub.
+     */
+    public long unstoredDropped() {
+        return unstoredDropped.sum();
     }
 
     /** Events the hub read from the store to fill a seq jump on the bus. */

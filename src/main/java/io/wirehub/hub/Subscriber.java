@@ -381,7 +381,10 @@ public final class Subscriber {
             return; // not followed (any more), or already delivered
         }
         if (event.seq() > position + 1) {
-            catchUp.fillBefore(event.topic(), event.seq());
+            if (!catchUp.fillBefore(event.topic(), event.seq())) {
+                stats.unstoredDropped.increment();
+                return; // not in the store: see CatchUp.fillBefore
+            }
             if (event.seq() <= cursor.position(event.topic())) {
                 return; // a reset moved the cursor past it
             }

@@ -31,6 +31,7 @@ final class TopicChannel {
     final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     final TreeMap<Long, Event> early = new TreeMap<>();
     long lastSeq = -1;
+    private boolean unverified; // see releaseHeld
     volatile long gapSinceNanos;
 
     private final HubStats stats;
@@ -85,14 +86,25 @@ final class TopicChannel {
         return !early.isEmpty() && now - gapSinceNanos > GAP_WAIT.toNanos();
     }
 
-    /** Passes on the held events past a gap that did not fill. */
+    /**
+     * Passes on the held events past a gap that did not fill. Then lastSeq is only as good as the
+     * bus message that moved it, so it is marked for the hub to check against the store.
+     */
     void releaseHeld() {
         for (Event held : early.values()) {
             if (held.seq() > lastSeq) {
                 deliver(held);
+                unverified = true;
             }
         }
         early.clear();
+    }
+
+    /** Whether lastSeq jumped past a gap since the last call (clears the mark). */
+    boolean takeUnverified() {
+        boolean was = unverified;
+        unverified = false;
+        return was;
     }
 
     /** Offers the event to every subscriber (one shared queue item, never a wait) and moves lastSeq. */

@@ -73,6 +73,9 @@ final class HubMeters {
 
         counter(registry, "wirehub_bus_duplicates_dropped_total", "Events the bus delivered twice or late, dropped by the hub",
                 cb -> cb.call(stats.duplicatesDropped()));
+        counter(registry, "wirehub_bus_unstored_dropped_total",
+                "Bus events whose seq the store never gave (forged or corrupt): dropped, the topic's last seq taken back",
+                cb -> cb.call(stats.unstoredDropped()));
         counter(registry, "wirehub_bus_gaps_detected_total", "Events that arrived ahead of a seq gap and were held",
                 cb -> cb.call(stats.gapsDetected()));
         counter(registry, "wirehub_bus_backfills_total", "Bus reconnects after which every active topic was re-read",

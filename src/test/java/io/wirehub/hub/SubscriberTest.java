@@ -117,6 +117,22 @@ class SubscriberTest {
     }
 
     @Test
+    void aBusEventWithASeqTheStoreNeverGaveIsDroppedAndDoesNotMuteTheTopic() throws Exception {
+        RecordingSink sink = new RecordingSink(false);
+        startedSubscriber("t", sink);
+        hub.onEvent(store.append(List.of(new NewEvent("t", null, "real", false))).getFirst());
+        assertEquals(List.of(1L), sink.take(1));
+        hub.onEvent(new Event("t", 1_000_000, null, "forged on the Redis channel", false, 0));
+        now.addAndGet(TopicChannel.GAP_WAIT.toNanos() + 1);
+        ticker.tick(); // the gap did not fill: passed on, checked by the subscriber and the hub
+        Eventually.await("dropped by the subscriber and taken back by the hub", Duration.ofSeconds(5),
+                () -> hub.stats().unstoredDropped() == 2);
+        hub.onEvent(store.append(List.of(new NewEvent("t", null, "real again", false))).getFirst());
+        assertEquals(List.of(2L), sink.take(1), "the topic's real events still arrive");
+        assertEquals(List.of(), List.copyOf(sink.resets), "nothing was missed, so no reset");
+    }
+
+    @Test
     void lateDuplicateAndOutOfOrderEventsAreDeliveredOnceInOrder() throws Exception {
         RecordingSink sink = new RecordingSink(false);
         startedSubscriber("t", sink);
