@@ -179,6 +179,7 @@ public final class WireHub implements AutoCloseable {
         Settings.Server s = settings.server();
         int maxTopics = s.maxTopicsPerStream();
         connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
+        metrics.registerConnectionRefusals(connections::refused);
         return WebServer.builder()
                 .host(s.host())
                 .port(s.port())
@@ -205,7 +206,7 @@ public final class WireHub implements AutoCloseable {
                 .addFilter(drain.streamFilter())
                 .addFilter(guard.adminFilter())
                 .register(new PublishService(new IdempotentPublisher(publisher, idempotencyKeys()), publisher, guard,
-                        s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents()))
+                        s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents(), settings.publish().rateLimit()))
                 .register(new SseService(hub, guard, s.maxTopicsPerStream(), store.epoch()))
                 .register(new WsRequestRoute(guard, s.maxTopicsPerStream(), store.epoch()))
                 .register(new TopicService(meteredStore, guard))

@@ -47,6 +47,7 @@ public enum ConfigKey {
     REDIS_PING_TIMEOUT("bus.redis.ping_timeout", "WH_BUS_REDIS_PING_TIMEOUT", "5s"),
 
     PUBLISH_IDEMPOTENCY_TTL("publish.idempotency_ttl", "WH_PUBLISH_IDEMPOTENCY_TTL", "24h"),
+    PUBLISH_RATE_LIMIT("publish.rate_limit", "WH_PUBLISH_RATE_LIMIT", "0"),
 
     AUTH_MODE("auth.mode", "WH_AUTH_MODE", "none"),
     AUTH_COOKIE_NAME("auth.cookie_name", "WH_AUTH_COOKIE_NAME", ""),

@@ -65,8 +65,12 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
         }
     }
 
-    /** @param idempotencyTtl how long an Idempotency-Key is remembered */
-    public record Publish(Duration idempotencyTtl) {}
+    /**
+     * @param idempotencyTtl how long an Idempotency-Key is remembered
+     * @param rateLimit events per second each publisher (token subject, else client address) may
+     *     store; 0: no limit
+     */
+    public record Publish(Duration idempotencyTtl, int rateLimit) {}
 
     /**
      * Who may read and write which topic (docs/security.md).

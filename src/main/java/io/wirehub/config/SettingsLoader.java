@@ -148,7 +148,8 @@ public final class SettingsLoader {
                     + " and drop the others' as duplicates; expected store.type postgres, or bus.type local for a single instance");
         }
         Settings.Publish publish = new Settings.Publish(
-                duration(ConfigKey.PUBLISH_IDEMPOTENCY_TTL, Duration.ofSeconds(1), Duration.ofDays(30)));
+                duration(ConfigKey.PUBLISH_IDEMPOTENCY_TTL, Duration.ofSeconds(1), Duration.ofDays(30)),
+                integer(ConfigKey.PUBLISH_RATE_LIMIT, 0, 1_000_000));
         return new Settings(server, store, bus, auth(), publish);
     }
 

@@ -31,6 +31,10 @@ public final class ErrorResponses {
 
     /** Registers the handlers that turn exceptions into the JSON shape, and the 404 fallback. */
     public static void register(HttpRouting.Builder routing) {
+        routing.error(PublishRateLimit.RateLimited.class, (req, res, e) -> {
+            res.header(HeaderNames.RETRY_AFTER, String.valueOf(e.retryAfterSeconds()));
+            send(res, e);
+        });
         routing.error(ApiError.class, (req, res, e) -> send(res, e));
         routing.error(AuthException.class, (req, res, e) -> send(res, e));
         routing.error(StoreUnavailableException.class, (req, res, e) -> {

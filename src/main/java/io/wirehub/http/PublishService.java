@@ -31,13 +31,15 @@ public final class PublishService implements HttpService {
     private final Publisher counts;
     private final Guard guard;
     private final EventBodies bodies;
+    private final PublishRateLimit rateLimit;
 
     public PublishService(IdempotentPublisher publisher, Publisher counts, Guard guard, int maxEventBytes, int maxBatchBytes,
-            int maxBatchEvents) {
+            int maxBatchEvents, int rateLimitPerSecond) {
         this.publisher = publisher;
         this.counts = counts;
         this.guard = guard;
         this.bodies = new EventBodies(maxEventBytes, maxBatchBytes, maxBatchEvents);
+        this.rateLimit = new PublishRateLimit(rateLimitPerSecond, System::nanoTime);
     }
 
     @Override
@@ -73,6 +75,7 @@ public final class PublishService implements HttpService {
         if (Names.isValidTopic(topic)) {
             grant.requirePublish(List.of(topic)); // before the body is read: a refused client costs no upload
         }
+        rateLimit.acquire(publisherOf(grant, req), 1);
         String key = EventBodies.idempotencyKey(req.headers().first(IDEMPOTENCY_KEY).orElse(null), "the Idempotency-Key header");
         boolean declaredJson = req.headers().contentType()
                 .map(type -> type.mediaType().subtype().equals("json") || type.mediaType().subtype().endsWith("+json"))
@@ -91,6 +94,7 @@ public final class PublishService implements HttpService {
         Grant grant = guard.publisher(req.headers());
         EventBodies.Batch batch = bodies.batch(req.content().inputStream(), declaredLength(req));
         grant.requirePublish(batch.events().stream().map(NewEvent::topic).toList()); // all or nothing, like the batch
+        rateLimit.acquire(publisherOf(grant, req), batch.events().size());
         List<String> keys = batch.idKeys().stream().map(key -> scoped(grant, key)).toList();
         List<IdempotentPublisher.Result> stored = publisher.publish(batch.events(), keys, arrived);
         StringBuilder out = new StringBuilder(stored.size() * 40).append("{\"events\":[");
@@ -99,6 +103,11 @@ public final class PublishService implements HttpService {
         }
         res.status(Status.CREATED_201);
         Json.send(res, out.append("]}").toString());
+    }
+
+    /** Who a rate limit counts against: the token's subject, else the client's address. */
+    private static String publisherOf(Grant grant, ServerRequest req) {
+        return grant.subject() != null ? "sub:" + grant.subject() : "addr:" + req.remotePeer().host();
     }
 
     /**

@@ -28,6 +28,16 @@ public final class Metrics {
         ResourceMeters.registerBus(registry, bus);
     }
 
+    /**
+     * Requests and streams refused at {@code server.max_connections}.
+     *
+     * @param refused a running count (the connection limit's)
+     */
+    public void registerConnectionRefusals(java.util.function.LongSupplier refused) {
+        HubMeters.counter(registry, "wirehub_connections_refused_total",
+                "Requests and streams refused with 503 at server.max_connections", cb -> cb.call(refused.getAsLong()));
+    }
+
     PrometheusRegistry registry() {
         return registry;
     }

@@ -6,6 +6,7 @@ import io.wirehub.app.WireHub;
 import io.wirehub.hub.Transport;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Scrape;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.WsClient;
@@ -55,6 +56,7 @@ class ConnectionLimitIT {
                     assertEquals("still flowing", stream.take(1, WAIT).getFirst().data());
                 }
                 assertEquals(1, seq);
+                assertEquals(2, Scrape.of(base).count("wirehub_connections_refused_total"), "the request and the upgrade refused, counted");
             } finally {
                 streams.forEach(SseClient::close);
             }
