@@ -49,6 +49,7 @@ import java.time.InstantSource;
  * as in production.
  */
 public final class WireHub implements AutoCloseable {
+    private static final String MANAGEMENT = "management"; // the listener of server.management_port
     private static final System.Logger LOG = System.getLogger(WireHub.class.getName());
 
     // About 200 bytes each: at most ~20 MB of keys on the embedded default.
@@ -67,6 +68,7 @@ public final class WireHub implements AutoCloseable {
     private final Guard guard;
     private final Cors cors;
     private ConnectionLimit connections; // set with the server, which it guards
+    private HealthService health; // set with the server: on the public or the management listener
 
     private WireHub(Settings settings) {
         this.settings = settings;
@@ -112,6 +114,11 @@ public final class WireHub implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The management listener's port (/metrics, /health), or -1 without one. */
+    public int managementPort() {
+        return settings.server().hasManagementPort() ? server.port(MANAGEMENT) : -1;
     }
 
     public Hub hub() {
@@ -179,6 +186,7 @@ public final class WireHub implements AutoCloseable {
         Settings.Server s = settings.server();
         int maxTopics = s.maxTopicsPerStream();
         connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
+        health = new HealthService(store, bus, drain::draining);
         metrics.registerConnectionRefusals(connections::refused);
         return WebServer.builder()
                 .host(s.host())
@@ -194,6 +202,12 @@ public final class WireHub implements AutoCloseable {
                     }
                 })
                 .routing(routing -> routing(routing))
+                .update(server -> {
+                    if (s.hasManagementPort()) {
+                        server.putSocket(MANAGEMENT, socket -> socket.host(s.host()).port(s.managementPort())
+                                .routing(routing -> managementRouting(routing)));
+                    }
+                })
                 .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, cors, connections, maxTopics, store.epoch()))))
                 .build();
     }
@@ -211,11 +225,19 @@ public final class WireHub implements AutoCloseable {
                 .register(new WsRequestRoute(guard, s.maxTopicsPerStream(), store.epoch()))
                 .register(new TopicService(meteredStore, guard))
                 .register(new StatsService(hub))
-                .register(new MetricsService(metrics))
                 .register(new AdminService(hub))
                 .register(new StatsStreamService(hub, drain::draining))
-                .register(new DashboardService())
-                .register(new HealthService(store, bus, drain::draining));
+                .register(new DashboardService());
+        if (!s.hasManagementPort()) {
+            routing.register(new MetricsService(metrics)).register(health);
+        }
+        ErrorResponses.register(routing);
+        routing.any(ErrorResponses::notFound);
+    }
+
+    /** The management listener: /metrics and /health only, no token (keep it off the public network). */
+    private void managementRouting(HttpRouting.Builder routing) {
+        routing.register(new MetricsService(metrics)).register(health);
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);
     }

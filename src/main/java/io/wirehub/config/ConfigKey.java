@@ -24,6 +24,7 @@ public enum ConfigKey {
     MAX_TOPICS_PER_STREAM("server.max_topics_per_stream", "WH_MAX_TOPICS_PER_STREAM", "64"),
     SOCKET_SEND_BUFFER("server.socket_send_buffer", "WH_SOCKET_SEND_BUFFER", "0"),
     DRAIN_TIMEOUT("server.drain_timeout", "WH_DRAIN_TIMEOUT", "5s"),
+    MANAGEMENT_PORT("server.management_port", "WH_MANAGEMENT_PORT", "-1"),
     CORS_ALLOWED_ORIGINS("server.cors.allowed_origins", "WH_CORS_ALLOWED_ORIGINS", ""),
 
     STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),

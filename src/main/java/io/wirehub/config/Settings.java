@@ -22,7 +22,14 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
             int maxBatchEvents,
             int maxTopicsPerStream,
             int socketSendBuffer,
-            Duration drainTimeout) {}
+            Duration drainTimeout,
+            int managementPort) {
+
+        /** Whether /metrics and /health have a port of their own (management_port >= 0; 0: any free one). */
+        public boolean hasManagementPort() {
+            return managementPort >= 0;
+        }
+    }
 
     /**
      * @param memoryMaxBytes estimated heap the in-memory store's events may take; the oldest go first

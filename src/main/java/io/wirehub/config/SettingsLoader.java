@@ -118,7 +118,8 @@ public final class SettingsLoader {
                 integer(ConfigKey.MAX_BATCH_EVENTS, 1, 100_000),
                 integer(ConfigKey.MAX_TOPICS_PER_STREAM, 1, 10_000),
                 integer(ConfigKey.SOCKET_SEND_BUFFER, 0, 64 * 1024 * 1024),
-                duration(ConfigKey.DRAIN_TIMEOUT, Duration.ZERO, Duration.ofMinutes(10)));
+                duration(ConfigKey.DRAIN_TIMEOUT, Duration.ZERO, Duration.ofMinutes(10)),
+                integer(ConfigKey.MANAGEMENT_PORT, -1, 65535));
         Settings.Store store = new Settings.Store(
                 choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
                 integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),

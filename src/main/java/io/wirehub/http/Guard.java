@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class Guard {
     // The operator's endpoints: stats (and, when they exist, /v1/admin/* and the dashboard).
-    private static final Set<String> ADMIN_PREFIXES = Set.of("/v1/stats", "/v1/admin/", "/dashboard");
+    private static final Set<String> ADMIN_PREFIXES = Set.of("/v1/stats", "/v1/admin/", "/dashboard", "/metrics");
 
     private final Access access;
 
