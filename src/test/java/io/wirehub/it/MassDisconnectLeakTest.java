@@ -51,7 +51,7 @@ class MassDisconnectLeakTest {
 
             try (ClientFleet fleet = ClientFleet.start(hub.port(), PER_TRANSPORT, PER_TRANSPORT, TOPICS)) {
                 Eventually.await("every stream live", Duration.ofSeconds(60), () -> hub.hub().stats().subscribers(Transport.SSE) == PER_TRANSPORT
-                        && hub.hub().stats().subscribers(Transport.WS) == PER_TRANSPORT ? null : hub.hub().stats().subscribers() + " live");
+                        && hub.hub().stats().subscribers(Transport.WS) == PER_TRANSPORT ? null : live(hub));
                 for (int i = 0; i < 5; i++) {
                     Http.publish(base, "fleet.all", "to everyone " + i);
                     Http.publish(base, "fleet." + i, "to some " + i);
@@ -71,5 +71,10 @@ class MassDisconnectLeakTest {
                 assertEquals("still here", sse.take(1, Duration.ofSeconds(5)).getFirst().data());
             }
         }
+    }
+
+    private static String live(WireHub hub) {
+        return hub.hub().stats().subscribers(Transport.SSE) + " SSE and " + hub.hub().stats().subscribers(Transport.WS) + " WebSocket live, "
+                + hub.hub().stats().drainLoops() + " drain loops";
     }
 }
