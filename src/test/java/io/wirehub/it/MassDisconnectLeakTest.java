@@ -57,6 +57,7 @@ class MassDisconnectLeakTest {
                     Http.publish(base, "fleet." + i, "to some " + i);
                 }
                 Census.Snapshot loaded = census.take();
+                assertEquals(2 * PER_TRANSPORT, hub.hub().stats().subscribers(), "no stream closed before the cut: " + live(hub));
                 fleet.cut();
                 Duration back = census.awaitBaseline(baseline, Duration.ofSeconds(60), HEAP_SLACK);
                 System.out.printf("MassDisconnectLeakTest: %d SSE + %d WS opened in %d ms; loaded: %s (%d KB heap per stream);"

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * process, so the clients' ends must not. It also keeps the clients' threads and memory out of
  * the server's counts.
  *
- * <p>The fleet opens every stream (each WebSocket upgraded, each SSE response started), says so,
+ * <p>The fleet opens every stream (each WebSocket upgraded, each SSE response started; the
+ * WebSockets answer pings, the SSE streams are not read: idle clients), says so,
  * then on {@link #cut()} ends them all at once: even ones with a goodbye (a close frame, FIN),
  * odd ones with a TCP reset. Protocol on the child's stdin/stdout: {@code opened <n> <ms>}, then
  * {@code cut} → {@code cut <ms>}.
@@ -151,6 +152,8 @@ public final class ClientFleet implements AutoCloseable {
                         String head = RawStreams.readHead(socket);
                         if (!head.startsWith(webSocket ? "HTTP/1.1 101" : "HTTP/1.1 200")) {
                             failure.compareAndSet(null, "stream " + index + " answered: " + head.lines().findFirst().orElse("nothing"));
+                        } else if (webSocket) {
+                            Thread.ofVirtual().start(() -> RawStreams.answerPings(socket)); // else the pong deadline closes it
                         }
                     } catch (IOException e) {
                         failure.compareAndSet(null, "stream " + index + ": " + e);

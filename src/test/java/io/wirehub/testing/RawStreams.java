@@ -1,5 +1,7 @@
 package io.wirehub.testing;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -73,11 +75,45 @@ public final class RawStreams {
     public static void closeCleanly(Socket socket, boolean webSocket) {
         try (socket) {
             if (webSocket) {
-                socket.getOutputStream().write(WS_CLOSE);
-                socket.getOutputStream().flush();
+                synchronized (socket) { // not inside a pong (see answerPings)
+                    socket.getOutputStream().write(WS_CLOSE);
+                    socket.getOutputStream().flush();
+                }
             }
         } catch (IOException e) {
             // the server closed first
+        }
+    }
+
+    /**
+     * Reads an upgraded WebSocket's frames and answers each ping with its pong, as every browser
+     * does, until the connection ends: a well-behaved idle client. Runs on the calling thread.
+     */
+    public static void answerPings(Socket socket) {
+        try {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 512));
+            while (true) {
+                int opcode = in.readUnsignedByte() & 0x0F;
+                long length = in.readUnsignedByte() & 0x7F; // server frames are not masked
+                if (length == 126) {
+                    length = in.readUnsignedShort();
+                } else if (length == 127) {
+                    length = in.readLong();
+                }
+                byte[] payload = in.readNBytes((int) length);
+                if (opcode == 0x9) {
+                    byte[] pong = new byte[6 + payload.length]; // FIN + pong, masked with a zero key
+                    pong[0] = (byte) 0x8A;
+                    pong[1] = (byte) (0x80 | payload.length); // a ping's payload is at most 125 bytes
+                    System.arraycopy(payload, 0, pong, 6, payload.length);
+                    synchronized (socket) {
+                        socket.getOutputStream().write(pong);
+                        socket.getOutputStream().flush();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the connection ended
         }
     }
 
