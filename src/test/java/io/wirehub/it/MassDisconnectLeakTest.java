@@ -3,6 +3,7 @@ package io.wirehub.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.wirehub.app.WireHub;
+import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Transport;
 import io.wirehub.testing.Census;
 import io.wirehub.testing.ClientFleet;
@@ -13,6 +14,7 @@ import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,10 @@ class MassDisconnectLeakTest {
         Map<String, String> env = new HashMap<>(schema.env());
         env.putAll(TestRedis.env(TestRedis.channel()));
         env.put("WH_MAX_CONNECTIONS", String.valueOf(4 * PER_TRANSPORT + 100));
-        env.put("WH_HEARTBEAT_INTERVAL", "250ms"); // a client gone with a FIN shows on the 2nd write
+        // A client gone with a FIN shows on the 2nd write; each WebSocket answers a ping per heartbeat,
+        // so the interval grows with the size, or pings alone would fill the two cores.
+        env.put("WH_HEARTBEAT_INTERVAL", 250 * SCALE + "ms");
+        env.put("WH_WS_PONG_TIMEOUT", 5 * SCALE + "s");
         try (WireHub hub = TestHubs.start(env)) {
             String base = TestHubs.base(hub);
             Http.publish(base, "fleet.all", "before anyone listens"); // the HTTP client and the pools start now
@@ -76,6 +81,7 @@ class MassDisconnectLeakTest {
 
     private static String live(WireHub hub) {
         return hub.hub().stats().subscribers(Transport.SSE) + " SSE and " + hub.hub().stats().subscribers(Transport.WS) + " WebSocket live, "
-                + hub.hub().stats().drainLoops() + " drain loops";
+                + hub.hub().stats().drainLoops() + " drain loops, closed: " + Arrays.stream(CloseReason.values())
+                .filter(reason -> hub.hub().stats().closes(reason) > 0).map(reason -> reason.code() + " " + hub.hub().stats().closes(reason)).toList();
     }
 }
