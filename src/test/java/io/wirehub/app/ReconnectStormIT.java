@@ -9,6 +9,7 @@ import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.LogWatch;
 import io.wirehub.testing.ResumingSseClient;
+import io.wirehub.testing.SteadyRate;
 import io.wirehub.testing.TestHubs;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,7 +46,7 @@ class ReconnectStormIT {
         Map<String, String> env = new HashMap<>(schema.env());
         env.put("WH_MAX_CONNECTIONS", String.valueOf(2 * CLIENTS + 100));
         List<ResumingSseClient> clients = new ArrayList<>();
-        AtomicBoolean publishing = new AtomicBoolean(true);
+        SteadyRate[] publisher = new SteadyRate[1];
         AtomicInteger published = new AtomicInteger();
         try (LogWatch errors = LogWatch.attach("io.wirehub", Level.SEVERE); WireHub hub = TestHubs.start(env)) {
             String base = TestHubs.base(hub);
@@ -57,32 +56,20 @@ class ReconnectStormIT {
             }
             Eventually.await("every subscriber connected", Duration.ofSeconds(60),
                     () -> hub.hub().stats().subscribers() == CLIENTS ? null : hub.hub().stats().subscribers() + " live");
-            Thread publisher = Thread.ofVirtual().name("test-publisher").start(() -> {
-                long next = System.nanoTime();
-                while (publishing.get()) {
-                    Http.publish(base, "storm." + ThreadLocalRandom.current().nextInt(TOPICS), "{\"n\":" + published.incrementAndGet() + "}");
-                    next += TimeUnit.SECONDS.toNanos(1) / PUBLISHES_PER_SECOND;
-                    LockSupport.parkNanos(next - System.nanoTime()); // a steady rate, not a wait
-                }
-            });
+            publisher[0] = SteadyRate.start("publisher", PUBLISHES_PER_SECOND,
+                    () -> Http.publish(base, "storm." + ThreadLocalRandom.current().nextInt(TOPICS), "{\"n\":" + published.incrementAndGet() + "}"));
             Eventually.await("every subscriber received events", Duration.ofSeconds(30),
                     () -> clients.stream().allMatch(c -> c.events() > 0) ? null : "some have none yet");
 
-            int[] peakPool = new int[1];
-            Thread poolWatch = Thread.ofVirtual().name("test-pool-watch").start(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    peakPool[0] = Math.max(peakPool[0], store.activeConnections());
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-                }
-            });
+            AtomicInteger peakPool = new AtomicInteger();
+            SteadyRate poolWatch = SteadyRate.start("pool-watch", 200, () -> peakPool.accumulateAndGet(store.activeConnections(), Math::max));
             long stormStarted = System.nanoTime();
             clients.forEach(ResumingSseClient::drop);
             Eventually.await("every subscriber reconnected", STORM_BOUND,
                     () -> clients.stream().allMatch(c -> c.connects() >= 2) ? null
                             : clients.stream().filter(c -> c.connects() < 2).count() + " not yet");
             long reconnected = clients.stream().mapToLong(ResumingSseClient::connectedAtNanos).max().orElseThrow() - stormStarted;
-            publishing.set(false);
-            publisher.join();
+            publisher[0].stop();
             Map<String, Long> last = new HashMap<>();
             for (int t = 0; t < TOPICS; t++) {
                 last.put("storm." + t, Http.publish(base, "storm." + t, "{\"last\":true}"));
@@ -91,7 +78,7 @@ class ReconnectStormIT {
                     () -> clients.stream().allMatch(c -> c.lastSeq() >= last.get(c.topic())) ? null
                             : clients.stream().filter(c -> c.lastSeq() < last.get(c.topic())).count() + " behind");
             long over = System.nanoTime() - stormStarted;
-            poolWatch.interrupt();
+            poolWatch.stop();
 
             int gaps = clients.stream().mapToInt(ResumingSseClient::gaps).sum();
             int duplicates = clients.stream().mapToInt(ResumingSseClient::duplicates).sum();
@@ -102,7 +89,7 @@ class ReconnectStormIT {
                             + " peak pool use %d of %d connections; refusals %s%n",
                     CLIENTS, TOPICS, PUBLISHES_PER_SECOND, published.get(), TimeUnit.NANOSECONDS.toMillis(reconnected),
                     TimeUnit.NANOSECONDS.toMillis(over), clients.stream().mapToLong(ResumingSseClient::events).sum(), gaps, duplicates,
-                    resets, peakPool[0], hub.settings().store().postgres().poolSize(), refused);
+                    resets, peakPool.get(), hub.settings().store().postgres().poolSize(), refused);
             assertEquals(0, gaps, "no gap");
             assertEquals(0, duplicates, "no duplicate");
             assertEquals(0, resets, "nobody missed more than the replay cap");
@@ -110,7 +97,9 @@ class ReconnectStormIT {
             assertEquals(0, hub.hub().stats().closes(CloseReason.STORE_UNAVAILABLE), "no stream closed for want of a pooled connection");
             assertEquals(List.of(), errors.records(), "nothing logged as a failure");
         } finally {
-            publishing.set(false);
+            if (publisher[0] != null) {
+                publisher[0].stop();
+            }
             clients.forEach(ResumingSseClient::stop);
         }
     }

@@ -9,6 +9,7 @@ import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.HubStats;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Latencies;
 import io.wirehub.testing.RawStreams;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
@@ -57,7 +58,7 @@ class HalfOpenPeerIT {
                     ? null : stats.subscribers() + " live");
 
             // Publish, each event once every reader got the previous one, until every stalled peer is closed.
-            List<Long> latencies = new ArrayList<>();
+            Latencies latencies = new Latencies();
             long started = System.nanoTime();
             long allClosedAt = 0;
             int published = 0;
@@ -84,22 +85,15 @@ class HalfOpenPeerIT {
             Eventually.await("no drain loop left for a stalled peer", Duration.ofSeconds(10),
                     () -> stats.drainLoops() == readers ? null : stats.drainLoops() + " drain loops");
 
-            latencies.sort(null);
             System.out.printf("HalfOpenPeerIT: %d stalled SSE + %d stalled WS closed %d ms after the first event"
                             + " (write_timeout %s, ws_pong_timeout %s: %d by write deadline, %d by pong deadline); %d readers got %d events,"
-                            + " latency p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                            + " latency %s%n",
                     STALLED_PER_TRANSPORT, STALLED_PER_TRANSPORT, TimeUnit.NANOSECONDS.toMillis(allClosedAt - started), WRITE_TIMEOUT,
-                    PONG_TIMEOUT, stats.closes(CloseReason.WRITE_TIMEOUT), stats.closes(CloseReason.PONG_TIMEOUT), readers, published,
-                    millis(latencies, 0.50), millis(latencies, 0.99), millis(latencies, 1.0));
+                    PONG_TIMEOUT, stats.closes(CloseReason.WRITE_TIMEOUT), stats.closes(CloseReason.PONG_TIMEOUT), readers, published, latencies);
         } finally {
             stalled.forEach(RawStreams::reset);
             sseReaders.forEach(SseClient::close);
             wsReaders.forEach(WsClient::close);
         }
-    }
-
-    private static double millis(List<Long> sorted, double quantile) {
-        int index = (int) Math.min(sorted.size() - 1, Math.ceil(quantile * sorted.size()) - 1);
-        return sorted.get(Math.max(0, index)) / 1e6;
     }
 }

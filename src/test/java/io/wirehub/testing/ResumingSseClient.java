@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.LongConsumer;
 
 /**
  * An SSE client of one topic on a bare socket that behaves like EventSource: when its
@@ -21,6 +22,9 @@ public final class ResumingSseClient {
     private final String topic;
     private final Thread thread;
     private final Queue<String> refusals = new ConcurrentLinkedQueue<>();
+    private final LongConsumer latencies;
+    private final long createdNanos = System.nanoTime();
+    private volatile long firstOpenNanos; // how long the first connection took to open
     private volatile Socket socket;
     private volatile boolean stopped;
     private volatile String lastId;
@@ -33,8 +37,17 @@ public final class ResumingSseClient {
     private volatile int resets;
 
     public ResumingSseClient(int port, String topic) {
+        this(port, topic, nanos -> {});
+    }
+
+    /**
+     * @param latencies told, for each event whose data carries {@code t=<System.nanoTime() at
+     *     publish>}, how long it took to arrive (publisher and client share this JVM's clock)
+     */
+    public ResumingSseClient(int port, String topic, LongConsumer latencies) {
         this.port = port;
         this.topic = topic;
+        this.latencies = latencies;
         this.thread = Thread.ofVirtual().name("test-resuming-sse").unstarted(this::loop);
     }
 
@@ -68,6 +81,11 @@ public final class ResumingSseClient {
     /** How many times the stream opened (200 and headers read). */
     public int connects() {
         return connects;
+    }
+
+    /** How long the first connection took from start to an open stream (0 until then). */
+    public long firstOpenNanos() {
+        return firstOpenNanos;
     }
 
     /** When the stream last opened (System.nanoTime), 0 before the first. */
@@ -110,6 +128,9 @@ public final class ResumingSseClient {
                 }
                 connects++;
                 connectedAtNanos = System.nanoTime();
+                if (firstOpenNanos == 0) {
+                    firstOpenNanos = connectedAtNanos - createdNanos;
+                }
                 read(new BufferedReader(new InputStreamReader(
                         new StalledSseClient.ChunkedInputStream(new BufferedInputStream(connection.getInputStream())), StandardCharsets.UTF_8)));
             } catch (IOException e) {
@@ -136,6 +157,14 @@ public final class ResumingSseClient {
                 event = line.substring(6).trim();
             } else if (line.startsWith("data:")) {
                 data = true;
+                int stamp = line.indexOf("t=");
+                if (stamp >= 0) {
+                    int end = stamp + 2;
+                    while (end < line.length() && Character.isDigit(line.charAt(end))) {
+                        end++;
+                    }
+                    latencies.accept(System.nanoTime() - Long.parseLong(line.substring(stamp + 2, end)));
+                }
             }
         }
     }
