@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,7 @@ class SpikeLeakTest {
         Map<String, String> env = new HashMap<>(schema.env());
         env.put("WH_MAX_CONNECTIONS", String.valueOf(CLIENTS + 100));
         SteadyRate[] publisher = new SteadyRate[1];
+        List<String> topics = IntStream.range(0, TOPICS).mapToObj(t -> "spike." + t).toList();
         AtomicInteger refusedBatches = new AtomicInteger();
         List<ResumingSseClient> clients = new ArrayList<>();
         try (WireHub hub = TestHubs.start(env)) {
@@ -55,21 +57,16 @@ class SpikeLeakTest {
 
             // 5 events per topic per second: one batch of 200 (one event per topic) every 200 ms.
             publisher[0] = SteadyRate.start("publisher", EVENTS_PER_TOPIC_PER_SECOND, () -> {
-                    StringBuilder batch = new StringBuilder("[");
-                    String stamp = "t=" + System.nanoTime();
-                    for (int t = 0; t < TOPICS; t++) {
-                        batch.append(t == 0 ? "" : ",").append("{\"topic\":\"spike.").append(t).append("\",\"data\":\"").append(stamp).append("\"}");
-                    }
-                    if (Http.post(base + "/v1/events", batch.append(']').toString()).status() != 201) {
-                        refusedBatches.incrementAndGet();
-                    }
+                if (Http.publishToEach(base, topics, "t=" + System.nanoTime()).status() != 201) {
+                    refusedBatches.incrementAndGet();
+                }
             });
 
             Latencies streaming = new Latencies();
             long arrivalStarted = System.nanoTime();
             for (int i = 0; i < CLIENTS; i++) {
                 LockSupport.parkNanos(arrivalStarted + ARRIVAL.toNanos() * i / CLIENTS - System.nanoTime()); // spread over the second
-                clients.add(new ResumingSseClient(hub.port(), "spike." + (i % TOPICS), streaming::add).start());
+                clients.add(new ResumingSseClient(hub.port(), topics.get(i % TOPICS), streaming::add).start());
             }
             long arrived = System.nanoTime() - arrivalStarted;
             Eventually.await("every client connected", Duration.ofSeconds(30),
