@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 
 /**
@@ -18,6 +20,8 @@ import java.util.function.LongConsumer;
  * for thousands.
  */
 public final class ResumingSseClient {
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
+
     private final int port;
     private final String topic;
     private final Thread thread;
@@ -116,25 +120,32 @@ public final class ResumingSseClient {
 
     private void loop() {
         while (!stopped) {
+            boolean opened = false;
             try (Socket connection = RawStreams.open(port, RawStreams.sse("topic=" + topic, lastId))) {
                 socket = connection;
                 if (stopped) {
                     return;
                 }
                 String head = RawStreams.readHead(connection);
-                if (!head.startsWith("HTTP/1.1 200")) {
+                opened = head.startsWith("HTTP/1.1 200");
+                if (!opened) {
                     refusals.add(head.lines().findFirst().orElse("(closed)"));
-                    continue;
+                } else {
+                    connects++;
+                    connectedAtNanos = System.nanoTime();
+                    if (firstOpenNanos == 0) {
+                        firstOpenNanos = connectedAtNanos - createdNanos;
+                    }
+                    read(new BufferedReader(new InputStreamReader(
+                            new StalledSseClient.ChunkedInputStream(new BufferedInputStream(connection.getInputStream())), StandardCharsets.UTF_8)));
                 }
-                connects++;
-                connectedAtNanos = System.nanoTime();
-                if (firstOpenNanos == 0) {
-                    firstOpenNanos = connectedAtNanos - createdNanos;
-                }
-                read(new BufferedReader(new InputStreamReader(
-                        new StalledSseClient.ChunkedInputStream(new BufferedInputStream(connection.getInputStream())), StandardCharsets.UTF_8)));
             } catch (IOException e) {
-                // dropped: reconnect, as EventSource does
+                // dropped: reconnect at once, as EventSource does
+            }
+            if (!opened) {
+                // Refused or unreachable: wait before the next try, as EventSource waits its retry
+                // time (thousands of clients retrying in a tight loop would starve everything else).
+                LockSupport.parkNanos(RETRY_AFTER_FAILURE.toNanos());
             }
         }
     }
