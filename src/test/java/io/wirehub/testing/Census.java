@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import redis.clients.jedis.Jedis;
@@ -90,17 +89,21 @@ public final class Census {
         long started = System.nanoTime();
         long deadline = started + timeout.toNanos();
         List<String> off;
-        while (!(off = differences(baseline, heapSlackBytes)).isEmpty()) {
+        while (!(off = differences(baseline, heapSlackBytes, false)).isEmpty()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not back at baseline within " + timeout + ": " + String.join("; ", off));
+                throw new AssertionError("not back at baseline within " + timeout + ": "
+                        + String.join("; ", differences(baseline, heapSlackBytes, true)));
             }
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
         return Duration.ofNanos(System.nanoTime() - started);
     }
 
-    /** What is above its baseline now; the cheap counts first, threads and heap only once those are back. */
-    private List<String> differences(Snapshot baseline, long heapSlackBytes) {
+    /**
+     * What is off its baseline now. Unless {@code everything}, the cheap counts first, and the
+     * threads (a dump) and heap (a full GC) only once those are back.
+     */
+    private List<String> differences(Snapshot baseline, long heapSlackBytes, boolean everything) {
         List<String> off = new ArrayList<>();
         counts.forEach((name, count) -> {
             long now = count.getAsLong();
@@ -113,19 +116,18 @@ public final class Census {
         if (files > baseline.openFiles() + OPEN_FILES_SLACK) {
             off.add("open files " + files + " (baseline " + baseline.openFiles() + " + " + OPEN_FILES_SLACK + ")");
         }
-        if (!off.isEmpty()) {
+        if (!off.isEmpty() && !everything) {
             return off;
         }
         Map<String, Integer> threads = ThreadCensus.take();
-        Set<String> names = threads.keySet();
-        for (String name : names) {
+        for (String name : threads.keySet()) {
             int now = threads.get(name);
             int was = baseline.threads().getOrDefault(name, 0);
             if (now > was && NOT_THE_SERVERS.stream().noneMatch(name::startsWith)) {
                 off.add("threads '" + name + "' " + now + " (baseline " + was + ")");
             }
         }
-        if (!off.isEmpty()) {
+        if (!off.isEmpty() && !everything) {
             return off;
         }
         long heap = heapAfterGc();
