@@ -7,14 +7,10 @@ import io.wirehub.app.WireHub;
 import io.wirehub.hub.Transport;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.RawStreams;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,23 +31,18 @@ class AbruptDisconnectLeakTest {
             List<Socket> sockets = new ArrayList<>();
             try {
                 for (int i = 0; i < CLIENTS_PER_TRANSPORT; i++) {
-                    sockets.add(open(port, "GET /v1/sse?topic=leak.a&topic=leak." + (i % 10) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
-                    sockets.add(open(port, "GET /v1/ws?topic=leak.a&topic=leak.w" + (i % 10) + " HTTP/1.1\r\nHost: x\r\n"
-                            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                            + "Sec-WebSocket-Version: 13\r\n\r\n"));
+                    sockets.add(RawStreams.open(port, RawStreams.sse("topic=leak.a&topic=leak." + (i % 10), null)));
+                    sockets.add(RawStreams.open(port, RawStreams.webSocket("topic=leak.a&topic=leak.w" + (i % 10))));
                 }
                 for (int i = 1; i < sockets.size(); i += 2) {
-                    assertTrue(readHead(sockets.get(i)).startsWith("HTTP/1.1 101"), "WebSocket upgraded");
+                    assertTrue(RawStreams.readHead(sockets.get(i)).startsWith("HTTP/1.1 101"), "WebSocket upgraded");
                 }
                 Eventually.await("1000 subscribers registered", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers(Transport.SSE) == CLIENTS_PER_TRANSPORT
                         && hub.hub().stats().subscribers(Transport.WS) == CLIENTS_PER_TRANSPORT);
                 assertEquals(2 * CLIENTS_PER_TRANSPORT, hub.hub().stats().drainLoops());
                 Http.publish(TestHubs.base(hub), "leak.a", "one event on the way");
             } finally {
-                for (Socket socket : sockets) {
-                    socket.setSoLinger(true, 0); // RST: gone without a goodbye
-                    socket.close();
-                }
+                sockets.forEach(RawStreams::reset); // RST: gone without a goodbye
             }
             Eventually.await("every subscriber removed", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 0);
             Eventually.await("every drain loop ended", Duration.ofSeconds(10), () -> hub.hub().stats().drainLoops() == 0);
@@ -64,28 +55,5 @@ class AbruptDisconnectLeakTest {
                 assertEquals("still here", sse.take(1, Duration.ofSeconds(5)).getFirst().data());
             }
         }
-    }
-
-    private static Socket open(int port, String request) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        OutputStream out = socket.getOutputStream();
-        out.write(request.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return socket;
-    }
-
-    private static String readHead(Socket socket) throws IOException {
-        socket.setSoTimeout(5000);
-        InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 }

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 /** Plain HTTP calls a client would make, with the JSON body parsed. */
 public final class Http {
@@ -57,6 +58,15 @@ public final class Http {
             throw new AssertionError("publish to " + topic + " answered " + response.status() + ": " + response.body());
         }
         return response.json().get("seq").asLong();
+    }
+
+    /** One batch ({@code POST /v1/events}) of one event per topic, each with the same data string. */
+    public static Response publishToEach(String base, List<String> topics, String data) {
+        StringBuilder batch = new StringBuilder("[");
+        for (String topic : topics) {
+            batch.append(batch.length() == 1 ? "" : ",").append("{\"topic\":\"").append(topic).append("\",\"data\":\"").append(data).append("\"}");
+        }
+        return post(base + "/v1/events", batch.append(']').toString());
     }
 
     public static JsonNode stats(String base) {

@@ -85,7 +85,7 @@ public final class StalledSseClient implements AutoCloseable {
     }
 
     /** Decodes HTTP/1.1 chunked transfer coding; ends at the last (zero) chunk. */
-    private static final class ChunkedInputStream extends InputStream {
+    static final class ChunkedInputStream extends InputStream {
         private final InputStream in;
         private long left;
         private boolean done;
