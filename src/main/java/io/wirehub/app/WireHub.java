@@ -63,6 +63,7 @@ public final class WireHub implements AutoCloseable {
             this.bus = createdBus;
             this.hub = new Hub(meteredStore, hubSettings(settings), System::nanoTime);
             this.publisher = new Publisher(meteredStore, bus, hub.stats());
+            hub.reportInterestTo(bus.interest());
             metrics.register(hub, bus);
             this.server = buildServer();
             bus.start(hub);
