@@ -2,9 +2,9 @@ package io.wirehub.bus.redis;
 
 import io.wirehub.bus.BusListener;
 import io.wirehub.bus.EventBus;
+import io.wirehub.bus.TopicInterest;
 import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +18,9 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
- * The multi-instance bus: Redis pub/sub on one channel, {@code <bus.redis.channel>:events}.
+ * The multi-instance bus: Redis pub/sub on one channel, {@code <bus.redis.channel>:events}, or,
+ * routing by interest, on shard channels {@code <bus.redis.channel>:events:<n>} that each instance
+ * subscribes to only while it has subscribers of their topics ({@link ShardInterest}).
  *
  * <p>Publishing hands the (already stored) events to the local hub first, so local subscribers
  * never wait on Redis nor lose anything while it is down, then PUBLISHes them, pipelined, from a
@@ -29,7 +31,8 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * seq jumps and reconnects from the store.
  *
  * <p>Cost: one subscriber thread and connection ({@link RedisSubscription}) and up to
- * {@value #POOL_SIZE} publishing connections per instance, whatever the number of topics.
+ * {@value #POOL_SIZE} publishing connections per instance, whatever the number of topics; with
+ * interest routing, one more virtual thread and at most {@code bus.redis.shards} channels.
  */
 public final class RedisBus implements EventBus {
     private static final System.Logger LOG = System.getLogger(RedisBus.class.getName());
@@ -47,7 +50,8 @@ public final class RedisBus implements EventBus {
 
     private final RedisAddress address;
     private final String channel;
-    private final byte[] channelBytes;
+    private final ShardChannels channels;
+    private final ShardInterest interest; // null: channel routing
     private final UUID instance = UUID.randomUUID();
     private final JedisPool pool;
     private final Duration pingInterval;
@@ -65,8 +69,9 @@ public final class RedisBus implements EventBus {
     /** Connects nothing yet; {@link #start} does, and fails fast. */
     public RedisBus(Settings.Redis settings) {
         this.address = RedisAddress.parse(settings.url());
-        this.channel = settings.channel() + ":events";
-        this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
+        this.channels = new ShardChannels(settings.channel(), settings.shards());
+        this.channel = channels.anchorName();
+        this.interest = settings.byInterest() ? new ShardInterest(channels, ShardInterest.LINGER, System::nanoTime) : null;
         this.pingInterval = settings.pingInterval();
         this.pingTimeout = settings.pingTimeout();
         JedisPoolConfig config = new JedisPoolConfig();
@@ -92,16 +97,20 @@ public final class RedisBus implements EventBus {
             close();
             throw new IllegalStateException(address.unreachable(e), e);
         }
-        RedisSubscription started = new RedisSubscription(address, clientName("sub"), channel, instance, listener, this::redisAnswered,
-                pingInterval, pingTimeout);
+        RedisSubscription started = new RedisSubscription(address, clientName("sub"), channels, interest, instance, listener,
+                this::redisAnswered, pingInterval, pingTimeout);
         subscription = started;
+        if (interest != null) {
+            interest.start(started.commands());
+        }
         try {
             started.start(START_WAIT);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "subscribed to Redis at " + address.shown() + ", channel " + channel);
+        LOG.log(System.Logger.Level.INFO, "subscribed to Redis at " + address.shown() + ", channel " + channel
+                + (interest == null ? "" : ", routing by interest over " + channels.count() + " shard channels " + channel + ":<n>"));
     }
 
     @Override
@@ -113,6 +122,16 @@ public final class RedisBus implements EventBus {
         if (!events.isEmpty()) {
             send(events);
         }
+    }
+
+    @Override
+    public TopicInterest interest() {
+        return interest == null ? TopicInterest.NONE : interest;
+    }
+
+    /** Shard channels subscribed now (interest routing; 0 with one channel). */
+    public int subscribedShards() {
+        return interest == null ? 0 : interest.subscribedShards();
     }
 
     @Override
@@ -180,6 +199,9 @@ public final class RedisBus implements EventBus {
             pending.interrupt();
         }
         flushBacklog();
+        if (interest != null) {
+            interest.close();
+        }
         RedisSubscription current = subscription;
         if (current != null) {
             current.close();
@@ -284,30 +306,32 @@ public final class RedisBus implements EventBus {
 
     private void publishRetryingStale(List<Event> batch, boolean retry) {
         byte[][] messages = new byte[batch.size()][];
+        byte[][] targets = new byte[batch.size()][];
         for (int i = 0; i < messages.length; i++) {
             messages[i] = EventMessage.encode(instance, batch.get(i));
+            targets[i] = interest == null ? channels.anchor() : channels.channelOf(batch.get(i).topic());
         }
         try {
-            publishOnce(messages);
+            publishOnce(targets, messages);
         } catch (JedisConnectionException e) {
             if (!retry) {
                 throw e;
             }
             // A pooled connection can die while idle (Redis restart, idle timeout, CLIENT KILL);
             // the pool has dropped it, so one more try gets a fresh one.
-            publishOnce(messages);
+            publishOnce(targets, messages);
         }
     }
 
-    private void publishOnce(byte[][] messages) {
+    private void publishOnce(byte[][] targets, byte[][] messages) {
         try (Jedis jedis = pool.getResource()) {
             if (messages.length == 1) {
-                jedis.publish(channelBytes, messages[0]);
+                jedis.publish(targets[0], messages[0]);
                 return;
             }
             Pipeline pipeline = jedis.pipelined();
-            for (byte[] message : messages) {
-                pipeline.publish(channelBytes, message);
+            for (int i = 0; i < messages.length; i++) {
+                pipeline.publish(targets[i], messages[i]);
             }
             pipeline.sync();
         }
