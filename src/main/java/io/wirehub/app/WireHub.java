@@ -218,6 +218,7 @@ public final class WireHub implements AutoCloseable {
         return switch (settings.bus().type()) {
             case "local" -> new LocalBus();
             case "redis" -> new RedisBus(settings.bus().redis());
+            case "redis-cluster" -> RedisBus.cluster(settings.bus().redis());
             default -> throw new IllegalStateException("bus.type " + settings.bus().type() + " is not built yet");
         };
     }

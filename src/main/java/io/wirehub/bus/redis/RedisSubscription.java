@@ -1,18 +1,12 @@
 package io.wirehub.bus.redis;
 
 import io.wirehub.bus.BusListener;
-import io.wirehub.event.Event;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Jedis;
 
@@ -41,10 +35,8 @@ import redis.clients.jedis.Jedis;
  * shows them by name, {@code redis-subscriber} and {@code redis-ping}) and one connection per
  * instance, whatever the number of topics.
  */
-final class RedisSubscription implements AutoCloseable {
+final class RedisSubscription extends BusSubscription {
     private static final System.Logger LOG = System.getLogger(RedisSubscription.class.getName());
-    private static final Duration FIRST_DELAY = Duration.ofMillis(100);
-    private static final Duration MAX_DELAY = Duration.ofSeconds(5);
     // close() waits this long for the thread: longer than one connect timeout, which a platform
     // thread cannot be interrupted out of.
     private static final Duration JOIN_WAIT = Duration.ofSeconds(5);
@@ -54,23 +46,13 @@ final class RedisSubscription implements AutoCloseable {
     private final byte[] channel;
     private final ShardChannels channels;
     private final ShardInterest interest; // null: channel routing
-    private final UUID origin;
     private final BusListener listener;
     private final Runnable redisAnswered;
     private final Thread thread;
     private final SubscriptionHeartbeat heartbeat;
     private final Duration pingTimeout;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final CountDownLatch firstSubscribe = new CountDownLatch(1);
-    private final LongAdder reconnects = new LongAdder();
-    private final LongAdder malformed = new LongAdder();
-    private final LongAdder received = new LongAdder();
-    private final LongAdder failures = new LongAdder();
-    private final Backoff backoff = new Backoff(FIRST_DELAY, MAX_DELAY, () -> ThreadLocalRandom.current().nextDouble());
     private volatile Jedis connection;
     private volatile Messages current; // the subscribed connection's, for commands from other threads
-    private volatile boolean subscribed;
-    private volatile RuntimeException lastFailure;
     private volatile String droppedBecause; // why we closed the connection ourselves, for the log
     private int failedAttempts; // subscriber thread only
 
@@ -84,12 +66,12 @@ final class RedisSubscription implements AutoCloseable {
      */
     RedisSubscription(RedisAddress address, String clientName, ShardChannels channels, ShardInterest interest, UUID origin,
             BusListener listener, Runnable redisAnswered, Duration pingInterval, Duration pingTimeout) {
+        super(new MessageIntake(origin, listener, redisAnswered));
         this.address = address;
         this.clientName = clientName;
         this.channels = channels;
         this.channel = channels.anchor();
         this.interest = interest;
-        this.origin = origin;
         this.listener = listener;
         this.redisAnswered = redisAnswered;
         this.thread = Thread.ofPlatform().name("redis-subscriber").daemon(true).unstarted(this::run);
@@ -97,28 +79,11 @@ final class RedisSubscription implements AutoCloseable {
         this.pingTimeout = pingTimeout;
     }
 
-    /**
-     * Starts the thread and returns once the first subscribe is done.
-     *
-     * @throws IllegalStateException when it is not done within {@code wait}; the thread is stopped
-     */
+    @Override
     void start(Duration wait) {
         thread.start();
         heartbeat.start();
-        boolean done;
-        try {
-            done = firstSubscribe.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            done = false;
-        }
-        if (!done) {
-            RuntimeException failure = lastFailure;
-            close();
-            throw new IllegalStateException(failure != null
-                    ? address.unreachable(failure)
-                    : "cannot subscribe to Redis at " + address.shown() + " within " + wait.toMillis() + " ms");
-        }
+        awaitFirstSubscribe(wait, address::unreachable, "cannot subscribe to Redis at " + address.shown());
     }
 
     /** SUBSCRIBE and UNSUBSCRIBE of shard channels on the live connection, for {@link ShardInterest}. */
@@ -136,40 +101,21 @@ final class RedisSubscription implements AutoCloseable {
         };
     }
 
-    boolean isSubscribed() {
-        return subscribed;
-    }
 
-    /** Successful subscribes after the first. */
-    long reconnects() {
-        return reconnects.sum();
-    }
 
-    /** Subscriptions that dropped and connects that failed. */
-    long failures() {
-        return failures.sum();
-    }
 
-    long malformedSkipped() {
-        return malformed.sum();
-    }
 
-    /** Events received from the other instances (our own messages aside). */
-    long received() {
-        return received.sum();
-    }
 
     private void run() {
         while (!closed.get()) {
             try {
                 subscribeUntilDropped();
             } catch (RuntimeException e) { // connect, AUTH or the connection failed: try again later
-                lastFailure = e;
-                failures.increment();
+                failed(e);
                 lost(e);
             }
             if (!closed.get()) {
-                pause(backoff.next());
+                pauseBeforeRetry();
             }
         }
     }
@@ -228,13 +174,6 @@ final class RedisSubscription implements AutoCloseable {
         }
     }
 
-    private void pause(Duration delay) {
-        try {
-            Thread.sleep(delay);
-        } catch (InterruptedException e) {
-            // close() wakes us; the loop checks closed. Any other interrupt only shortens the wait.
-        }
-    }
 
     private void onSubscribed(Messages messages) {
         subscribed = true;
@@ -274,28 +213,6 @@ final class RedisSubscription implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "backfill after subscribing to " + new String(shard, StandardCharsets.UTF_8) + " failed", e);
         }
-    }
-
-    private void onMessage(byte[] message) {
-        if (EventMessage.isFrom(message, origin)) {
-            return; // our own publish: the local hub had it before it went to Redis
-        }
-        Event event;
-        try {
-            event = EventMessage.decode(message);
-        } catch (EventMessage.MalformedMessageException e) {
-            malformed.increment();
-            LOG.log(System.Logger.Level.WARNING, "skipped a malformed message (" + message.length + " bytes) on "
-                    + new String(channel, StandardCharsets.UTF_8) + ": " + e.getMessage() + "; " + malformed.sum() + " so far");
-            return;
-        }
-        received.increment();
-        try {
-            listener.onEvent(event);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "the hub failed on " + event + " from Redis", e);
-        }
-        redisAnswered.run();
     }
 
     /** Stops the thread and closes its connection; idempotent; returns once the thread is gone (or after 5 s). */
@@ -350,7 +267,7 @@ final class RedisSubscription implements AutoCloseable {
 
         @Override
         public void onMessage(byte[] channel, byte[] message) {
-            RedisSubscription.this.onMessage(message);
+            intake.accept(channel, message);
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.app.WireHub;
-import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Scrape;
@@ -62,6 +61,7 @@ class InterestRoutingIT {
         if (a != null) {
             a.close();
         }
+        RedisBusIT.assertNoSubscriberThread();
     }
 
     @Test
@@ -143,24 +143,10 @@ class InterestRoutingIT {
             assertTrue(TestRedis.killSubscribers() >= 2, "both instances' subscriptions dropped");
             // Published while the instances reconnect, and nothing after: no later event reveals
             // them, only the backfill of each shard as it is subscribed again.
-            List<Thread> tails = new ArrayList<>();
-            for (int k = 0; k < topics.size(); k++) {
-                WireHub on = k % 2 == 0 ? a : b;
-                String topic = topics.get(k);
-                tails.add(Thread.ofVirtual().start(() -> Http.publish(TestHubs.base(on), topic, "tail")));
-            }
-            for (Thread publisher : tails) {
-                assertTrue(publisher.join(WAIT));
-            }
+            TwoInstances.publishOneEach(topics, a, b);
 
-            for (WsClient client : clients) {
-                assertEquals(seqs(1, flowing + tail), seqs(client, flowing + tail));
-            }
-            for (WsClient client : clients) {
-                assertNull(client.next(Duration.ofMillis(100)), "no duplicate behind");
-            }
-            Eventually.await("both subscribed again", WAIT, () -> Http.get(TestHubs.base(a) + "/health").json().get("bus").asText().equals("UP")
-                    && Http.get(TestHubs.base(b) + "/health").json().get("bus").asText().equals("UP"));
+            TwoInstances.assertEverySeqOnce(clients, flowing + tail);
+            TwoInstances.awaitBusUp(a, b);
         } finally {
             clients.forEach(WsClient::close);
         }

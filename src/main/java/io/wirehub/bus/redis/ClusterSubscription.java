@@ -1,0 +1,246 @@
+package io.wirehub.bus.redis;
+
+import io.wirehub.bus.BusListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.resps.ClusterShardInfo;
+import redis.clients.jedis.resps.ClusterShardNodeInfo;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/**
+ * Sharded pub/sub on a Redis Cluster: every shard channel {@code <channel>:events:<n>} is
+ * SSUBSCRIBEd on the primary that owns its slot, one connection and one thread
+ * ({@code redis-shard-<host>:<port>}) per primary, so each event crosses the cluster once, to
+ * the node of its channel, instead of being broadcast to every node.
+ *
+ * <p>Rounds: {@code redis-cluster-subscriber} reads the slot map ({@code CLUSTER SHARDS}) from the
+ * first seed node that answers, opens the node connections, and waits until every channel is
+ * acknowledged; after every round but the first it calls {@link BusListener#reconnected()} so the
+ * hub re-reads every active topic from the store (sharded pub/sub keeps nothing either). When any
+ * node connection ends (a dead node, a failover, {@code CLIENT KILL}, or Redis telling us a slot
+ * moved with an unsolicited {@code sunsubscribe}), the whole round is torn down and made again on
+ * a fresh slot map: simple, and a topology change is rare; the price is one backfill of every
+ * topic per change.
+ *
+ * <p>Liveness: Jedis's sharded pub/sub has no PING, so each node's {@link SubscriptionHeartbeat}
+ * sends SSUBSCRIBE again for a channel it holds; Redis answers it like a PONG. Cost: two platform
+ * threads per primary (reader and heartbeat) plus one, and {@code shards} subscriptions in total.
+ */
+final class ClusterSubscription extends BusSubscription {
+    private static final System.Logger LOG = System.getLogger(ClusterSubscription.class.getName());
+    private static final Duration JOIN_WAIT = Duration.ofSeconds(5);
+
+    private final ClusterNodes nodes;
+    private final ShardChannels channels;
+    private final BusListener listener;
+    private final Runnable redisAnswered;
+    private final Duration pingInterval;
+    private final Duration pingTimeout;
+    private final Thread thread;
+    private volatile Round round;
+    private int failedAttempts; // subscriber thread only
+
+    ClusterSubscription(ClusterNodes nodes, ShardChannels channels, UUID origin, BusListener listener, Runnable redisAnswered,
+            Duration pingInterval, Duration pingTimeout) {
+        super(new MessageIntake(origin, listener, redisAnswered));
+        this.nodes = nodes;
+        this.channels = channels;
+        this.listener = listener;
+        this.redisAnswered = redisAnswered;
+        this.pingInterval = pingInterval;
+        this.pingTimeout = pingTimeout;
+        this.thread = Thread.ofPlatform().name("redis-cluster-subscriber").daemon(true).unstarted(this::run);
+    }
+
+    @Override
+    void start(Duration wait) {
+        thread.start();
+        awaitFirstSubscribe(wait, nodes::unreachable, "cannot subscribe to the Redis Cluster at " + nodes.shown());
+    }
+
+
+
+
+
+
+    private void run() {
+        while (!closed.get()) {
+            Round current = null;
+            try {
+                current = new Round(ownersOfChannels());
+                round = current;
+                current.subscribeUntilOneEnds();
+            } catch (RuntimeException e) {
+                failed(e);
+                lost(e);
+            } finally {
+                subscribed = false;
+                if (current != null) {
+                    current.close();
+                }
+            }
+            if (!closed.get()) {
+                pauseBeforeRetry();
+            }
+        }
+    }
+
+    /** Which primary holds each shard channel now, from the first seed node that answers. */
+    private Map<HostAndPort, List<byte[]>> ownersOfChannels() {
+        List<ClusterShardInfo> shards = nodes.shards();
+        Map<HostAndPort, List<byte[]>> owners = new LinkedHashMap<>();
+        for (int shard = 0; shard < channels.count(); shard++) {
+            byte[] channel = channels.channel(shard);
+            HostAndPort owner = primaryOf(shards, JedisClusterCRC16.getSlot(channel));
+            owners.computeIfAbsent(owner, node -> new ArrayList<>()).add(channel);
+        }
+        return owners;
+    }
+
+    private static HostAndPort primaryOf(List<ClusterShardInfo> shards, int slot) {
+        for (ClusterShardInfo shard : shards) {
+            for (List<Long> range : shard.getSlots()) {
+                if (range.get(0) <= slot && slot <= range.get(1)) {
+                    for (ClusterShardNodeInfo node : shard.getNodes()) {
+                        if ("master".equals(node.getRole()) && "online".equals(node.getHealth())) {
+                            return new HostAndPort(node.getIp(), node.getPort().intValue());
+                        }
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no online primary serves slot " + slot + " (the cluster is failing over, or down)");
+    }
+
+    private void lost(RuntimeException e) {
+        if (closed.get()) {
+            return;
+        }
+        if (failedAttempts++ == 0 && firstSubscribe.getCount() == 0) {
+            LOG.log(System.Logger.Level.WARNING, "lost the Redis Cluster subscription at " + nodes.shown() + ": "
+                    + RedisAddress.reason(e) + "; re-reading the slot map and subscribing again, events missed meanwhile are backfilled from the store");
+        }
+    }
+
+    /** Every channel is acknowledged by its node: the round is live. Runs on the subscriber thread. */
+    private void live() {
+        subscribed = true;
+        backoff.reset();
+        if (firstSubscribe.getCount() == 0) {
+            reconnects.increment();
+            LOG.log(System.Logger.Level.INFO, "subscribed to the Redis Cluster at " + nodes.shown()
+                    + " again; backfilling active topics from the store");
+            try {
+                listener.reconnected();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "backfill after a Redis Cluster reconnect failed", e);
+            }
+        }
+        failedAttempts = 0;
+        firstSubscribe.countDown();
+        redisAnswered.run();
+    }
+
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Round current = round;
+        if (current != null) {
+            current.ended.countDown(); // the subscriber thread leaves the round and closes it
+        }
+        thread.interrupt();
+        if (Thread.currentThread() == thread || thread.getState() == Thread.State.NEW) {
+            return;
+        }
+        try {
+            if (!thread.join(JOIN_WAIT)) {
+                LOG.log(System.Logger.Level.WARNING, "redis-cluster-subscriber did not stop within " + JOIN_WAIT.toMillis() + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One connection per primary, all made on one slot map; over as soon as one of them ends. */
+    private final class Round implements AutoCloseable {
+        final CountDownLatch ended = new CountDownLatch(1);
+        final CountDownLatch acknowledged;
+        final List<NodeSubscription> links = new ArrayList<>();
+
+        Round(Map<HostAndPort, List<byte[]>> owners) {
+            acknowledged = new CountDownLatch(owners.values().stream().mapToInt(List::size).sum());
+            owners.forEach((node, held) -> links.add(new NodeSubscription(nodes, node, held, intake, acknowledged, ended,
+                    new SubscriptionHeartbeat(pingInterval, pingTimeout))));
+        }
+
+        void subscribeUntilOneEnds() {
+            links.forEach(NodeSubscription::start);
+            try {
+                while (!acknowledged.await(50, TimeUnit.MILLISECONDS)) {
+                    if (ended.getCount() == 0 || closed.get()) {
+                        throw failureOrClosed();
+                    }
+                }
+                live();
+                ended.await(); // close() counts it down and interrupts us too
+            } catch (InterruptedException e) {
+                if (!closed.get()) {
+                    throw new IllegalStateException("interrupted");
+                }
+                return;
+            }
+            if (!closed.get()) {
+                throw failureOrClosed();
+            }
+        }
+
+        private RuntimeException failureOrClosed() {
+            for (NodeSubscription link : links) {
+                if (link.failure != null) {
+                    return link.failure;
+                }
+            }
+            return new IllegalStateException("a node's subscription ended");
+        }
+
+        @Override
+        public void close() {
+            links.forEach(NodeSubscription::close);
+        }
+    }
+
+    /** The seed nodes and how to log in; reads the slot map from the first that answers. */
+    record ClusterNodes(List<HostAndPort> seeds, RedisAddress credentials, String clientName) {
+
+        List<ClusterShardInfo> shards() {
+            RuntimeException last = null;
+            for (HostAndPort seed : seeds) {
+                try (Jedis jedis = new Jedis(seed, credentials.clientConfig(clientName))) {
+                    return jedis.clusterShards();
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+            }
+            throw last;
+        }
+
+        String shown() {
+            return String.join(",", seeds.stream().map(HostAndPort::toString).toList());
+        }
+
+        String unreachable(Throwable cause) {
+            return "cannot reach the Redis Cluster at " + shown() + " (bus.redis.nodes / WH_BUS_REDIS_NODES): " + RedisAddress.reason(cause);
+        }
+    }
+}
