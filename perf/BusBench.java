@@ -58,7 +58,9 @@ public class BusBench {
             case "interest" -> env.putAll(Map.of("WH_BUS_TYPE", "redis", "WH_BUS_REDIS_URL", "redis://" + redis,
                     "WH_BUS_REDIS_ROUTING", "interest"));
             case "cluster" -> env.putAll(Map.of("WH_BUS_TYPE", "redis-cluster", "WH_BUS_REDIS_NODES", redis));
-            default -> throw new IllegalArgumentException("--mode channel|interest|cluster");
+            case "cluster-interest" -> env.putAll(Map.of("WH_BUS_TYPE", "redis-cluster", "WH_BUS_REDIS_NODES", redis,
+                    "WH_BUS_REDIS_ROUTING", "interest"));
+            default -> throw new IllegalArgumentException("--mode channel|interest|cluster|cluster-interest");
         }
         List<WireHub> hubs = new ArrayList<>();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();

@@ -3,16 +3,16 @@
 # TOPICS topics, each instance following TOPICS/INSTANCES of them (one SSE stream each), RATE
 # events/s for DURATION s, each published on an instance that does not follow its topic. Per mode:
 # events each instance's bus received, deliveries, Redis output bytes, JVM CPU.
-# Modes: channel and interest on the Redis at REDIS (127.0.0.1:6379); cluster on a local
-# three-primary Redis Cluster this script starts (redis-server 7+ and redis-cli needed) and stops.
-# Knobs (environment): MODES="channel interest cluster" INSTANCES=4 TOPICS=200 RATE=400 DURATION=10
+# Modes: channel and interest on the Redis at REDIS (127.0.0.1:6379); cluster and cluster-interest
+# on a local three-primary Redis Cluster this script starts (redis-server 7+ and redis-cli needed) and stops.
+# Knobs (environment): MODES="channel interest cluster cluster-interest" INSTANCES=4 TOPICS=200 RATE=400 DURATION=10
 # SHARDS=64 REDIS=127.0.0.1:6379 PG_URL=jdbc:postgresql://127.0.0.1:5432/test PG_USER=postgres
 set -euo pipefail
 PERF_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$PERF_DIR")
 source "$PERF_DIR/lib.sh"
 
-MODES=${MODES:-channel interest cluster}
+MODES=${MODES:-channel interest cluster cluster-interest}
 INSTANCES=${INSTANCES:-4}
 TOPICS=${TOPICS:-200}
 RATE=${RATE:-400}
@@ -69,7 +69,7 @@ for mode in $MODES; do
     echo
     echo "=== bus: $mode, $INSTANCES instances, $TOPICS topics, $RATE events/s, ${DURATION}s ==="
     target=$REDIS
-    if [ "$mode" = cluster ]; then
+    if [[ "$mode" == cluster* ]]; then
         start_cluster
         target=$CLUSTER_NODES
     fi
@@ -79,7 +79,7 @@ for mode in $MODES; do
         --topics "$TOPICS" --rate "$RATE" --seconds "$DURATION" --shards "$SHARDS" --redis "$target" --pg-url "$PG_URL" --pg-user "$PG_USER" \
         2>"$PERF_LOGS/bus-$mode.log" || rc=$?
     load_line after
-    [ "$mode" != cluster ] || stop_cluster
+    [[ "$mode" != cluster* ]] || stop_cluster
     if [ $rc -ne 0 ]; then
         echo "perf: BusBench exited $rc for $mode (log: $PERF_LOGS/bus-$mode.log)" >&2
         status=1

@@ -147,10 +147,6 @@ public final class SettingsLoader {
             problems.add(where(ConfigKey.REDIS_NODES) + ": is empty, but " + where(ConfigKey.BUS_TYPE)
                     + " is 'redis-cluster'; expected one or more host:port of the cluster's nodes, comma-separated");
         }
-        if (bus.type().equals("redis-cluster") && bus.redis().byInterest()) {
-            problems.add(where(ConfigKey.REDIS_ROUTING) + ": 'interest' is not built for 'redis-cluster' yet; expected channel"
-                    + " (every instance subscribes to every shard channel, spread over the cluster's nodes)");
-        }
         if (store.type().equals("memory") && bus.type().startsWith("redis")) {
             // Each instance's memory store counts seqs on its own: two instances give the same seq
             // to different events, and every hub drops the other's as duplicates. Silent loss.

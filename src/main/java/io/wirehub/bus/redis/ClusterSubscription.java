@@ -2,13 +2,16 @@ package io.wirehub.bus.redis;
 
 import io.wirehub.bus.BusListener;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.resps.ClusterShardInfo;
@@ -16,8 +19,8 @@ import redis.clients.jedis.resps.ClusterShardNodeInfo;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
- * Sharded pub/sub on a Redis Cluster: every shard channel {@code <channel>:events:<n>} is
- * SSUBSCRIBEd on the primary that owns its slot, one connection and one thread
+ * Sharded pub/sub on a Redis Cluster: every shard channel {@code <channel>:events:<n>} (or, routing
+ * by interest, every wanted one) is SSUBSCRIBEd on the primary that owns its slot, one connection and one thread
  * ({@code redis-shard-<host>:<port>}) per primary, so each event crosses the cluster once, to
  * the node of its channel, instead of being broadcast to every node.
  *
@@ -30,8 +33,12 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * a fresh slot map: simple, and a topology change is rare; the price is one backfill of every
  * topic per change.
  *
+ * <p>With interest routing ({@link ShardInterest}) a round subscribes only to the wanted shards,
+ * and later SSUBSCRIBE/SUNSUBSCRIBE go to the node owning each channel ({@link #commands()}); then
+ * each shard's acknowledgement, not the round, has the hub re-read that shard's topics.
+ *
  * <p>Liveness: Jedis's sharded pub/sub has no PING, so each node's {@link SubscriptionHeartbeat}
- * sends SSUBSCRIBE again for a channel it holds; Redis answers it like a PONG. Cost: two platform
+ * sends SSUBSCRIBE again for the node's anchor channel; Redis answers it like a PONG. Cost: two platform
  * threads per primary (reader and heartbeat) plus one, and {@code shards} subscriptions in total.
  */
 final class ClusterSubscription extends BusSubscription {
@@ -40,6 +47,7 @@ final class ClusterSubscription extends BusSubscription {
 
     private final ClusterNodes nodes;
     private final ShardChannels channels;
+    private final ShardInterest interest; // null: every shard
     private final BusListener listener;
     private final Runnable redisAnswered;
     private final Duration pingInterval;
@@ -48,11 +56,13 @@ final class ClusterSubscription extends BusSubscription {
     private volatile Round round;
     private int failedAttempts; // subscriber thread only
 
-    ClusterSubscription(ClusterNodes nodes, ShardChannels channels, UUID origin, BusListener listener, Runnable redisAnswered,
-            Duration pingInterval, Duration pingTimeout) {
+    /** @param interest the shards to subscribe to, from the topics followed here; null for all */
+    ClusterSubscription(ClusterNodes nodes, ShardChannels channels, ShardInterest interest, UUID origin, BusListener listener,
+            Runnable redisAnswered, Duration pingInterval, Duration pingTimeout) {
         super(new MessageIntake(origin, listener, redisAnswered));
         this.nodes = nodes;
         this.channels = channels;
+        this.interest = interest;
         this.listener = listener;
         this.redisAnswered = redisAnswered;
         this.pingInterval = pingInterval;
@@ -75,7 +85,7 @@ final class ClusterSubscription extends BusSubscription {
         while (!closed.get()) {
             Round current = null;
             try {
-                current = new Round(ownersOfChannels());
+                current = new Round(nodes.shards());
                 round = current;
                 current.subscribeUntilOneEnds();
             } catch (RuntimeException e) {
@@ -93,16 +103,23 @@ final class ClusterSubscription extends BusSubscription {
         }
     }
 
-    /** Which primary holds each shard channel now, from the first seed node that answers. */
-    private Map<HostAndPort, List<byte[]>> ownersOfChannels() {
-        List<ClusterShardInfo> shards = nodes.shards();
-        Map<HostAndPort, List<byte[]>> owners = new LinkedHashMap<>();
+    private List<byte[]> allShards() {
+        List<byte[]> all = new ArrayList<>();
         for (int shard = 0; shard < channels.count(); shard++) {
-            byte[] channel = channels.channel(shard);
-            HostAndPort owner = primaryOf(shards, JedisClusterCRC16.getSlot(channel));
-            owners.computeIfAbsent(owner, node -> new ArrayList<>()).add(channel);
+            all.add(channels.channel(shard));
         }
-        return owners;
+        return all;
+    }
+
+    /** A channel nobody publishes to whose slot {@code node} owns: {@code <prefix>:events:anchor:<n>}, the first n that fits. */
+    private byte[] anchorOn(List<ClusterShardInfo> slotMap, HostAndPort node) {
+        for (int n = 0; n < 1_000_000; n++) {
+            byte[] candidate = (channels.anchorName() + ":anchor:" + n).getBytes(StandardCharsets.UTF_8);
+            if (primaryOf(slotMap, JedisClusterCRC16.getSlot(candidate)).equals(node)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException(node + " owns too few slots to find an anchor channel");
     }
 
     private static HostAndPort primaryOf(List<ClusterShardInfo> shards, int slot) {
@@ -130,11 +147,50 @@ final class ClusterSubscription extends BusSubscription {
         }
     }
 
+    /** SSUBSCRIBE and SUNSUBSCRIBE of shard channels on the live round, each on its node, for {@link ShardInterest}. */
+    ShardInterest.Commands commands() {
+        return new ShardInterest.Commands() {
+            @Override
+            public boolean subscribe(List<byte[]> shards) {
+                Round current = round;
+                return current != null && current.byOwner(shards, NodeSubscription::subscribe);
+            }
+
+            @Override
+            public boolean unsubscribe(List<byte[]> shards) {
+                Round current = round;
+                return current != null && current.byOwner(shards, NodeSubscription::unsubscribe);
+            }
+        };
+    }
+
+    /** A node acknowledged a shard channel: with interest routing, that shard's topics may have lost events. */
+    private void shardAcknowledged(byte[] channel) {
+        if (interest == null) {
+            return; // the round's reconnected() covers every topic
+        }
+        List<String> topics = interest.acknowledged(channel);
+        if (!topics.isEmpty()) {
+            try {
+                listener.resubscribed(topics);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "backfill after subscribing to a shard channel failed", e);
+            }
+        }
+    }
+
     /** Every channel is acknowledged by its node: the round is live. Runs on the subscriber thread. */
     private void live() {
         subscribed = true;
         backoff.reset();
-        if (firstSubscribe.getCount() == 0) {
+        if (interest != null) {
+            interest.ready(); // each shard's acknowledgement backfilled its topics already
+            if (firstSubscribe.getCount() == 0) {
+                reconnects.increment();
+                LOG.log(System.Logger.Level.INFO, "subscribed to the Redis Cluster at " + nodes.shown()
+                        + " again; the topics of each shard were backfilled as it was subscribed");
+            }
+        } else if (firstSubscribe.getCount() == 0) {
             reconnects.increment();
             LOG.log(System.Logger.Level.INFO, "subscribed to the Redis Cluster at " + nodes.shown()
                     + " again; backfilling active topics from the store");
@@ -177,11 +233,37 @@ final class ClusterSubscription extends BusSubscription {
         final CountDownLatch ended = new CountDownLatch(1);
         final CountDownLatch acknowledged;
         final List<NodeSubscription> links = new ArrayList<>();
+        final Map<String, NodeSubscription> owners = new HashMap<>(); // shard channel name -> its node's link
 
-        Round(Map<HostAndPort, List<byte[]>> owners) {
-            acknowledged = new CountDownLatch(owners.values().stream().mapToInt(List::size).sum());
-            owners.forEach((node, held) -> links.add(new NodeSubscription(nodes, node, held, intake, acknowledged, ended,
-                    new SubscriptionHeartbeat(pingInterval, pingTimeout))));
+        Round(List<ClusterShardInfo> slotMap) {
+            Map<HostAndPort, List<byte[]>> shardsOf = new LinkedHashMap<>();
+            Map<String, HostAndPort> ownerOf = new HashMap<>();
+            for (int shard = 0; shard < channels.count(); shard++) {
+                byte[] channel = channels.channel(shard);
+                HostAndPort owner = primaryOf(slotMap, JedisClusterCRC16.getSlot(channel));
+                shardsOf.computeIfAbsent(owner, node -> new ArrayList<>());
+                ownerOf.put(new String(channel, StandardCharsets.UTF_8), owner);
+            }
+            List<byte[]> wanted = interest == null ? allShards() : interest.connecting();
+            wanted.forEach(channel -> shardsOf.get(ownerOf.get(new String(channel, StandardCharsets.UTF_8))).add(channel));
+            acknowledged = new CountDownLatch(shardsOf.size() + wanted.size());
+            Map<HostAndPort, NodeSubscription> linkOf = new HashMap<>();
+            shardsOf.forEach((node, initial) -> {
+                NodeSubscription link = new NodeSubscription(nodes, node, anchorOn(slotMap, node), initial, intake, acknowledged,
+                        ClusterSubscription.this::shardAcknowledged, ended, new SubscriptionHeartbeat(pingInterval, pingTimeout));
+                links.add(link);
+                linkOf.put(node, link);
+            });
+            ownerOf.forEach((name, node) -> owners.put(name, linkOf.get(node)));
+        }
+
+        /** Sends {@code command} to each node with its own channels; false when one could not. */
+        boolean byOwner(List<byte[]> shards, BiPredicate<NodeSubscription, List<byte[]>> command) {
+            Map<NodeSubscription, List<byte[]>> grouped = new HashMap<>();
+            for (byte[] channel : shards) {
+                grouped.computeIfAbsent(owners.get(new String(channel, StandardCharsets.UTF_8)), link -> new ArrayList<>()).add(channel);
+            }
+            return grouped.entrySet().stream().allMatch(entry -> entry.getKey() != null && command.test(entry.getKey(), entry.getValue()));
         }
 
         void subscribeUntilOneEnds() {

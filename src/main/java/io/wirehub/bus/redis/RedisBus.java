@@ -115,7 +115,12 @@ public final class RedisBus implements EventBus {
         }
         BusSubscription started;
         if (clusterNodes != null) {
-            started = new ClusterSubscription(clusterNodes, channels, instance, listener, this::redisAnswered, pingInterval, pingTimeout);
+            ClusterSubscription cluster = new ClusterSubscription(clusterNodes, channels, interest, instance, listener, this::redisAnswered,
+                    pingInterval, pingTimeout);
+            if (interest != null) {
+                interest.start(cluster.commands());
+            }
+            started = cluster;
         } else {
             RedisSubscription one = new RedisSubscription(address, clientName("sub"), channels, interest, instance, listener,
                     this::redisAnswered, pingInterval, pingTimeout);
@@ -133,6 +138,7 @@ public final class RedisBus implements EventBus {
         }
         LOG.log(System.Logger.Level.INFO, clusterNodes != null
                 ? "subscribed to the Redis Cluster at " + clusterNodes.shown() + ", " + channels.count() + " shard channels " + channel + ":<n>"
+                        + (interest == null ? "" : ", routing by interest")
                 : "subscribed to Redis at " + address.shown() + ", channel " + channel
                         + (interest == null ? "" : ", routing by interest over " + channels.count() + " shard channels " + channel + ":<n>"));
     }
@@ -161,12 +167,12 @@ public final class RedisBus implements EventBus {
         return interest == null ? TopicInterest.NONE : interest;
     }
 
-    /** Shard channels subscribed now (interest routing: those of followed topics; cluster: all; one channel: 0). */
+    /** Shard channels subscribed now (interest routing: those of followed topics; cluster without it: all; one channel: 0). */
     public int subscribedShards() {
-        if (clusterNodes != null) {
-            return isHealthy() ? channels.count() : 0;
+        if (interest != null) {
+            return interest.subscribedShards();
         }
-        return interest == null ? 0 : interest.subscribedShards();
+        return clusterNodes != null && isHealthy() ? channels.count() : 0;
     }
 
     @Override

@@ -28,8 +28,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Threads: the hub calls {@link #follow}/{@link #unfollow} while it changes a topic's entry;
  * they only update maps under a short lock and wake the worker, never touch the network. The
- * subscriber thread calls {@link #connecting} before each SUBSCRIBE on a fresh connection (which
- * then carries every wanted shard), {@link #ready} once that connection is subscribed, and
+ * subscriber thread calls {@link #connecting} before each SUBSCRIBE on a fresh connection (or, on a
+ * cluster, before each round of node connections), which then carries every wanted shard, {@link #ready} once that connection is subscribed, and
  * {@link #acknowledged} for each shard acknowledgement. Cost: one virtual thread, asleep but for
  * subscription changes; memory per followed topic (a set entry), bounded shards.
  */

@@ -8,6 +8,7 @@ import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Scrape;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
 import io.wirehub.testing.TestRedisCluster;
@@ -37,9 +38,12 @@ class ClusterBusIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final int SHARDS = 16;
     private static final String CHANNEL = TestRedis.channel();
+    private static final String INTEREST_CHANNEL = TestRedis.channel();
     private static TestRedisCluster cluster;
     private static WireHub a;
     private static WireHub b;
+    private static WireHub c; // c and d route by interest
+    private static WireHub d;
 
     @BeforeAll
     static void start() {
@@ -49,11 +53,14 @@ class ClusterBusIT {
                 "WH_BUS_REDIS_SHARDS", String.valueOf(SHARDS), "WH_BUS_REDIS_PING_INTERVAL", "1s", "WH_BUS_REDIS_PING_TIMEOUT", "1s"));
         a = TestHubs.start(env);
         b = TestHubs.start(env);
+        env.putAll(Map.of("WH_BUS_REDIS_CHANNEL", INTEREST_CHANNEL, "WH_BUS_REDIS_ROUTING", "interest"));
+        c = TestHubs.start(env);
+        d = TestHubs.start(env);
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable part : new AutoCloseable[] {b, a, cluster}) {
+        for (AutoCloseable part : new AutoCloseable[] {d, c, b, a, cluster}) {
             try {
                 if (part != null) {
                     part.close();
@@ -69,7 +76,9 @@ class ClusterBusIT {
     void everyShardChannelIsCarriedByTheNodeOfItsSlotOnly() {
         List<String> all = new ArrayList<>();
         for (int port : cluster.ports()) {
-            List<String> here = cluster.shardChannels(port).stream().filter(name -> name.startsWith(CHANNEL)).toList();
+            List<String> here = cluster.shardChannels(port).stream()
+                    .filter(name -> name.startsWith(CHANNEL) && !name.contains(":anchor:"))
+                    .toList();
             assertTrue(!here.isEmpty() && here.size() < SHARDS, "node " + port + " carries a share, not all: " + here);
             all.addAll(here);
         }
@@ -121,8 +130,50 @@ class ClusterBusIT {
         }
     }
 
+    @Test
+    void byInterestAnInstanceSubscribesOnlyToTheShardsOfItsTopicsAndLosesNothingWhenTheirNodeDrops() throws Exception {
+        List<String> topics = InterestRoutingIT.topicsInDistinctShards(2).stream().map(topic -> "interest." + topic).toList();
+        String followed = topics.get(0);
+        String ignored = topics.get(1);
+        try (WsClient onC = WsClient.connect("ws://127.0.0.1:" + c.port() + "/v1/ws?topic=" + followed + "&lastEventId=0")) {
+            Eventually.await("c's shard subscribed", WAIT, () -> subscribers(INTEREST_CHANNEL, followed) == 1);
+            long before = Scrape.of(TestHubs.base(c)).count("wirehub_bus_received_events_total");
+            for (int i = 0; i < 20; i++) {
+                Http.publish(TestHubs.base(d), ignored, "not for c");
+                Http.publish(TestHubs.base(d), followed, "for c");
+            }
+            TwoInstances.assertEverySeqOnce(List.of(onC), 20);
+            assertEquals(20, Scrape.of(TestHubs.base(c)).count("wirehub_bus_received_events_total") - before,
+                    "c received its topic's 20 events and none of the other's");
+            assertEquals(0, subscribers(INTEREST_CHANNEL, ignored), "nobody subscribed to the shard nobody follows");
+
+            int node = nodeCarrying(INTEREST_CHANNEL, followed);
+            assertTrue(cluster.killSubscribers(node) >= 1);
+            Http.publish(TestHubs.base(d), followed, "while c subscribes again, and nothing after");
+            assertEquals(List.of(21L), onC.take(1, WAIT).stream().map(m -> m.get("seq").asLong()).toList(),
+                    "only the shard's backfill brings it");
+            TwoInstances.awaitBusUp(c, d);
+        }
+    }
+
+    /** Subscriptions to the topic's shard channel, over every node. */
+    private static long subscribers(String prefix, String topic) {
+        String channel = new String(new ShardChannels(prefix, SHARDS).channelOf(topic), StandardCharsets.UTF_8);
+        long count = 0;
+        for (int port : cluster.ports()) {
+            try (var jedis = cluster.connect(port)) {
+                count += jedis.pubsubShardNumSub(channel).getOrDefault(channel, 0L);
+            }
+        }
+        return count;
+    }
+
     private static int nodeCarrying(String topic) {
-        String channel = new String(new ShardChannels(CHANNEL, SHARDS).channelOf(topic), StandardCharsets.UTF_8);
+        return nodeCarrying(CHANNEL, topic);
+    }
+
+    private static int nodeCarrying(String prefix, String topic) {
+        String channel = new String(new ShardChannels(prefix, SHARDS).channelOf(topic), StandardCharsets.UTF_8);
         for (int port : cluster.ports()) {
             if (cluster.shardChannels(port).contains(channel)) {
                 return port;
