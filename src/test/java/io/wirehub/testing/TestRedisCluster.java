@@ -36,8 +36,16 @@ public final class TestRedisCluster implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Starts the cluster, or skips the calling test when no redis-server 7+ is installed. */
+    /** Starts three primaries, or skips the calling test when no redis-server 7+ is installed. */
     public static TestRedisCluster startOrSkip() {
+        return startOrSkip(0);
+    }
+
+    /**
+     * Starts three primaries with {@code replicas} replicas each (a failover needs one), or skips
+     * the calling test when no redis-server 7+ is installed.
+     */
+    public static TestRedisCluster startOrSkip(int replicas) {
         String version = serverVersion();
         Assumptions.assumeTrue(version != null && Integer.parseInt(version.split("\\.")[0]) >= 7,
                 () -> "\n\n*** SKIPPED: the Redis Cluster tests need redis-server 7+ (sharded pub/sub) on the PATH; found "
@@ -45,7 +53,7 @@ public final class TestRedisCluster implements AutoCloseable {
         try {
             TestRedisCluster cluster = new TestRedisCluster(Files.createTempDirectory("wirehub-cluster"));
             try {
-                cluster.start();
+                cluster.start(replicas);
             } catch (RuntimeException | IOException | InterruptedException e) {
                 cluster.close();
                 throw new IllegalStateException("cannot start a local Redis Cluster: " + e.getMessage(), e);
@@ -56,8 +64,8 @@ public final class TestRedisCluster implements AutoCloseable {
         }
     }
 
-    private void start() throws IOException, InterruptedException {
-        for (int i = 0; i < 3; i++) {
+    private void start(int replicas) throws IOException, InterruptedException {
+        for (int i = 0; i < 3 * (1 + replicas); i++) {
             int port = TestRedis.freePort();
             Path nodeDir = Files.createDirectories(dir.resolve(String.valueOf(port)));
             ports.add(port);
@@ -71,7 +79,7 @@ public final class TestRedisCluster implements AutoCloseable {
         }
         List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
         ports.forEach(port -> create.add(HOST + ":" + port));
-        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        create.addAll(List.of("--cluster-replicas", String.valueOf(replicas), "--cluster-yes"));
         Process cli = new ProcessBuilder(create).redirectErrorStream(true).redirectOutput(dir.resolve("create.log").toFile()).start();
         if (!cli.waitFor(READY_WAIT.toSeconds(), TimeUnit.SECONDS) || cli.exitValue() != 0) {
             cli.destroyForcibly();
@@ -79,6 +87,17 @@ public final class TestRedisCluster implements AutoCloseable {
         }
         for (int port : ports) {
             Eventually.await("cluster_state:ok on " + port, READY_WAIT, () -> clusterOk(port));
+            // A replica that has not synced yet cannot be promoted: a failover test would wait forever.
+            Eventually.await("replication in sync on " + port, READY_WAIT, () -> replicaSynced(port));
+        }
+    }
+
+    private static boolean replicaSynced(int port) {
+        try (Jedis jedis = new Jedis(HOST, port, 500)) {
+            String replication = jedis.info("replication");
+            return replication.contains("role:master") || replication.contains("master_link_status:up");
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -89,6 +108,11 @@ public final class TestRedisCluster implements AutoCloseable {
 
     public List<Integer> ports() {
         return List.copyOf(ports);
+    }
+
+    /** Kills one node's process outright (SIGKILL): a crashed primary, for a failover. */
+    public void crash(int port) {
+        servers.get(ports.indexOf(port)).destroyForcibly();
     }
 
     /** A plain connection to one node. */

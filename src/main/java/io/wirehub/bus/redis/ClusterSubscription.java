@@ -13,9 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.resps.ClusterShardInfo;
-import redis.clients.jedis.resps.ClusterShardNodeInfo;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -24,8 +22,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * ({@code redis-shard-<host>:<port>}) per primary, so each event crosses the cluster once, to
  * the node of its channel, instead of being broadcast to every node.
  *
- * <p>Rounds: {@code redis-cluster-subscriber} reads the slot map ({@code CLUSTER SHARDS}) from the
- * first seed node that answers, opens the node connections, and waits until every channel is
+ * <p>Rounds: {@code redis-cluster-subscriber} re-reads the slot map ({@code CLUSTER SLOTS}, through
+ * Jedis's cluster connection provider, from any node it knows), opens the node connections, and waits until every channel is
  * acknowledged; after every round but the first it calls {@link BusListener#reconnected()} so the
  * hub re-reads every active topic from the store (sharded pub/sub keeps nothing either). When any
  * node connection ends (a dead node, a failover, {@code CLIENT KILL}, or Redis telling us a slot
@@ -85,7 +83,8 @@ final class ClusterSubscription extends BusSubscription {
         while (!closed.get()) {
             Round current = null;
             try {
-                current = new Round(nodes.shards());
+                nodes.slots().renewSlotCache(); // from any node it knows: a failover or a moved slot shows here
+                current = new Round();
                 round = current;
                 current.subscribeUntilOneEnds();
             } catch (RuntimeException e) {
@@ -112,29 +111,24 @@ final class ClusterSubscription extends BusSubscription {
     }
 
     /** A channel nobody publishes to whose slot {@code node} owns: {@code <prefix>:events:anchor:<n>}, the first n that fits. */
-    private byte[] anchorOn(List<ClusterShardInfo> slotMap, HostAndPort node) {
+    private byte[] anchorOn(HostAndPort node) {
         for (int n = 0; n < 1_000_000; n++) {
             byte[] candidate = (channels.anchorName() + ":anchor:" + n).getBytes(StandardCharsets.UTF_8);
-            if (primaryOf(slotMap, JedisClusterCRC16.getSlot(candidate)).equals(node)) {
+            if (primaryOf(candidate).equals(node)) {
                 return candidate;
             }
         }
         throw new IllegalStateException(node + " owns too few slots to find an anchor channel");
     }
 
-    private static HostAndPort primaryOf(List<ClusterShardInfo> shards, int slot) {
-        for (ClusterShardInfo shard : shards) {
-            for (List<Long> range : shard.getSlots()) {
-                if (range.get(0) <= slot && slot <= range.get(1)) {
-                    for (ClusterShardNodeInfo node : shard.getNodes()) {
-                        if ("master".equals(node.getRole()) && "online".equals(node.getHealth())) {
-                            return new HostAndPort(node.getIp(), node.getPort().intValue());
-                        }
-                    }
-                }
-            }
+    /** The primary that owns the channel's slot, by the slot map last read. */
+    private HostAndPort primaryOf(byte[] channel) {
+        int slot = JedisClusterCRC16.getSlot(channel);
+        HostAndPort owner = nodes.slots().getNode(slot);
+        if (owner == null) {
+            throw new IllegalStateException("no primary serves slot " + slot + " (the cluster is failing over, or down)");
         }
-        throw new IllegalStateException("no online primary serves slot " + slot + " (the cluster is failing over, or down)");
+        return owner;
     }
 
     private void lost(RuntimeException e) {
@@ -235,12 +229,12 @@ final class ClusterSubscription extends BusSubscription {
         final List<NodeSubscription> links = new ArrayList<>();
         final Map<String, NodeSubscription> owners = new HashMap<>(); // shard channel name -> its node's link
 
-        Round(List<ClusterShardInfo> slotMap) {
+        Round() {
             Map<HostAndPort, List<byte[]>> shardsOf = new LinkedHashMap<>();
             Map<String, HostAndPort> ownerOf = new HashMap<>();
             for (int shard = 0; shard < channels.count(); shard++) {
                 byte[] channel = channels.channel(shard);
-                HostAndPort owner = primaryOf(slotMap, JedisClusterCRC16.getSlot(channel));
+                HostAndPort owner = primaryOf(channel);
                 shardsOf.computeIfAbsent(owner, node -> new ArrayList<>());
                 ownerOf.put(new String(channel, StandardCharsets.UTF_8), owner);
             }
@@ -249,7 +243,7 @@ final class ClusterSubscription extends BusSubscription {
             acknowledged = new CountDownLatch(shardsOf.size() + wanted.size());
             Map<HostAndPort, NodeSubscription> linkOf = new HashMap<>();
             shardsOf.forEach((node, initial) -> {
-                NodeSubscription link = new NodeSubscription(nodes, node, anchorOn(slotMap, node), initial, intake, acknowledged,
+                NodeSubscription link = new NodeSubscription(nodes, node, anchorOn(node), initial, intake, acknowledged,
                         ClusterSubscription.this::shardAcknowledged, ended, new SubscriptionHeartbeat(pingInterval, pingTimeout));
                 links.add(link);
                 linkOf.put(node, link);
@@ -303,26 +297,28 @@ final class ClusterSubscription extends BusSubscription {
     }
 
     /** The seed nodes and how to log in; reads the slot map from the first that answers. */
-    record ClusterNodes(List<HostAndPort> seeds, RedisAddress credentials, String clientName) {
-
-        List<ClusterShardInfo> shards() {
-            RuntimeException last = null;
-            for (HostAndPort seed : seeds) {
-                try (Jedis jedis = new Jedis(seed, credentials.clientConfig(clientName))) {
-                    return jedis.clusterShards();
-                } catch (RuntimeException e) {
-                    last = e;
-                }
-            }
-            throw last;
-        }
+    /**
+     * The seed nodes, how to log in, and the slot map: Jedis's, shared with publishing; it learns
+     * the other nodes from the seeds and re-reads the map ({@code CLUSTER SLOTS}) from any node
+     * it knows.
+     */
+    record ClusterNodes(List<HostAndPort> seeds, RedisAddress credentials, String clientName, ClusterConnectionProvider slots) {
 
         String shown() {
-            return String.join(",", seeds.stream().map(HostAndPort::toString).toList());
+            return shown(seeds);
         }
 
         String unreachable(Throwable cause) {
-            return "cannot reach the Redis Cluster at " + shown() + " (bus.redis.nodes / WH_BUS_REDIS_NODES): " + RedisAddress.reason(cause);
+            return unreachable(seeds, cause);
+        }
+
+        /** The one line that says no seed answers, for start-up failures. */
+        static String unreachable(List<HostAndPort> seeds, Throwable cause) {
+            return "cannot reach the Redis Cluster at " + shown(seeds) + " (bus.redis.nodes / WH_BUS_REDIS_NODES): " + RedisAddress.reason(cause);
+        }
+
+        private static String shown(List<HostAndPort> seeds) {
+            return String.join(",", seeds.stream().map(HostAndPort::toString).toList());
         }
     }
 }

@@ -12,6 +12,7 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 
 /**
  * Where the bus PUBLISHes: one Redis (a pool, PUBLISH) or a Redis Cluster (SPUBLISH, each message
@@ -41,16 +42,22 @@ sealed interface PublishTarget extends AutoCloseable {
         return new One(new JedisPool(config, address.hostAndPort(), address.clientConfig(clientName)));
     }
 
-    /** Connects to a seed now to learn the slots; throws when none answers. */
-    static PublishTarget cluster(List<HostAndPort> seeds, RedisAddress credentials, String clientName) {
+    /**
+     * Learns the slots from the seeds now (throws when none answers). The slot map is shared with
+     * the subscription ({@link ClusterSubscription.ClusterNodes}).
+     */
+    static ClusterConnectionProvider clusterSlots(List<HostAndPort> seeds, RedisAddress credentials, String clientName) {
         GenericObjectPoolConfig<Connection> perNode = new GenericObjectPoolConfig<>();
         perNode.setMaxTotal(POOL_SIZE);
         perNode.setMaxIdle(POOL_SIZE);
         perNode.setMaxWait(POOL_WAIT);
+        return new ClusterConnectionProvider(new LinkedHashSet<>(seeds), credentials.clientConfig(clientName), perNode);
+    }
+
+    static PublishTarget cluster(ClusterConnectionProvider slots) {
         // Attempts per SPUBLISH (redirects after a slot moved, a node that failed over): the
-        // client's default; each takes at most the 2 s timeout.
-        int attempts = 5;
-        return new Cluster(new JedisCluster(new LinkedHashSet<>(seeds), credentials.clientConfig(clientName), attempts, perNode));
+        // client's default, within 10 s in all; a failure goes to the backlog.
+        return new Cluster(new JedisCluster(slots, 5, Duration.ofSeconds(10)), slots);
     }
 
     record One(JedisPool pool) implements PublishTarget {
@@ -82,16 +89,16 @@ sealed interface PublishTarget extends AutoCloseable {
         }
     }
 
-    record Cluster(JedisCluster cluster) implements PublishTarget {
+    record Cluster(JedisCluster cluster, ClusterConnectionProvider slots) implements PublishTarget {
         @Override
         public void ping() {
-            cluster.getClusterNodes(); // the slot map was read when it was made; nothing more to prove here
+            slots.renewSlotCache();
         }
 
         @Override
         public void publish(byte[][] channels, byte[][] messages) {
             if (messages.length == 1) {
-                cluster.spublish(channels[0], messages[0]);
+                cluster.spublish(channels[0], messages[0]); // follows redirects, re-reads the slot map
                 return;
             }
             try (ClusterPipeline pipeline = cluster.pipelined()) { // groups the batch by node
@@ -99,6 +106,15 @@ sealed interface PublishTarget extends AutoCloseable {
                     pipeline.spublish(channels[i], messages[i]);
                 }
                 pipeline.sync();
+            } catch (RuntimeException e) {
+                // A pipeline neither follows redirects nor re-reads the slot map: after a failover
+                // it would keep aiming at the dead primary. Re-read it for the next attempt.
+                try {
+                    slots.renewSlotCache();
+                } catch (RuntimeException unreachable) {
+                    e.addSuppressed(unreachable);
+                }
+                throw e;
             }
         }
 

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
@@ -85,12 +86,14 @@ public final class RedisBus implements EventBus {
         this.pingTimeout = settings.pingTimeout();
         if (onCluster) {
             List<HostAndPort> seeds = settings.nodes().stream().map(HostAndPort::from).toList();
-            this.clusterNodes = new ClusterSubscription.ClusterNodes(seeds, address, clientName("sub"));
+            ClusterConnectionProvider slots;
             try {
-                this.target = PublishTarget.cluster(seeds, address, clientName("pub"));
+                slots = PublishTarget.clusterSlots(seeds, address, clientName("pub"));
             } catch (RuntimeException e) {
-                throw new IllegalStateException(clusterNodes.unreachable(e), e);
+                throw new IllegalStateException(ClusterSubscription.ClusterNodes.unreachable(seeds, e), e);
             }
+            this.clusterNodes = new ClusterSubscription.ClusterNodes(seeds, address, clientName("sub"), slots);
+            this.target = PublishTarget.cluster(slots);
         } else {
             this.clusterNodes = null;
             this.target = PublishTarget.one(address, clientName("pub"));
@@ -144,11 +147,7 @@ public final class RedisBus implements EventBus {
     }
 
     private void answers() {
-        if (clusterNodes != null) {
-            clusterNodes.shards(); // a seed answers CLUSTER SHARDS
-        } else {
-            target.ping();
-        }
+        target.ping(); // on a cluster: a node answers CLUSTER SLOTS
     }
 
     @Override
