@@ -87,6 +87,7 @@ public final class WireHub implements AutoCloseable {
             this.bus = createdBus;
             this.hub = new Hub(meteredStore, hubSettings(settings), System::nanoTime);
             this.publisher = new Publisher(meteredStore, bus, hub.stats());
+            hub.reportInterestTo(bus.interest());
             metrics.register(hub, bus);
             this.server = buildServer();
             bus.start(hub);
@@ -275,6 +276,7 @@ public final class WireHub implements AutoCloseable {
         return switch (settings.bus().type()) {
             case "local" -> new LocalBus();
             case "redis" -> new RedisBus(settings.bus().redis());
+            case "redis-cluster" -> RedisBus.cluster(settings.bus().redis());
             default -> throw new IllegalStateException("bus.type " + settings.bus().type() + " is not built yet");
         };
     }

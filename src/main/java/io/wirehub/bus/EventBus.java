@@ -23,6 +23,14 @@ public interface EventBus extends AutoCloseable {
      */
     void publish(List<Event> events);
 
+    /**
+     * Where the hub reports the topics it follows. A bus that routes by interest subscribes to
+     * them; the others receive everything and need not know.
+     */
+    default TopicInterest interest() {
+        return TopicInterest.NONE;
+    }
+
     /** Whether the bus is connected now (readiness). */
     boolean isHealthy();
 

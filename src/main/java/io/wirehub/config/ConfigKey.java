@@ -46,6 +46,11 @@ public enum ConfigKey {
     REDIS_CHANNEL("bus.redis.channel", "WH_BUS_REDIS_CHANNEL", "wirehub"),
     REDIS_PING_INTERVAL("bus.redis.ping_interval", "WH_BUS_REDIS_PING_INTERVAL", "5s"),
     REDIS_PING_TIMEOUT("bus.redis.ping_timeout", "WH_BUS_REDIS_PING_TIMEOUT", "5s"),
+    REDIS_ROUTING("bus.redis.routing", "WH_BUS_REDIS_ROUTING", "channel"),
+    // 64 shard channels: few enough that an instance's subscriptions stay a short list, enough
+    // that an instance following a few topics receives about 1/64 of the others' traffic.
+    REDIS_SHARDS("bus.redis.shards", "WH_BUS_REDIS_SHARDS", "64"),
+    REDIS_NODES("bus.redis.nodes", "WH_BUS_REDIS_NODES", ""),
 
     PUBLISH_IDEMPOTENCY_TTL("publish.idempotency_ttl", "WH_PUBLISH_IDEMPOTENCY_TTL", "24h"),
     PUBLISH_RATE_LIMIT("publish.rate_limit", "WH_PUBLISH_RATE_LIMIT", "0"),

@@ -63,12 +63,27 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
      * @param channel prefix of the Redis channel names, so several deployments can share a Redis
      * @param pingInterval how often the subscription is PINGed to prove it alive
      * @param pingTimeout a PING unanswered this long drops the subscription: reconnect and backfill
+     * @param routing {@code channel} (every instance receives every event on one channel) or
+     *     {@code interest} (an instance subscribes to the shard channels of the topics it follows)
+     * @param shards how many shard channels topics are hashed onto (interest and cluster)
+     * @param nodes {@code host:port} of cluster nodes to discover a Redis Cluster from (bus.type redis-cluster)
      */
-    public record Redis(String url, String channel, Duration pingInterval, Duration pingTimeout) {
+    public record Redis(String url, String channel, Duration pingInterval, Duration pingTimeout, String routing, int shards,
+            List<String> nodes) {
+
+        /** One Redis, one channel: the settings before routing existed. */
+        public Redis(String url, String channel, Duration pingInterval, Duration pingTimeout) {
+            this(url, channel, pingInterval, pingTimeout, "channel", 64, List.of());
+        }
+
+        public boolean byInterest() {
+            return routing.equals("interest");
+        }
+
         @Override
         public String toString() {
             return "Redis[url=" + Credentials.masked(url) + ", channel=" + channel + ", pingInterval=" + pingInterval
-                    + ", pingTimeout=" + pingTimeout + "]";
+                    + ", pingTimeout=" + pingTimeout + ", routing=" + routing + ", shards=" + shards + ", nodes=" + nodes + "]";
         }
     }
 

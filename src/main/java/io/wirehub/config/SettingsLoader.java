@@ -135,16 +135,23 @@ public final class SettingsLoader {
                         identifier(ConfigKey.POSTGRES_SCHEMA),
                         integer(ConfigKey.POSTGRES_POOL_SIZE, 2, 1000)));
         Settings.Bus bus = new Settings.Bus(
-                choice(ConfigKey.BUS_TYPE, "local", "redis"),
+                choice(ConfigKey.BUS_TYPE, "local", "redis", "redis-cluster"),
                 new Settings.Redis(
                         prefixed(ConfigKey.REDIS_URL, "redis://", "rediss://"),
                         text(ConfigKey.REDIS_CHANNEL),
                         duration(ConfigKey.REDIS_PING_INTERVAL, Duration.ofMillis(50), Duration.ofMinutes(10)),
-                        duration(ConfigKey.REDIS_PING_TIMEOUT, Duration.ofMillis(50), Duration.ofMinutes(10))));
-        if (store.type().equals("memory") && bus.type().equals("redis")) {
+                        duration(ConfigKey.REDIS_PING_TIMEOUT, Duration.ofMillis(50), Duration.ofMinutes(10)),
+                        choice(ConfigKey.REDIS_ROUTING, "channel", "interest"),
+                        integer(ConfigKey.REDIS_SHARDS, 1, 16384),
+                        hostPorts(ConfigKey.REDIS_NODES)));
+        if (bus.type().equals("redis-cluster") && raw.get(ConfigKey.REDIS_NODES).isBlank()) {
+            problems.add(where(ConfigKey.REDIS_NODES) + ": is empty, but " + where(ConfigKey.BUS_TYPE)
+                    + " is 'redis-cluster'; expected one or more host:port of the cluster's nodes, comma-separated");
+        }
+        if (store.type().equals("memory") && bus.type().startsWith("redis")) {
             // Each instance's memory store counts seqs on its own: two instances give the same seq
             // to different events, and every hub drops the other's as duplicates. Silent loss.
-            problems.add(where(ConfigKey.BUS_TYPE) + ": 'redis' needs a store the instances share, but "
+            problems.add(where(ConfigKey.BUS_TYPE) + ": '" + bus.type() + "' needs a store the instances share, but "
                     + where(ConfigKey.STORE_TYPE) + " is 'memory': each instance would give the same seqs to different events"
                     + " and drop the others' as duplicates; expected store.type postgres, or bus.type local for a single instance");
         }
@@ -274,6 +281,26 @@ public final class SettingsLoader {
         }
         problem(key, "a URL starting with " + String.join(" or ", prefixes));
         return value;
+    }
+
+    /** A comma-separated list of host:port, or nothing. */
+    private List<String> hostPorts(ConfigKey key) {
+        String value = raw.get(key).strip();
+        if (value.isEmpty()) {
+            return List.of();
+        }
+        List<String> nodes = new ArrayList<>();
+        for (String node : value.split(",")) {
+            String trimmed = node.strip();
+            int colon = trimmed.lastIndexOf(':');
+            if (colon <= 0 || !trimmed.substring(colon + 1).matches("[0-9]{1,5}")
+                    || Integer.parseInt(trimmed.substring(colon + 1)) > 65535) {
+                problem(key, "a comma-separated list of host:port, like 10.0.0.5:7000,10.0.0.6:7000");
+                return List.of();
+            }
+            nodes.add(trimmed);
+        }
+        return List.copyOf(nodes);
     }
 
     private String identifier(ConfigKey key) {

@@ -1,6 +1,7 @@
 package io.wirehub.hub;
 
 import io.wirehub.bus.BusListener;
+import io.wirehub.bus.TopicInterest;
 import io.wirehub.event.Event;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.StoreUnavailableException;
@@ -9,6 +10,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -40,6 +42,7 @@ public final class Hub implements BusListener {
     private final ConcurrentHashMap<String, TopicChannel> topics = new ConcurrentHashMap<>();
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     private volatile CloseReason closingAll; // set once by closeAll
+    private volatile TopicInterest interest = TopicInterest.NONE;
     // Closed subscribers whose final write is under way: the ticker keeps its deadline.
     private final Set<Subscriber> finishing = ConcurrentHashMap.newKeySet();
     // Store reads for WebSocket subscribes to topics nobody here follows yet, instance-wide. Few,
@@ -78,6 +81,14 @@ public final class Hub implements BusListener {
             subscriber.expireAfter(lifetime);
         }
         return subscriber;
+    }
+
+    /**
+     * Tells {@code interest} of every topic that gains its first subscriber here or loses its
+     * last, from now on. Set once, before the bus starts and before any subscriber.
+     */
+    public void reportInterestTo(TopicInterest interest) {
+        this.interest = interest;
     }
 
     public HubStats stats() {
@@ -205,9 +216,22 @@ public final class Hub implements BusListener {
      */
     @Override
     public void reconnected() {
+        backfillSoon(topics.values()); // a live view: a topic joined meanwhile is read too
+    }
+
+    /** Like {@link #reconnected()}, for the given topics only (a bus subscription made or made again). */
+    @Override
+    public void resubscribed(Collection<String> names) {
+        List<TopicChannel> channels = names.stream().map(topics::get).filter(Objects::nonNull).toList();
+        if (!channels.isEmpty()) {
+            backfillSoon(channels);
+        }
+    }
+
+    private void backfillSoon(Collection<TopicChannel> channels) {
         stats.backfills.increment();
         Thread.ofVirtual().name("hub-backfill").start(() -> {
-            for (TopicChannel channel : topics.values()) {
+            for (TopicChannel channel : channels) {
                 long after;
                 channel.lock.lock();
                 try {
@@ -291,6 +315,9 @@ public final class Hub implements BusListener {
         subscriber.joinedTopics().add(topic); // first: a concurrent close() must find it
         TopicChannel[] joined = new TopicChannel[1];
         topics.compute(topic, (name, channel) -> {
+            if (channel == null) {
+                interest.follow(name); // inside compute: follow and unfollow of a topic stay in order
+            }
             joined[0] = channel == null ? new TopicChannel(name, stats) : channel;
             joined[0].subscribers.add(subscriber);
             return joined[0];
@@ -312,7 +339,11 @@ public final class Hub implements BusListener {
     void detach(Subscriber subscriber, String topic) {
         topics.computeIfPresent(topic, (name, channel) -> {
             channel.subscribers.remove(subscriber);
-            return channel.subscribers.isEmpty() ? null : channel;
+            if (!channel.subscribers.isEmpty()) {
+                return channel;
+            }
+            interest.unfollow(name);
+            return null;
         });
         subscriber.joinedTopics().remove(topic);
     }

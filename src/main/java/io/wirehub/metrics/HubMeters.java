@@ -78,7 +78,7 @@ final class HubMeters {
                 cb -> cb.call(stats.unstoredDropped()));
         counter(registry, "wirehub_bus_gaps_detected_total", "Events that arrived ahead of a seq gap and were held",
                 cb -> cb.call(stats.gapsDetected()));
-        counter(registry, "wirehub_bus_backfills_total", "Bus reconnects after which every active topic was re-read",
+        counter(registry, "wirehub_bus_backfills_total", "Bus (re)subscriptions after which the hub re-read the topics they carry: reconnects, and with interest routing each shard subscribed",
                 cb -> cb.call(stats.backfills()));
         counter(registry, "wirehub_bus_backfilled_events_total", "Events the hub read from the store to fill bus gaps",
                 cb -> cb.call(stats.backfilled()));

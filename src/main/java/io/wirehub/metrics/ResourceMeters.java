@@ -50,6 +50,8 @@ final class ResourceMeters {
                 cb -> cb.call(redis.subscribeFailures()));
         counter(registry, "wirehub_bus_malformed_messages_total", "Messages on the channel that were not events",
                 cb -> cb.call(redis.malformedSkipped()));
+        gauge(registry, "wirehub_bus_subscribed_shards", "Shard channels subscribed (routing by interest; 0 with one channel)",
+                cb -> cb.call(redis.subscribedShards()));
         gauge(registry, "wirehub_bus_backlog_topics", "Topics whose last event waits to be PUBLISHed again",
                 cb -> cb.call(redis.backlogTopics()));
     }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +97,26 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void aRedisClusterBusNeedsItsNodesAsHostPortAndOneProblemLineEach() {
+        InvalidSettingsException missing = assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(null,
+                Map.of("WH_STORE_TYPE", "postgres", "WH_BUS_TYPE", "redis-cluster", "WH_BUS_REDIS_SHARDS", "0")));
+        assertEquals(2, missing.problems().size(), missing.getMessage());
+        assertTrue(missing.problems().getFirst().startsWith("WH_BUS_REDIS_SHARDS (bus.redis.shards): '0' is not valid; expected"),
+                missing.getMessage());
+        assertTrue(missing.problems().get(1).startsWith("bus.redis.nodes (WH_BUS_REDIS_NODES): is empty, but WH_BUS_TYPE (bus.type) is 'redis-cluster'"),
+                missing.getMessage());
+
+        InvalidSettingsException bad = assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(null,
+                Map.of("WH_STORE_TYPE", "postgres", "WH_BUS_TYPE", "redis-cluster", "WH_BUS_REDIS_NODES", "10.0.0.5:7000,10.0.0.6")));
+        assertEquals(List.of("WH_BUS_REDIS_NODES (bus.redis.nodes): '10.0.0.5:7000,10.0.0.6' is not valid; expected a comma-separated"
+                + " list of host:port, like 10.0.0.5:7000,10.0.0.6:7000"), bad.problems());
+
+        Settings good = SettingsLoader.load(null, Map.of("WH_STORE_TYPE", "postgres", "WH_BUS_TYPE", "redis-cluster",
+                "WH_BUS_REDIS_NODES", " 10.0.0.5:7000 , cache-2:7001"));
+        assertEquals(List.of("10.0.0.5:7000", "cache-2:7001"), good.bus().redis().nodes());
+    }
+
+    @Test
     void printedSettingsMaskEveryPasswordButKeepTheRest() {
         Settings settings = SettingsLoader.load(null, Map.of(
                 "WH_STORE_TYPE", "postgres",
@@ -110,9 +131,9 @@ class SettingsLoaderTest {
         assertTrue(printed.contains("jdbc:postgresql://db:5432/app?user=wh&password=****&sslpassword=****"), printed);
         assertTrue(printed.contains("redis://app:****@cache:6380/2"), printed);
         assertTrue(printed.contains("password=****,"), printed);
-        assertEquals("Redis[url=redis://:****@cache, channel=c, pingInterval=PT5S, pingTimeout=PT5S]",
+        assertEquals("Redis[url=redis://:****@cache, channel=c, pingInterval=PT5S, pingTimeout=PT5S, routing=channel, shards=64, nodes=[]]",
                 new Settings.Redis("redis://:s3cret@cache", "c", Duration.ofSeconds(5), Duration.ofSeconds(5)).toString());
-        assertEquals("Redis[url=redis://cache:6379, channel=c, pingInterval=PT5S, pingTimeout=PT5S]",
+        assertEquals("Redis[url=redis://cache:6379, channel=c, pingInterval=PT5S, pingTimeout=PT5S, routing=channel, shards=64, nodes=[]]",
                 new Settings.Redis("redis://cache:6379", "c", Duration.ofSeconds(5), Duration.ofSeconds(5)).toString());
     }
 

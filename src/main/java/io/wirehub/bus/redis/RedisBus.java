@@ -2,23 +2,24 @@ package io.wirehub.bus.redis;
 
 import io.wirehub.bus.BusListener;
 import io.wirehub.bus.EventBus;
+import io.wirehub.bus.TopicInterest;
 import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.JedisPoolConfig;
-import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
- * The multi-instance bus: Redis pub/sub on one channel, {@code <bus.redis.channel>:events}.
+ * The multi-instance bus: Redis pub/sub on one channel, {@code <bus.redis.channel>:events}, or,
+ * routing by interest, on shard channels {@code <bus.redis.channel>:events:<n>} that each instance
+ * subscribes to only while it has subscribers of their topics ({@link ShardInterest}), or, on a
+ * Redis Cluster, sharded pub/sub on those shard channels ({@link ClusterSubscription}).
  *
  * <p>Publishing hands the (already stored) events to the local hub first, so local subscribers
  * never wait on Redis nor lose anything while it is down, then PUBLISHes them, pipelined, from a
@@ -29,13 +30,11 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * seq jumps and reconnects from the store.
  *
  * <p>Cost: one subscriber thread and connection ({@link RedisSubscription}) and up to
- * {@value #POOL_SIZE} publishing connections per instance, whatever the number of topics.
+ * {@value PublishTarget#POOL_SIZE} publishing connections per instance, whatever the number of topics; with
+ * interest routing, one more virtual thread and at most {@code bus.redis.shards} channels.
  */
 public final class RedisBus implements EventBus {
     private static final System.Logger LOG = System.getLogger(RedisBus.class.getName());
-    // Publishing connections: a PUBLISH takes well under a millisecond, so a few connections serve
-    // thousands of publishes a second; past that, callers wait for a connection up to the timeout.
-    static final int POOL_SIZE = 16;
     // How long start() waits for the first subscribe: a few connect attempts.
     private static final Duration START_WAIT = Duration.ofSeconds(5);
     // While PUBLISH fails, publishes try Redis at most this often and otherwise go straight to the
@@ -47,9 +46,11 @@ public final class RedisBus implements EventBus {
 
     private final RedisAddress address;
     private final String channel;
-    private final byte[] channelBytes;
+    private final ShardChannels channels;
+    private final ShardInterest interest; // null: channel routing
     private final UUID instance = UUID.randomUUID();
-    private final JedisPool pool;
+    private final ClusterSubscription.ClusterNodes clusterNodes; // a Redis Cluster; null on one Redis
+    private final PublishTarget target;
     private final Duration pingInterval;
     private final Duration pingTimeout;
     private final TailBacklog backlog = new TailBacklog(BACKLOG_TOPICS);
@@ -60,20 +61,43 @@ public final class RedisBus implements EventBus {
     private volatile long lastAttemptNanos;
     private volatile Thread retry; // the one pending re-send of the backlog, if any
     private volatile BusListener listener;
-    private volatile RedisSubscription subscription;
+    private volatile BusSubscription subscription;
 
-    /** Connects nothing yet; {@link #start} does, and fails fast. */
+    /** One Redis ({@code bus.type: redis}). Connects nothing yet; {@link #start} does, and fails fast. */
     public RedisBus(Settings.Redis settings) {
+        this(settings, false);
+    }
+
+    /**
+     * A Redis Cluster ({@code bus.type: redis-cluster}), found from {@code bus.redis.nodes}, with
+     * credentials from {@code bus.redis.url}: sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis 7+) on
+     * the shard channels, each carried by the node that owns its slot.
+     */
+    public static RedisBus cluster(Settings.Redis settings) {
+        return new RedisBus(settings, true);
+    }
+
+    private RedisBus(Settings.Redis settings, boolean onCluster) {
         this.address = RedisAddress.parse(settings.url());
-        this.channel = settings.channel() + ":events";
-        this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
+        this.channels = new ShardChannels(settings.channel(), settings.shards());
+        this.channel = channels.anchorName();
+        this.interest = settings.byInterest() ? new ShardInterest(channels, ShardInterest.LINGER, System::nanoTime) : null;
         this.pingInterval = settings.pingInterval();
         this.pingTimeout = settings.pingTimeout();
-        JedisPoolConfig config = new JedisPoolConfig();
-        config.setMaxTotal(POOL_SIZE);
-        config.setMaxIdle(POOL_SIZE);
-        config.setMaxWait(Duration.ofSeconds(2));
-        this.pool = new JedisPool(config, address.hostAndPort(), address.clientConfig(clientName("pub")));
+        if (onCluster) {
+            List<HostAndPort> seeds = settings.nodes().stream().map(HostAndPort::from).toList();
+            ClusterConnectionProvider slots;
+            try {
+                slots = PublishTarget.clusterSlots(seeds, address, clientName("pub"));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(ClusterSubscription.ClusterNodes.unreachable(seeds, e), e);
+            }
+            this.clusterNodes = new ClusterSubscription.ClusterNodes(seeds, address, clientName("sub"), slots);
+            this.target = PublishTarget.cluster(slots);
+        } else {
+            this.clusterNodes = null;
+            this.target = PublishTarget.one(address, clientName("pub"));
+        }
     }
 
     /**
@@ -86,14 +110,28 @@ public final class RedisBus implements EventBus {
     @Override
     public void start(BusListener listener) {
         this.listener = listener;
-        try (Jedis jedis = pool.getResource()) {
-            jedis.ping();
+        try {
+            answers();
         } catch (RuntimeException e) {
             close();
-            throw new IllegalStateException(address.unreachable(e), e);
+            throw new IllegalStateException(clusterNodes != null ? clusterNodes.unreachable(e) : address.unreachable(e), e);
         }
-        RedisSubscription started = new RedisSubscription(address, clientName("sub"), channel, instance, listener, this::redisAnswered,
-                pingInterval, pingTimeout);
+        BusSubscription started;
+        if (clusterNodes != null) {
+            ClusterSubscription cluster = new ClusterSubscription(clusterNodes, channels, interest, instance, listener, this::redisAnswered,
+                    pingInterval, pingTimeout);
+            if (interest != null) {
+                interest.start(cluster.commands());
+            }
+            started = cluster;
+        } else {
+            RedisSubscription one = new RedisSubscription(address, clientName("sub"), channels, interest, instance, listener,
+                    this::redisAnswered, pingInterval, pingTimeout);
+            if (interest != null) {
+                interest.start(one.commands());
+            }
+            started = one;
+        }
         subscription = started;
         try {
             started.start(START_WAIT);
@@ -101,7 +139,15 @@ public final class RedisBus implements EventBus {
             close();
             throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "subscribed to Redis at " + address.shown() + ", channel " + channel);
+        LOG.log(System.Logger.Level.INFO, clusterNodes != null
+                ? "subscribed to the Redis Cluster at " + clusterNodes.shown() + ", " + channels.count() + " shard channels " + channel + ":<n>"
+                        + (interest == null ? "" : ", routing by interest")
+                : "subscribed to Redis at " + address.shown() + ", channel " + channel
+                        + (interest == null ? "" : ", routing by interest over " + channels.count() + " shard channels " + channel + ":<n>"));
+    }
+
+    private void answers() {
+        target.ping(); // on a cluster: a node answers CLUSTER SLOTS
     }
 
     @Override
@@ -116,8 +162,21 @@ public final class RedisBus implements EventBus {
     }
 
     @Override
+    public TopicInterest interest() {
+        return interest == null ? TopicInterest.NONE : interest;
+    }
+
+    /** Shard channels subscribed now (interest routing: those of followed topics; cluster without it: all; one channel: 0). */
+    public int subscribedShards() {
+        if (interest != null) {
+            return interest.subscribedShards();
+        }
+        return clusterNodes != null && isHealthy() ? channels.count() : 0;
+    }
+
+    @Override
     public boolean isHealthy() {
-        RedisSubscription current = subscription;
+        BusSubscription current = subscription;
         return !closed.get() && current != null && current.isSubscribed();
     }
 
@@ -133,7 +192,7 @@ public final class RedisBus implements EventBus {
 
     /** Events received from the other instances. */
     public long received() {
-        RedisSubscription current = subscription;
+        BusSubscription current = subscription;
         return current == null ? 0 : current.received();
     }
 
@@ -144,19 +203,19 @@ public final class RedisBus implements EventBus {
 
     /** Times the subscription came back after a drop. */
     public long reconnects() {
-        RedisSubscription current = subscription;
+        BusSubscription current = subscription;
         return current == null ? 0 : current.reconnects();
     }
 
     /** Subscriptions that dropped plus connects that failed since. */
     public long subscribeFailures() {
-        RedisSubscription current = subscription;
+        BusSubscription current = subscription;
         return current == null ? 0 : current.failures();
     }
 
     /** Messages on the channel that were not events and were skipped. */
     public long malformedSkipped() {
-        RedisSubscription current = subscription;
+        BusSubscription current = subscription;
         return current == null ? 0 : current.malformedSkipped();
     }
 
@@ -180,11 +239,14 @@ public final class RedisBus implements EventBus {
             pending.interrupt();
         }
         flushBacklog();
-        RedisSubscription current = subscription;
+        if (interest != null) {
+            interest.close();
+        }
+        BusSubscription current = subscription;
         if (current != null) {
             current.close();
         }
-        pool.close();
+        target.close();
         listener = null;
     }
 
@@ -198,7 +260,7 @@ public final class RedisBus implements EventBus {
         } catch (RuntimeException e) {
             publishFailures.increment();
             LOG.log(System.Logger.Level.WARNING, "closing without announcing the last events of " + left.size()
-                    + " topic(s) on Redis at " + address.shown() + ": " + RedisAddress.reason(e)
+                    + " topic(s) on Redis at " + shown() + ": " + RedisAddress.reason(e)
                     + "; other instances read them from the store with each topic's next event or their next reconnect");
         }
     }
@@ -235,13 +297,13 @@ public final class RedisBus implements EventBus {
             publishFailures.increment();
             keepForLater(batch);
             if (outage.compareAndSet(false, true)) {
-                LOG.log(System.Logger.Level.WARNING, "cannot publish to Redis at " + address.shown() + ": " + RedisAddress.reason(e)
+                LOG.log(System.Logger.Level.WARNING, "cannot publish to Redis at " + shown() + ": " + RedisAddress.reason(e)
                         + "; events are stored and reach local subscribers, other instances catch up from the store");
             }
             return;
         }
         if (outage.compareAndSet(true, false)) {
-            LOG.log(System.Logger.Level.INFO, "publishing to Redis at " + address.shown() + " again");
+            LOG.log(System.Logger.Level.INFO, "publishing to Redis at " + shown() + " again");
         }
     }
 
@@ -284,33 +346,25 @@ public final class RedisBus implements EventBus {
 
     private void publishRetryingStale(List<Event> batch, boolean retry) {
         byte[][] messages = new byte[batch.size()][];
+        byte[][] targets = new byte[batch.size()][];
         for (int i = 0; i < messages.length; i++) {
             messages[i] = EventMessage.encode(instance, batch.get(i));
+            targets[i] = interest == null && clusterNodes == null ? channels.anchor() : channels.channelOf(batch.get(i).topic());
         }
         try {
-            publishOnce(messages);
+            target.publish(targets, messages);
         } catch (JedisConnectionException e) {
             if (!retry) {
                 throw e;
             }
             // A pooled connection can die while idle (Redis restart, idle timeout, CLIENT KILL);
             // the pool has dropped it, so one more try gets a fresh one.
-            publishOnce(messages);
+            target.publish(targets, messages);
         }
     }
 
-    private void publishOnce(byte[][] messages) {
-        try (Jedis jedis = pool.getResource()) {
-            if (messages.length == 1) {
-                jedis.publish(channelBytes, messages[0]);
-                return;
-            }
-            Pipeline pipeline = jedis.pipelined();
-            for (byte[] message : messages) {
-                pipeline.publish(channelBytes, message);
-            }
-            pipeline.sync();
-        }
+    private String shown() {
+        return clusterNodes != null ? clusterNodes.shown() : address.shown();
     }
 
     private String clientName(String role) {

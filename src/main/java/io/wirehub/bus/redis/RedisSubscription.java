@@ -1,27 +1,29 @@
 package io.wirehub.bus.redis;
 
 import io.wirehub.bus.BusListener;
-import io.wirehub.event.Event;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Jedis;
 
 /**
  * The instance's one subscriber connection and the thread that reads it, {@code redis-subscriber}.
  *
- * <p>The thread loops: connect, SUBSCRIBE to the channel, hand every message of other instances
+ * <p>The thread loops: connect, SUBSCRIBE to the channel (and, with interest routing, to the
+ * shard channels {@link ShardInterest} wants), hand every message of other instances
  * to the hub until the connection drops, wait ({@link Backoff}: 100 ms doubling to 5 s,
  * jittered), again. After every subscribe but the first it calls
  * {@link BusListener#reconnected()}: messages sent while it was away are gone (pub/sub keeps
  * nothing), so the hub backfills every active topic from the store. That call comes after the
- * subscription is up, so an event is either in the store read or arrives on the channel.
+ * subscription is up, so an event is either in the store read or arrives on the channel. With
+ * interest routing the same holds per shard: each shard's acknowledgement, on a fresh connection
+ * or when it is added later, has the hub re-read that shard's topics
+ * ({@link BusListener#resubscribed}); the one channel stays subscribed all along so that the
+ * connection never runs out of subscriptions and the PING always has one to ride on.
  *
  * <p>A connection that goes silent without an error (a partition that sent no FIN or RST) is
  * found by the {@link SubscriptionHeartbeat}: a PING unanswered within the timeout marks the
@@ -33,10 +35,8 @@ import redis.clients.jedis.Jedis;
  * shows them by name, {@code redis-subscriber} and {@code redis-ping}) and one connection per
  * instance, whatever the number of topics.
  */
-final class RedisSubscription implements AutoCloseable {
+final class RedisSubscription extends BusSubscription {
     private static final System.Logger LOG = System.getLogger(RedisSubscription.class.getName());
-    private static final Duration FIRST_DELAY = Duration.ofMillis(100);
-    private static final Duration MAX_DELAY = Duration.ofSeconds(5);
     // close() waits this long for the thread: longer than one connect timeout, which a platform
     // thread cannot be interrupted out of.
     private static final Duration JOIN_WAIT = Duration.ofSeconds(5);
@@ -44,38 +44,34 @@ final class RedisSubscription implements AutoCloseable {
     private final RedisAddress address;
     private final String clientName;
     private final byte[] channel;
-    private final UUID origin;
+    private final ShardChannels channels;
+    private final ShardInterest interest; // null: channel routing
     private final BusListener listener;
     private final Runnable redisAnswered;
     private final Thread thread;
     private final SubscriptionHeartbeat heartbeat;
     private final Duration pingTimeout;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final CountDownLatch firstSubscribe = new CountDownLatch(1);
-    private final LongAdder reconnects = new LongAdder();
-    private final LongAdder malformed = new LongAdder();
-    private final LongAdder received = new LongAdder();
-    private final LongAdder failures = new LongAdder();
-    private final Backoff backoff = new Backoff(FIRST_DELAY, MAX_DELAY, () -> ThreadLocalRandom.current().nextDouble());
     private volatile Jedis connection;
-    private volatile boolean subscribed;
-    private volatile RuntimeException lastFailure;
+    private volatile Messages current; // the subscribed connection's, for commands from other threads
     private volatile String droppedBecause; // why we closed the connection ourselves, for the log
     private int failedAttempts; // subscriber thread only
 
     /**
+     * @param interest the shard channels to subscribe to besides the one channel; null for none
      * @param origin this instance: its own messages come back on the channel and are skipped
      * @param redisAnswered run on the subscriber thread after each subscribe and message (the bus
      *     re-sends its backlog then); must not throw
      * @param pingInterval how often the connection is PINGed
      * @param pingTimeout a PING unanswered this long drops the connection
      */
-    RedisSubscription(RedisAddress address, String clientName, String channel, UUID origin, BusListener listener, Runnable redisAnswered,
-            Duration pingInterval, Duration pingTimeout) {
+    RedisSubscription(RedisAddress address, String clientName, ShardChannels channels, ShardInterest interest, UUID origin,
+            BusListener listener, Runnable redisAnswered, Duration pingInterval, Duration pingTimeout) {
+        super(new MessageIntake(origin, listener, redisAnswered));
         this.address = address;
         this.clientName = clientName;
-        this.channel = channel.getBytes(StandardCharsets.UTF_8);
-        this.origin = origin;
+        this.channels = channels;
+        this.channel = channels.anchor();
+        this.interest = interest;
         this.listener = listener;
         this.redisAnswered = redisAnswered;
         this.thread = Thread.ofPlatform().name("redis-subscriber").daemon(true).unstarted(this::run);
@@ -83,64 +79,43 @@ final class RedisSubscription implements AutoCloseable {
         this.pingTimeout = pingTimeout;
     }
 
-    /**
-     * Starts the thread and returns once the first subscribe is done.
-     *
-     * @throws IllegalStateException when it is not done within {@code wait}; the thread is stopped
-     */
+    @Override
     void start(Duration wait) {
         thread.start();
         heartbeat.start();
-        boolean done;
-        try {
-            done = firstSubscribe.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            done = false;
-        }
-        if (!done) {
-            RuntimeException failure = lastFailure;
-            close();
-            throw new IllegalStateException(failure != null
-                    ? address.unreachable(failure)
-                    : "cannot subscribe to Redis at " + address.shown() + " within " + wait.toMillis() + " ms");
-        }
+        awaitFirstSubscribe(wait, address::unreachable, "cannot subscribe to Redis at " + address.shown());
     }
 
-    boolean isSubscribed() {
-        return subscribed;
+    /** SUBSCRIBE and UNSUBSCRIBE of shard channels on the live connection, for {@link ShardInterest}. */
+    ShardInterest.Commands commands() {
+        return new ShardInterest.Commands() {
+            @Override
+            public boolean subscribe(List<byte[]> shards) {
+                return heartbeat.whileWatched(() -> current.subscribe(shards.toArray(byte[][]::new)));
+            }
+
+            @Override
+            public boolean unsubscribe(List<byte[]> shards) {
+                return heartbeat.whileWatched(() -> current.unsubscribe(shards.toArray(byte[][]::new)));
+            }
+        };
     }
 
-    /** Successful subscribes after the first. */
-    long reconnects() {
-        return reconnects.sum();
-    }
 
-    /** Subscriptions that dropped and connects that failed. */
-    long failures() {
-        return failures.sum();
-    }
 
-    long malformedSkipped() {
-        return malformed.sum();
-    }
 
-    /** Events received from the other instances (our own messages aside). */
-    long received() {
-        return received.sum();
-    }
+
 
     private void run() {
         while (!closed.get()) {
             try {
                 subscribeUntilDropped();
             } catch (RuntimeException e) { // connect, AUTH or the connection failed: try again later
-                lastFailure = e;
-                failures.increment();
+                failed(e);
                 lost(e);
             }
             if (!closed.get()) {
-                pause(backoff.next());
+                pauseBeforeRetry();
             }
         }
     }
@@ -152,11 +127,17 @@ final class RedisSubscription implements AutoCloseable {
             if (closed.get()) {
                 return; // close() may have looked before we published the connection
             }
-            jedis.subscribe(new Messages(jedis), channel); // returns or throws when the connection ends
+            List<byte[]> all = new ArrayList<>();
+            all.add(channel);
+            if (interest != null) {
+                all.addAll(interest.connecting());
+            }
+            jedis.subscribe(new Messages(jedis), all.toArray(byte[][]::new)); // returns or throws when the connection ends
         } finally {
             // Unwatch before the close: Jedis reconnects to send a command on a closed
             // connection, so a PING after it would open a socket nobody owns.
             heartbeat.unwatch();
+            current = null;
             subscribed = false;
             connection = null;
             jedis.close();
@@ -193,19 +174,20 @@ final class RedisSubscription implements AutoCloseable {
         }
     }
 
-    private void pause(Duration delay) {
-        try {
-            Thread.sleep(delay);
-        } catch (InterruptedException e) {
-            // close() wakes us; the loop checks closed. Any other interrupt only shortens the wait.
-        }
-    }
 
     private void onSubscribed(Messages messages) {
         subscribed = true;
-        heartbeat.watch(messages, () -> unanswered(messages.jedis));
+        current = messages;
+        heartbeat.watch(messages::ping, () -> unanswered(messages.jedis));
         backoff.reset();
-        if (firstSubscribe.getCount() == 0) {
+        if (interest != null) {
+            interest.ready(); // the shards' own acknowledgements backfill their topics
+            if (firstSubscribe.getCount() == 0) {
+                reconnects.increment();
+                LOG.log(System.Logger.Level.INFO, "subscribed to Redis at " + address.shown()
+                        + " again; backfilling the topics of each shard as it is subscribed");
+            }
+        } else if (firstSubscribe.getCount() == 0) {
             reconnects.increment();
             LOG.log(System.Logger.Level.INFO, "subscribed to Redis at " + address.shown()
                     + " again; backfilling active topics from the store");
@@ -220,26 +202,17 @@ final class RedisSubscription implements AutoCloseable {
         redisAnswered.run();
     }
 
-    private void onMessage(byte[] message) {
-        if (EventMessage.isFrom(message, origin)) {
-            return; // our own publish: the local hub had it before it went to Redis
-        }
-        Event event;
-        try {
-            event = EventMessage.decode(message);
-        } catch (EventMessage.MalformedMessageException e) {
-            malformed.increment();
-            LOG.log(System.Logger.Level.WARNING, "skipped a malformed message (" + message.length + " bytes) on "
-                    + new String(channel, StandardCharsets.UTF_8) + ": " + e.getMessage() + "; " + malformed.sum() + " so far");
+    /** A shard's subscription is live from now: its topics may have lost events before. */
+    private void shardSubscribed(byte[] shard) {
+        List<String> topics = interest.acknowledged(shard);
+        if (topics.isEmpty()) {
             return;
         }
-        received.increment();
         try {
-            listener.onEvent(event);
+            listener.resubscribed(topics);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "the hub failed on " + event + " from Redis", e);
+            LOG.log(System.Logger.Level.ERROR, "backfill after subscribing to " + new String(shard, StandardCharsets.UTF_8) + " failed", e);
         }
-        redisAnswered.run();
     }
 
     /** Stops the thread and closes its connection; idempotent; returns once the thread is gone (or after 5 s). */
@@ -279,8 +252,12 @@ final class RedisSubscription implements AutoCloseable {
         }
 
         @Override
-        public void onSubscribe(byte[] channel, int subscribedChannels) {
-            onSubscribed(this);
+        public void onSubscribe(byte[] subscribedTo, int subscribedChannels) {
+            if (Arrays.equals(subscribedTo, channel)) {
+                onSubscribed(this);
+            } else if (interest != null) {
+                shardSubscribed(subscribedTo);
+            }
         }
 
         @Override
@@ -290,7 +267,7 @@ final class RedisSubscription implements AutoCloseable {
 
         @Override
         public void onMessage(byte[] channel, byte[] message) {
-            RedisSubscription.this.onMessage(message);
+            intake.accept(channel, message);
         }
     }
 }

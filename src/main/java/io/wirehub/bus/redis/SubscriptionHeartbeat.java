@@ -5,7 +5,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import redis.clients.jedis.BinaryJedisPubSub;
 
 /**
  * Proves the subscriber connection alive: a PING on it every {@code bus.redis.ping_interval}, and
@@ -28,13 +27,14 @@ final class SubscriptionHeartbeat implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ponged = lock.newCondition();
-    // Held while a PING is sent and while unwatching, so no PING reaches a closed connection.
+    // Held while a PING (or another command, see whileWatched) is sent and while unwatching, so
+    // nothing reaches a closed connection and two threads never write to it at once.
     private final ReentrantLock pinging = new ReentrantLock();
     private long pongs; // guarded by lock
     private volatile Watched watched;
 
-    /** The subscription being watched and what to do when it stops answering. */
-    private record Watched(BinaryJedisPubSub subscription, Runnable dead) {}
+    /** How to PING the subscription being watched, and what to do when it stops answering. */
+    private record Watched(Runnable ping, Runnable dead) {}
 
     SubscriptionHeartbeat(Duration interval, Duration timeout) {
         this.interval = interval;
@@ -49,11 +49,32 @@ final class SubscriptionHeartbeat implements AutoCloseable {
     /**
      * Watches a subscription from now on (call once it is subscribed), in place of any other.
      *
+     * @param ping sends a PING (or any command whose answer calls {@link #ponged()}) on it
      * @param dead run on the heartbeat's thread when a PING goes unanswered; it must end that
      *     subscription's connection
      */
-    void watch(BinaryJedisPubSub subscription, Runnable dead) {
-        watched = new Watched(subscription, dead);
+    void watch(Runnable ping, Runnable dead) {
+        watched = new Watched(ping, dead);
+    }
+
+    /**
+     * Runs {@code write} (a command sent on the watched connection from another thread than its
+     * reader, e.g. SUBSCRIBE) unless no connection is watched; never at the same time as a PING.
+     * Returns whether it ran and did not throw.
+     */
+    boolean whileWatched(Runnable write) {
+        pinging.lock();
+        try {
+            if (watched == null) {
+                return false;
+            }
+            write.run();
+            return true;
+        } catch (RuntimeException e) {
+            return false; // the connection is failing: its reader sees it and reconnects
+        } finally {
+            pinging.unlock();
+        }
     }
 
     /**
@@ -104,7 +125,7 @@ final class SubscriptionHeartbeat implements AutoCloseable {
         try {
             Watched current = watched;
             if (current != null) {
-                current.subscription().ping();
+                current.ping().run();
             }
             return current;
         } catch (RuntimeException e) {

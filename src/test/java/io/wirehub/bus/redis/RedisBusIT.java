@@ -185,6 +185,19 @@ class RedisBusIT {
     }
 
     @Test
+    void aClusterBusRefusesToStartWithOneLineWhenNoNodeAnswers() {
+        int port = TestRedis.freePort(); // nothing listens there
+        Settings.Redis cluster = new Settings.Redis("redis://:hunter2@127.0.0.1", CHANNEL, Duration.ofSeconds(5), Duration.ofSeconds(5),
+                "channel", 64, List.of("127.0.0.1:" + port));
+
+        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> RedisBus.cluster(cluster).start(new Recorder()));
+
+        assertEquals("cannot reach the Redis Cluster at 127.0.0.1:" + port
+                + " (bus.redis.nodes / WH_BUS_REDIS_NODES): connection refused", failure.getMessage());
+        assertNoSubscriberThread();
+    }
+
+    @Test
     void startFailsFastWithOneLineNamingTheSettingAndHidingThePassword() {
         int port = TestRedis.freePort(); // nothing listens there
         RedisBus bus = new RedisBus(settings("redis://user:hunter2@127.0.0.1:" + port));

@@ -1,0 +1,27 @@
+package io.wirehub.bus;
+
+/**
+ * What the hub tells a bus about the topics it follows, so a bus that routes by interest
+ * subscribes only to what this instance needs.
+ *
+ * <p>Called by the hub while it changes a topic's entry, so calls for one topic come in order
+ * (follow, unfollow, follow ...). Both must return at once and never touch the network: the hub
+ * holds its map's lock, and a subscriber waits to be positioned.
+ */
+public interface TopicInterest {
+
+    /** No interest tracking: the bus receives every topic (the local bus, one Redis channel). */
+    TopicInterest NONE = new TopicInterest() {
+        @Override
+        public void follow(String topic) {}
+
+        @Override
+        public void unfollow(String topic) {}
+    };
+
+    /** The first subscriber of the topic here arrived. */
+    void follow(String topic);
+
+    /** The last subscriber of the topic here left. */
+    void unfollow(String topic);
+}
