@@ -36,14 +36,45 @@ stop_cluster() {
 }
 trap 'cleanup; stop_cluster' EXIT
 
-# Starts three primaries on free ports and assigns the slots; prints host:port,host:port,host:port.
+# A free port whose cluster bus port (port + 10000) is free too.
+free_cluster_port() {
+    python3 -c '
+import socket
+while True:
+    a = socket.socket(); a.bind(("127.0.0.1", 0)); port = a.getsockname()[1]
+    if port + 10000 > 65535:
+        continue
+    b = socket.socket()
+    try:
+        b.bind(("127.0.0.1", port + 10000)); print(port); break
+    except OSError:
+        pass
+'
+}
+
+# Waits up to 20 s for a condition (a command), or dies naming what did not come.
+await_or_die() {
+    local what=$1
+    shift
+    local deadline=$((SECONDS + 20))
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -lt $deadline ] || die "no $what within 20 s (logs in $CLUSTER_DIR)"
+        sleep 0.1
+    done
+}
+
+cluster_ok() {
+    [[ "$(redis-cli -p "$1" cluster info)" == *cluster_state:ok* ]]
+}
+
+# Starts three primaries on free ports and assigns the slots; sets CLUSTER_NODES=host:port,host:port,host:port.
 start_cluster() {
     command -v redis-server >/dev/null && command -v redis-cli >/dev/null || die "the cluster mode needs redis-server 7+ and redis-cli"
     CLUSTER_DIR=$(mktemp -d)
     local nodes=()
     for _ in 1 2 3; do
         local port
-        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+        port=$(free_cluster_port)
         mkdir -p "$CLUSTER_DIR/$port"
         redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$CLUSTER_DIR/$port/nodes.conf" \
             --dir "$CLUSTER_DIR/$port" --save '' --appendonly no --protected-mode no >"$CLUSTER_DIR/$port/redis.log" 2>&1 &
@@ -51,13 +82,12 @@ start_cluster() {
         nodes+=("127.0.0.1:$port")
     done
     for node in "${nodes[@]}"; do
-        until redis-cli -p "${node#*:}" ping >/dev/null 2>&1; do sleep 0.1; done
+        await_or_die "answer from redis-server $node" redis-cli -p "${node#*:}" ping
     done
     redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$CLUSTER_DIR/create.log" 2>&1 \
         || die "redis-cli --cluster create failed: $(tail -5 "$CLUSTER_DIR/create.log")"
     for node in "${nodes[@]}"; do
-        # (not piped into grep -q: with pipefail, redis-cli's SIGPIPE would fail the test forever)
-        until [[ "$(redis-cli -p "${node#*:}" cluster info)" == *cluster_state:ok* ]]; do sleep 0.1; done
+        await_or_die "cluster_state:ok on $node" cluster_ok "${node#*:}"
     done
     CLUSTER_NODES=$(IFS=,; echo "${nodes[*]}")
 }

@@ -66,7 +66,7 @@ public final class TestRedisCluster implements AutoCloseable {
 
     private void start(int replicas) throws IOException, InterruptedException {
         for (int i = 0; i < 3 * (1 + replicas); i++) {
-            int port = TestRedis.freePort();
+            int port = freeClusterPort();
             Path nodeDir = Files.createDirectories(dir.resolve(String.valueOf(port)));
             ports.add(port);
             servers.add(new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", HOST, "--cluster-enabled", "yes",
@@ -89,6 +89,21 @@ public final class TestRedisCluster implements AutoCloseable {
             Eventually.await("cluster_state:ok on " + port, READY_WAIT, () -> clusterOk(port));
             // A replica that has not synced yet cannot be promoted: a failover test would wait forever.
             Eventually.await("replication in sync on " + port, READY_WAIT, () -> replicaSynced(port));
+        }
+    }
+
+    /** A free port whose cluster bus port (port + 10000) is free too: redis-server binds both. */
+    private static int freeClusterPort() {
+        while (true) {
+            int port = TestRedis.freePort();
+            if (port + 10000 > 65535) {
+                continue;
+            }
+            try (java.net.ServerSocket bus = new java.net.ServerSocket(port + 10000, 1, java.net.InetAddress.getByName(HOST))) {
+                return port;
+            } catch (IOException e) {
+                // taken: another
+            }
         }
     }
 
