@@ -1,5 +1,6 @@
 package io.wirehub.bus.redis;
 
+import io.wirehub.bus.BusListener;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -14,6 +15,7 @@ import java.util.function.Function;
  * reconnect backoff: 100 ms doubling to 5 s, jittered) and how start-up waits for it.
  */
 abstract class BusSubscription implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(BusSubscription.class.getName());
     private static final Duration FIRST_DELAY = Duration.ofMillis(100);
     private static final Duration MAX_DELAY = Duration.ofSeconds(5);
 
@@ -96,5 +98,34 @@ abstract class BusSubscription implements AutoCloseable {
 
     final long malformedSkipped() {
         return intake.malformedSkipped();
+    }
+
+    /**
+     * The subscription is live, first or again: after a drop, what went by meanwhile must be
+     * re-read from the store. With interest routing each shard's acknowledgement did that for its
+     * topics already; otherwise the hub re-reads every active topic. Runs on a subscriber thread.
+     *
+     * @param where what it subscribed to, for the log ("Redis at host:6379")
+     */
+    final void live(ShardInterest interest, BusListener listener, String where) {
+        subscribed = true;
+        backoff.reset();
+        boolean again = firstSubscribe.getCount() == 0;
+        if (interest != null) {
+            interest.ready();
+        }
+        if (again) {
+            reconnects.increment();
+            LOG.log(System.Logger.Level.INFO, "subscribed to " + where + " again; " + (interest != null
+                    ? "the topics of each shard are backfilled as it is subscribed" : "backfilling active topics from the store"));
+            if (interest == null) {
+                try {
+                    listener.reconnected();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "backfill after reconnecting to " + where + " failed", e);
+                }
+            }
+        }
+        firstSubscribe.countDown();
     }
 }

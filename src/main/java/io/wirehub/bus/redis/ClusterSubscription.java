@@ -175,27 +175,8 @@ final class ClusterSubscription extends BusSubscription {
 
     /** Every channel is acknowledged by its node: the round is live. Runs on the subscriber thread. */
     private void live() {
-        subscribed = true;
-        backoff.reset();
-        if (interest != null) {
-            interest.ready(); // each shard's acknowledgement backfilled its topics already
-            if (firstSubscribe.getCount() == 0) {
-                reconnects.increment();
-                LOG.log(System.Logger.Level.INFO, "subscribed to the Redis Cluster at " + nodes.shown()
-                        + " again; the topics of each shard were backfilled as it was subscribed");
-            }
-        } else if (firstSubscribe.getCount() == 0) {
-            reconnects.increment();
-            LOG.log(System.Logger.Level.INFO, "subscribed to the Redis Cluster at " + nodes.shown()
-                    + " again; backfilling active topics from the store");
-            try {
-                listener.reconnected();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "backfill after a Redis Cluster reconnect failed", e);
-            }
-        }
         failedAttempts = 0;
-        firstSubscribe.countDown();
+        live(interest, listener, "the Redis Cluster at " + nodes.shown());
         redisAnswered.run();
     }
 

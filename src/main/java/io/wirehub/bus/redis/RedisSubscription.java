@@ -176,29 +176,10 @@ final class RedisSubscription extends BusSubscription {
 
 
     private void onSubscribed(Messages messages) {
-        subscribed = true;
         current = messages;
         heartbeat.watch(messages::ping, () -> unanswered(messages.jedis));
-        backoff.reset();
-        if (interest != null) {
-            interest.ready(); // the shards' own acknowledgements backfill their topics
-            if (firstSubscribe.getCount() == 0) {
-                reconnects.increment();
-                LOG.log(System.Logger.Level.INFO, "subscribed to Redis at " + address.shown()
-                        + " again; backfilling the topics of each shard as it is subscribed");
-            }
-        } else if (firstSubscribe.getCount() == 0) {
-            reconnects.increment();
-            LOG.log(System.Logger.Level.INFO, "subscribed to Redis at " + address.shown()
-                    + " again; backfilling active topics from the store");
-            try {
-                listener.reconnected();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "backfill after a Redis reconnect failed", e);
-            }
-        }
         failedAttempts = 0;
-        firstSubscribe.countDown();
+        live(interest, listener, "Redis at " + address.shown());
         redisAnswered.run();
     }
 
