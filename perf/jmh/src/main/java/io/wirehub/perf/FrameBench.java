@@ -1,0 +1,67 @@
+package io.wirehub.perf;
+
+import io.wirehub.event.Cursor;
+import io.wirehub.event.Event;
+import io.wirehub.event.SseFrames;
+import io.wirehub.event.WsFrames;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * Encoding one event, in the two parts the design separates: what is built once per event and
+ * shared by every subscriber ({@code *PerEvent}: a fresh Event, so nothing is cached yet), and
+ * what each delivery adds for its own cursor ({@code *PerDelivery}, the shared part cached). The
+ * data is a JSON document of the given size in bytes, ASCII, as published with JSON content.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class FrameBench {
+    @Param({"100", "1024", "10240"})
+    public int payload;
+
+    private final String epoch = "3f9a0c1e";
+    private final String token = "1234567";
+    private String data;
+    private Event cached;
+
+    @Setup
+    public void data() {
+        data = "{\"v\":\"" + "x".repeat(payload - 8) + "\"}";
+        cached = new Event("prices", 1234567, null, data, true, 0);
+        cached.sseBody();
+        cached.wsTail();
+    }
+
+    /** The SSE body (event and data lines), built once per event. */
+    @Benchmark
+    public byte[] ssePerEvent() {
+        return new Event("prices", 1234567, null, data, true, 0).sseBody();
+    }
+
+    /** The SSE id line each subscriber writes before the shared body. */
+    @Benchmark
+    public byte[] ssePerDelivery() {
+        return SseFrames.idLine(Cursor.stamped(epoch, token));
+    }
+
+    /** The WebSocket message's shared tail ({@code "event"} and {@code "data"}), built once per event. */
+    @Benchmark
+    public String wsPerEvent() {
+        return new Event("prices", 1234567, null, data, true, 0).wsTail();
+    }
+
+    /** The whole WebSocket message for one subscriber's cursor, as UTF-8 bytes: it copies the tail. */
+    @Benchmark
+    public byte[] wsPerDelivery() {
+        return WsFrames.message(cached, Cursor.stamped(epoch, token)).getBytes(StandardCharsets.UTF_8);
+    }
+}
