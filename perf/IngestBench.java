@@ -120,9 +120,9 @@ public final class IngestBench {
         long stored;
         long badTopics;
         try (Connection sql = connect(opts); Statement st = sql.createStatement()) {
-            String events = "\"" + opts.get("schema") + "\".events";
-            stored = longOf(st, "SELECT count(*) FROM " + events + " WHERE topic LIKE 'ingest-" + label + "-%'");
-            badTopics = longOf(st, "SELECT count(*) FROM (SELECT topic FROM " + events + " WHERE topic LIKE 'ingest-" + label
+            String table = "\"" + opts.get("schema") + "\".events";
+            stored = longOf(st, "SELECT count(*) FROM " + table + " WHERE topic LIKE 'ingest-" + label + "-%'");
+            badTopics = longOf(st, "SELECT count(*) FROM (SELECT topic FROM " + table + " WHERE topic LIKE 'ingest-" + label
                     + "-%' GROUP BY topic HAVING min(seq) <> 1 OR max(seq) <> count(*)) gaps");
         }
         System.out.printf("publish %-14s %2d publisher(s) x batch %3d: %,9.0f events/s  %,7.0f requests/s  request p50 %s p99 %s max %s"
@@ -226,12 +226,13 @@ public final class IngestBench {
                 throw new IllegalStateException("GET /v1/sse answered " + status);
             }
             long expected = after + 1;
+            long seq = -1; // the id of the frame being read; a reset frame has one too
             for (String line; (line = http.readBodyLine()) != null; ) {
-                if (line.startsWith("event: reset")) {
-                    return true;
-                }
                 if (line.startsWith("id: ")) {
-                    long seq = Long.parseLong(line.substring(line.indexOf('~') + 1).trim());
+                    seq = Long.parseLong(line.substring(line.indexOf('~') + 1).trim());
+                } else if (line.startsWith("event: reset")) {
+                    return true;
+                } else if (line.startsWith("data:") && seq >= 0) {
                     if (seq != expected) {
                         throw new IllegalStateException(topic + ": replay after " + after + " sent seq " + seq + ", expected " + expected);
                     }
@@ -239,6 +240,7 @@ public final class IngestBench {
                         return false;
                     }
                     expected++;
+                    seq = -1;
                 }
             }
             throw new IllegalStateException(topic + ": the stream ended before seq " + head);
