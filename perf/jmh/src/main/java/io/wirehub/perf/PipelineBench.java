@@ -20,8 +20,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.lang.management.ManagementFactory;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -99,38 +97,15 @@ public class PipelineBench {
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void publishAndDrain(Cpu cpu) {
-        long cpuStart = Cpu.processNanos();
+    public void publishAndDrain(CpuTime cpu) {
+        long cpuStart = CpuTime.process();
         awaited += (long) BATCH * subscribers;
         waiter = Thread.currentThread();
         bus.publish(next);
         while (delivered.get() < awaited) {
             LockSupport.parkNanos(this, 1_000_000); // woken by the last flush; the timeout only guards a lost wake-up
         }
-        cpu.cpuNanos += Cpu.processNanos() - cpuStart;
-    }
-
-    /**
-     * The process's CPU time spent inside the measured invocations (every thread: publisher,
-     * drain threads, GC), reported by JMH as a rate next to the score. CPU per delivery is that
-     * rate over deliveries/s: unlike the throughput, it hardly moves when other processes take
-     * the cores, which they do on the shared benchmark machine.
-     */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Cpu {
-        private static final com.sun.management.OperatingSystemMXBean OS =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        public long cpuNanos;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            cpuNanos = 0; // JMH does not reset aux counters itself
-        }
-
-        static long processNanos() {
-            return OS.getProcessCpuTime();
-        }
+        cpu.cpuNanos += CpuTime.process() - cpuStart;
     }
 
     @TearDown(Level.Trial)
