@@ -26,7 +26,7 @@ help:
 	@echo "make build  build target/wirehub.jar without running tests"
 	@echo "make bench  run the benchmarks in perf/ (prints figures)"
 	@echo "make perf-jmh      in-process pipeline and frame encoding (JMH, about 4 min; JMH_ARGS to change)"
-	@echo "make perf-store    publish into PostgreSQL and replay from 1M events, over HTTP (about 5 min)"
+	@echo "make perf-store    publish into PostgreSQL and replay from 1M events, over HTTP (5-8 min)"
 	@echo "make dev-obs       two instances on PostgreSQL + Redis, Prometheus, a demo load; prints the URLs"
 	@echo "make dev-obs-down  stop exactly what dev-obs started"
 	@echo "using JDK: $(JDK)"

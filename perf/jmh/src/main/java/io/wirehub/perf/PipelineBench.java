@@ -41,8 +41,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>One operation is one event; an invocation publishes {@link #BATCH} events (stored first,
  * outside the timing, as the publisher does before it hands them to the bus) and returns once
  * every subscriber has flushed all of them. BATCH stays below the queue's 64 slots, so no queue
- * overflows and the figures are those of the live path. Deliveries/s = events/s × subscribers;
- * {@link JmhRun} prints both, and the allocation per delivery from {@code -prof gc}.
+ * overflows and the figures are those of the live path (the teardown fails the run otherwise).
+ * Deliveries/s = events/s × subscribers; {@link JmhRun} prints both, the CPU per delivery (the
+ * process's CPU time inside the invocations: publishing thread, drain threads, GC; see
+ * {@link CpuTime}) and the allocation per delivery from {@code -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
