@@ -18,13 +18,15 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -ntp
 CONFIG ?= config/application.yaml
 
-.PHONY: help build run test bench clean jdk dev-obs dev-obs-down dev-obs-check
+.PHONY: help build run test bench perf-jmh perf-store clean jdk dev-obs dev-obs-down dev-obs-check
 
 help:
 	@echo "make run    build and start wirehub on the embedded default ($(CONFIG))"
 	@echo "make test   build and run every test (unit, integration, leak)"
 	@echo "make build  build target/wirehub.jar without running tests"
 	@echo "make bench  run the benchmarks in perf/ (prints figures)"
+	@echo "make perf-jmh      in-process pipeline and frame encoding (JMH, about 4 min; JMH_ARGS to change)"
+	@echo "make perf-store    publish into PostgreSQL and replay from 1M events, over HTTP (5-8 min)"
 	@echo "make dev-obs       two instances on PostgreSQL + Redis, Prometheus, a demo load; prints the URLs"
 	@echo "make dev-obs-down  stop exactly what dev-obs started"
 	@echo "using JDK: $(JDK)"
@@ -43,6 +45,16 @@ test:
 
 bench: build
 	perf/run-all.sh
+
+# JMH lives in a pom of its own (perf/jmh) so that `make test` never compiles or resolves it.
+# Short settings: one fork, 3 warm-up and 5 measured 1-second iterations per configuration.
+JMH_ARGS ?= -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc
+perf-jmh: build
+	$(MVN) -q -f perf/jmh/pom.xml package
+	java -cp 'perf/jmh/target/wirehub-jmh.jar:perf/jmh/target/libs/*:target/wirehub.jar' io.wirehub.perf.JmhRun $(JMH_ARGS)
+
+perf-store: build
+	perf/ingest.sh
 
 dev-obs: build
 	perf/obs.sh up

@@ -5,6 +5,7 @@
 JAVA_OPTS_SERVER=${JAVA_OPTS_SERVER:-}   # extra JVM flags for the server, e.g. -Xmx1g
 JAVA_OPTS_CLIENT=${JAVA_OPTS_CLIENT:-}   # extra JVM flags for the benchmark client
 START_TIMEOUT=${START_TIMEOUT:-60}       # seconds to wait for the server to listen and answer /health
+START_ATTEMPTS=${START_ATTEMPTS:-1}      # starts to try when the server exits at start-up (see perf/ingest.sh)
 
 die() {
     echo "perf: FAILED: $*" >&2
@@ -53,7 +54,16 @@ start_server() {
     local deadline=$((SECONDS + START_TIMEOUT))
     SERVER_PORT=""
     while [ -z "$SERVER_PORT" ]; do
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; SERVER_PID=""; die "the server exited at start-up (log above)"; }
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            cat "$SERVER_LOG" >&2
+            SERVER_PID=""
+            if [ "${START_ATTEMPTS:-1}" -gt 1 ]; then
+                echo "perf: the server exited at start-up (log above); trying again" >&2
+                START_ATTEMPTS=$((START_ATTEMPTS - 1)) start_server "$name" "$@"
+                return
+            fi
+            die "the server exited at start-up (log above)"
+        fi
         [ $SECONDS -lt $deadline ] || die "the server printed no port within ${START_TIMEOUT}s (log: $SERVER_LOG)"
         SERVER_PORT=$(sed -n 's/^wirehub listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$SERVER_LOG" | head -1)
         [ -n "$SERVER_PORT" ] || sleep 0.1
