@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
-import io.wirehub.testing.ResumingSseClient;
+import io.wirehub.testing.ResumingClient;
 import io.wirehub.testing.SteadyRate;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestPostgres;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Real faults while 100 SSE subscribers read from two instances and publishes go to both:
+ * Real faults while 100 subscribers (half SSE, half WebSocket) read from two instances and publishes go to both:
  * PostgreSQL's backends terminated mid-publish ({@code pg_terminate_backend}), Redis
  * subscriptions killed mid-stream ({@code CLIENT KILL TYPE pubsub}), then both at once. Each
  * instance recovers by itself, and every subscriber gets every event of its topic in order,
@@ -42,14 +42,14 @@ class ServiceFaultsIT {
     void postgresAndRedisFaultsMidStreamLoseNothingForAHundredSubscribersOnTwoInstances() throws Exception {
         Map<String, String> env = new HashMap<>(schema.env());
         env.putAll(TestRedis.env(TestRedis.channel()));
-        List<ResumingSseClient> clients = new ArrayList<>();
+        List<ResumingClient> clients = new ArrayList<>();
         SteadyRate[] publisher = new SteadyRate[1];
         AtomicInteger acknowledged = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env)) {
             List<WireHub> instances = List.of(a, b);
             for (int i = 0; i < SUBSCRIBERS; i++) {
-                clients.add(new ResumingSseClient(instances.get(i % 2).port(), "fault." + (i % TOPICS)).start());
+                clients.add(ResumingClient.of(i / (2 * TOPICS) % 2 == 1, instances.get(i % 2).port(), "fault." + (i % TOPICS)).start());
             }
             Eventually.await("every subscriber live", Duration.ofSeconds(20), () -> a.hub().stats().subscribers() + b.hub().stats().subscribers() == SUBSCRIBERS);
             publisher[0] = SteadyRate.start("publisher", PUBLISHES_PER_SECOND, () -> {
@@ -80,14 +80,14 @@ class ServiceFaultsIT {
             Eventually.await("every subscriber has its topic's last event", Duration.ofSeconds(30),
                     () -> clients.stream().allMatch(c -> c.lastSeq() >= last.get(c.topic())) ? null
                             : clients.stream().filter(c -> c.lastSeq() < last.get(c.topic())).count() + " behind");
-            int gaps = clients.stream().mapToInt(ResumingSseClient::gaps).sum();
-            int duplicates = clients.stream().mapToInt(ResumingSseClient::duplicates).sum();
-            int resets = clients.stream().mapToInt(ResumingSseClient::resets).sum();
+            int gaps = clients.stream().mapToInt(ResumingClient::gaps).sum();
+            int duplicates = clients.stream().mapToInt(ResumingClient::duplicates).sum();
+            int resets = clients.stream().mapToInt(ResumingClient::resets).sum();
             int reconnects = clients.stream().mapToInt(c -> c.connects() - 1).sum();
             System.out.printf("ServiceFaultsIT: %d subscribers on 2 instances; %d backends terminated, %d Redis subscriptions killed;"
                             + " %d publishes acknowledged, %d refused during the faults; %d events received, %d gaps, %d duplicates, %d resets,"
                             + " %d reconnects%n", SUBSCRIBERS, terminated, killed, acknowledged.get(), refused.get(),
-                    clients.stream().mapToLong(ResumingSseClient::events).sum(), gaps, duplicates, resets, reconnects);
+                    clients.stream().mapToLong(ResumingClient::events).sum(), gaps, duplicates, resets, reconnects);
             assertTrue(terminated > 0, "backends were terminated");
             assertEquals(0, gaps, "no gap");
             assertEquals(0, duplicates, "no duplicate");
@@ -99,7 +99,7 @@ class ServiceFaultsIT {
             if (publisher[0] != null) {
                 publisher[0].stop();
             }
-            clients.forEach(ResumingSseClient::stop);
+            clients.forEach(ResumingClient::stop);
         }
     }
 
