@@ -151,9 +151,7 @@ class DrainWhilePublishingIT {
                     () -> clients.stream().allMatch(c -> c.lastSeq() >= last.get(c.topic())) ? null
                             : clients.stream().filter(c -> c.lastSeq() < last.get(c.topic())).count() + " behind");
 
-            Map<String, Long> endings = clients.stream().flatMap(c -> c.endings().stream())
-                    .map(how -> how.startsWith("retry: ") ? "retry: <ms>" : how)
-                    .collect(Collectors.groupingBy(how -> how, TreeMap::new, Collectors.counting()));
+            Map<String, Long> endings = ResumingClient.endings(clients);
             Set<Long> retries = clients.stream().filter(c -> !c.webSocket()).flatMap(c -> c.endings().stream())
                     .map(how -> Long.parseLong(how.substring("retry: ".length()))).collect(Collectors.toSet());
             int gaps = clients.stream().mapToInt(ResumingClient::gaps).sum();

@@ -3,11 +3,15 @@ package io.wirehub.testing;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 
 /**
  * A client of one topic on a bare socket that resumes like a browser's: when its connection drops
@@ -142,6 +146,12 @@ public abstract sealed class ResumingClient permits ResumingSseClient, ResumingW
      */
     public Queue<String> endings() {
         return endings;
+    }
+
+    /** How the server ended the clients' streams, counted: {@code {close 1001=20, retry: <ms>=20}}. */
+    public static Map<String, Long> endings(List<? extends ResumingClient> clients) {
+        return clients.stream().flatMap(c -> c.endings().stream()).map(how -> how.startsWith("retry: ") ? "retry: <ms>" : how)
+                .collect(Collectors.groupingBy(how -> how, TreeMap::new, Collectors.counting()));
     }
 
     /** The request that opens the stream, resuming after {@code lastId} (null: from now). */
