@@ -56,7 +56,8 @@ class ReconnectStormIT {
                 clients.add(ResumingClient.of(i / TOPICS % 2 == 1, hub.port(), "storm." + (i % TOPICS)).start());
             }
             Eventually.await("every subscriber connected", Duration.ofSeconds(60),
-                    () -> hub.hub().stats().subscribers() == CLIENTS ? null : hub.hub().stats().subscribers() + " live");
+                    () -> hub.hub().stats().subscribers() == CLIENTS ? null : hub.hub().stats().subscribers() + " live; closed so far: "
+                            + TestHubs.closes(hub) + "; refused: " + clients.stream().mapToLong(c -> c.refusals().size()).sum());
             publisher[0] = SteadyRate.start("publisher", PUBLISHES_PER_SECOND,
                     () -> Http.publish(base, "storm." + ThreadLocalRandom.current().nextInt(TOPICS), "{\"n\":" + published.incrementAndGet() + "}"));
             Eventually.await("every subscriber received events", Duration.ofSeconds(30),

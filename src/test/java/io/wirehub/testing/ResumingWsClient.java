@@ -6,15 +6,20 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntSupplier;
 import java.util.function.LongConsumer;
 
 /**
  * A {@link ResumingClient} over WebSocket, as a browser's reconnecting wrapper does it: it answers
- * pings, and when the connection ends (a drop, or the server's close frame) it opens a new one at
- * once with {@code lastEventId}, the id of the last event or reset it got.
+ * pings, and when the connection ends it opens a new one with {@code lastEventId}, the id of the
+ * last event or reset it got: at once after a drop, after a jittered pause after the server's
+ * close frame (WebSocket has no {@code retry:}; without the pause a fleet closed together would
+ * come back in the same millisecond).
  */
 public final class ResumingWsClient extends ResumingClient {
+    private static final long MIN_PAUSE_MILLIS = 100;
+    private static final long MAX_PAUSE_MILLIS = 500;
 
     public ResumingWsClient(IntSupplier port, String topic, LongConsumer latencies) {
         super(port, topic, latencies);
@@ -39,7 +44,7 @@ public final class ResumingWsClient extends ResumingClient {
     long read(Socket connection) throws IOException {
         int code = RawStreams.readFrames(connection, this::message);
         ended("close " + code);
-        return 0;
+        return ThreadLocalRandom.current().nextLong(MIN_PAUSE_MILLIS, MAX_PAUSE_MILLIS + 1);
     }
 
     /** An event ({@code topic}, {@code seq}, {@code id}), a reset ({@code op: reset}), or a protocol message (ignored). */
