@@ -172,9 +172,10 @@ class DrainWhilePublishingIT {
             assertTrue(!healthDuringDrain.isEmpty() && healthDuringDrain.stream().allMatch(status -> status == 503),
                     "/health on A 503 throughout the drain: " + healthDuringDrain);
             for (ResumingClient client : clients) {
+                // Once by the drain; under load a WebSocket may also have been closed before (as client_gone, close 1000) and come back.
                 String expected = client.webSocket() ? "close 1001" : "retry: ";
-                assertTrue(client.endings().size() == 1 && client.endings().peek().startsWith(expected),
-                        "A ended each stream once, as " + expected + ": " + client.endings());
+                assertEquals(1, client.endings().stream().filter(how -> how.startsWith(expected)).count(),
+                        "the drain ended each stream once, as " + expected + ": " + client.endings());
             }
             assertTrue(retries.stream().allMatch(r -> r >= RECONNECT_RETRY_MILLIS && r <= 5 * RECONNECT_RETRY_MILLIS),
                     "retry: between 1 and 5 times server.reconnect_retry: " + retries);
