@@ -72,7 +72,7 @@ public final class Subscriber {
     private volatile long nextHeartbeatNanos;
     private volatile long expiresAtNanos; // meaningful when expires
     private volatile boolean expires;
-    private volatile long registeredAtNanos; // 0 until it joins the hub
+    private volatile long registeredAtNanos; // 0 until positioned (the open deadline runs from then)
     private volatile boolean positioned;
     private volatile boolean running; // the drain loop started
 
@@ -182,8 +182,6 @@ public final class Subscriber {
         if (positioned) {
             return;
         }
-        long now = nanoClock.getAsLong();
-        registeredAtNanos = now == 0 ? 1 : now; // from here the ticker's open deadline runs
         hub.register(this);
         try {
             for (String topic : start.topics()) {
@@ -199,6 +197,11 @@ public final class Subscriber {
             throw e;
         }
         positioned = true;
+        // From here the ticker's open deadline runs: it covers the gap between the 101 and onOpen,
+        // not the positioning, which may wait for a pooled connection (a reconnect storm made
+        // WebSockets still in their upgrade miss it, and come back, in a loop).
+        long now = nanoClock.getAsLong();
+        registeredAtNanos = now == 0 ? 1 : now;
     }
 
     /**

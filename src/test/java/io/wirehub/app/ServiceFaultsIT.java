@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
+import io.wirehub.testing.HealthWatch;
 import io.wirehub.testing.Http;
-import io.wirehub.testing.ResumingSseClient;
+import io.wirehub.testing.ResumingClient;
 import io.wirehub.testing.SteadyRate;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestPostgres;
@@ -23,11 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Real faults while 100 SSE subscribers read from two instances and publishes go to both:
+ * Real faults while 100 subscribers (half SSE, half WebSocket) read from two instances and publishes go to both:
  * PostgreSQL's backends terminated mid-publish ({@code pg_terminate_backend}), Redis
  * subscriptions killed mid-stream ({@code CLIENT KILL TYPE pubsub}), then both at once. Each
- * instance recovers by itself, and every subscriber gets every event of its topic in order,
- * without a gap or a duplicate: so every acknowledged (201) publish reached every subscriber.
+ * instance recovers by itself ({@code /health} 200, store and bus UP, after), every answer of
+ * {@code /health} meanwhile is 503 exactly when it names the store DOWN, and every subscriber gets
+ * every event of its topic in order, without a gap or a duplicate: so every acknowledged (201)
+ * publish reached every subscriber. {@link ServiceRestartIT} stops and restarts the services.
  */
 class ServiceFaultsIT {
     private static final int SUBSCRIBERS = 100;
@@ -42,14 +45,14 @@ class ServiceFaultsIT {
     void postgresAndRedisFaultsMidStreamLoseNothingForAHundredSubscribersOnTwoInstances() throws Exception {
         Map<String, String> env = new HashMap<>(schema.env());
         env.putAll(TestRedis.env(TestRedis.channel()));
-        List<ResumingSseClient> clients = new ArrayList<>();
+        List<ResumingClient> clients = new ArrayList<>();
         SteadyRate[] publisher = new SteadyRate[1];
         AtomicInteger acknowledged = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
-        try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env)) {
+        try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env); HealthWatch health = HealthWatch.start(a, b)) {
             List<WireHub> instances = List.of(a, b);
             for (int i = 0; i < SUBSCRIBERS; i++) {
-                clients.add(new ResumingSseClient(instances.get(i % 2).port(), "fault." + (i % TOPICS)).start());
+                clients.add(ResumingClient.of(i / (2 * TOPICS) % 2 == 1, instances.get(i % 2).port(), "fault." + (i % TOPICS)).start());
             }
             Eventually.await("every subscriber live", Duration.ofSeconds(20), () -> a.hub().stats().subscribers() + b.hub().stats().subscribers() == SUBSCRIBERS);
             publisher[0] = SteadyRate.start("publisher", PUBLISHES_PER_SECOND, () -> {
@@ -80,26 +83,34 @@ class ServiceFaultsIT {
             Eventually.await("every subscriber has its topic's last event", Duration.ofSeconds(30),
                     () -> clients.stream().allMatch(c -> c.lastSeq() >= last.get(c.topic())) ? null
                             : clients.stream().filter(c -> c.lastSeq() < last.get(c.topic())).count() + " behind");
-            int gaps = clients.stream().mapToInt(ResumingSseClient::gaps).sum();
-            int duplicates = clients.stream().mapToInt(ResumingSseClient::duplicates).sum();
-            int resets = clients.stream().mapToInt(ResumingSseClient::resets).sum();
+            for (WireHub instance : instances) {
+                Eventually.await("health 200 again, store and bus UP", Duration.ofSeconds(10), () -> {
+                    Http.Response response = Http.get(TestHubs.base(instance) + "/health");
+                    return response.status() == 200 && response.json().get("store").asText().equals("UP")
+                            && response.json().get("bus").asText().equals("UP") ? null : response.body();
+                });
+            }
+            health.close();
+            int gaps = clients.stream().mapToInt(ResumingClient::gaps).sum();
+            int duplicates = clients.stream().mapToInt(ResumingClient::duplicates).sum();
+            int resets = clients.stream().mapToInt(ResumingClient::resets).sum();
             int reconnects = clients.stream().mapToInt(c -> c.connects() - 1).sum();
             System.out.printf("ServiceFaultsIT: %d subscribers on 2 instances; %d backends terminated, %d Redis subscriptions killed;"
                             + " %d publishes acknowledged, %d refused during the faults; %d events received, %d gaps, %d duplicates, %d resets,"
-                            + " %d reconnects%n", SUBSCRIBERS, terminated, killed, acknowledged.get(), refused.get(),
-                    clients.stream().mapToLong(ResumingSseClient::events).sum(), gaps, duplicates, resets, reconnects);
+                            + " %d reconnects (streams the server ended: %s, closed for %s); /health answers meanwhile %s%n", SUBSCRIBERS, terminated, killed, acknowledged.get(), refused.get(),
+                    clients.stream().mapToLong(ResumingClient::events).sum(), gaps, duplicates, resets, reconnects, ResumingClient.endings(clients), TestHubs.closes(a, b),
+                    HealthWatch.tally(health.all()));
             assertTrue(terminated > 0, "backends were terminated");
             assertEquals(0, gaps, "no gap");
             assertEquals(0, duplicates, "no duplicate");
             assertEquals(0, resets, "no reset: nobody fell past the replay cap");
-            for (WireHub instance : instances) {
-                Eventually.await("health 200 again", Duration.ofSeconds(10), () -> Http.get(TestHubs.base(instance) + "/health").status() == 200);
-            }
+            assertTrue(health.all().stream().allMatch(HealthWatch.Sample::consistent),
+                    "/health 503 exactly when it names the store DOWN, throughout: " + HealthWatch.tally(health.all()));
         } finally {
             if (publisher[0] != null) {
                 publisher[0].stop();
             }
-            clients.forEach(ResumingSseClient::stop);
+            clients.forEach(ResumingClient::stop);
         }
     }
 

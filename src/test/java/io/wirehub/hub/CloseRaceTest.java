@@ -26,13 +26,16 @@ import org.junit.jupiter.api.Test;
 /**
  * Every side that can end a stream ends the same one at the same moment, many times over:
  * the client leaving (the transport's disconnect and its close callback), a failed or stuck
- * write, the overflow policy {@code disconnect}, the write deadline, and server shutdown. The
+ * write, the overflow policy {@code disconnect}, the ticker's deadline (the write deadline in half
+ * the rounds, the token's expiry in the others: the one ticker enforces both, so they never race
+ * each other), and server shutdown. The
  * stream closes exactly once, with one reason counted, one final write, the live gauge back
  * at 0 (not below), no thread, no topic entry, and no exception anywhere.
  */
 class CloseRaceTest {
     private static final int ROUNDS = 300;
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(1); // shorter than the write timeout: its deadline alone is due
 
     @Test
     void everySideClosingTheSameStreamAtOnceClosesItExactlyOnceAndReleasesEverythingOnce() throws Exception {
@@ -41,20 +44,22 @@ class CloseRaceTest {
         Map<CloseReason, Integer> winners = new java.util.EnumMap<>(CloseReason.class);
         try (LogWatch errors = LogWatch.attach("io.wirehub.hub", Level.WARNING)) {
             for (int round = 0; round < ROUNDS; round++) {
-                winners.merge(race(store, burst, round % 2 == 0, round), 1, Integer::sum);
+                winners.merge(race(store, burst, round % 2 == 0, round / 2 % 2 == 1, round), 1, Integer::sum);
             }
             assertEquals(List.of(), errors.records(), "nothing logged as a failure");
         }
         System.out.println("CloseRaceTest: " + ROUNDS + " rounds, the close that won each: " + winners);
     }
 
-    private static CloseReason race(MemoryEventStore store, List<Event> burst, boolean writesFail, int round) throws Exception {
+    private static CloseReason race(MemoryEventStore store, List<Event> burst, boolean writesFail, boolean tokenExpires, int round)
+            throws Exception {
         AtomicLong now = new AtomicLong(1_000_000_000L);
         Hub hub = new Hub(store, new HubSettings(2, 2, 100, OverflowPolicy.DISCONNECT, Duration.ofSeconds(15), WRITE_TIMEOUT,
                 Duration.ofSeconds(5), Duration.ofSeconds(1)), now::get);
         Ticker ticker = new Ticker(hub, now::get, Duration.ofSeconds(1));
         RaceSink sink = new RaceSink(writesFail);
-        Subscriber subscriber = hub.subscriber(Transport.SSE, List.of("t"), Map.of("t", 0L), Set.of(), sink);
+        Subscriber subscriber = hub.subscriber(Transport.SSE, List.of("t"), Map.of("t", 0L), Set.of(), sink,
+                tokenExpires ? TOKEN_LIFETIME : null);
         Thread drain = Thread.ofVirtual().name("test-drain").start(subscriber::run);
         assertTrue(sink.opened.await(5, TimeUnit.SECONDS), "round " + round + ": the stream opened");
 
@@ -64,13 +69,13 @@ class CloseRaceTest {
                 () -> subscriber.close(CloseReason.CLIENT_CLOSED), // and its close callback fired too
                 () -> hub.closeAll(CloseReason.SHUTDOWN),
                 () -> {
-                    now.addAndGet(WRITE_TIMEOUT.toNanos() + 1);
-                    ticker.tick(); // the write deadline
+                    now.addAndGet((tokenExpires ? TOKEN_LIFETIME : WRITE_TIMEOUT).toNanos() + 1);
+                    ticker.tick(); // the token's expiry, or the write deadline
                 });
         List<Throwable> thrown = AllAtOnce.run(sides, Duration.ofSeconds(5));
         assertTrue(drain.join(Duration.ofSeconds(5)), "round " + round + ": the drain loop ended");
 
-        String where = "round " + round + " (" + (writesFail ? "writes fail" : "writes stuck") + "): ";
+        String where = "round " + round + " (" + (writesFail ? "writes fail" : "writes stuck") + (tokenExpires ? ", token expires" : "") + "): ";
         assertEquals(List.of(), thrown, where + "no side threw");
         assertEquals(1, sink.finishes.get(), where + "one final write");
         assertEquals(1, Arrays.stream(CloseReason.values()).mapToLong(reason -> hub.stats().closes(reason)).sum(), where + "one close counted");

@@ -9,7 +9,7 @@ import io.wirehub.testing.Census;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
-import io.wirehub.testing.ResumingSseClient;
+import io.wirehub.testing.ResumingClient;
 import io.wirehub.testing.SteadyRate;
 import io.wirehub.testing.TestHubs;
 import java.lang.management.ManagementFactory;
@@ -27,10 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A soak: steady publishing to 200 topics (PostgreSQL store) read by 2,000 SSE subscribers, 1 %
- * of which drop and reconnect with Last-Event-ID every second. Sampled every few seconds: heap
- * after GC, the server's threads, open files and pooled connections in use stay flat (their
- * slope is reported), and no subscriber ever sees a gap or a duplicate.
+ * A soak: steady publishing to 200 topics (PostgreSQL store) read by 2,000 subscribers (half SSE,
+ * half WebSocket), 1 % of which drop and reconnect with their last id every second. Sampled every
+ * few seconds: heap after GC, the server's threads, open files and pooled connections in use stay
+ * flat (their slope is reported), and no subscriber ever sees a gap or a duplicate.
  *
  * <p>CI runs 1 minute; {@code -Dwirehub.soak.minutes=30} for the full soak.
  */
@@ -55,7 +55,7 @@ class SoakLeakTest {
         Map<String, String> env = new HashMap<>(schema.env());
         env.put("WH_MAX_CONNECTIONS", String.valueOf(2 * SUBSCRIBERS + 100));
         List<String> topics = IntStream.range(0, TOPICS).mapToObj(t -> "soak." + t).toList();
-        List<ResumingSseClient> clients = new ArrayList<>();
+        List<ResumingClient> clients = new ArrayList<>();
         AtomicInteger refusedBatches = new AtomicInteger();
         List<SteadyRate> loads = new ArrayList<>();
         try (WireHub hub = TestHubs.start(env)) {
@@ -64,7 +64,7 @@ class SoakLeakTest {
             Census census = Census.of(hub);
             Census.Snapshot baseline = census.take();
             for (int i = 0; i < SUBSCRIBERS; i++) {
-                clients.add(new ResumingSseClient(hub.port(), topics.get(i % TOPICS)).start());
+                clients.add(ResumingClient.of(i / TOPICS % 2 == 1, hub.port(), topics.get(i % TOPICS)).start());
             }
             Eventually.await("every subscriber live", Duration.ofSeconds(60), () -> hub.hub().stats().subscribers() == SUBSCRIBERS);
             loads.add(SteadyRate.start("publisher", BATCHES_PER_SECOND, () -> {
@@ -86,13 +86,13 @@ class SoakLeakTest {
             }
             int reconnects = clients.stream().mapToInt(c -> c.connects() - 1).sum();
             int gaps = clients.stream().mapToInt(c -> c.gaps() + c.duplicates() + c.resets()).sum();
-            long events = clients.stream().mapToLong(ResumingSseClient::events).sum();
-            clients.forEach(ResumingSseClient::stop);
+            long events = clients.stream().mapToLong(ResumingClient::events).sum();
+            clients.forEach(ResumingClient::stop);
             Duration back = census.awaitBaseline(baseline, Duration.ofSeconds(30), HEAP_GROWTH_BOUND);
 
             Sample first = samples.getFirst();
             Sample last = samples.getLast();
-            System.out.printf("SoakLeakTest: %s, %d SSE subscribers on %d topics, %.0f events/s, %.0f reconnects/s (%d in all): %d events"
+            System.out.printf("SoakLeakTest: %s, %d subscribers (half SSE, half WebSocket) on %d topics, %.0f events/s, %.0f reconnects/s (%d in all): %d events"
                             + " received, %d gaps/duplicates/resets; slopes per minute: heap after GC %+.2f MB (%.1f -> %.1f MB),"
                             + " server threads %+.1f (%d -> %d), open files %+.1f (%d -> %d), pool in use %+.2f; back at baseline %d ms"
                             + " after the end%n",
@@ -110,7 +110,7 @@ class SoakLeakTest {
             for (SteadyRate load : loads) {
                 load.stop();
             }
-            clients.forEach(ResumingSseClient::stop);
+            clients.forEach(ResumingClient::stop);
         }
     }
 

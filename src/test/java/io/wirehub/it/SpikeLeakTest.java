@@ -8,7 +8,7 @@ import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Latencies;
-import io.wirehub.testing.ResumingSseClient;
+import io.wirehub.testing.ResumingClient;
 import io.wirehub.testing.SteadyRate;
 import io.wirehub.testing.TestHubs;
 import java.time.Duration;
@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The sudden spike that sank the seed this project learned from: 1,500 SSE clients arrive within
- * one second while events flow at 5/s on each of 200 topics (PostgreSQL store), stay a while,
+ * The sudden spike that sank the seed this project learned from: 1,500 clients (half SSE, half
+ * WebSocket, on every topic) arrive within one second while events flow at 5/s on each of 200 topics (PostgreSQL store), stay a while,
  * then all vanish at once (TCP resets). Subscription and streaming latencies are reported, every
  * client's stream is in order without a gap, and threads, memory and every other count return
  * to their baseline.
@@ -48,7 +48,7 @@ class SpikeLeakTest {
         SteadyRate[] publisher = new SteadyRate[1];
         List<String> topics = IntStream.range(0, TOPICS).mapToObj(t -> "spike." + t).toList();
         AtomicInteger refusedBatches = new AtomicInteger();
-        List<ResumingSseClient> clients = new ArrayList<>();
+        List<ResumingClient> clients = new ArrayList<>();
         try (WireHub hub = TestHubs.start(env)) {
             String base = TestHubs.base(hub);
             Http.publish(base, "spike.0", "t=" + System.nanoTime());
@@ -62,36 +62,41 @@ class SpikeLeakTest {
                 }
             });
 
-            Latencies streaming = new Latencies();
+            Latencies sseStreaming = new Latencies();
+            Latencies wsStreaming = new Latencies();
             long arrivalStarted = System.nanoTime();
             for (int i = 0; i < CLIENTS; i++) {
                 LockSupport.parkNanos(arrivalStarted + ARRIVAL.toNanos() * i / CLIENTS - System.nanoTime()); // spread over the second
-                clients.add(new ResumingSseClient(hub.port(), topics.get(i % TOPICS), streaming::add).start());
+                boolean webSocket = i / TOPICS % 2 == 1;
+                clients.add(ResumingClient.of(webSocket, hub.port(), topics.get(i % TOPICS),
+                        webSocket ? wsStreaming::add : sseStreaming::add).start());
             }
             long arrived = System.nanoTime() - arrivalStarted;
             Eventually.await("every client connected", Duration.ofSeconds(30),
                     () -> hub.hub().stats().subscribers() == CLIENTS ? null : hub.hub().stats().subscribers() + " live");
-            Latencies subscription = new Latencies();
-            clients.forEach(client -> subscription.add(client.firstOpenNanos()));
+            Latencies sseSubscription = new Latencies();
+            Latencies wsSubscription = new Latencies();
+            clients.forEach(client -> (client.webSocket() ? wsSubscription : sseSubscription).add(client.firstOpenNanos()));
             LockSupport.parkNanos(STAY.toNanos()); // the scenario: they stay a while as events flow (not a wait for a condition)
             publisher[0].stop();
 
             int gaps = clients.stream().mapToInt(c -> c.gaps() + c.duplicates() + c.resets()).sum();
-            long events = clients.stream().mapToLong(ResumingSseClient::events).sum();
-            clients.forEach(ResumingSseClient::stop); // all vanish at once, with resets
+            long events = clients.stream().mapToLong(ResumingClient::events).sum();
+            clients.forEach(ResumingClient::stop); // all vanish at once, with resets
             Duration back = census.awaitBaseline(baseline, Duration.ofSeconds(30), HEAP_SLACK);
-            System.out.printf("SpikeLeakTest: %d SSE clients arrived in %d ms on %d topics at %d events/s each (%d events/s), stayed %s:"
-                            + " subscription latency %s; streaming latency %s; %d events received, %d gaps/duplicates/resets;"
-                            + " back at baseline %d ms after they vanished%n",
+            System.out.printf("SpikeLeakTest: %d clients (half SSE, half WebSocket) arrived in %d ms on %d topics at %d events/s each"
+                            + " (%d events/s), stayed %s: subscription latency SSE %s, WebSocket %s; streaming latency SSE %s,"
+                            + " WebSocket %s; %d events received, %d gaps/duplicates/resets; back at baseline %d ms after they vanished%n",
                     CLIENTS, TimeUnit.NANOSECONDS.toMillis(arrived), TOPICS, EVENTS_PER_TOPIC_PER_SECOND,
-                    TOPICS * EVENTS_PER_TOPIC_PER_SECOND, STAY, subscription, streaming, events, gaps, back.toMillis());
+                    TOPICS * EVENTS_PER_TOPIC_PER_SECOND, STAY, sseSubscription, wsSubscription, sseStreaming, wsStreaming, events, gaps,
+                    back.toMillis());
             assertEquals(0, refusedBatches.get(), "every batch published");
             assertEquals(0, gaps, "every client's stream in order, without a gap");
         } finally {
             if (publisher[0] != null) {
                 publisher[0].stop();
             }
-            clients.forEach(ResumingSseClient::stop);
+            clients.forEach(ResumingClient::stop);
         }
     }
 }

@@ -1,13 +1,16 @@
 package io.wirehub.testing;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * SSE and WebSocket streams on bare sockets: a request written by hand and the response head
@@ -91,29 +94,60 @@ public final class RawStreams {
      */
     public static void answerPings(Socket socket) {
         try {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 512));
-            while (true) {
-                int opcode = in.readUnsignedByte() & 0x0F;
-                long length = in.readUnsignedByte() & 0x7F; // server frames are not masked
-                if (length == 126) {
-                    length = in.readUnsignedShort();
-                } else if (length == 127) {
-                    length = in.readLong();
-                }
-                byte[] payload = in.readNBytes((int) length);
-                if (opcode == 0x9) {
-                    byte[] pong = new byte[6 + payload.length]; // FIN + pong, masked with a zero key
-                    pong[0] = (byte) 0x8A;
-                    pong[1] = (byte) (0x80 | payload.length); // a ping's payload is at most 125 bytes
-                    System.arraycopy(payload, 0, pong, 6, payload.length);
-                    synchronized (socket) {
-                        socket.getOutputStream().write(pong);
-                        socket.getOutputStream().flush();
-                    }
-                }
-            }
+            readFrames(socket, text -> {});
         } catch (IOException e) {
             // the connection ended
+        }
+    }
+
+    /**
+     * Reads an upgraded WebSocket's frames until the server's close frame, answering each ping
+     * with its pong and handing each text message to {@code texts}; runs on the calling thread.
+     *
+     * @return the close frame's status code (1005 when it carries none)
+     * @throws IOException when the connection ends without a close frame
+     */
+    public static int readFrames(Socket socket, Consumer<String> texts) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 512));
+        ByteArrayOutputStream message = new ByteArrayOutputStream();
+        while (true) {
+            int first = in.readUnsignedByte();
+            int opcode = first & 0x0F;
+            long length = in.readUnsignedByte() & 0x7F; // server frames are not masked
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = in.readLong();
+            }
+            byte[] payload = in.readNBytes((int) length);
+            if (payload.length < length) {
+                throw new EOFException();
+            }
+            switch (opcode) {
+                case 0x9 -> pong(socket, payload);
+                case 0x8 -> {
+                    return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+                }
+                case 0x1, 0x0 -> { // a text message, or its continuation
+                    message.write(payload);
+                    if ((first & 0x80) != 0) {
+                        texts.accept(message.toString(StandardCharsets.UTF_8));
+                        message.reset();
+                    }
+                }
+                default -> {} // a pong or a binary frame: nothing to do
+            }
+        }
+    }
+
+    private static void pong(Socket socket, byte[] payload) throws IOException {
+        byte[] pong = new byte[6 + payload.length]; // FIN + pong, masked with a zero key
+        pong[0] = (byte) 0x8A;
+        pong[1] = (byte) (0x80 | payload.length); // a ping's payload is at most 125 bytes
+        System.arraycopy(payload, 0, pong, 6, payload.length);
+        synchronized (socket) {
+            socket.getOutputStream().write(pong);
+            socket.getOutputStream().flush();
         }
     }
 

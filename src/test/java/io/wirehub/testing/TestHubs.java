@@ -2,6 +2,9 @@ package io.wirehub.testing;
 
 import io.wirehub.app.WireHub;
 import io.wirehub.config.SettingsLoader;
+import io.wirehub.hub.CloseReason;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,6 +28,18 @@ public final class TestHubs {
 
     public static WireHub start() {
         return start(Map.of());
+    }
+
+    /** Streams each instance closed so far, by reason, summed (reasons with none left out): {@code {pong_timeout=3}}. */
+    public static Map<CloseReason, Long> closes(WireHub... instances) {
+        Map<CloseReason, Long> closes = new EnumMap<>(CloseReason.class);
+        for (CloseReason reason : CloseReason.values()) {
+            long count = Arrays.stream(instances).mapToLong(instance -> instance.hub().stats().closes(reason)).sum();
+            if (count > 0) {
+                closes.put(reason, count);
+            }
+        }
+        return closes;
     }
 
     public static String base(WireHub hub) {
