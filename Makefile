@@ -18,13 +18,15 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -ntp
 CONFIG ?= config/application.yaml
 
-.PHONY: help build run test bench clean jdk dev-obs dev-obs-down dev-obs-check
+.PHONY: help build run test bench perf-fanout perf-compare clean jdk dev-obs dev-obs-down dev-obs-check
 
 help:
 	@echo "make run    build and start wirehub on the embedded default ($(CONFIG))"
 	@echo "make test   build and run every test (unit, integration, leak)"
 	@echo "make build  build target/wirehub.jar without running tests"
-	@echo "make bench  run the benchmarks in perf/ (prints figures)"
+	@echo "make bench  run the benchmarks in perf/ at small sizes (prints figures)"
+	@echo "make perf-fanout   fan-out capacity: 10 to 19,000 subscribers, SSE and WebSocket (perf/fanout.sh)"
+	@echo "make perf-compare  wirehub side by side with nchan, ~15 min (perf/compare.sh; WIREHUB_JAR=... for another build)"
 	@echo "make dev-obs       two instances on PostgreSQL + Redis, Prometheus, a demo load; prints the URLs"
 	@echo "make dev-obs-down  stop exactly what dev-obs started"
 	@echo "using JDK: $(JDK)"
@@ -43,6 +45,13 @@ test:
 
 bench: build
 	perf/run-all.sh
+
+perf-fanout: build
+	perf/fanout.sh
+
+# With WIREHUB_JAR set, that jar runs as it is (no build): compare another build against nchan.
+perf-compare:
+	$(if $(WIREHUB_JAR),,$(MAKE) build &&) perf/compare.sh
 
 dev-obs: build
 	perf/obs.sh up
