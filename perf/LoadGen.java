@@ -296,6 +296,13 @@ public class LoadGen {
                 r.put("server_" + k, statsW1.get(k) - statsW0.get(k));
             }
         }
+        // Streams the server closed, by its reason, since the first connect.
+        for (String k : List.of("client_gone", "client_closed", "write_timeout", "pong_timeout", "overflow", "subscription_flood",
+                "store_unavailable", "error")) {
+            if (statsStart.containsKey(k) && statsW1.containsKey(k)) {
+                r.put("server_closes_" + k, statsW1.get(k) - statsStart.get(k));
+            }
+        }
         if (statsStart.containsKey("overflows") && statsW1.containsKey("overflows")) {
             r.put("server_overflows_total", statsW1.get("overflows") - statsStart.get("overflows"));
             r.put("server_catch_ups_total", statsW1.get("catch_ups") - statsStart.get("catch_ups"));
@@ -318,7 +325,10 @@ public class LoadGen {
         System.out.printf(Locale.ROOT, "  server         CPU %.2f cores, %s µs/delivery; RSS %d -> %d (idle) -> %d KB (loaded): %s KB/idle stream, %s KB/loaded stream; %d threads%s%n",
                 r.get("server_cpu_cores"), r.get("server_cpu_us_per_delivery"), rssBefore, rssIdle, rssLoaded,
                 r.get("kb_per_idle_stream"), r.get("kb_per_loaded_stream"), serverThreads,
-                r.containsKey("server_overflows") ? "; overflows " + r.get("server_overflows") + ", catch-ups " + r.get("server_catch_ups") : "");
+                r.containsKey("server_overflows") ? "; overflows " + r.get("server_overflows") + ", catch-ups " + r.get("server_catch_ups")
+                        + "; closes since connect: client_gone " + r.get("server_closes_client_gone") + ", write_timeout "
+                        + r.get("server_closes_write_timeout") + ", pong_timeout " + r.get("server_closes_pong_timeout") + ", overflow "
+                        + r.get("server_closes_overflow") + ", error " + r.get("server_closes_error") : "");
         System.out.printf(Locale.ROOT, "  client         CPU %.2f cores (same machine)%n", r.get("client_cpu_cores"));
         if (firstError != null) {
             System.out.println("  first stream error: " + firstError);
@@ -720,7 +730,8 @@ public class LoadGen {
         void frame(Sub s, byte[] b, int from, int to) throws IOException {
             switch (s.wsOpcode) {
                 case 0, 1, 2 -> message(s, b, from, to);
-                case 8 -> throw new IOException("the server sent a close frame");
+                case 8 -> throw new IOException("the server sent a close frame"
+                        + (to - from >= 2 ? " " + (((b[from] & 0xff) << 8) | (b[from + 1] & 0xff)) + " " + new String(b, from + 2, to - from - 2, StandardCharsets.UTF_8) : ""));
                 case 9 -> pong(s, b, from, to);
                 default -> { } // pong or reserved: nothing to do
             }
