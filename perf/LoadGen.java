@@ -227,7 +227,8 @@ public class LoadGen {
                 continue;
             }
             if (s.ended) {
-                ended++;
+                ended++; // a failure of its own: what it missed after it ended is not counted as gaps
+                continue;
             }
             for (int c = 0; c < pubConns; c++) {
                 long last = lastN.get(s.index * pubConns + c);
