@@ -144,8 +144,8 @@ public class Report {
             var cs = byKey.get("wirehub/sse/saturation/0/" + bottom);
             var cn = byKey.get("nchan/sse/saturation/0/" + bottom);
             if (cs != null && cn != null) {
-                b.append(String.format(Locale.ROOT, "| the first %s s after start (cold), SSE %,d subscribers: publishes/s | %,.0f | %,.0f | %.2f |%n",
-                        cs.get("cold_s"), bottom, num(cs, "cold_publishes_per_s"), num(cn, "cold_publishes_per_s"),
+                b.append(String.format(Locale.ROOT, "| the first %.0f s after start (cold), SSE %,d subscribers: publishes/s | %,.0f | %,.0f | %.2f |%n",
+                        num(cs, "cold_s"), bottom, num(cs, "cold_publishes_per_s"), num(cn, "cold_publishes_per_s"),
                         num(cs, "cold_publishes_per_s") / num(cn, "cold_publishes_per_s")));
             }
         }
