@@ -155,6 +155,7 @@ public class LoadGen {
         while (opened.get() + failed.get() < subscribers && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+        loops.forEach(IoLoop::abandonConnects); // what has not opened by now is a connect failure, not a late subscriber
         double connectSeconds = (System.nanoTime() - t0) / 1e9;
         int openedCount = opened.get();
         int connectFailures = subscribers - openedCount;
@@ -442,6 +443,8 @@ public class LoadGen {
         final Histogram[] latency = {new Histogram(), new Histogram(), new Histogram(), new Histogram()};
         Thread thread;
         volatile boolean stopping;
+        volatile boolean abandoning;
+        boolean abandoned;
         int connecting;
         // Written by this thread only; read after join (or racily, for progress).
         long delivered, gaps, dups, reorders;
@@ -459,12 +462,39 @@ public class LoadGen {
             selector.wakeup();
         }
 
+        void abandonConnects() {
+            abandoning = true;
+            selector.wakeup();
+        }
+
+        /** Closes every stream that has not opened yet (the connect deadline passed). */
+        void closeUnopened() {
+            pending.clear();
+            for (SelectionKey k : selector.keys()) {
+                Sub s = (Sub) k.attachment();
+                if (!s.open) {
+                    k.cancel();
+                    try {
+                        s.ch.close();
+                    } catch (IOException ignored) {
+                        // abandoned
+                    }
+                }
+            }
+        }
+
         @Override
         public void run() {
             thread = Thread.currentThread();
             try {
                 while (!stopping) {
-                    startConnects();
+                    if (abandoning && !abandoned) {
+                        abandoned = true;
+                        closeUnopened();
+                    }
+                    if (!abandoned) {
+                        startConnects();
+                    }
                     selector.select(100);
                     now = System.nanoTime();
                     ph = phase;

@@ -12,7 +12,7 @@
 #                                  fd per stream, plus their own)
 #   RATES="0 100"                  events/s at every tier; 0 = saturation
 #   CASES=""                       extra RATExSUBSCRIBERS cases, e.g. "100x1000 10x10000"
-#   WINDOW=5 WARMUP=2 WARMUP_LONG=8 COLD=2 DRAIN=60   seconds (warm-up rule: see warmup_for)
+#   WINDOW=5 WARMUP=2 WARMUP_LONG=8 COLD=2 DRAIN=60 CONNECT_TIMEOUT=180   seconds (warm-up rule: see warmup_for)
 #   PAYLOAD=150 PUB_CONNS=2 TOPICS=1
 #   RESULTS_DIR=perf/results/<date>-fanout   where results.jsonl, runs.md and the plots go
 #   WIREHUB_JAR, SERVER_ENV="WH_...=..", JAVA_OPTS_SERVER, JAVA_OPTS_CLIENT
@@ -31,6 +31,7 @@ WARMUP=${WARMUP:-2}
 WARMUP_LONG=${WARMUP_LONG:-8}
 COLD=${COLD:-2}
 DRAIN=${DRAIN:-60}
+CONNECT_TIMEOUT=${CONNECT_TIMEOUT:-180}
 PAYLOAD=${PAYLOAD:-150}
 PUB_CONNS=${PUB_CONNS:-2}
 TOPICS=${TOPICS:-1}
@@ -67,7 +68,7 @@ run_case() {
     local rc=0
     run_client LoadGen --server "$server" --transport "$transport" --port "$SERVER_PORT" --pid "$SERVER_PID" \
         --subscribers "$subs" --topics "$TOPICS" --rate "$rate" --pub-conns "$PUB_CONNS" --payload "$PAYLOAD" \
-        --warmup "$warm" --cold "$COLD" --window "$WINDOW" --drain "$DRAIN" --clk-tck "$(getconf CLK_TCK)" \
+        --warmup "$warm" --cold "$COLD" --window "$WINDOW" --drain "$DRAIN" --connect-timeout "$CONNECT_TIMEOUT" --clk-tck "$(getconf CLK_TCK)" \
         --out "$RESULTS_DIR/results.jsonl" --label "$(basename "$RESULTS_DIR")" || rc=$?
     load_line after
     if [ "$server" = nchan ]; then stop_nchan; else stop_server; fi
