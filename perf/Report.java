@@ -38,7 +38,7 @@ public class Report {
         }
         Files.writeString(dir.resolve("runs.md"), runsTable(runs));
         Files.writeString(dir.resolve("deliveries.svg"), plot(runs, "saturation", "deliveries/s at saturation", r -> num(r, "deliveries_per_s"), false));
-        Files.writeString(dir.resolve("latency.svg"), plot(runs, "rate", "p99 latency (ms) at a fixed rate", r -> num(r, "p99_ms"), true));
+        Files.writeString(dir.resolve("latency.svg"), plot(runs, "rate", "p99 latency (ms) at a fixed rate (events/s at each point)", r -> num(r, "p99_ms"), true));
         boolean both = runs.stream().anyMatch(r -> r.get("server").equals("nchan")) && runs.stream().anyMatch(r -> r.get("server").equals("wirehub"));
         if (both) {
             String compare = compareTable(runs);
@@ -185,6 +185,7 @@ public class Report {
     /** A line plot, x = subscribers (log scale), one series per server, transport and rate. */
     static String plot(List<Map<String, String>> runs, String mode, String title, ToDoubleFunction<Map<String, String>> y, boolean logY) {
         Map<String, TreeMap<Double, Double>> series = new TreeMap<>();
+        Map<String, String> rates = new java.util.HashMap<>();
         for (var r : runs) {
             if (!r.get("mode").equals(mode)) {
                 continue;
@@ -193,9 +194,11 @@ public class Report {
             if (!(v > 0)) {
                 continue;
             }
-            String name = r.get("server") + " " + (r.get("transport").equals("ws") ? "WebSocket" : "SSE")
-                    + (mode.equals("rate") ? ", " + r.get("rate_target") + " ev/s" : "");
+            String name = r.get("server") + " " + (r.get("transport").equals("ws") ? "WebSocket" : "SSE");
             series.computeIfAbsent(name, x -> new TreeMap<>()).put(num(r, "subscribers"), v);
+            if (mode.equals("rate")) { // one series per server and transport; each point says its rate
+                rates.put(name + "/" + num(r, "subscribers"), r.get("rate_target") + "/s");
+            }
         }
         int w = 640, h = 400, left = 80, right = 200, top = 40, bottom = 50;
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
@@ -248,6 +251,10 @@ public class Report {
                 double py = logY ? sy.applyAsDouble(p.getValue()) : top + (1 - p.getValue() / ly1) * (h - top - bottom);
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
                 s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", px, py, color));
+                String rate = rates.get(e.getKey() + "/" + p.getKey());
+                if (rate != null) {
+                    s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%s</text>%n", px + 5, py - 5, color, rate));
+                }
             }
             s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
                     pts.toString().trim(), color, dashed ? " stroke-dasharray=\"6,4\"" : ""));
