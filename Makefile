@@ -50,8 +50,8 @@ perf-fanout: build
 	perf/fanout.sh
 
 # With WIREHUB_JAR set, that jar runs as it is (no build): compare another build against nchan.
-perf-compare:
-	$(if $(WIREHUB_JAR),,$(MAKE) build &&) perf/compare.sh
+perf-compare: $(if $(WIREHUB_JAR),,build)
+	perf/compare.sh
 
 dev-obs: build
 	perf/obs.sh up
