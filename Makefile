@@ -18,13 +18,15 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -ntp
 CONFIG ?= config/application.yaml
 
-.PHONY: help build run test bench perf-jmh perf-store clean jdk dev-obs dev-obs-down dev-obs-check
+.PHONY: help build run test bench perf-fanout perf-compare perf-jmh perf-store clean jdk dev-obs dev-obs-down dev-obs-check
 
 help:
 	@echo "make run    build and start wirehub on the embedded default ($(CONFIG))"
 	@echo "make test   build and run every test (unit, integration, leak)"
 	@echo "make build  build target/wirehub.jar without running tests"
-	@echo "make bench  run the benchmarks in perf/ (prints figures)"
+	@echo "make bench  run the benchmarks in perf/ at small sizes (prints figures)"
+	@echo "make perf-fanout   fan-out capacity: 10 to 19,000 subscribers, SSE and WebSocket (perf/fanout.sh)"
+	@echo "make perf-compare  wirehub side by side with nchan, ~15 min (perf/compare.sh; WIREHUB_JAR=... for another build)"
 	@echo "make perf-jmh      in-process pipeline and frame encoding (JMH, about 4 min; JMH_ARGS to change)"
 	@echo "make perf-store    publish into PostgreSQL and replay from 1M events, over HTTP (5-8 min)"
 	@echo "make dev-obs       two instances on PostgreSQL + Redis, Prometheus, a demo load; prints the URLs"
@@ -45,6 +47,13 @@ test:
 
 bench: build
 	perf/run-all.sh
+
+perf-fanout: build
+	perf/fanout.sh
+
+# With WIREHUB_JAR set, that jar runs as it is (no build): compare another build against nchan.
+perf-compare: $(if $(WIREHUB_JAR),,build)
+	perf/compare.sh
 
 # JMH lives in a pom of its own (perf/jmh) so that `make test` never compiles or resolves it.
 # Short settings: one fork, 3 warm-up and 5 measured 1-second iterations per configuration.

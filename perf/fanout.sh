@@ -1,45 +1,112 @@
 #!/usr/bin/env bash
-# Fan-out benchmark: for each subscriber count S and publish rate R, a fresh wirehub on a free
-# loopback port, S SSE subscribers on one topic, R events/s for T seconds (perf/FanoutBench.java).
-# Knobs (environment): SUBSCRIBERS="1000 5000" RATES="200 1000" DURATION=10 WARMUP_SECONDS=2 DATA_BYTES=150
-# DRAIN_SECONDS=30 MAX_IN_FLIGHT=64 SERVER_ENV="WH_SSE_CHANNEL_BUFFER=64 ..." JAVA_OPTS_SERVER JAVA_OPTS_CLIENT PERF_LOGS
+# Fan-out capacity (experiment 2 in docs/deployment.md): one topic, N SSE or WebSocket subscribers,
+# a publisher at saturation (rate 0: as fast as the answers come) or at a fixed rate; a fresh server
+# per case, perf/LoadGen.java as the client. SERVERS="wirehub nchan" runs the same cases against
+# nchan too (perf/compare.sh does that with the comparison's defaults).
+#
+# Knobs (environment):
+#   SERVERS="wirehub"              wirehub and/or nchan
+#   TRANSPORTS="sse ws"
+#   TIERS="10 100 1000 5000 10000 19000"   subscribers; 19,000 is about the most the 20,000
+#                                  open files per process allow (client and server each hold one
+#                                  fd per stream, plus their own)
+#   RATES="0 100"                  events/s at every tier; 0 = saturation
+#   CASES=""                       extra RATExSUBSCRIBERS cases, e.g. "100x1000 10x10000"
+#   WINDOW=5 WARMUP=2 WARMUP_LONG=8 COLD=2 DRAIN=60 CONNECT_TIMEOUT=180   seconds (warm-up rule: see warmup_for)
+#   PAYLOAD=150 PUB_CONNS=2 TOPICS=1
+#   RESULTS_DIR=perf/results/<date>-fanout   where results.jsonl, runs.md and the plots go
+#   WIREHUB_JAR, SERVER_ENV="WH_...=..", JAVA_OPTS_SERVER, JAVA_OPTS_CLIENT
 set -euo pipefail
 PERF_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$PERF_DIR")
 source "$PERF_DIR/lib.sh"
 
-SUBSCRIBERS=${SUBSCRIBERS:-1000 5000}
-RATES=${RATES:-200 1000}
-DURATION=${DURATION:-10}
-WARMUP_SECONDS=${WARMUP_SECONDS:-2}
-DATA_BYTES=${DATA_BYTES:-150}
-DRAIN_SECONDS=${DRAIN_SECONDS:-30}
-MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-64}
+SERVERS=${SERVERS:-wirehub}
+TRANSPORTS=${TRANSPORTS:-sse ws}
+TIERS=${TIERS:-10 100 1000 5000 10000 19000}
+RATES=${RATES:-0 100}
+CASES=${CASES:-}
+WINDOW=${WINDOW:-5}
+WARMUP=${WARMUP:-2}
+WARMUP_LONG=${WARMUP_LONG:-8}
+COLD=${COLD:-2}
+DRAIN=${DRAIN:-60}
+CONNECT_TIMEOUT=${CONNECT_TIMEOUT:-180}
+PAYLOAD=${PAYLOAD:-150}
+PUB_CONNS=${PUB_CONNS:-2}
+TOPICS=${TOPICS:-1}
 SERVER_ENV=${SERVER_ENV:-}
+RESULTS_DIR=${RESULTS_DIR:-$PERF_DIR/results/$(date -u +%Y%m%d-%H%M)-fanout}
 
-ensure_built
-machine_line
-status=0
-for s in $SUBSCRIBERS; do
-    [ "$s" -le 9000 ] || die "SUBSCRIBERS=$s: client and server each hold one fd per stream; keep it under the ulimit -n ($(ulimit -n))"
-    for r in $RATES; do
-        echo
-        echo "=== fanout: $s subscribers, $r events/s, ${DURATION}s ==="
-        # max_connections leaves room for the publisher's connections (one per POST in flight) and /v1/stats:
-        # at the cap Helidon stops accepting, and a connection over it hangs unanswered.
+# 8 s of warm-up where 2 s left wirehub's JIT visibly cold (the issue's method): saturation at the
+# smallest tier, fixed-rate cases at 10,000+ subscribers and WebSocket fixed-rate cases at 1,000+.
+# More warm-up only helps wirehub; nchan (C) has none to do.
+warmup_for() {
+    local transport=$1 subs=$2 rate=$3 smallest=$4
+    if { [ "$rate" = 0 ] && [ "$subs" = "$smallest" ]; } || { [ "$rate" != 0 ] && [ "$subs" -ge 10000 ]; } \
+        || { [ "$rate" != 0 ] && [ "$transport" = ws ] && [ "$subs" -ge 1000 ]; }; then
+        echo "$WARMUP_LONG"
+    else
+        echo "$WARMUP"
+    fi
+}
+
+# run_case SERVER TRANSPORT SUBSCRIBERS RATE: a fresh server, one LoadGen run, the server stopped.
+run_case() {
+    local server=$1 transport=$2 subs=$3 rate=$4 warm=$5
+    local name="$server-$transport-$subs-$rate"
+    [ $((subs + 300)) -le "$(ulimit -n)" ] || die "$subs subscribers do not fit under ulimit -n $(ulimit -n): each process holds one fd per stream plus its own"
+    echo
+    echo "=== $server $transport: $subs subscribers, $([ "$rate" = 0 ] && echo saturation || echo "$rate events/s"), warm-up ${warm}s, window ${WINDOW}s ==="
+    if [ "$server" = nchan ]; then
+        start_nchan "$name"
+    else
         # shellcheck disable=SC2086
-        start_server "fanout-$s-$r" WH_MAX_CONNECTIONS=$((s + MAX_IN_FLIGHT + 50)) $SERVER_ENV
-        load_line before
-        rc=0
-        run_client FanoutBench --port "$SERVER_PORT" --pid "$SERVER_PID" --subscribers "$s" --rate "$r" \
-            --seconds "$DURATION" --warmup-seconds "$WARMUP_SECONDS" --data-bytes "$DATA_BYTES" --drain-seconds "$DRAIN_SECONDS" --max-in-flight "$MAX_IN_FLIGHT" \
-            --clk-tck "$(getconf CLK_TCK)" || rc=$?
-        load_line after
-        stop_server
-        if [ $rc -ne 0 ]; then
-            echo "perf: FanoutBench exited $rc for S=$s R=$r (server log: $SERVER_LOG)" >&2
-            status=1
-        fi
+        start_server "$name" WH_MAX_CONNECTIONS=$((subs + PUB_CONNS + 100)) $SERVER_ENV
+    fi
+    load_line before
+    local rc=0
+    run_client LoadGen --server "$server" --transport "$transport" --port "$SERVER_PORT" --pid "$SERVER_PID" \
+        --subscribers "$subs" --topics "$TOPICS" --rate "$rate" --pub-conns "$PUB_CONNS" --payload "$PAYLOAD" \
+        --warmup "$warm" --cold "$COLD" --window "$WINDOW" --drain "$DRAIN" --connect-timeout "$CONNECT_TIMEOUT" --clk-tck "$(getconf CLK_TCK)" \
+        --out "$RESULTS_DIR/results.jsonl" --label "$(basename "$RESULTS_DIR")" || rc=$?
+    load_line after
+    if [ "$server" = nchan ]; then stop_nchan; else stop_server; fi
+    if [ $rc -ne 0 ]; then
+        echo "perf: LoadGen exited $rc for $name (logs: $PERF_LOGS)" >&2
+        status=1
+    fi
+}
+
+for s in $SERVERS; do
+    case $s in wirehub) ensure_built ;; nchan) need_nchan ;; *) die "SERVERS: wirehub or nchan, got $s" ;; esac
+done
+mkdir -p "$RESULTS_DIR"
+compile_client LoadGen
+machine_line | tee "$RESULTS_DIR/machine.txt"
+echo "command: $(for v in SERVERS TRANSPORTS TIERS RATES CASES WINDOW WARMUP WARMUP_LONG PAYLOAD PUB_CONNS; do printf '%s="%s" ' $v "${!v}"; done)$0" \
+    | tee -a "$RESULTS_DIR/machine.txt"
+[ -z "$WIREHUB_JAR_GIVEN" ] || echo "wirehub jar: $WIREHUB_JAR" | tee -a "$RESULTS_DIR/machine.txt"
+smallest=$(tr ' ' '\n' <<<"$TIERS" | grep . | sort -n | head -1)
+status=0
+for t in $TRANSPORTS; do
+    for r in $RATES; do
+        for n in $TIERS; do
+            for s in $SERVERS; do
+                run_case "$s" "$t" "$n" "$r" "$(warmup_for "$t" "$n" "$r" "$smallest")"
+            done
+        done
+    done
+    for c in $CASES; do
+        r=${c%x*}
+        n=${c#*x}
+        for s in $SERVERS; do
+            run_case "$s" "$t" "$n" "$r" "$(warmup_for "$t" "$n" "$r" "$smallest")"
+        done
     done
 done
+echo
+echo "=== results: $RESULTS_DIR (results.jsonl, runs.md, deliveries.svg, latency.svg) ==="
+"$JAVA" "$PERF_DIR/Report.java" "$RESULTS_DIR" || status=1
+[ $status -eq 0 ] || echo "perf: some case failed or was not exactly once (see above)" >&2
 exit $status

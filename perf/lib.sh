@@ -18,12 +18,24 @@ JAVA="$JDK/bin/java"
 [ -x "$JAVA" ] && [ -x "$JDK/bin/jcmd" ] || die "no java/jcmd in $JDK/bin"
 command -v curl >/dev/null || die "curl is needed to read /health and /v1/stats"
 
+# The server under test: WIREHUB_JAR=path/to/wirehub.jar runs a given build (say, main's before a
+# change) as it is; by default target/wirehub.jar, rebuilt when stale. Its libraries are found next
+# to it (target/libs/), as `make build` lays them out.
+WIREHUB_JAR_GIVEN=${WIREHUB_JAR:+yes}
+WIREHUB_JAR=${WIREHUB_JAR:-$ROOT/target/wirehub.jar}
+
 # Builds target/wirehub.jar when it is missing or older than any source, the pom or the Makefile.
 ensure_built() {
+    if [ -n "$WIREHUB_JAR_GIVEN" ]; then
+        [ -f "$WIREHUB_JAR" ] || die "WIREHUB_JAR=$WIREHUB_JAR does not exist"
+        echo "perf: using the given jar $WIREHUB_JAR (not rebuilt)"
+        return 0
+    fi
     local jar="$ROOT/target/wirehub.jar"
     if [ ! -f "$jar" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/Makefile" -newer "$jar" -print -quit)" ]; then
         echo "perf: building $jar"
         make -s -C "$ROOT" build >"$PERF_LOGS/build.log" 2>&1 || { tail -30 "$PERF_LOGS/build.log" >&2; die "make build failed"; }
+        touch "$jar" # Maven leaves an up-to-date jar as it was: without this, a newer Makefile rebuilds every run
     fi
 }
 
@@ -48,7 +60,7 @@ start_server() {
     SERVER_LOG="$PERF_LOGS/server-$name.log"
     : >"$SERVER_LOG" # before the fork: the child opens it for append, and we read it at once
     env WH_HOST=127.0.0.1 WH_PORT=0 "$@" \
-        "$JAVA" $JAVA_OPTS_SERVER -jar "$ROOT/target/wirehub.jar" --config "$ROOT/config/application.yaml" \
+        "$JAVA" $JAVA_OPTS_SERVER -jar "$WIREHUB_JAR" --config "$ROOT/config/application.yaml" \
         >>"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     local deadline=$((SECONDS + START_TIMEOUT))
@@ -91,14 +103,98 @@ stop_server() {
     wait "$pid" 2>/dev/null || true
 }
 
+# A free TCP port on 127.0.0.1 (for servers that cannot pick their own, like nginx): below the
+# kernel's ephemeral range, where 20,000 client sockets of a benchmark would otherwise land, and
+# used by no socket in any state.
+free_port() {
+    local p low
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
+    [ "$low" -gt 2024 ] || die "the ephemeral port range starts at $low: no room below it for a server port"
+    for _ in $(seq 200); do
+        p=$((1024 + (low > 11000 ? 9000 : 0) + RANDOM % (low - (low > 11000 ? 10024 : 1024))))
+        [ -z "$(ss -Htan "sport = :$p")" ] && { echo "$p"; return 0; }
+    done
+    die "found no free port"
+}
+
+NCHAN_MODULE=${NCHAN_MODULE:-/usr/lib/nginx/modules/ngx_nchan_module.so}
+NGINX=${NGINX:-/usr/sbin/nginx}
+NCHAN_MASTER=""
+NCHAN_DIR=""
+
+# Fails with how to install nginx and nchan when either is missing.
+need_nchan() {
+    if [ ! -x "$NGINX" ] || [ ! -f "$NCHAN_MODULE" ]; then
+        die "nchan is the peer here and is not installed (looked for $NGINX and $NCHAN_MODULE).
+      Install it: sudo apt-get install nginx-light libnginx-mod-nchan
+      (or point NGINX= and NCHAN_MODULE= at yours). The script runs its own nginx from perf/nchan.conf
+      on 127.0.0.1 as this user; the system's nginx service can stay stopped: systemctl disable --now nginx"
+    fi
+}
+
+# start_nchan NAME: a fresh nginx with nchan from perf/nchan.conf, one worker, on a free loopback
+# port, every file under a temp dir. Sets SERVER_PID to the worker (whose CPU and RSS count) and
+# SERVER_PORT; NCHAN_MASTER is the master that stop_nchan stops.
+start_nchan() {
+    local name=$1
+    need_nchan
+    NCHAN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wirehub-nchan.XXXXXX")
+    SERVER_PORT=$(free_port)
+    SERVER_LOG="$PERF_LOGS/nchan-$name.log"
+    local module="load_module $NCHAN_MODULE;"
+    # Debian loads the module for the system's nginx through /etc/nginx/modules-enabled; this config
+    # is read instead of /etc/nginx/nginx.conf, so it loads the module itself.
+    sed -e "s#@DIR@#$NCHAN_DIR#g; s#@PORT@#$SERVER_PORT#g; s#@MODULE@#$module#" "$PERF_DIR/nchan.conf" >"$NCHAN_DIR/nginx.conf"
+    "$NGINX" -e "$NCHAN_DIR/error.log" -p "$NCHAN_DIR" -c "$NCHAN_DIR/nginx.conf" >"$SERVER_LOG" 2>&1 &
+    NCHAN_MASTER=$!
+    local deadline=$((SECONDS + START_TIMEOUT))
+    until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/nchan_status")" = 200 ]; do
+        kill -0 "$NCHAN_MASTER" 2>/dev/null || { cat "$SERVER_LOG" "$NCHAN_DIR/error.log" >&2; NCHAN_MASTER=""; die "nginx exited at start-up (log above)"; }
+        [ $SECONDS -lt $deadline ] || die "nchan did not answer within ${START_TIMEOUT}s (log: $NCHAN_DIR/error.log)"
+        sleep 0.1
+    done
+    SERVER_PID=$(pgrep -P "$NCHAN_MASTER" | head -1)
+    [ -n "$SERVER_PID" ] || die "nginx $NCHAN_MASTER has no worker"
+    echo "nchan: worker pid $SERVER_PID, port $SERVER_PORT ($("$NGINX" -v 2>&1 | sed 's/.*: //'), one worker)"
+}
+
+# Stops the nginx started last (SIGTERM: fast shutdown, open streams are cut) and removes its dir.
+stop_nchan() {
+    [ -n "$NCHAN_MASTER" ] || return 0
+    local pid=$NCHAN_MASTER
+    NCHAN_MASTER=""
+    SERVER_PID=""
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    [ -f "$NCHAN_DIR/error.log" ] && cp "$NCHAN_DIR/error.log" "$PERF_LOGS/" 2>/dev/null
+    rm -rf "$NCHAN_DIR"
+}
+
 CLIENT_PID=""
 
-# Runs a benchmark client (a single-file Java program in perf/) with the JDK's source launcher.
-# In the background and waited for, so that a signal to this script is handled at once.
+# Compiles a client once per run (compile_client NAME), so that run_client does not spend a
+# second of CPU compiling it again for every case.
+compile_client() {
+    mkdir -p "$PERF_LOGS/classes"
+    "$JDK/bin/javac" -nowarn -d "$PERF_LOGS/classes" "$PERF_DIR/$1.java" || die "javac $1.java failed"
+}
+
+# Runs a benchmark client (a single-file Java program in perf/): compiled by compile_client, else
+# with the JDK's source launcher. In the background and waited for, so that a signal to this
+# script is handled at once.
 run_client() {
     local program=$1
     shift
-    "$JAVA" $JAVA_OPTS_CLIENT "$PERF_DIR/$program.java" "$@" &
+    if [ -f "$PERF_LOGS/classes/$program.class" ]; then
+        "$JAVA" $JAVA_OPTS_CLIENT -cp "$PERF_LOGS/classes" "$program" "$@" &
+    else
+        "$JAVA" $JAVA_OPTS_CLIENT "$PERF_DIR/$program.java" "$@" &
+    fi
     CLIENT_PID=$!
     local rc=0
     wait "$CLIENT_PID" || rc=$?
@@ -111,6 +207,7 @@ cleanup() {
         kill -TERM "$CLIENT_PID" 2>/dev/null || true
         wait "$CLIENT_PID" 2>/dev/null || true
     fi
+    stop_nchan
     stop_server
 }
 
