@@ -62,7 +62,7 @@ public class LoadGen {
                 "subscribers", "100", "topics", "1", "rate", "0", "batch", "1", "pub-conns", "2",
                 "payload", "150", "warmup", "2", "cold", "2", "window", "5", "drain", "30",
                 "io-threads", "2", "connect-timeout", "60", "clk-tck", "100", "out", "-", "label", "",
-                "topics-per-sub", "1", "burst", "0", "burst-every", "1", "jcmd", "none");
+                "topics-per-sub", "1", "burst", "0", "burst-every", "1", "jcmd", "none", "pub-port", "same");
         System.exit(new LoadGen(o).run());
     }
 
@@ -71,6 +71,8 @@ public class LoadGen {
     final boolean ws;
     final String host;
     final int port;
+    /** Where the publisher connects: --port, or another instance's (events then cross the bus). */
+    final int pubPort;
     final long[] serverPids;
     final int subscribers, topics, rate, batch, pubConns, payload, ioThreads, clkTck;
     /** Topics per subscriber: subscriber i follows minTopicsPerSub + i mod (max - min + 1). */
@@ -107,6 +109,7 @@ public class LoadGen {
         ws = choice(o, "transport", "sse", "ws").equals("ws");
         host = o.get("host");
         port = intArg(o, "port");
+        pubPort = o.get("pub-port").equals("same") ? port : intArg(o, "pub-port");
         serverPids = Arrays.stream(o.get("pid").split(",")).mapToLong(Long::parseLong).toArray();
         subscribers = intArg(o, "subscribers");
         topics = intArg(o, "topics");
@@ -172,7 +175,7 @@ public class LoadGen {
                 maxTopicsPerSub > 1 ? " (" + minTopicsPerSub + "-" + maxTopicsPerSub + " each)" : "",
                 rate == 0 ? "saturation" : rate + " events/s", payload, pubConns, batch > 1 ? ", batches of " + batch : "",
                 burst > 0 ? ", bursts of " + burst + " to one topic every " + burstEvery + " s" : "");
-        System.out.println("loadgen: " + what);
+        System.out.println("loadgen: " + what + (pubPort != port ? ", published on port " + pubPort + ", served on " + port : ""));
         Proc server = new Proc(serverPids, clkTck);
         Proc client = new Proc(new long[] {ProcessHandle.current().pid()}, clkTck);
         Map<String, Long> statsStart = stats();
@@ -296,6 +299,7 @@ public class LoadGen {
         r.put("transport", ws ? "ws" : "sse");
         r.put("subscribers", subscribers);
         r.put("topics", topics);
+        r.put("published_on_other_instance", pubPort != port);
         r.put("topics_per_sub", minTopicsPerSub == maxTopicsPerSub ? "" + minTopicsPerSub : minTopicsPerSub + "-" + maxTopicsPerSub);
         r.put("burst", burst);
         r.put("burst_every_s", burstEvery);
@@ -1022,7 +1026,7 @@ public class LoadGen {
         }
 
         Conn open(Selector sel, Conn cn) throws IOException {
-            cn.ch = SocketChannel.open(new InetSocketAddress(host, port));
+            cn.ch = SocketChannel.open(new InetSocketAddress(host, pubPort));
             cn.ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             cn.ch.configureBlocking(false);
             cn.key = cn.ch.register(sel, SelectionKey.OP_READ, cn);
