@@ -18,7 +18,7 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -ntp
 CONFIG ?= config/application.yaml
 
-.PHONY: help build run test bench perf-fanout perf-compare clean jdk dev-obs dev-obs-down dev-obs-check
+.PHONY: help build run test bench perf-fanout perf-compare perf-buffer perf-multi clean jdk dev-obs dev-obs-down dev-obs-check
 
 help:
 	@echo "make run    build and start wirehub on the embedded default ($(CONFIG))"
@@ -27,6 +27,8 @@ help:
 	@echo "make bench  run the benchmarks in perf/ at small sizes (prints figures)"
 	@echo "make perf-fanout   fan-out capacity: 10 to 19,000 subscribers, SSE and WebSocket (perf/fanout.sh)"
 	@echo "make perf-compare  wirehub side by side with nchan, ~15 min (perf/compare.sh; WIREHUB_JAR=... for another build)"
+	@echo "make perf-buffer   buffer sizing: SSE/WS x buffer 4..256 x steady/bursty, 1,000 subscribers, ~45 min (perf/buffer.sh)"
+	@echo "make perf-multi    two instances through Redis against one, PostgreSQL + Redis, ~15 min (perf/multi.sh)"
 	@echo "make dev-obs       two instances on PostgreSQL + Redis, Prometheus, a demo load; prints the URLs"
 	@echo "make dev-obs-down  stop exactly what dev-obs started"
 	@echo "using JDK: $(JDK)"
@@ -52,6 +54,12 @@ perf-fanout: build
 # With WIREHUB_JAR set, that jar runs as it is (no build): compare another build against nchan.
 perf-compare:
 	$(if $(WIREHUB_JAR),,$(MAKE) build &&) perf/compare.sh
+
+perf-buffer: build
+	perf/buffer.sh
+
+perf-multi: build
+	perf/multi.sh
 
 dev-obs: build
 	perf/obs.sh up
