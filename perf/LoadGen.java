@@ -807,7 +807,9 @@ public class LoadGen {
         void frame(Sub s, byte[] b, int from, int to) throws IOException {
             switch (s.wsOpcode) {
                 case 0, 1, 2 -> message(s, b, from, to);
-                case 8 -> throw new IOException("the server sent a close frame");
+                case 8 -> throw new IOException("the server sent a close frame" + (to - from >= 2 // status code, then the reason
+                        ? " " + (((b[from] & 0xff) << 8) | (b[from + 1] & 0xff)) + " " + new String(b, from + 2, to - from - 2, StandardCharsets.UTF_8)
+                        : ""));
                 case 9 -> pong(s, b, from, to);
                 default -> { } // pong or reserved: nothing to do
             }
