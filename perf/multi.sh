@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
 # Multi-instance through Redis (experiment 4 in docs/deployment.md): instance A takes the
 # publishes, instance B serves the N subscribers, sharing PostgreSQL and Redis, so every delivery
-# crosses the bus; against one instance with the same store and bus (publishes and subscribers on
-# it, its own PUBLISH coming back through Redis) in the same run. perf/LoadGen.java publishes on A
-# (--pub-port) and reads B's streams; server CPU and RSS are A's and B's summed.
-# Fresh servers per case; one fresh PostgreSQL schema and Redis channel prefix per script run, the
-# schema dropped at the end.
+# crosses the bus; against one instance S with the same store and bus settings (publishes and
+# subscribers on it, its own PUBLISH coming back through Redis), the cases alternating S and A+B.
+# perf/LoadGen.java publishes on A (--pub-port) and reads B's streams; server CPU and RSS are A's
+# and B's summed. The three servers start once and serve every case (a JVM with a PostgreSQL store
+# took 35 s to start on the loaded machine, and its first JDBC connection 7 s, past the pool's 2 s
+# timeout: START_ATTEMPTS retries that); S has its own schema and channel prefix, A and B share
+# theirs; both schemas are dropped at the end.
 #
 # Knobs (environment):
-#   TIERS="1000 100"  TRANSPORTS="sse"  RATES="0 100" (0 = saturation)  REPEAT=2 (runs per case)
-#   SETUPS="single multi"  TOPICS=1 PUB_CONNS=4 PAYLOAD=150 WINDOW=5 WARMUP=3 COLD=2 DRAIN=60
+#   TIERS="1000 100"  TRANSPORTS="sse"  RATES="0 50" (0 = saturation)  REPEAT=2 (runs per case)
+#   TOPICS=1 PUB_CONNS=4 PAYLOAD=150 WINDOW=5 WARMUP=3 COLD=2 DRAIN=60 START_ATTEMPTS=6
 #   PG_URL=jdbc:postgresql://127.0.0.1:5432/test PG_USER=postgres REDIS_URL=redis://127.0.0.1:6379
-#   RESULTS_DIR=perf/results/<date>-multi   results.jsonl, runs.md (perf/Report.java), multi.md
-#   WIREHUB_JAR, SERVER_ENV="WH_...=..", JAVA_OPTS_SERVER, JAVA_OPTS_CLIENT
+#   SERVER_ENV="WH_STORE_POSTGRES_POOL_SIZE=30" (every server)
+#   RESULTS_DIR=perf/results/<date>-multi   results.jsonl, runs.md, multi.md
+#   WIREHUB_JAR, JAVA_OPTS_SERVER, JAVA_OPTS_CLIENT
 set -euo pipefail
 PERF_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$PERF_DIR")
+START_ATTEMPTS=${START_ATTEMPTS:-6}
 source "$PERF_DIR/lib.sh"
 
 TIERS=${TIERS:-1000 100}
 TRANSPORTS=${TRANSPORTS:-sse}
-RATES=${RATES:-0 100}
+RATES=${RATES:-0 50}
 REPEAT=${REPEAT:-2}
-SETUPS=${SETUPS:-single multi}
 TOPICS=${TOPICS:-1}
 PUB_CONNS=${PUB_CONNS:-4}
 PAYLOAD=${PAYLOAD:-150}
@@ -33,64 +36,59 @@ DRAIN=${DRAIN:-60}
 PG_URL=${PG_URL:-jdbc:postgresql://127.0.0.1:5432/test}
 PG_USER=${PG_USER:-postgres}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
-SERVER_ENV=${SERVER_ENV:-}
+SERVER_ENV=${SERVER_ENV:-WH_STORE_POSTGRES_POOL_SIZE=30}
 RESULTS_DIR=${RESULTS_DIR:-$PERF_DIR/results/$(date -u +%Y%m%d-%H%M)-multi}
-command -v psql >/dev/null || die "psql is needed to drop the run's schema"
+command -v psql >/dev/null || die "psql is needed to drop the run's schemas"
 
-SCHEMA="perf_multi_$$"
-CHANNEL="perf-multi-$$"
-STORE_BUS_ENV="WH_STORE_TYPE=postgres WH_STORE_POSTGRES_URL=$PG_URL WH_STORE_POSTGRES_USER=$PG_USER
-    WH_STORE_POSTGRES_SCHEMA=$SCHEMA WH_BUS_TYPE=redis WH_BUS_REDIS_URL=$REDIS_URL WH_BUS_REDIS_CHANNEL=$CHANNEL"
 # psql's connection from the JDBC URL: jdbc:postgresql://HOST:PORT/DB
 PG_HOSTPORT=${PG_URL#jdbc:postgresql://}
 PG_HOSTPORT=${PG_HOSTPORT%%/*}
 PG_DB=${PG_URL##*/}
+MAX_SUBS=$(tr ' ' '\n' <<<"$TIERS" | sort -n | tail -1)
 
-A_PID="" # instance A (the publishers' one) while a multi case runs; B is lib.sh's SERVER_PID
+# store_bus_env NAME: the settings of a deployment named NAME (its own schema and channel prefix)
+store_bus_env() {
+    echo "WH_STORE_TYPE=postgres WH_STORE_POSTGRES_URL=$PG_URL WH_STORE_POSTGRES_USER=$PG_USER" \
+        "WH_STORE_POSTGRES_SCHEMA=perf_$1_$$ WH_BUS_TYPE=redis WH_BUS_REDIS_URL=$REDIS_URL WH_BUS_REDIS_CHANNEL=perf-$1-$$" \
+        "WH_MAX_CONNECTIONS=$((2 * MAX_SUBS + 200)) $SERVER_ENV" # closed SSE streams linger until the next write
+}
 
-stop_a() {
-    [ -n "$A_PID" ] || return 0
-    local b=$SERVER_PID
-    SERVER_PID=$A_PID
-    A_PID=""
+# The servers: S (single), A and B (multi). lib.sh's start_server/stop_server handle SERVER_PID.
+S_PID="" S_PORT="" A_PID="" A_PORT="" B_PID="" B_PORT=""
+
+stop_pid() {
+    [ -n "$1" ] || return 0
+    SERVER_PID=$1
     stop_server
-    SERVER_PID=$b
 }
 
-drop_schema() {
-    psql -q -h "${PG_HOSTPORT%%:*}" -p "${PG_HOSTPORT##*:}" -U "$PG_USER" -d "$PG_DB" \
-        -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || echo "perf: could not drop schema $SCHEMA in $PG_DB" >&2
+drop_schemas() {
+    for name in single multi; do
+        psql -q -h "${PG_HOSTPORT%%:*}" -p "${PG_HOSTPORT##*:}" -U "$PG_USER" -d "$PG_DB" \
+            -c "DROP SCHEMA IF EXISTS perf_${name}_$$ CASCADE" >/dev/null 2>&1 || echo "perf: could not drop schema perf_${name}_$$" >&2
+    done
 }
-trap 'stop_a; cleanup; drop_schema' EXIT
+trap 'cleanup; stop_pid "$S_PID"; stop_pid "$A_PID"; stop_pid "$B_PID"; drop_schemas' EXIT
 
 # run_case SETUP TRANSPORT SUBSCRIBERS RATE RUN
 run_case() {
-    local setup=$1 transport=$2 subs=$3 rate=$4 run=$5
-    local name="$setup-$transport-$subs-$rate-$run" pub_port pids
+    local setup=$1 transport=$2 subs=$3 rate=$4 run=$5 port pub_port pids
+    if [ "$setup" = multi ]; then
+        port=$B_PORT pub_port=$A_PORT pids=$B_PID,$A_PID
+    else
+        port=$S_PORT pub_port=$S_PORT pids=$S_PID
+    fi
     echo
     echo "=== $setup: $transport, $subs subscribers, $([ "$rate" = 0 ] && echo saturation || echo "$rate events/s") (run $run of $REPEAT) ==="
-    if [ "$setup" = multi ]; then
-        # shellcheck disable=SC2086
-        start_server "$name-A" WH_MAX_CONNECTIONS=$((PUB_CONNS + 100)) $STORE_BUS_ENV $SERVER_ENV
-        A_PID=$SERVER_PID
-        pub_port=$SERVER_PORT
-        SERVER_PID=""
-    fi
-    # shellcheck disable=SC2086
-    start_server "$name-B" WH_MAX_CONNECTIONS=$((subs + PUB_CONNS + 100)) $STORE_BUS_ENV $SERVER_ENV
-    [ "$setup" = multi ] || pub_port=$SERVER_PORT
-    pids=$SERVER_PID${A_PID:+,$A_PID}
     load_line before
     local rc=0
-    run_client LoadGen --transport "$transport" --port "$SERVER_PORT" --pub-port "$pub_port" --pid "$pids" \
+    run_client LoadGen --transport "$transport" --port "$port" --pub-port "$pub_port" --pid "$pids" \
         --subscribers "$subs" --topics "$TOPICS" --rate "$rate" --pub-conns "$PUB_CONNS" --payload "$PAYLOAD" \
         --warmup "$WARMUP" --cold "$COLD" --window "$WINDOW" --drain "$DRAIN" --clk-tck "$(getconf CLK_TCK)" \
         --out "$RESULTS_DIR/results.jsonl" --label "setup=$setup" || rc=$?
     load_line after
-    stop_server
-    stop_a
     if [ $rc -ne 0 ]; then
-        echo "perf: LoadGen exited $rc for $name (logs: $PERF_LOGS)" >&2
+        echo "perf: LoadGen exited $rc for $setup-$transport-$subs-$rate-$run (logs: $PERF_LOGS)" >&2
         status=1
     fi
 }
@@ -99,15 +97,26 @@ ensure_built
 mkdir -p "$RESULTS_DIR"
 compile_client LoadGen
 machine_line | tee "$RESULTS_DIR/machine.txt"
-echo "command: $(for v in TIERS TRANSPORTS RATES REPEAT SETUPS TOPICS PUB_CONNS WINDOW WARMUP; do printf '%s="%s" ' $v "${!v}"; done)$0" \
+echo "command: $(for v in TIERS TRANSPORTS RATES REPEAT TOPICS PUB_CONNS WINDOW WARMUP SERVER_ENV; do printf '%s="%s" ' $v "${!v}"; done)$0" \
     | tee -a "$RESULTS_DIR/machine.txt"
-echo "store: PostgreSQL $PG_URL schema $SCHEMA; bus: Redis $REDIS_URL channel prefix $CHANNEL" | tee -a "$RESULTS_DIR/machine.txt"
+echo "store: PostgreSQL $PG_URL schemas perf_single_$$, perf_multi_$$; bus: Redis $REDIS_URL channel prefixes perf-single-$$, perf-multi-$$" \
+    | tee -a "$RESULTS_DIR/machine.txt"
+# shellcheck disable=SC2046
+start_server S $(store_bus_env single)
+S_PID=$SERVER_PID S_PORT=$SERVER_PORT
+# shellcheck disable=SC2046
+start_server A $(store_bus_env multi)
+A_PID=$SERVER_PID A_PORT=$SERVER_PORT
+# shellcheck disable=SC2046
+start_server B $(store_bus_env multi)
+B_PID=$SERVER_PID B_PORT=$SERVER_PORT
+SERVER_PID="" # stopped by the trap, by name
 status=0
 for t in $TRANSPORTS; do
     for n in $TIERS; do
         for r in $RATES; do
-            for s in $SETUPS; do
-                for i in $(seq "$REPEAT"); do
+            for i in $(seq "$REPEAT"); do
+                for s in single multi; do
                     run_case "$s" "$t" "$n" "$r" "$i"
                 done
             done
@@ -115,7 +124,7 @@ for t in $TRANSPORTS; do
     done
 done
 echo
-echo "=== results: $RESULTS_DIR (results.jsonl, multi.md) ==="
+echo "=== results: $RESULTS_DIR (results.jsonl, runs.md, multi.md) ==="
 "$JAVA" "$PERF_DIR/MultiReport.java" "$RESULTS_DIR" || status=1
 [ $status -eq 0 ] || echo "perf: some case failed or was not exactly once (see above)" >&2
 exit $status
