@@ -18,7 +18,7 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -ntp
 CONFIG ?= config/application.yaml
 
-.PHONY: help build run test bench perf-fanout perf-compare perf-jmh perf-store clean jdk dev-obs dev-obs-down dev-obs-check
+.PHONY: help build run test bench perf-fanout perf-compare perf-buffer perf-multi perf-jmh perf-store clean jdk dev-obs dev-obs-down dev-obs-check
 
 help:
 	@echo "make run    build and start wirehub on the embedded default ($(CONFIG))"
@@ -29,6 +29,8 @@ help:
 	@echo "make perf-compare  wirehub side by side with nchan, ~15 min (perf/compare.sh; WIREHUB_JAR=... for another build)"
 	@echo "make perf-jmh      in-process pipeline and frame encoding (JMH, about 4 min; JMH_ARGS to change)"
 	@echo "make perf-store    publish into PostgreSQL and replay from 1M events, over HTTP (5-8 min)"
+	@echo "make perf-buffer   buffer sizing: SSE/WS x buffer 4..256 x steady/bursty, 1,000 subscribers, ~45 min (perf/buffer.sh)"
+	@echo "make perf-multi    two instances through Redis against one, PostgreSQL + Redis, ~15 min (perf/multi.sh)"
 	@echo "make dev-obs       two instances on PostgreSQL + Redis, Prometheus, a demo load; prints the URLs"
 	@echo "make dev-obs-down  stop exactly what dev-obs started"
 	@echo "using JDK: $(JDK)"
@@ -64,6 +66,12 @@ perf-jmh: build
 
 perf-store: build
 	perf/ingest.sh
+
+perf-buffer: build
+	perf/buffer.sh
+
+perf-multi: build
+	perf/multi.sh
 
 dev-obs: build
 	perf/obs.sh up

@@ -31,14 +31,16 @@ import java.util.regex.Pattern;
 /**
  * Load generator for SSE and WebSocket fan-out servers: wirehub, or nchan as the peer.
  *
- * <p>N subscribers over M topics (subscriber i on topic i mod M), read by one or two NIO selector
+ * <p>N subscribers over M topics (subscriber i on topic i mod M; with {@code --topics-per-sub 1-5}
+ * subscriber i follows 1 + i mod 5 topics spread over the M), read by one or two NIO selector
  * threads; a publisher thread with K keep-alive connections that publishes at a fixed rate or, with
- * {@code --rate 0}, as fast as the answers come. Every event's data is
- * {@code {"lg":[c,n,t],"pad":"xx.."}}: publisher connection c, its n-th event on that topic, and
- * the send time t from this process's {@code System.nanoTime()} (one clock for publish and
+ * {@code --rate 0}, as fast as the answers come, plus, with {@code --burst B --burst-every S}, a
+ * batch of B events to one topic every S seconds (wirehub only; the topic rotates). Every event's
+ * data is {@code {"lg":[c,n,t,k],"pad":"xx.."}}: publisher connection c, its n-th event on topic k,
+ * and the send time t from this process's {@code System.nanoTime()} (one clock for publish and
  * receive). A connection's requests are answered in order, so each subscriber must see every
- * connection's n exactly once and in order, whatever server-side seq the server adds: that check
- * is the same for both servers. Any gap, duplicate, reordering, lost stream or connect failure
+ * connection's n of each of its topics exactly once and in order, whatever server-side seq the
+ * server adds: that check is the same for both servers. Any gap, duplicate, reordering, lost stream or connect failure
  * fails the run (exit 3).
  *
  * <p>Phases: connect all streams (the server's RSS before and after: KB per idle stream); publish,
@@ -59,7 +61,8 @@ public class LoadGen {
                 "server", "wirehub", "transport", "sse", "host", "127.0.0.1", "port", "", "pid", "",
                 "subscribers", "100", "topics", "1", "rate", "0", "batch", "1", "pub-conns", "2",
                 "payload", "150", "warmup", "2", "cold", "2", "window", "5", "drain", "30",
-                "io-threads", "2", "connect-timeout", "60", "clk-tck", "100", "out", "-", "label", "");
+                "io-threads", "2", "connect-timeout", "60", "clk-tck", "100", "out", "-", "label", "",
+                "topics-per-sub", "1", "burst", "0", "burst-every", "1", "jcmd", "none", "pub-port", "same");
         System.exit(new LoadGen(o).run());
     }
 
@@ -68,12 +71,22 @@ public class LoadGen {
     final boolean ws;
     final String host;
     final int port;
+    /** Where the publisher connects: --port, or another instance's (events then cross the bus). */
+    final int pubPort;
     final long[] serverPids;
     final int subscribers, topics, rate, batch, pubConns, payload, ioThreads, clkTck;
+    /** Topics per subscriber: subscriber i follows minTopicsPerSub + i mod (max - min + 1). */
+    final int minTopicsPerSub, maxTopicsPerSub;
+    /** Extra batches of {@code burst} events to one topic every {@code burstEvery} seconds; 0: none. */
+    final int burst;
+    final double burstEvery;
     final double warmup, cold, window, drain, connectTimeout;
     final String out, label;
+    /** The JDK's jcmd, to read the server's heap after a full GC; "none": no heap figures. */
+    final String jcmd;
 
-    // ---- shared state. Index of (subscriber s, publisher connection c): s * pubConns + c.
+    // ---- shared state. A slot is (subscriber, one of its topics); Sub.firstSlot + j is its j-th.
+    // Index of (slot, publisher connection c): slot * pubConns + c.
     /** Last n seen; -1 before the first. Written by the subscriber's selector thread only. */
     final AtomicLongArray lastN;
     /** Last n acknowledged per (connection, topic): c * topics + topic. Publisher thread only. */
@@ -96,6 +109,7 @@ public class LoadGen {
         ws = choice(o, "transport", "sse", "ws").equals("ws");
         host = o.get("host");
         port = intArg(o, "port");
+        pubPort = o.get("pub-port").equals("same") ? port : intArg(o, "pub-port");
         serverPids = Arrays.stream(o.get("pid").split(",")).mapToLong(Long::parseLong).toArray();
         subscribers = intArg(o, "subscribers");
         topics = intArg(o, "topics");
@@ -112,29 +126,60 @@ public class LoadGen {
         connectTimeout = doubleArg(o, "connect-timeout");
         out = o.get("out");
         label = o.get("label");
+        String[] perSub = o.get("topics-per-sub").split("-", 2);
+        minTopicsPerSub = intArg(Map.of("topics-per-sub", perSub[0]), "topics-per-sub");
+        maxTopicsPerSub = perSub.length == 1 ? minTopicsPerSub : intArg(Map.of("topics-per-sub", perSub[1]), "topics-per-sub");
+        burst = intArg(o, "burst");
+        burstEvery = doubleArg(o, "burst-every");
+        jcmd = o.get("jcmd");
         if (nchan && batch != 1) {
             usage("nchan publishes one message per request: --batch 1");
+        }
+        if (nchan && (burst > 0 || maxTopicsPerSub > 1)) {
+            usage("--burst and --topics-per-sub above 1 are wirehub only (batch publish, several topics per stream)");
+        }
+        if (minTopicsPerSub < 1 || maxTopicsPerSub < minTopicsPerSub || maxTopicsPerSub > topics || burst < 0 || burstEvery <= 0) {
+            usage("--topics-per-sub is K or MIN-MAX with 1 <= MIN <= MAX <= --topics; --burst >= 0; --burst-every > 0");
         }
         if (subscribers < 1 || topics < 1 || pubConns < 1 || batch < 1 || ioThreads < 1 || payload < 40) {
             usage("--subscribers, --topics, --pub-conns, --batch, --io-threads must be >= 1, --payload >= 40");
         }
-        lastN = new AtomicLongArray(subscribers * pubConns);
+        subs = new Sub[subscribers];
+        int slots = 0;
+        for (int i = 0; i < subscribers; i++) {
+            subs[i] = new Sub(i, slots, topicsOf(i));
+            slots += subs[i].topicList.length;
+        }
+        lastN = new AtomicLongArray(slots * pubConns);
         for (int i = 0; i < lastN.length(); i++) {
             lastN.setPlain(i, -1);
         }
         ackedN = new long[pubConns * topics];
         Arrays.fill(ackedN, -1);
-        subs = new Sub[subscribers];
+    }
+
+    /** Subscriber i's topics: 1 + i mod (spread) of them, a stride apart so that topics share subscribers evenly. */
+    int[] topicsOf(int i) {
+        int k = minTopicsPerSub + i % (maxTopicsPerSub - minTopicsPerSub + 1);
+        int stride = Math.max(1, topics / maxTopicsPerSub);
+        int[] t = new int[k];
+        for (int j = 0; j < k; j++) {
+            t[j] = (i + j * stride) % topics;
+        }
+        return t;
     }
 
     int run() throws Exception {
-        String what = String.format(Locale.ROOT, "%s %s, %d subscribers on %d topic(s), %s, %d-byte events, %d publisher connection(s)%s",
+        String what = String.format(Locale.ROOT, "%s %s, %d subscribers on %d topic(s)%s, %s, %d-byte events, %d publisher connection(s)%s%s",
                 nchan ? "nchan" : "wirehub", ws ? "WebSocket" : "SSE", subscribers, topics,
-                rate == 0 ? "saturation" : rate + " events/s", payload, pubConns, batch > 1 ? ", batches of " + batch : "");
-        System.out.println("loadgen: " + what);
+                maxTopicsPerSub > 1 ? " (" + minTopicsPerSub + "-" + maxTopicsPerSub + " each)" : "",
+                rate == 0 ? "saturation" : rate + " events/s", payload, pubConns, batch > 1 ? ", batches of " + batch : "",
+                burst > 0 ? ", bursts of " + burst + " to one topic every " + burstEvery + " s" : "");
+        System.out.println("loadgen: " + what + (pubPort != port ? ", published on port " + pubPort + ", served on " + port : ""));
         Proc server = new Proc(serverPids, clkTck);
         Proc client = new Proc(new long[] {ProcessHandle.current().pid()}, clkTck);
         Map<String, Long> statsStart = stats();
+        long heapBefore = heapUsedKb(); // first: its full GC shrinks the heap, and RSS with it
         long rssBefore = server.rssKb();
 
         // 1. Connect every stream, a bounded number at a time per selector thread.
@@ -147,7 +192,6 @@ public class LoadGen {
             t.start();
         }
         for (int i = 0; i < subscribers; i++) {
-            subs[i] = new Sub(i, i % topics);
             loops.get(i % ioThreads).pending.add(subs[i]);
         }
         loops.forEach(l -> l.selector.wakeup());
@@ -165,6 +209,7 @@ public class LoadGen {
             return fail("no stream opened");
         }
         Thread.sleep(500); // let the server finish registering what it accepted
+        long heapIdle = heapUsedKb();
         long rssIdle = server.rssKb();
 
         // 2. Publish: cold seconds, then warm-up until every subscriber is live on every connection.
@@ -197,6 +242,7 @@ public class LoadGen {
         phase = DRAIN;
         Snapshot w1 = snapshot(publisher, server, client);
         Map<String, Long> statsW1 = stats();
+        long heapLoaded = heapUsedKb(); // after the window: its full GC delays only the drain
         long rssLoaded = server.rssKb();
         int serverThreads = server.threads();
 
@@ -231,11 +277,13 @@ public class LoadGen {
                 ended++; // a failure of its own: what it missed after it ended is not counted as gaps
                 continue;
             }
-            for (int c = 0; c < pubConns; c++) {
-                long last = lastN.get(s.index * pubConns + c);
-                long acked = ackedN[c * topics + s.topic];
-                if (last >= 0 && acked > last) {
-                    gaps += acked - last;
+            for (int j = 0; j < s.topicList.length; j++) {
+                for (int c = 0; c < pubConns; c++) {
+                    long last = lastN.get((s.firstSlot + j) * pubConns + c);
+                    long acked = ackedN[c * topics + s.topicList[j]];
+                    if (last >= 0 && acked > last) {
+                        gaps += acked - last;
+                    }
                 }
             }
         }
@@ -253,6 +301,11 @@ public class LoadGen {
         r.put("transport", ws ? "ws" : "sse");
         r.put("subscribers", subscribers);
         r.put("topics", topics);
+        r.put("published_on_other_instance", pubPort != port);
+        r.put("topics_per_sub", minTopicsPerSub == maxTopicsPerSub ? "" + minTopicsPerSub : minTopicsPerSub + "-" + maxTopicsPerSub);
+        r.put("burst", burst);
+        r.put("burst_every_s", burstEvery);
+        r.put("bursts_sent", publisher.bursts);
         r.put("mode", rate == 0 ? "saturation" : "rate");
         r.put("rate_target", rate);
         r.put("batch", batch);
@@ -289,6 +342,13 @@ public class LoadGen {
         r.put("server_rss_loaded_kb", rssLoaded);
         r.put("kb_per_idle_stream", round((rssIdle - rssBefore) / (double) openedCount, 1));
         r.put("kb_per_loaded_stream", round((rssLoaded - rssBefore) / (double) openedCount, 1));
+        if (heapBefore >= 0 && heapIdle >= 0 && heapLoaded >= 0) {
+            r.put("server_heap_before_kb", heapBefore);
+            r.put("server_heap_idle_kb", heapIdle);
+            r.put("server_heap_loaded_kb", heapLoaded);
+            r.put("heap_kb_per_idle_stream", round((heapIdle - heapBefore) / (double) openedCount, 2));
+            r.put("heap_kb_per_loaded_stream", round((heapLoaded - heapBefore) / (double) openedCount, 2));
+        }
         r.put("server_cpu_cores", round(serverTicks / (double) clkTck / w, 2));
         r.put("server_cpu_us_per_delivery", deliveries == 0 ? -1 : round(serverTicks * 1e6 / clkTck / deliveries, 2));
         r.put("server_threads", serverThreads);
@@ -331,6 +391,10 @@ public class LoadGen {
                         + "; closes since connect: client_gone " + r.get("server_closes_client_gone") + ", write_timeout "
                         + r.get("server_closes_write_timeout") + ", pong_timeout " + r.get("server_closes_pong_timeout") + ", overflow "
                         + r.get("server_closes_overflow") + ", error " + r.get("server_closes_error") : "");
+        if (r.containsKey("server_heap_idle_kb")) {
+            System.out.printf(Locale.ROOT, "  server heap    after a full GC: %d -> %d (idle) -> %d KB (loaded): %s KB/idle stream, %s KB/loaded stream%n",
+                    heapBefore, heapIdle, heapLoaded, r.get("heap_kb_per_idle_stream"), r.get("heap_kb_per_loaded_stream"));
+        }
         System.out.printf(Locale.ROOT, "  client         CPU %.2f cores (same machine)%n", r.get("client_cpu_cores"));
         if (firstError != null) {
             System.out.println("  first stream error: " + firstError);
@@ -361,9 +425,11 @@ public class LoadGen {
             if (!s.open || s.ended) {
                 continue;
             }
-            for (int c = 0; c < pubConns; c++) {
-                if (lastN.get(s.index * pubConns + c) < ackedN[c * topics + s.topic]) {
-                    return false;
+            for (int j = 0; j < s.topicList.length; j++) {
+                for (int c = 0; c < pubConns; c++) {
+                    if (lastN.get((s.firstSlot + j) * pubConns + c) < ackedN[c * topics + s.topicList[j]]) {
+                        return false;
+                    }
                 }
             }
         }
@@ -394,7 +460,8 @@ public class LoadGen {
 
     /** One stream: its socket and its parser state (HTTP head, chunks, SSE lines or WebSocket frames). */
     final class Sub {
-        final int index, topic;
+        final int index, firstSlot;
+        final int[] topicList;
         SocketChannel ch;
         boolean open, ended;
         int state = HEAD;
@@ -411,9 +478,20 @@ public class LoadGen {
         long wsLeft, wsLen;
         int seenConns;
 
-        Sub(int index, int topic) {
+        Sub(int index, int firstSlot, int[] topicList) {
             this.index = index;
-            this.topic = topic;
+            this.firstSlot = firstSlot;
+            this.topicList = topicList;
+        }
+
+        /** The slot of topic k among this subscriber's, or -1 if it does not follow k. */
+        int slotOf(int k) {
+            for (int j = 0; j < topicList.length; j++) {
+                if (topicList[j] == k) {
+                    return firstSlot + j;
+                }
+            }
+            return -1;
         }
 
         void append(byte[] b, int from, int to) {
@@ -426,7 +504,16 @@ public class LoadGen {
         }
 
         byte[] request() {
-            String path = nchan ? (ws ? "/ws/t" : "/sse/t") + topic : (ws ? "/v1/ws?topic=t" : "/v1/sse?topic=t") + topic;
+            String path;
+            if (nchan) {
+                path = (ws ? "/ws/t" : "/sse/t") + topicList[0];
+            } else {
+                StringBuilder q = new StringBuilder(ws ? "/v1/ws" : "/v1/sse");
+                for (int j = 0; j < topicList.length; j++) {
+                    q.append(j == 0 ? "?topic=t" : "&topic=t").append(topicList[j]);
+                }
+                path = q.toString();
+            }
             String h = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n";
             h += ws ? "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
                     : "Accept: text/event-stream\r\n";
@@ -761,8 +848,9 @@ public class LoadGen {
         void frame(Sub s, byte[] b, int from, int to) throws IOException {
             switch (s.wsOpcode) {
                 case 0, 1, 2 -> message(s, b, from, to);
-                case 8 -> throw new IOException("the server sent a close frame"
-                        + (to - from >= 2 ? " " + (((b[from] & 0xff) << 8) | (b[from + 1] & 0xff)) + " " + new String(b, from + 2, to - from - 2, StandardCharsets.UTF_8) : ""));
+                case 8 -> throw new IOException("the server sent a close frame" + (to - from >= 2 // status code, then the reason
+                        ? " " + (((b[from] & 0xff) << 8) | (b[from + 1] & 0xff)) + " " + new String(b, from + 2, to - from - 2, StandardCharsets.UTF_8)
+                        : ""));
                 case 9 -> pong(s, b, from, to);
                 default -> { } // pong or reserved: nothing to do
             }
@@ -800,17 +888,28 @@ public class LoadGen {
             for (i++; i < to && b[i] >= '0' && b[i] <= '9'; i++) {
                 t = t * 10 + (b[i] - '0');
             }
-            deliver(s, c, n, t);
+            int topic = 0;
+            if (i < to && b[i] == ',') {
+                for (i++; i < to && b[i] >= '0' && b[i] <= '9'; i++) {
+                    topic = topic * 10 + (b[i] - '0');
+                }
+            }
+            deliver(s, c, n, t, topic);
         }
 
-        void deliver(Sub s, int c, long n, long t) {
+        void deliver(Sub s, int c, long n, long t, int topic) {
             delivered++;
             latency[ph].record((now - t) / 1000);
-            int k = s.index * pubConns + c;
+            int slot = s.slotOf(topic);
+            if (slot < 0) { // an event of a topic this stream does not follow: counted as reordered (fails the run)
+                reorders++;
+                return;
+            }
+            int k = slot * pubConns + c;
             long last = lastN.getPlain(k);
             if (last < 0) { // the first event of this connection: the stream is live from here on
                 lastN.setRelease(k, n);
-                if (++s.seenConns == pubConns) {
+                if (++s.seenConns == pubConns * s.topicList.length) {
                     ready.incrementAndGet();
                 }
             } else if (n == last + 1) {
@@ -852,7 +951,9 @@ public class LoadGen {
     final class Publisher implements Runnable {
         volatile boolean stop;
         volatile long acked;
-        long notSent, failures;
+        long notSent, failures, bursts;
+        /** Most events in one request: a batch or a burst. */
+        final int maxPerRequest = Math.max(batch, burst);
         volatile String firstError;
         final Histogram postLat = new Histogram();
         final long[] nextN = new long[pubConns * topics];
@@ -870,10 +971,11 @@ public class LoadGen {
             boolean busy;
             long sentAt;
             int topicCursor;
-            final int[] inFlightTopic = new int[batch];
-            final long[] inFlightN = new long[batch];
-            final ByteBuffer req = ByteBuffer.allocate(512 + batch * (payload + 120));
-            final byte[] body = new byte[batch * (payload + 120)];
+            int inFlight;
+            final int[] inFlightTopic = new int[maxPerRequest];
+            final long[] inFlightN = new long[maxPerRequest];
+            final ByteBuffer req = ByteBuffer.allocate(512 + maxPerRequest * (payload + 120));
+            final byte[] body = new byte[maxPerRequest * (payload + 120)];
             // response parser
             boolean inHead = true;
             final byte[] line = new byte[256];
@@ -898,15 +1000,23 @@ public class LoadGen {
                 ByteBuffer in = ByteBuffer.allocate(64 * 1024);
                 long period = rate == 0 ? 0 : 1_000_000_000L * batch / rate;
                 long due = System.nanoTime();
+                long burstPeriod = seconds(burstEvery);
+                long burstDue = due + burstPeriod;
+                int burstTopic = 0;
                 while (true) {
                     long now = System.nanoTime();
                     boolean anyBusy = false;
                     for (Conn cn : conns) {
                         if (!cn.busy && !stop) {
-                            if (rate == 0) {
-                                send(cn);
+                            if (burst > 0 && burstDue <= now) { // on top of the rate: it does not move `due`
+                                send(cn, burst, burstTopic);
+                                burstTopic = (burstTopic + 1) % topics;
+                                burstDue += burstPeriod;
+                                bursts++;
+                            } else if (rate == 0) {
+                                send(cn, batch, -1);
                             } else if (due <= now) {
-                                send(cn);
+                                send(cn, batch, -1);
                                 due += period;
                             }
                         }
@@ -920,10 +1030,11 @@ public class LoadGen {
                         anyFree |= !cn.busy;
                     }
                     now = System.nanoTime();
-                    if (rate > 0 && due <= now && anyFree && !stop) {
+                    long next = burst > 0 ? Math.min(due, burstDue) : due;
+                    if ((rate > 0 || burst > 0) && next <= now && anyFree && !stop) {
                         sel.selectNow(); // another request is due and a connection is free
                     } else {
-                        sel.select(rate == 0 || due <= now || stop ? 100 : Math.max(1, (due - now) / 1_000_000));
+                        sel.select(rate == 0 && burst == 0 || next <= now || stop ? 100 : Math.max(1, (next - now) / 1_000_000));
                     }
                     for (SelectionKey k : sel.selectedKeys()) {
                         Conn cn = (Conn) k.attachment();
@@ -958,7 +1069,7 @@ public class LoadGen {
         }
 
         Conn open(Selector sel, Conn cn) throws IOException {
-            cn.ch = SocketChannel.open(new InetSocketAddress(host, port));
+            cn.ch = SocketChannel.open(new InetSocketAddress(host, pubPort));
             cn.ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             cn.ch.configureBlocking(false);
             cn.key = cn.ch.register(sel, SelectionKey.OP_READ, cn);
@@ -975,22 +1086,28 @@ public class LoadGen {
             }
         }
 
-        /** Builds the next request in the connection's buffer (no allocation) and writes it. */
-        void send(Conn cn) throws IOException {
+        /**
+         * Builds the next request of {@code count} events in the connection's buffer (no allocation)
+         * and writes it: to the connection's next topics in turn, or all to {@code fixedTopic} (a burst).
+         */
+        void send(Conn cn, int count, int fixedTopic) throws IOException {
             long t = System.nanoTime();
             int len = 0;
             byte[] body = cn.body;
-            if (!nchan && batch > 1) {
+            if (!nchan && count > 1) {
                 body[len++] = '[';
             }
-            int firstTopic = cn.topicCursor;
-            for (int e = 0; e < batch; e++) {
-                int topic = cn.topicCursor;
-                cn.topicCursor = (cn.topicCursor + 1) % topics;
+            int firstTopic = fixedTopic >= 0 ? fixedTopic : cn.topicCursor;
+            for (int e = 0; e < count; e++) {
+                int topic = firstTopic;
+                if (fixedTopic < 0) {
+                    topic = cn.topicCursor;
+                    cn.topicCursor = (cn.topicCursor + 1) % topics;
+                }
                 long n = nextN[cn.c * topics + topic]++;
                 cn.inFlightTopic[e] = topic;
                 cn.inFlightN[e] = n;
-                if (batch > 1) {
+                if (count > 1) {
                     if (e > 0) {
                         body[len++] = ',';
                     }
@@ -1005,19 +1122,22 @@ public class LoadGen {
                 len = number(body, len, n);
                 body[len++] = ',';
                 len = number(body, len, t);
+                body[len++] = ',';
+                len = number(body, len, topic);
                 len = ascii(body, len, "],\"pad\":\"");
                 int padLen = Math.max(0, payload - (len - start) - 2);
                 System.arraycopy(pad, 0, body, len, padLen);
                 len += padLen;
                 body[len++] = '"';
                 body[len++] = '}';
-                if (batch > 1) {
+                if (count > 1) {
                     body[len++] = '}';
                 }
             }
-            if (!nchan && batch > 1) {
+            if (!nchan && count > 1) {
                 body[len++] = ']';
             }
+            cn.inFlight = count;
             ByteBuffer req = cn.req;
             req.clear();
             byte[] r = req.array();
@@ -1025,7 +1145,7 @@ public class LoadGen {
             if (nchan) {
                 p = ascii(r, p, "/pub/t");
                 p = number(r, p, firstTopic);
-            } else if (batch > 1) {
+            } else if (count > 1) {
                 p = ascii(r, p, "/v1/events");
             } else {
                 p = ascii(r, p, "/v1/topics/t");
@@ -1132,10 +1252,10 @@ public class LoadGen {
             long now = System.nanoTime();
             postLat.record((now - cn.sentAt) / 1000);
             if (cn.status / 100 == 2) {
-                for (int e = 0; e < batch; e++) {
+                for (int e = 0; e < cn.inFlight; e++) {
                     ackedN[cn.c * topics + cn.inFlightTopic[e]] = cn.inFlightN[e];
                 }
-                acked += batch;
+                acked += cn.inFlight;
             } else {
                 failed(cn, "publish answered " + cn.status);
             }
@@ -1202,6 +1322,33 @@ public class LoadGen {
             System.out.println("  (no /v1/stats: " + e + ")");
         }
         return m;
+    }
+
+    static final Pattern HEAP_USED = Pattern.compile("heap\\s+total.*?used (\\d+)K");
+
+    /** The server's heap used after a full GC ({@code jcmd PID GC.run}, then {@code GC.heap_info}), KB; -1 without --jcmd. */
+    long heapUsedKb() throws IOException, InterruptedException {
+        if (jcmd.equals("none") || nchan) {
+            return -1;
+        }
+        long sum = 0;
+        for (long pid : serverPids) {
+            runJcmd(pid, "GC.run");
+            Matcher m = HEAP_USED.matcher(runJcmd(pid, "GC.heap_info"));
+            if (!m.find()) {
+                System.out.println("  (no heap figure from jcmd " + pid + " GC.heap_info)");
+                return -1;
+            }
+            sum += Long.parseLong(m.group(1));
+        }
+        return sum;
+    }
+
+    String runJcmd(long pid, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return text;
     }
 
     /** Processes' counters from /proc, summed over their pids: CPU (utime + stime), RSS, threads. */

@@ -5,7 +5,8 @@
 JAVA_OPTS_SERVER=${JAVA_OPTS_SERVER:-}   # extra JVM flags for the server, e.g. -Xmx1g
 JAVA_OPTS_CLIENT=${JAVA_OPTS_CLIENT:-}   # extra JVM flags for the benchmark client
 START_TIMEOUT=${START_TIMEOUT:-60}       # seconds to wait for the server to listen and answer /health
-START_ATTEMPTS=${START_ATTEMPTS:-1}      # starts to try when the server exits at start-up (see perf/ingest.sh)
+START_ATTEMPTS=${START_ATTEMPTS:-1}     # starts to try when the server exits at start-up (a PostgreSQL
+                                        # store's 2 s connection timeout can expire on a starved machine)
 
 die() {
     echo "perf: FAILED: $*" >&2
@@ -54,7 +55,21 @@ SERVER_LOG=""
 
 # start_server NAME [VAR=value ...]: starts wirehub with WH_HOST=127.0.0.1, WH_PORT=0 and the given
 # WH_* settings; sets SERVER_PID and SERVER_PORT once the port is printed and /health answers 200.
+# A server that exits at start-up is started again, up to START_ATTEMPTS times in all.
 start_server() {
+    local attempt
+    for attempt in $(seq "$START_ATTEMPTS"); do
+        if start_server_once "$@"; then
+            return 0
+        fi
+        echo "perf: the server exited at start-up (attempt $attempt of $START_ATTEMPTS):" >&2
+        cat "$SERVER_LOG" >&2
+    done
+    die "the server exited at start-up $START_ATTEMPTS time(s) (log: $SERVER_LOG)"
+}
+
+# One start; returns 1 if the server exits before it listens (other failures end the run).
+start_server_once() {
     local name=$1
     shift
     SERVER_LOG="$PERF_LOGS/server-$name.log"
@@ -66,16 +81,7 @@ start_server() {
     local deadline=$((SECONDS + START_TIMEOUT))
     SERVER_PORT=""
     while [ -z "$SERVER_PORT" ]; do
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            cat "$SERVER_LOG" >&2
-            SERVER_PID=""
-            if [ "${START_ATTEMPTS:-1}" -gt 1 ]; then
-                echo "perf: the server exited at start-up (log above); trying again" >&2
-                START_ATTEMPTS=$((START_ATTEMPTS - 1)) start_server "$name" "$@"
-                return
-            fi
-            die "the server exited at start-up (log above)"
-        fi
+        kill -0 "$SERVER_PID" 2>/dev/null || { wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; return 1; }
         [ $SECONDS -lt $deadline ] || die "the server printed no port within ${START_TIMEOUT}s (log: $SERVER_LOG)"
         SERVER_PORT=$(sed -n 's/^wirehub listening on http:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$SERVER_LOG" | head -1)
         [ -n "$SERVER_PORT" ] || sleep 0.1

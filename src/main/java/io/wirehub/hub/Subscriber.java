@@ -74,7 +74,7 @@ public final class Subscriber {
     private volatile boolean expires;
     private volatile long registeredAtNanos; // 0 until positioned (the open deadline runs from then)
     private volatile boolean positioned;
-    private volatile boolean running; // the drain loop started
+    private volatile boolean opened; // the transport opened the stream (see upgradeCompleted) or the drain loop started
 
     Subscriber(long id, Transport transport, StreamStart start, SubscriberSink sink, Hub hub, EventStore store,
             HubSettings settings, HubStats stats, LongSupplier nanoClock) {
@@ -211,7 +211,7 @@ public final class Subscriber {
      */
     public void run() {
         drainThread.bind();
-        running = true;
+        opened = true;
         stats.drainLoops.incrementAndGet();
         try {
             position();
@@ -304,6 +304,15 @@ public final class Subscriber {
         }
     }
 
+    /**
+     * A WebSocket's upgrade completed (its onOpen): the open deadline no longer applies, however
+     * long its drain thread then waits for a carrier. On a saturated machine that wait passed the
+     * 2 s deadline when a thousand WebSockets opened at once, and the ticker closed live streams.
+     */
+    public void upgradeCompleted() {
+        opened = true;
+    }
+
     /** Marks the subscriber to re-read all its topics from the store, and wakes it. */
     void catchUpSoon() {
         lagging.set(true);
@@ -323,7 +332,7 @@ public final class Subscriber {
             if (writer.writeOverdue(now, writeTimeout)) {
                 drainThread.interrupt(); // the final write (see finish()) is stuck on a client that stopped reading
             }
-        } else if (!running && registeredAtNanos != 0 && now - registeredAtNanos > Math.min(writeTimeout, OPEN_DEADLINE)) {
+        } else if (!opened && registeredAtNanos != 0 && now - registeredAtNanos > Math.min(writeTimeout, OPEN_DEADLINE)) {
             close(CloseReason.CLIENT_GONE); // positioned for a WebSocket whose upgrade never completed
         } else if (expires && now - expiresAtNanos >= 0) {
             close(CloseReason.TOKEN_EXPIRED);

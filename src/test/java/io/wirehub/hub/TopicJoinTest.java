@@ -1,6 +1,7 @@
 package io.wirehub.hub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,6 +95,18 @@ class TopicJoinTest {
         assertTrue(subscriber.isClosed());
         assertEquals(0, hub.subscribers().size());
         assertEquals(0, hub.activeTopics());
+    }
+
+    @Test
+    void aWebSocketWhoseOpenCameIsNotClosedWhileItsDrainThreadWaitsToRun() throws Exception {
+        Subscriber subscriber = hub.subscriber(Transport.WS, List.of("t"), Map.of(), Set.of(), new RecordingSink(false));
+        subscriber.position();
+        subscriber.upgradeCompleted(); // onOpen came; its drain thread has not run yet (a saturated machine)
+        Ticker ticker = new Ticker(hub, now::get, Duration.ofSeconds(1));
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        ticker.tick();
+        assertFalse(subscriber.isClosed(), "the open deadline is for an upgrade that never completed");
+        assertEquals(1, hub.subscribers().size());
     }
 
     private Subscriber started(RecordingSink sink) throws InterruptedException {

@@ -138,6 +138,7 @@ public final class WsEndpoint implements WsListener {
         sink.attach(session);
         PeerInfo peer = session.socketContext().remotePeer();
         subscriber.remoteAddress(peer.host() + ":" + peer.port());
+        subscriber.upgradeCompleted(); // before the thread starts: it may wait for a carrier for seconds
         Thread.ofVirtual().name("ws-" + subscriber.id()).start(subscriber::run);
     }
 
