@@ -62,6 +62,14 @@ class FramesTest {
     }
 
     @Test
+    void sseIdLineIsTheStampedCursorWrittenIntoTheStreamsBuffer() {
+        byte[] buffer = new byte[64];
+        buffer[SseFrames.idLineLength("e1", "a:4,b:17")] = '!'; // what follows the line stays
+        SseFrames.writeIdLine(buffer, "e1", "a:4,b:17");
+        assertEquals("id: e1~a:4,b:17\n!", new String(buffer, 0, SseFrames.idLineLength("e1", "a:4,b:17") + 1, StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void encodingsAreBuiltOnceAndShared() {
         Event event = new Event("t", 1, null, "data", false, 0);
         assertEquals(System.identityHashCode(event.sseBody()), System.identityHashCode(event.sseBody()));
