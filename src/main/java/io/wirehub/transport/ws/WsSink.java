@@ -39,7 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Writes come from two threads: the drain thread's batches and close, and the reader thread's
  * pongs and error replies, which go out at once rather than wait for a batch. Every write goes
  * through {@link #lock}, so frames never interleave ({@link WsSession} is not thread safe either,
- * helidon issue 11413). The buffer itself is the drain thread's alone.
+ * helidon issue 11413). The one write outside it, Helidon's own close reply to a client's close
+ * (on the reader thread), is a single write of a whole frame too, and the JDK socket holds its
+ * write lock for a whole write, so it lands between two of ours, never inside one. The buffer
+ * itself is the drain thread's alone.
  */
 final class WsSink implements SubscriberSink {
     private final ReentrantLock lock = new ReentrantLock();
