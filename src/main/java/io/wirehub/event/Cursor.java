@@ -30,32 +30,37 @@ import java.util.regex.Pattern;
  * is still read, as a cursor of this store.
  *
  * <p>Written by the stream's drain thread; topics may be added or removed from another thread
- * (WebSocket subscribe), hence the concurrent map.
+ * (WebSocket subscribe), hence the concurrent map. Each topic's seq sits in a mutable
+ * {@link Position}, so advancing it on every delivery boxes no {@code Long}.
  */
 public final class Cursor {
-    private final ConcurrentSkipListMap<String, Long> positions = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<String, Position> positions = new ConcurrentSkipListMap<>();
 
     public Cursor(Map<String, Long> initial) {
-        positions.putAll(initial);
+        initial.forEach(this::add);
     }
 
     /** The last seq delivered for the topic, or -1 when the stream does not follow it. */
     public long position(String topic) {
-        Long seq = positions.get(topic);
-        return seq == null ? -1 : seq;
+        Position position = positions.get(topic);
+        return position == null ? -1 : position.seq;
     }
 
     public boolean follows(String topic) {
         return positions.containsKey(topic);
     }
 
+    /** Moves a followed topic's position (no-op for a topic it does not follow). */
     public void advance(String topic, long seq) {
-        positions.replace(topic, seq);
+        Position position = positions.get(topic);
+        if (position != null) {
+            position.seq = seq;
+        }
     }
 
     /** Starts following a topic from the given seq; false if it was already followed. */
     public boolean add(String topic, long seq) {
-        return positions.putIfAbsent(topic, seq) == null;
+        return positions.putIfAbsent(topic, new Position(seq)) == null;
     }
 
     public boolean remove(String topic) {
@@ -67,22 +72,33 @@ public final class Cursor {
     }
 
     public Map<String, Long> snapshot() {
-        return new TreeMap<>(positions);
+        Map<String, Long> copy = new TreeMap<>();
+        positions.forEach((topic, position) -> copy.put(topic, position.seq));
+        return copy;
     }
 
     public String token() {
-        Map.Entry<String, Long> first = positions.firstEntry();
+        Map.Entry<String, Position> first = positions.firstEntry();
         if (first != null && positions.higherKey(first.getKey()) == null) {
-            return Long.toString(first.getValue()); // exactly one topic
+            return Long.toString(first.getValue().seq); // exactly one topic
         }
         StringBuilder out = new StringBuilder();
-        positions.forEach((topic, seq) -> {
+        positions.forEach((topic, position) -> {
             if (!out.isEmpty()) {
                 out.append(',');
             }
-            out.append(topic).append(':').append(seq);
+            out.append(topic).append(':').append(position.seq);
         });
         return out.toString();
+    }
+
+    /** One topic's last delivered seq: written by the drain thread, read by any. */
+    private static final class Position {
+        volatile long seq;
+
+        Position(long seq) {
+            this.seq = seq;
+        }
     }
 
     /** The separator between the epoch and the positions. NOTE: clients store tokens that contain it. */

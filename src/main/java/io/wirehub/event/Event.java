@@ -25,7 +25,8 @@ public final class Event {
     private volatile long arrivedNanos;
 
     private volatile byte[] sseBody;
-    private volatile String wsTail;
+    private volatile byte[] wsHead;
+    private volatile byte[] wsTail;
 
     /**
      * @param type SSE event name, or null for the default ("message")
@@ -84,9 +85,19 @@ public final class Event {
         return body;
     }
 
-    /** The WebSocket JSON payload after its {@code "id"} value: {@code ,"event":..,"data":..}}. */
-    public String wsTail() {
-        String tail = wsTail;
+    /** The WebSocket JSON payload up to its {@code "id"} value, UTF-8: {@code {"topic":"a","seq":17,"id":}. */
+    public byte[] wsHead() {
+        byte[] head = wsHead;
+        if (head == null) {
+            head = WsFrames.head(this);
+            wsHead = head;
+        }
+        return head;
+    }
+
+    /** The WebSocket JSON payload after its {@code "id"} value, UTF-8: {@code ,"event":..,"data":..}}. */
+    public byte[] wsTail() {
+        byte[] tail = wsTail;
         if (tail == null) {
             tail = WsFrames.tail(this);
             wsTail = tail;

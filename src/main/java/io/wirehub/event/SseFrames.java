@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 public final class SseFrames {
     // NOTE: clients and proxies see this comment every heartbeat interval on an idle stream.
     public static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID_PREFIX = "id: ".getBytes(StandardCharsets.US_ASCII);
 
     private SseFrames() {}
 
@@ -24,9 +25,28 @@ public final class SseFrames {
         return out.append('\n').toString();
     }
 
-    /** The {@code id:} line that precedes an event's body. */
-    public static byte[] idLine(String cursorToken) {
-        return ("id: " + cursorToken + "\n").getBytes(StandardCharsets.US_ASCII);
+    /** The size of the {@code id:} line for this cursor (see {@link #writeIdLine}). */
+    public static int idLineLength(String epoch, String cursorToken) {
+        return ID_PREFIX.length + epoch.length() + 1 + cursorToken.length() + 1;
+    }
+
+    /**
+     * Writes the {@code id:} line that precedes an event's body, {@code id: <epoch>~<cursor>},
+     * at the start of {@code out}, which has room for {@link #idLineLength}. It is built per
+     * delivery, so into a buffer the stream reuses rather than a new string. The epoch and the
+     * token are ASCII ({@link Cursor}), so their chars are their bytes.
+     */
+    public static void writeIdLine(byte[] out, String epoch, String cursorToken) {
+        System.arraycopy(ID_PREFIX, 0, out, 0, ID_PREFIX.length);
+        int at = ID_PREFIX.length;
+        for (int i = 0; i < epoch.length(); i++) {
+            out[at++] = (byte) epoch.charAt(i);
+        }
+        out[at++] = Cursor.EPOCH_SEPARATOR;
+        for (int i = 0; i < cursorToken.length(); i++) {
+            out[at++] = (byte) cursorToken.charAt(i);
+        }
+        out[at] = '\n';
     }
 
     /** A whole frame with its own id, event name and data (reset and shutdown notices). */

@@ -51,6 +51,9 @@ public final class Subscriber {
     private final HubStats stats;
     private final LongSupplier nanoClock;
     private final ArrayBlockingQueue<QueueItem> queue;
+    // The drain loop's batch, reused (drain thread only): it grows to the largest batch taken at
+    // once, at most the queue's capacity, so no list is allocated per wake-up.
+    private final ArrayList<QueueItem> batch = new ArrayList<>(4);
     private final Cursor cursor = new Cursor(Map.of());
     private final StreamWriter writer;
     private final DrainThread drainThread = new DrainThread(this::isClosed);
@@ -360,13 +363,12 @@ public final class Subscriber {
     }
 
     private void drainOnce() throws IOException, InterruptedException {
-        List<QueueItem> batch = new ArrayList<>();
         batch.add(queue.take());
         topicChanges.apply(this);
         queue.drainTo(batch);
         stats.queueDepth.observe(batch.size());
-        for (QueueItem item : batch) {
-            switch (item) {
+        for (int i = 0; i < batch.size(); i++) {
+            switch (batch.get(i)) {
                 case Delivery delivery -> deliver(delivery.event());
                 case Signal.HEARTBEAT -> writer.heartbeat();
                 case Signal.CATCH_UP, Signal.TOPICS_CHANGED -> {
@@ -374,6 +376,7 @@ public final class Subscriber {
                 }
             }
         }
+        batch.clear(); // an idle stream holds no event (a failed write ends the stream, list and all)
         if (lagging.getAndSet(false)) {
             stats.catchUps.increment();
             catchUps.incrementAndGet();

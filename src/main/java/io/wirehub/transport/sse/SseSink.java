@@ -23,6 +23,7 @@ final class SseSink implements SubscriberSink {
     private final OutputStream out;
     private final long retryMillis;
     private final String storeEpoch;
+    private byte[] idLine = new byte[0]; // the id: line's bytes, reused across deliveries (drain thread only)
 
     SseSink(OutputStream out, long retryMillis, String storeEpoch) {
         this.out = out;
@@ -43,11 +44,15 @@ final class SseSink implements SubscriberSink {
 
     @Override
     public int event(Event event, String cursorToken) throws IOException {
-        byte[] id = SseFrames.idLine(Cursor.stamped(storeEpoch, cursorToken));
+        int idLength = SseFrames.idLineLength(storeEpoch, cursorToken);
+        if (idLine.length < idLength) {
+            idLine = new byte[idLength + 16]; // room for the seq to grow a few digits
+        }
+        SseFrames.writeIdLine(idLine, storeEpoch, cursorToken);
         byte[] body = event.sseBody();
-        out.write(id);
+        out.write(idLine, 0, idLength);
         out.write(body);
-        return id.length + body.length;
+        return idLength + body.length;
     }
 
     @Override

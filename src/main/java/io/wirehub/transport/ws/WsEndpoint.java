@@ -48,6 +48,17 @@ import java.util.Set;
  * {@link WsRequestRoute}, which answers the same JSON 400 as SSE; a store that cannot say where
  * the topics are gives 503.
  *
+ * <p>Why two virtual threads per stream, where SSE has one: Helidon 4.2.3's {@code WsConnection}
+ * calls {@code onOpen} and then, on the same thread, blocks in its frame reader for the life of
+ * the connection; every callback runs there, and the socket behind its {@code DataReader} is a
+ * blocking one that cannot be waited on together with the queue. Draining on that thread
+ * (running the loop inside {@code onOpen}) would leave pongs, subscribe messages and the client's
+ * close unread, so the pong deadline would close every stream; writing from the publishing thread
+ * would make the hub wait on slow clients. A drain thread started per batch instead of a parked
+ * one would save only the parked stack (a few KB of an idle stream's ~20 KB, docs/deployment.md),
+ * at the price of a thread start per batch and a moving target for the interrupt that cuts off a
+ * stuck write ({@code DrainThread}). So the drain thread stays.
+ *
  * <p>Client messages: {@code {"op":"subscribe","topic":"c"}} and {@code {"op":"unsubscribe",...}},
  * applied in the order received; anything else (or longer than {@link #MAX_CLIENT_MESSAGE}) is
  * answered with {@code {"op":"error","error":..,"message":..}}. The reader thread is the only one
