@@ -18,12 +18,23 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -ntp
 CONFIG ?= config/application.yaml
 
-.PHONY: help build run test bench clean jdk dev-obs dev-obs-down dev-obs-check
+# The server's JVM flags, measured in docs/deployment.md#jvm-flags: the serial collector (on a few
+# cores it delivers at least as much as G1 and keeps RSS close to the live heap), compact object
+# headers (4 bytes less per object), a small fixed young generation, and a heap that starts small,
+# grows with the streams and gives memory back after a full GC. -Xmx bounds it: raise it with
+# server.max_connections (about 30 KB per stream). The perf/ drivers start the server with these too.
+SERVER_JVM_FLAGS ?= -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -Xms128m -Xmx1g -Xmn64m \
+	-XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40
+# The ahead-of-time cache `make aot` trains; used when it is newer than the jar (never required).
+AOT_CACHE := target/wirehub.aot
+
+.PHONY: help build run aot test bench clean jdk server-jvm-flags dev-obs dev-obs-down dev-obs-check
 
 help:
 	@echo "make run    build and start wirehub on the embedded default ($(CONFIG))"
 	@echo "make test   build and run every test (unit, integration, leak)"
 	@echo "make build  build target/wirehub.jar without running tests"
+	@echo "make aot    train the JVM's ahead-of-time cache (faster first seconds); make run uses it"
 	@echo "make bench  run the benchmarks in perf/ (prints figures)"
 	@echo "make dev-obs       two instances on PostgreSQL + Redis, Prometheus, a demo load; prints the URLs"
 	@echo "make dev-obs-down  stop exactly what dev-obs started"
@@ -32,11 +43,19 @@ help:
 jdk:
 	@echo "$(JDK)"
 
+server-jvm-flags:
+	@echo "$(SERVER_JVM_FLAGS)"
+
 build:
 	$(MVN) -DskipTests package
 
 run: build
-	java -jar target/wirehub.jar --config $(CONFIG)
+	java $(SERVER_JVM_FLAGS) $$([ $(AOT_CACHE) -nt target/wirehub.jar ] && echo -XX:AOTCache=$(AOT_CACHE)) \
+		-jar target/wirehub.jar --config $(CONFIG)
+
+# A short training run under load (perf/aot-train.sh); retrain after each build.
+aot: build
+	SERVER_JVM_FLAGS="$(SERVER_JVM_FLAGS)" perf/aot-train.sh
 
 test:
 	$(MVN) verify

@@ -153,16 +153,30 @@ public class IdleBench {
         }
     }
 
-    static final Pattern HEAP = Pattern.compile("heap\\s+total.*?committed (\\d+)K, used (\\d+)K");
+    // G1 prints one line for the heap; Serial and Parallel one per generation ("DefNew total 116160K,
+    // used 31005K", "Tenured total ...", "PSYoungGen", "ParOldGen"), which are summed.
+    static final Pattern G1_HEAP = Pattern.compile("heap\\s+total.*?committed (\\d+)K, used (\\d+)K");
+    static final Pattern GENERATION = Pattern.compile("^\\S.*?\\s+total (\\d+)K, used (\\d+)K", Pattern.MULTILINE);
 
     Sample sample() throws Exception {
         jcmd("GC.run");
         String info = jcmd("GC.heap_info");
-        Matcher m = HEAP.matcher(info);
-        if (!m.find()) {
-            throw new MeasurementException("cannot read heap used from 'jcmd " + pid + " GC.heap_info':\n" + info);
+        long committed = 0, used = 0;
+        Matcher m = G1_HEAP.matcher(info);
+        if (m.find()) {
+            committed = Long.parseLong(m.group(1));
+            used = Long.parseLong(m.group(2));
+        } else {
+            Matcher generation = GENERATION.matcher(info);
+            while (generation.find()) {
+                committed += Long.parseLong(generation.group(1));
+                used += Long.parseLong(generation.group(2));
+            }
+            if (committed == 0) {
+                throw new MeasurementException("cannot read heap used from 'jcmd " + pid + " GC.heap_info':\n" + info);
+            }
         }
-        return new Sample(Long.parseLong(m.group(2)), Long.parseLong(m.group(1)), status("VmRSS:"), status("Threads:"));
+        return new Sample(used, committed, status("VmRSS:"), status("Threads:"));
     }
 
     static final Pattern CLASS_ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
