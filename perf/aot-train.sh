@@ -24,6 +24,8 @@ start_server "train-$KIND"
 run_client ColdStartBench --port "$SERVER_PORT" --seconds "$TRAIN_SECONDS" >"$PERF_LOGS/train-$KIND-client.log" ||
     die "the training load failed (log: $PERF_LOGS/train-$KIND-client.log)"
 pid=$SERVER_PID
-stop_server # SIGTERM: the JVM exits normally and writes the cache (AOT: a second JVM assembles it)
+# SIGTERM: the JVM exits normally and writes the cache; for AOT it starts a second JVM that
+# assembles it, which takes a minute or more on a busy machine.
+stop_server 600
 [ -s "$OUT" ] || die "no $OUT after the training run (server log: $SERVER_LOG)"
 echo "perf: $KIND cache $OUT ($(du -h "$OUT" | cut -f1)), trained by ${TRAIN_SECONDS}s of SSE + publishes on pid $pid; flags: $SERVER_JVM_FLAGS"

@@ -69,17 +69,18 @@ start_server() {
     echo "server: pid $SERVER_PID, port $SERVER_PORT, settings: ${*:-defaults}; JVM flags: ${SERVER_JVM_FLAGS:-defaults} $JAVA_OPTS_SERVER"
 }
 
-# Stops the server started last: SIGTERM (wirehub drains, at most a few seconds), then SIGKILL.
+# stop_server [SECONDS]: stops the server started last: SIGTERM (wirehub drains, at most a few
+# seconds), then SIGKILL after SECONDS (default 10; a JVM writing an AOT cache as it exits needs more).
 stop_server() {
     [ -n "$SERVER_PID" ] || return 0
-    local pid=$SERVER_PID
+    local pid=$SERVER_PID seconds=${1:-10}
     SERVER_PID=""
     kill -TERM "$pid" 2>/dev/null || return 0
-    for _ in $(seq 100); do
+    for _ in $(seq $((seconds * 10))); do
         kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
         sleep 0.1
     done
-    echo "perf: server $pid ignored SIGTERM for 10s; killing it" >&2
+    echo "perf: server $pid ignored SIGTERM for ${seconds}s; killing it" >&2
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }
