@@ -23,7 +23,10 @@ CONFIG ?= config/application.yaml
 # headers (4 bytes less per object), a small fixed young generation, and a heap that starts small,
 # grows with the streams and gives memory back after a full GC. -Xmx bounds it: raise it with
 # server.max_connections (about 30 KB per stream). The perf/ drivers start the server with these too.
-SERVER_JVM_FLAGS ?= -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -Xms128m -Xmx1g -Xmn64m \
+JDK_FEATURE := $(shell "$(JDK)/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+# Compact object headers are a product flag from JDK 25 on.
+COMPACT_HEADERS := $(if $(filter 21 22 23 24,$(JDK_FEATURE)),,-XX:+UseCompactObjectHeaders)
+SERVER_JVM_FLAGS ?= -XX:+UseSerialGC $(COMPACT_HEADERS) -Xms128m -Xmx1g -Xmn64m \
 	-XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40
 # The ahead-of-time cache `make aot` trains; used when it is newer than the jar (never required).
 AOT_CACHE := target/wirehub.aot
@@ -53,7 +56,7 @@ run: build
 	java $(SERVER_JVM_FLAGS) $$([ $(AOT_CACHE) -nt target/wirehub.jar ] && echo -XX:AOTCache=$(AOT_CACHE)) \
 		-jar target/wirehub.jar --config $(CONFIG)
 
-# A short training run under load (perf/aot-train.sh); retrain after each build.
+# A short training run under load (perf/aot-train.sh); retrain after each build. Needs JDK 25.
 aot: build
 	SERVER_JVM_FLAGS="$(SERVER_JVM_FLAGS)" perf/aot-train.sh
 
