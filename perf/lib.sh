@@ -26,6 +26,7 @@ ensure_built() {
     if [ ! -f "$jar" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/Makefile" -newer "$jar" -print -quit)" ]; then
         echo "perf: building $jar"
         make -s -C "$ROOT" build >"$PERF_LOGS/build.log" 2>&1 || { tail -30 "$PERF_LOGS/build.log" >&2; die "make build failed"; }
+        touch "$jar" # Maven leaves an unchanged jar as it was: without this, every run would build again
     fi
 }
 
