@@ -18,12 +18,26 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -ntp
 CONFIG ?= config/application.yaml
 
-.PHONY: help build run test bench perf-fanout perf-compare perf-buffer perf-multi perf-jmh perf-store clean jdk dev-obs dev-obs-down dev-obs-check
+# The server's JVM flags, measured in docs/deployment.md#jvm-flags: the serial collector (on a few
+# cores it delivers at least as much as G1 and keeps RSS close to the live heap), compact object
+# headers (4 bytes less per object), a small fixed young generation, and a heap that starts small,
+# grows with the streams and gives memory back after a full GC. -Xmx bounds it: raise it with
+# server.max_connections (about 30 KB per stream). The perf/ drivers start the server with these too.
+JDK_FEATURE := $(shell "$(JDK)/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+# Compact object headers are a product flag from JDK 25 on.
+COMPACT_HEADERS := $(if $(filter 21 22 23 24,$(JDK_FEATURE)),,-XX:+UseCompactObjectHeaders)
+SERVER_JVM_FLAGS ?= -XX:+UseSerialGC $(COMPACT_HEADERS) -Xms128m -Xmx1g -Xmn64m \
+	-XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40
+# The ahead-of-time cache `make aot` trains; used when it is newer than the jar (never required).
+AOT_CACHE := target/wirehub.aot
+
+.PHONY: help build run aot test bench perf-fanout perf-compare perf-buffer perf-multi perf-jmh perf-store clean jdk server-jvm-flags dev-obs dev-obs-down dev-obs-check
 
 help:
 	@echo "make run    build and start wirehub on the embedded default ($(CONFIG))"
 	@echo "make test   build and run every test (unit, integration, leak)"
 	@echo "make build  build target/wirehub.jar without running tests"
+	@echo "make aot    train the JVM's ahead-of-time cache (faster first seconds); make run uses it"
 	@echo "make bench  run the benchmarks in perf/ at small sizes (prints figures)"
 	@echo "make perf-fanout   fan-out capacity: 10 to 19,000 subscribers, SSE and WebSocket (perf/fanout.sh)"
 	@echo "make perf-compare  wirehub side by side with nchan, ~15 min (perf/compare.sh; WIREHUB_JAR=... for another build)"
@@ -38,11 +52,19 @@ help:
 jdk:
 	@echo "$(JDK)"
 
+server-jvm-flags:
+	@echo "$(SERVER_JVM_FLAGS)"
+
 build:
 	$(MVN) -DskipTests package
 
 run: build
-	java -jar target/wirehub.jar --config $(CONFIG)
+	java $(SERVER_JVM_FLAGS) $$([ $(AOT_CACHE) -nt target/wirehub.jar ] && echo -XX:AOTCache=$(AOT_CACHE)) \
+		-jar target/wirehub.jar --config $(CONFIG)
+
+# A short training run under load (perf/aot-train.sh); retrain after each build. Needs JDK 25.
+aot: build
+	SERVER_JVM_FLAGS="$(SERVER_JVM_FLAGS)" perf/aot-train.sh
 
 test:
 	$(MVN) verify

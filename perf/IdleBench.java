@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
 public class IdleBench {
     public static void main(String[] args) throws Exception {
         String host = "127.0.0.1", transport = "sse", topic = "idle";
-        int port = -1, connections = 2000, warmup = 200, closeWaitSeconds = 60;
+        int port = -1, connections = 2000, warmup = 200, closeWaitSeconds = 60, connecting = 200;
         long pid = -1;
         boolean breakdown = false;
         try {
@@ -53,6 +53,7 @@ public class IdleBench {
                     case "--transport" -> transport = value;
                     case "--connections" -> connections = Integer.parseInt(value);
                     case "--warmup" -> warmup = Integer.parseInt(value);
+                    case "--connecting" -> connecting = Integer.parseInt(value);
                     case "--topic" -> topic = value;
                     case "--close-wait-seconds" -> closeWaitSeconds = Integer.parseInt(value);
                     case "--breakdown" -> breakdown = Boolean.parseBoolean(value);
@@ -64,12 +65,12 @@ public class IdleBench {
             }
         } catch (RuntimeException e) {
             System.err.println("usage: java IdleBench.java --port N --pid SERVER_PID --transport sse|ws [--connections 2000]"
-                    + " [--warmup 200] [--host 127.0.0.1] [--topic idle] [--close-wait-seconds 60] [--breakdown false] ("
+                    + " [--warmup 200] [--connecting 200] [--host 127.0.0.1] [--topic idle] [--close-wait-seconds 60] [--breakdown false] ("
                     + e.getMessage() + ")");
             System.exit(2);
         }
         try {
-            System.exit(new IdleBench(host, port, pid, transport, topic, breakdown).run(connections, warmup, closeWaitSeconds));
+            System.exit(new IdleBench(host, port, pid, transport, topic, breakdown, connecting).run(connections, warmup, closeWaitSeconds));
         } catch (MeasurementException e) {
             System.out.println("FAILED: " + e.getMessage());
             System.exit(1);
@@ -85,8 +86,11 @@ public class IdleBench {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
 
-    IdleBench(String host, int port, long pid, String transport, String topic, boolean breakdown) {
+    final int maxConnecting;
+
+    IdleBench(String host, int port, long pid, String transport, String topic, boolean breakdown, int maxConnecting) {
         this.breakdown = breakdown;
+        this.maxConnecting = maxConnecting;
         this.host = host;
         this.port = port;
         this.pid = pid;
@@ -153,16 +157,30 @@ public class IdleBench {
         }
     }
 
-    static final Pattern HEAP = Pattern.compile("heap\\s+total.*?committed (\\d+)K, used (\\d+)K");
+    // G1 prints one line for the heap; Serial and Parallel one per generation ("DefNew total 116160K,
+    // used 31005K", "Tenured total ...", "PSYoungGen", "ParOldGen"), which are summed.
+    static final Pattern G1_HEAP = Pattern.compile("heap\\s+total.*?committed (\\d+)K, used (\\d+)K");
+    static final Pattern GENERATION = Pattern.compile("^\\S.*?\\s+total (\\d+)K, used (\\d+)K", Pattern.MULTILINE);
 
     Sample sample() throws Exception {
         jcmd("GC.run");
         String info = jcmd("GC.heap_info");
-        Matcher m = HEAP.matcher(info);
-        if (!m.find()) {
-            throw new MeasurementException("cannot read heap used from 'jcmd " + pid + " GC.heap_info':\n" + info);
+        long committed = 0, used = 0;
+        Matcher m = G1_HEAP.matcher(info);
+        if (m.find()) {
+            committed = Long.parseLong(m.group(1));
+            used = Long.parseLong(m.group(2));
+        } else {
+            Matcher generation = GENERATION.matcher(info);
+            while (generation.find()) {
+                committed += Long.parseLong(generation.group(1));
+                used += Long.parseLong(generation.group(2));
+            }
+            if (committed == 0) {
+                throw new MeasurementException("cannot read heap used from 'jcmd " + pid + " GC.heap_info':\n" + info);
+            }
         }
-        return new Sample(Long.parseLong(m.group(2)), Long.parseLong(m.group(1)), status("VmRSS:"), status("Threads:"));
+        return new Sample(used, committed, status("VmRSS:"), status("Threads:"));
     }
 
     static final Pattern CLASS_ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
@@ -295,11 +313,11 @@ public class IdleBench {
         }
     }
 
-    /** Opens n streams, at most 200 connecting at once (the listen backlog is finite). */
+    /** Opens n streams, at most maxConnecting connecting at once (the listen backlog is finite). */
     Streams open(int n) throws Exception {
         Streams streams = new Streams();
         CountDownLatch done = new CountDownLatch(n);
-        java.util.concurrent.Semaphore connecting = new java.util.concurrent.Semaphore(200);
+        java.util.concurrent.Semaphore connecting = new java.util.concurrent.Semaphore(maxConnecting);
         AtomicInteger failed = new AtomicInteger();
         AtomicReference<String> firstFailure = new AtomicReference<>();
         for (int i = 0; i < n; i++) {

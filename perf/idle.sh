@@ -2,7 +2,7 @@
 # Idle-connection memory: for each transport and count N, a fresh wirehub on a free loopback port,
 # N idle streams (perf/IdleBench.java), the server's heap (after a full GC) and RSS before and
 # after, in KB per stream. Client and server each hold one fd per stream: N stays under ulimit -n.
-# Knobs (environment): CONNECTIONS="2000 10000" TRANSPORTS="sse ws" WARMUP=200
+# Knobs (environment): CONNECTIONS="2000 10000" TRANSPORTS="sse ws" WARMUP=200 CONNECTING=200
 # BREAKDOWN=false (true: heap by class and, with JAVA_OPTS_SERVER=-XX:NativeMemoryTracking=summary,
 # native memory by category, per stream) IDLE_HEARTBEAT=5s (SSE closes are only seen on a write: this bounds the close check)
 # SERVER_ENV="WH_...=..." JAVA_OPTS_SERVER JAVA_OPTS_CLIENT PERF_LOGS
@@ -14,6 +14,7 @@ source "$PERF_DIR/lib.sh"
 CONNECTIONS=${CONNECTIONS:-2000 10000}
 TRANSPORTS=${TRANSPORTS:-sse ws}
 WARMUP=${WARMUP:-200}
+CONNECTING=${CONNECTING:-200} # streams connecting at once; fewer on a very busy machine (see perf/README.md)
 BREAKDOWN=${BREAKDOWN:-false}
 IDLE_HEARTBEAT=${IDLE_HEARTBEAT:-5s}
 SERVER_ENV=${SERVER_ENV:-}
@@ -32,7 +33,7 @@ for t in $TRANSPORTS; do
         load_line before
         rc=0
         run_client IdleBench --port "$SERVER_PORT" --pid "$SERVER_PID" --transport "$t" --connections "$n" \
-            --warmup "$WARMUP" --breakdown "$BREAKDOWN" || rc=$?
+            --warmup "$WARMUP" --connecting "$CONNECTING" --breakdown "$BREAKDOWN" || rc=$?
         load_line after
         stop_server
         if [ $rc -ne 0 ]; then

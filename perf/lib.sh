@@ -2,7 +2,7 @@
 # start one wirehub on a free loopback port, wait until it answers, and always stop it again.
 # The caller sets `set -euo pipefail` and PERF_DIR/ROOT before sourcing.
 
-JAVA_OPTS_SERVER=${JAVA_OPTS_SERVER:-}   # extra JVM flags for the server, e.g. -Xmx1g
+JAVA_OPTS_SERVER=${JAVA_OPTS_SERVER:-}   # extra JVM flags for the server, after SERVER_JVM_FLAGS
 JAVA_OPTS_CLIENT=${JAVA_OPTS_CLIENT:-}   # extra JVM flags for the benchmark client
 START_TIMEOUT=${START_TIMEOUT:-60}       # seconds to wait for the server to listen and answer /health
 START_ATTEMPTS=${START_ATTEMPTS:-1}     # starts to try when the server exits at start-up (a PostgreSQL
@@ -18,6 +18,9 @@ JDK=$(make -s -C "$ROOT" jdk 2>/dev/null) || die "the Makefile found no JDK 21+ 
 JAVA="$JDK/bin/java"
 [ -x "$JAVA" ] && [ -x "$JDK/bin/jcmd" ] || die "no java/jcmd in $JDK/bin"
 command -v curl >/dev/null || die "curl is needed to read /health and /v1/stats"
+# The server's recommended JVM flags, the ones `make run` uses, so benchmarks measure what operators
+# run. SERVER_JVM_FLAGS="" runs the JVM's defaults (e.g. to compare); an empty value is kept.
+SERVER_JVM_FLAGS=${SERVER_JVM_FLAGS-$(make -s -C "$ROOT" server-jvm-flags)}
 
 # The server under test: WIREHUB_JAR=path/to/wirehub.jar runs a given build (say, main's before a
 # change) as it is; by default target/wirehub.jar, rebuilt when stale. Its libraries are found next
@@ -75,7 +78,7 @@ start_server_once() {
     SERVER_LOG="$PERF_LOGS/server-$name.log"
     : >"$SERVER_LOG" # before the fork: the child opens it for append, and we read it at once
     env WH_HOST=127.0.0.1 WH_PORT=0 "$@" \
-        "$JAVA" $JAVA_OPTS_SERVER -jar "$WIREHUB_JAR" --config "$ROOT/config/application.yaml" \
+        "$JAVA" $SERVER_JVM_FLAGS $JAVA_OPTS_SERVER -jar "$WIREHUB_JAR" --config "$ROOT/config/application.yaml" \
         >>"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     local deadline=$((SECONDS + START_TIMEOUT))
@@ -91,20 +94,21 @@ start_server_once() {
         [ $SECONDS -lt $deadline ] || die "/health did not answer 200 within ${START_TIMEOUT}s (log: $SERVER_LOG)"
         sleep 0.1
     done
-    echo "server: pid $SERVER_PID, port $SERVER_PORT, settings: ${*:-defaults} $JAVA_OPTS_SERVER"
+    echo "server: pid $SERVER_PID, port $SERVER_PORT, settings: ${*:-defaults}; JVM flags: ${SERVER_JVM_FLAGS:-defaults} $JAVA_OPTS_SERVER"
 }
 
-# Stops the server started last: SIGTERM (wirehub drains, at most a few seconds), then SIGKILL.
+# stop_server [SECONDS]: stops the server started last: SIGTERM (wirehub drains, at most a few
+# seconds), then SIGKILL after SECONDS (default 10; a JVM writing an AOT cache as it exits needs more).
 stop_server() {
     [ -n "$SERVER_PID" ] || return 0
-    local pid=$SERVER_PID
+    local pid=$SERVER_PID seconds=${1:-10}
     SERVER_PID=""
     kill -TERM "$pid" 2>/dev/null || return 0
-    for _ in $(seq 100); do
+    for _ in $(seq $((seconds * 10))); do
         kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
         sleep 0.1
     done
-    echo "perf: server $pid ignored SIGTERM for 10s; killing it" >&2
+    echo "perf: server $pid ignored SIGTERM for ${seconds}s; killing it" >&2
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }

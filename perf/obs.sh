@@ -13,6 +13,8 @@
 # (start embedded PostgreSQL and a redis-server even when the machine's answer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The JVM flags `make run` uses (docs/deployment.md#jvm-flags); SERVER_JVM_FLAGS="" for the JVM's defaults.
+SERVER_JVM_FLAGS=${SERVER_JVM_FLAGS-$(make -s server-jvm-flags)}
 STATE=target/dev-obs
 PORTS=${DEV_OBS_PORTS:-"8081 8082"}
 PROM_PORT=${PROMETHEUS_PORT:-9090}
@@ -69,7 +71,7 @@ up() {
         start "wirehub-$port" env WH_PORT="$port" WH_HOST=127.0.0.1 WH_AUTH_MODE=none \
             WH_STORE_POSTGRES_URL="jdbc:postgresql://127.0.0.1:$pg_port/postgres" WH_STORE_POSTGRES_SCHEMA="$SCHEMA" \
             WH_BUS_REDIS_URL="redis://127.0.0.1:$redis_port" WH_BUS_REDIS_CHANNEL="$SCHEMA" \
-            java -jar target/wirehub.jar --config config/production.yaml
+            java $SERVER_JVM_FLAGS -jar target/wirehub.jar --config config/production.yaml
     done
     for port in $PORTS; do
         wait_for "wirehub on $port" 60 curl -sf -o /dev/null "http://127.0.0.1:$port/health"

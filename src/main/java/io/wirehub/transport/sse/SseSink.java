@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Writes a stream's frames to the SSE response: the per-stream {@code id:} line (the cursor with
  * the store's epoch, see {@link Cursor#stamped}), then the event's shared, pre-encoded body.
- * Helidon buffers the writes; {@link #flush()} sends a batch at once.
+ * The frames of a batch are gathered ({@link FrameBatch}) and {@link #flush()} sends them in one
+ * write; Helidon's own response buffer is kept tiny (see WireHub), so an idle stream holds none.
  */
 final class SseSink implements SubscriberSink {
     // NOTE: clients listen for this event name to reconnect with a fresh token (docs/security.md).
@@ -24,6 +25,7 @@ final class SseSink implements SubscriberSink {
     private final long retryMillis;
     private final String storeEpoch;
     private byte[] idLine = new byte[0]; // the id: line's bytes, reused across deliveries (drain thread only)
+    private final FrameBatch batch = new FrameBatch();
 
     SseSink(OutputStream out, long retryMillis, String storeEpoch) {
         this.out = out;
@@ -33,8 +35,8 @@ final class SseSink implements SubscriberSink {
 
     @Override
     public void open(Map<String, Long> positions, String cursorToken) throws IOException {
-        out.write(SseFrames.retry(retryMillis));
-        out.flush(); // sends the status and headers: the client sees the stream open now
+        batch.add(SseFrames.retry(retryMillis), out);
+        flush(); // sends the status and headers: the client sees the stream open now
     }
 
     @Override
@@ -50,26 +52,27 @@ final class SseSink implements SubscriberSink {
         }
         SseFrames.writeIdLine(idLine, storeEpoch, cursorToken);
         byte[] body = event.sseBody();
-        out.write(idLine, 0, idLength);
-        out.write(body);
+        batch.add(idLine, idLength, out);
+        batch.add(body, out);
         return idLength + body.length;
     }
 
     @Override
     public int reset(Reset reset, String cursorToken) throws IOException {
         byte[] frame = SseFrames.frame(Cursor.stamped(storeEpoch, cursorToken), "reset", reset.json());
-        out.write(frame);
+        batch.add(frame, out);
         return frame.length;
     }
 
     @Override
     public boolean heartbeat() throws IOException {
-        out.write(SseFrames.HEARTBEAT);
+        batch.add(SseFrames.HEARTBEAT, out);
         return false;
     }
 
     @Override
     public void flush() throws IOException {
+        batch.sendTo(out);
         out.flush();
     }
 
@@ -77,12 +80,13 @@ final class SseSink implements SubscriberSink {
     public void finish(CloseReason reason, long retryMillis) {
         try {
             if (reason == CloseReason.TOKEN_EXPIRED) {
-                out.write(TOKEN_EXPIRED_FRAME);
+                batch.add(TOKEN_EXPIRED_FRAME, out);
             }
             if (reason == CloseReason.SHUTDOWN) {
                 // A jittered retry spreads the reconnects of a draining instance's clients.
-                out.write(SseFrames.retry(retryMillis));
+                batch.add(SseFrames.retry(retryMillis), out);
             }
+            batch.sendTo(out); // what the last batch left unflushed, too
             out.close(); // ends the response; EventSource reconnects with Last-Event-ID
         } catch (IOException | RuntimeException e) {
             // the client is gone already: nothing to end
