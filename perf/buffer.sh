@@ -71,11 +71,7 @@ run_case() {
 }
 
 ensure_built
-mkdir -p "$RESULTS_DIR"
-compile_client LoadGen
-machine_line | tee "$RESULTS_DIR/machine.txt"
-echo "command: $(for v in TRANSPORTS BUFFERS PROFILES SUBSCRIBERS REPEAT TOPICS RATE BATCH TOPICS_PER_SUB BURST BURST_EVERY PUB_CONNS WINDOW WARMUP; do printf '%s="%s" ' $v "${!v}"; done)$0" \
-    | tee -a "$RESULTS_DIR/machine.txt"
+begin_results TRANSPORTS BUFFERS PROFILES SUBSCRIBERS REPEAT TOPICS RATE BATCH TOPICS_PER_SUB BURST BURST_EVERY PUB_CONNS WINDOW WARMUP
 status=0
 for n in $SUBSCRIBERS; do
     for t in $TRANSPORTS; do

@@ -81,12 +81,7 @@ run_case() {
 for s in $SERVERS; do
     case $s in wirehub) ensure_built ;; nchan) need_nchan ;; *) die "SERVERS: wirehub or nchan, got $s" ;; esac
 done
-mkdir -p "$RESULTS_DIR"
-compile_client LoadGen
-machine_line | tee "$RESULTS_DIR/machine.txt"
-echo "command: $(for v in SERVERS TRANSPORTS TIERS RATES CASES WINDOW WARMUP WARMUP_LONG PAYLOAD PUB_CONNS; do printf '%s="%s" ' $v "${!v}"; done)$0" \
-    | tee -a "$RESULTS_DIR/machine.txt"
-[ -z "$WIREHUB_JAR_GIVEN" ] || echo "wirehub jar: $WIREHUB_JAR" | tee -a "$RESULTS_DIR/machine.txt"
+begin_results SERVERS TRANSPORTS TIERS RATES CASES WINDOW WARMUP WARMUP_LONG PAYLOAD PUB_CONNS
 smallest=$(tr ' ' '\n' <<<"$TIERS" | grep . | sort -n | head -1)
 status=0
 for t in $TRANSPORTS; do

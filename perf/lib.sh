@@ -48,6 +48,17 @@ machine_line() {
         "$("$JAVA" -version 2>&1 | head -1), ulimit -n $(ulimit -n), $(date -u '+%Y-%m-%d %H:%M UTC')"
 }
 
+# begin_results VAR...: the LoadGen drivers' preamble: RESULTS_DIR made, LoadGen compiled, and
+# machine.txt started with the machine, the command (the named knobs and their values) and, when
+# one was given, the wirehub jar.
+begin_results() {
+    mkdir -p "$RESULTS_DIR"
+    compile_client LoadGen
+    machine_line | tee "$RESULTS_DIR/machine.txt"
+    echo "command: $(for v in "$@"; do printf '%s="%s" ' "$v" "${!v}"; done)$0" | tee -a "$RESULTS_DIR/machine.txt"
+    [ -z "${WIREHUB_JAR_GIVEN:-}" ] || echo "wirehub jar: $WIREHUB_JAR" | tee -a "$RESULTS_DIR/machine.txt"
+}
+
 load_line() {
     echo "load average (1/5/15 min) $1: $(cut -d' ' -f1-3 /proc/loadavg)"
 }

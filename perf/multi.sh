@@ -94,11 +94,7 @@ run_case() {
 }
 
 ensure_built
-mkdir -p "$RESULTS_DIR"
-compile_client LoadGen
-machine_line | tee "$RESULTS_DIR/machine.txt"
-echo "command: $(for v in TIERS TRANSPORTS RATES REPEAT TOPICS PUB_CONNS WINDOW WARMUP SERVER_ENV; do printf '%s="%s" ' $v "${!v}"; done)$0" \
-    | tee -a "$RESULTS_DIR/machine.txt"
+begin_results TIERS TRANSPORTS RATES REPEAT TOPICS PUB_CONNS WINDOW WARMUP SERVER_ENV
 echo "store: PostgreSQL $PG_URL schemas perf_single_$$, perf_multi_$$; bus: Redis $REDIS_URL channel prefixes perf-single-$$, perf-multi-$$" \
     | tee -a "$RESULTS_DIR/machine.txt"
 # shellcheck disable=SC2046
