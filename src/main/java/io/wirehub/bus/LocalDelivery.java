@@ -6,20 +6,23 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Hands this instance's own committed events to the hub from one platform thread, in the order
- * they were given. The publishing thread only queues them, so a publish returns once its events
- * are stored and queued here.
+ * Hands this instance's own committed events to the hub: an event of a topic with many streams
+ * here goes through one platform thread, in the order given; the others are dispatched on the
+ * publishing thread, at once.
  *
- * <p>Why not fan out on the publishing thread: it is a virtual thread, and offering an event to
- * thousands of subscriber queues contends on their locks now and then. Each time it parks there,
- * it goes to the back of the scheduler's queue, behind the thousands of drain threads it has just
- * woken. At 10 events/s to 10,000 SSE streams that made a publish take 96 ms (median) and put the
- * delivery p99 at 830 ms; dispatched from this thread, 33 ms and 390 ms (docs/deployment.md,
- * "What moved the numbers"). A platform thread that waits on a lock is woken by the OS at once,
- * beside the carriers. Events from Redis already arrive on one: the Jedis subscriber thread.
+ * <p>Why not fan out wide on the publishing thread: it is a virtual thread, and offering an event
+ * to thousands of subscriber queues contends on their locks now and then. Each time it parks
+ * there, it goes to the back of the scheduler's queue, behind the thousands of drain threads it
+ * has just woken. At 10 events/s to 10,000 SSE streams that made a publish take 96 ms (median)
+ * and put the delivery p99 at 830 ms; dispatched from this thread, 33 ms and 390 ms
+ * (docs/deployment.md, "How an event reaches the queues"). A platform thread that waits on a lock
+ * is woken by the OS at once, beside the carriers. Events from Redis already arrive on one: the
+ * Jedis subscriber thread. Why not every event: the hop costs a thread wake-up per publish, which
+ * cut WebSocket deliveries at 10 subscribers by a fifth; a small fan-out never waits long.
  *
  * <p>Bounded: a full queue makes publishers wait, the back-pressure a dispatch on their own thread
- * gave them. Nothing queued is lost on {@link #close}: the thread delivers it first.
+ * gave them. Nothing queued is lost on {@link #close}: the thread delivers it first. Order per
+ * topic holds across the two paths: the hub puts events back in seq order.
  */
 public final class LocalDelivery implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LocalDelivery.class.getName());
@@ -38,12 +41,16 @@ public final class LocalDelivery implements AutoCloseable {
     }
 
     /**
-     * Queues committed events for the hub; waits while the queue is full. An interrupt does not
-     * drop them (they are acknowledged): it is kept for the caller to see.
+     * Hands committed events to the hub, wide ones through the queue; waits while the queue is
+     * full. An interrupt does not drop them (they are acknowledged): it is kept for the caller.
      */
     public void deliver(List<Event> events) {
         boolean interrupted = false;
         for (Event event : events) {
+            if (!listener.fansOutWide(event.topic())) {
+                hand(event);
+                continue;
+            }
             while (true) {
                 try {
                     queue.put(event);

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class LocalDeliveryTest {
@@ -47,6 +48,22 @@ class LocalDeliveryTest {
         Thread thread = hub.threads.iterator().next();
         assertFalse(thread.isVirtual());
         assertEquals("wirehub-local-delivery", thread.getName());
+    }
+
+    @Test
+    void aNarrowTopicIsDispatchedOnThePublishingThreadBeforeDeliverReturns() throws Exception {
+        Recording hub = new Recording();
+        hub.wide = false;
+        try (LocalDelivery delivery = new LocalDelivery(hub)) {
+            AtomicInteger seenOnReturn = new AtomicInteger(-1);
+            Thread publisher = Thread.ofVirtual().start(() -> {
+                delivery.deliver(List.of(event("a", 1), event("a", 2)));
+                seenOnReturn.set(hub.events.size());
+            });
+            publisher.join();
+            assertEquals(2, seenOnReturn.get(), "dispatched before deliver returned");
+            assertEquals(List.of(publisher), List.copyOf(hub.threads));
+        }
     }
 
     @Test
@@ -108,6 +125,12 @@ class LocalDeliveryTest {
         volatile long delayMillis;
         volatile long failOnSeq = -1;
         volatile CountDownLatch gate;
+        volatile boolean wide = true;
+
+        @Override
+        public boolean fansOutWide(String topic) {
+            return wide;
+        }
 
         @Override
         public void onEvent(Event event) {
