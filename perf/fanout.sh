@@ -16,6 +16,9 @@
 #   PAYLOAD=150 PUB_CONNS=2 TOPICS=1
 #   RESULTS_DIR=perf/results/<date>-fanout   where results.jsonl, runs.md and the plots go
 #   WIREHUB_JAR, SERVER_ENV="WH_...=..", JAVA_OPTS_SERVER, JAVA_OPTS_CLIENT
+#   AOT=0                          1: train the JDK's ahead-of-time cache for the jar first
+#                                  (perf/aot-train.sh, into RESULTS_DIR) and start every wirehub
+#                                  with it, as `make aot` + `make run` do (needs JDK 25)
 set -euo pipefail
 PERF_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$PERF_DIR")
@@ -36,6 +39,7 @@ PAYLOAD=${PAYLOAD:-150}
 PUB_CONNS=${PUB_CONNS:-2}
 TOPICS=${TOPICS:-1}
 SERVER_ENV=${SERVER_ENV:-}
+AOT=${AOT:-0}
 RESULTS_DIR=${RESULTS_DIR:-$PERF_DIR/results/$(date -u +%Y%m%d-%H%M)-fanout}
 
 # 8 s of warm-up where 2 s left wirehub's JIT visibly cold (the issue's method): saturation at the
@@ -81,7 +85,11 @@ run_case() {
 for s in $SERVERS; do
     case $s in wirehub) ensure_built ;; nchan) need_nchan ;; *) die "SERVERS: wirehub or nchan, got $s" ;; esac
 done
-begin_results SERVERS TRANSPORTS TIERS RATES CASES WINDOW WARMUP WARMUP_LONG PAYLOAD PUB_CONNS
+begin_results SERVERS TRANSPORTS TIERS RATES CASES WINDOW WARMUP WARMUP_LONG PAYLOAD PUB_CONNS AOT
+if [ "$AOT" = 1 ] && [[ " $SERVERS " == *" wirehub "* ]]; then
+    OUT="$RESULTS_DIR/wirehub.aot" KIND=aot PERF_LOGS=$PERF_LOGS WIREHUB_JAR=$WIREHUB_JAR "$PERF_DIR/aot-train.sh"
+    JAVA_OPTS_SERVER="$JAVA_OPTS_SERVER -XX:AOTCache=$RESULTS_DIR/wirehub.aot"
+fi
 smallest=$(tr ' ' '\n' <<<"$TIERS" | grep . | sort -n | head -1)
 status=0
 for t in $TRANSPORTS; do

@@ -8,6 +8,14 @@ public interface BusListener {
 
     void onEvent(Event event);
 
+    /**
+     * Whether an event of the topic fans out to so many streams here that a publishing virtual
+     * thread should hand it over rather than dispatch it itself ({@link LocalDelivery}).
+     */
+    default boolean fansOutWide(String topic) {
+        return false;
+    }
+
     /** Messages may have been lost since the bus last delivered: check every active topic. */
     void reconnected();
 

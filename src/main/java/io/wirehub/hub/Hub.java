@@ -27,7 +27,8 @@ import java.util.function.LongSupplier;
  * reading the store. Subscribers re-check order on their own and fill any gap that remains from
  * the store: the hub saves cost, the subscriber guarantees the order.
  *
- * <p>Threads: {@link #onEvent} runs on publishing threads (local bus) or the bus's subscriber
+ * <p>Threads: {@link #onEvent} runs on publishing threads, on the local delivery thread for
+ * topics with many streams ({@link #fansOutWide}, see LocalDelivery), or on the bus's subscriber
  * thread; dispatch is serialized per topic by the topic's lock. A topic's entry exists while it
  * has subscribers.
  */
@@ -128,6 +129,18 @@ public final class Hub implements BusListener {
     public void closeAll(CloseReason reason) {
         closingAll = reason;
         subscribers.forEach(subscriber -> subscriber.close(reason));
+    }
+
+    /**
+     * More streams than this on a topic, and a publishing virtual thread hands its events over
+     * (see LocalDelivery). Below it the dispatch is short: it wakes a few dozen drain threads at most.
+     */
+    static final int WIDE_FAN_OUT = 64;
+
+    @Override
+    public boolean fansOutWide(String topic) {
+        TopicChannel channel = topics.get(topic);
+        return channel != null && channel.subscribers.size() > WIDE_FAN_OUT;
     }
 
     @Override

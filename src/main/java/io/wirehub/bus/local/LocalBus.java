@@ -2,23 +2,24 @@ package io.wirehub.bus.local;
 
 import io.wirehub.bus.BusListener;
 import io.wirehub.bus.EventBus;
+import io.wirehub.bus.LocalDelivery;
 import io.wirehub.event.Event;
 import java.util.List;
 
-/** The embedded bus: one instance, so publishing is handing the events straight to the hub. */
+/** The embedded bus: one instance, so publishing is handing the events to the hub ({@link LocalDelivery}). */
 public final class LocalBus implements EventBus {
-    private volatile BusListener listener;
+    private volatile LocalDelivery delivery;
 
     @Override
     public void start(BusListener listener) {
-        this.listener = listener;
+        this.delivery = new LocalDelivery(listener);
     }
 
     @Override
     public void publish(List<Event> events) {
-        BusListener target = listener;
+        LocalDelivery target = delivery;
         if (target != null) {
-            events.forEach(target::onEvent);
+            target.deliver(events);
         }
     }
 
@@ -29,6 +30,10 @@ public final class LocalBus implements EventBus {
 
     @Override
     public void close() {
-        listener = null;
+        LocalDelivery started = delivery;
+        delivery = null;
+        if (started != null) {
+            started.close();
+        }
     }
 }

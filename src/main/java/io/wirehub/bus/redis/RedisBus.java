@@ -2,6 +2,7 @@ package io.wirehub.bus.redis;
 
 import io.wirehub.bus.BusListener;
 import io.wirehub.bus.EventBus;
+import io.wirehub.bus.LocalDelivery;
 import io.wirehub.bus.TopicInterest;
 import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
@@ -61,6 +62,7 @@ public final class RedisBus implements EventBus {
     private volatile long lastAttemptNanos;
     private volatile Thread retry; // the one pending re-send of the backlog, if any
     private volatile BusListener listener;
+    private volatile LocalDelivery localDelivery; // this instance's own events to its hub
     private volatile BusSubscription subscription;
 
     /** One Redis ({@code bus.type: redis}). Connects nothing yet; {@link #start} does, and fails fast. */
@@ -110,6 +112,7 @@ public final class RedisBus implements EventBus {
     @Override
     public void start(BusListener listener) {
         this.listener = listener;
+        this.localDelivery = new LocalDelivery(listener);
         try {
             answers();
         } catch (RuntimeException e) {
@@ -152,9 +155,9 @@ public final class RedisBus implements EventBus {
 
     @Override
     public void publish(List<Event> events) {
-        BusListener local = listener;
+        LocalDelivery local = localDelivery;
         if (local != null) {
-            events.forEach(local::onEvent);
+            local.deliver(events); // this instance's subscribers: not through Redis
         }
         if (!events.isEmpty()) {
             send(events);
@@ -247,6 +250,11 @@ public final class RedisBus implements EventBus {
             current.close();
         }
         target.close();
+        LocalDelivery local = localDelivery;
+        localDelivery = null;
+        if (local != null) {
+            local.close();
+        }
         listener = null;
     }
 
