@@ -10,10 +10,10 @@ import java.util.Arrays;
  *
  * <p>Why not Helidon's response buffer: it is a {@code BufferedOutputStream} of
  * {@code write-buffer-size} bytes (4 KB by default) allocated when the stream opens and kept for
- * its whole life, so 10,000 idle streams held 40 MB of empty buffers. This one exists only while
- * a batch is being written: {@link #sendTo} drops it, and an idle stream holds two empty fields.
- * The price is one short-lived array per batch, which the young generation reclaims for almost
- * nothing (Helidon copies every write into a new chunk anyway).
+ * its whole life, so 10,000 idle streams held 40 MB of empty buffers. This batch holds a buffer
+ * only while a batch is being written, borrowed from a small pool shared by every stream
+ * ({@link WriteBuffers}) and given back after the write, so an idle stream holds two empty fields
+ * and a delivery allocates no buffer. When the pool is empty it gathers into an array of its own.
  *
  * <p>Drain thread only.
  */
@@ -22,9 +22,22 @@ final class FrameBatch {
     // A batch past this goes out in several writes: bounds the copy, and the chunk a slow client
     // must take before the next one starts (Helidon's buffer bounded it to 4 KB).
     static final int MAX_WRITE_BYTES = 16 * 1024;
+    // 32 x 16 KB = 512 KB for the whole server: a buffer is out only during a batch's copy and
+    // write, and two carriers run two batches at a time (more while slow clients' writes wait).
+    static final WriteBuffers SHARED = new WriteBuffers(32);
+
+    private final WriteBuffers pool;
 
     private byte[] buffer; // null between batches
     private int length;
+
+    FrameBatch() {
+        this(SHARED);
+    }
+
+    FrameBatch(WriteBuffers pool) {
+        this.pool = pool;
+    }
 
     /** Adds a frame (or part of one) to the batch; may write what is gathered when it is large. */
     void add(byte[] bytes, OutputStream out) throws IOException {
@@ -38,22 +51,32 @@ final class FrameBatch {
             length = 0;
         }
         if (buffer == null) {
-            buffer = new byte[Math.max(FIRST_CAPACITY, count)];
+            byte[] borrowed = count <= WriteBuffers.SIZE ? pool.borrow() : null;
+            buffer = borrowed != null ? borrowed : new byte[Math.max(FIRST_CAPACITY, count)];
         } else if (length + count > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + count));
+            byte[] grown = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + count));
+            pool.giveBack(buffer); // a pooled one goes back now: the pool must not shrink
+            buffer = grown;
         }
         System.arraycopy(bytes, 0, buffer, length, count);
         length += count;
     }
 
-    /** Writes what is gathered, in one write, and forgets the buffer (the caller flushes). */
+    /** Writes what is gathered, in one write, and gives the buffer back (the caller flushes). */
     void sendTo(OutputStream out) throws IOException {
         byte[] gathered = buffer;
         int gatheredLength = length;
         buffer = null; // dropped even when the write fails: the stream is over then
         length = 0;
-        if (gatheredLength > 0) {
-            out.write(gathered, 0, gatheredLength);
+        if (gathered == null) {
+            return;
+        }
+        try {
+            if (gatheredLength > 0) {
+                out.write(gathered, 0, gatheredLength);
+            }
+        } finally {
+            pool.giveBack(gathered); // the response stream copied it into its chunk, or failed
         }
     }
 }

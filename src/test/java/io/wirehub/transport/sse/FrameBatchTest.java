@@ -83,4 +83,58 @@ class FrameBatchTest {
         new FrameBatch().sendTo(out);
         assertEquals(0, out.writes.size());
     }
+
+    @Test
+    void aBatchBorrowsASharedBufferAndGivesItBackAfterTheWrite() throws Exception {
+        WriteBuffers pool = new WriteBuffers(2);
+        FrameBatch first = new FrameBatch(pool);
+        FrameBatch second = new FrameBatch(pool);
+        FrameBatch third = new FrameBatch(pool);
+        Writes out = new Writes();
+        first.add("data: 1\n\n".getBytes(StandardCharsets.US_ASCII), out);
+        second.add("data: 2\n\n".getBytes(StandardCharsets.US_ASCII), out);
+        assertEquals(0, pool.available(), "two batches under way hold both buffers");
+        third.add("data: 3\n\n".getBytes(StandardCharsets.US_ASCII), out); // none left: an array of its own
+        third.sendTo(out);
+        first.sendTo(out);
+        second.sendTo(out);
+        assertEquals(2, pool.available(), "both given back after their writes; the third's own array is not kept");
+        assertEquals("data: 3\n\ndata: 1\n\ndata: 2\n\n", out.all.toString(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aBufferIsGivenBackEvenWhenTheWriteFails() {
+        WriteBuffers pool = new WriteBuffers(1);
+        FrameBatch batch = new FrameBatch(pool);
+        OutputStream broken = new OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("client gone");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                throw new java.io.IOException("client gone");
+            }
+        };
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> {
+            batch.add("data: x\n\n".getBytes(StandardCharsets.US_ASCII), broken);
+            batch.sendTo(broken);
+        });
+        assertEquals(1, pool.available());
+    }
+
+    @Test
+    void aFrameLargerThanASharedBufferDoesNotShrinkThePool() throws Exception {
+        WriteBuffers pool = new WriteBuffers(1);
+        FrameBatch batch = new FrameBatch(pool);
+        Writes out = new Writes();
+        byte[] small = "data: s\n\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] big = ("data: " + "z".repeat(WriteBuffers.SIZE) + "\n\n").getBytes(StandardCharsets.US_ASCII);
+        batch.add(small, out); // borrows the pooled buffer
+        batch.add(big, out); // writes the small frame, then needs more than the buffer holds
+        batch.sendTo(out);
+        assertEquals(1, pool.available(), "the pooled buffer came back; the grown array did not take its place");
+        assertArrayEquals(big, out.writes.get(1));
+    }
 }
