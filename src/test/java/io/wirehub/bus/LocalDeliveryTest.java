@@ -67,16 +67,23 @@ class LocalDeliveryTest {
     }
 
     @Test
-    void closeDeliversWhatIsStillQueued() {
+    void closeDeliversWhatIsStillQueued() throws Exception {
         Recording hub = new Recording();
-        hub.delayMillis = 1; // the queue is far from empty when close() comes
+        CountDownLatch release = new CountDownLatch(1);
+        hub.gate = release; // the thread holds the first event until released: the rest stay queued
         LocalDelivery delivery = new LocalDelivery(hub);
         List<Event> events = new ArrayList<>();
         for (int seq = 1; seq <= 300; seq++) {
             events.add(event("a", seq));
         }
         delivery.deliver(events);
-        delivery.close();
+        assertTrue(hub.entered.await(5, TimeUnit.SECONDS));
+        Thread closer = Thread.ofVirtual().start(delivery::close);
+        awaitWaiting(closer); // close() was called with all 300 still to deliver
+        assertEquals(0, hub.events.size());
+        release.countDown();
+        closer.join(10_000);
+        assertFalse(closer.isAlive(), "close() returns once the queue is delivered");
         assertEquals(300, hub.events.size());
         assertEquals(300, hub.events.getLast().seq());
     }
@@ -105,13 +112,23 @@ class LocalDeliveryTest {
             }
             delivery.deliver(fill); // exactly fills the queue
             Thread publisher = Thread.ofVirtual().start(() -> delivery.deliver(List.of(event("a", LocalDelivery.CAPACITY + 2))));
-            publisher.join(300);
+            awaitWaiting(publisher);
             assertTrue(publisher.isAlive(), "a publish into a full queue waits");
+            assertEquals(0, hub.events.size());
             release.countDown();
             publisher.join(10_000);
             assertFalse(publisher.isAlive(), "it goes on once the hub takes events again");
         }
         assertEquals(LocalDelivery.CAPACITY + 2, hub.events.size());
+    }
+
+    /** Waits (up to 5 s) until the thread is blocked: parked on a lock, a queue or a join. */
+    private static void awaitWaiting(Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (thread.getState() != Thread.State.WAITING && thread.getState() != Thread.State.TIMED_WAITING) {
+            assertTrue(thread.isAlive() && System.nanoTime() < deadline, thread + " did not block: " + thread.getState());
+            Thread.onSpinWait();
+        }
     }
 
     private static Event event(String topic, long seq) {
@@ -122,7 +139,6 @@ class LocalDeliveryTest {
         final List<Event> events = new CopyOnWriteArrayList<>();
         final Collection<Thread> threads = ConcurrentHashMap.newKeySet();
         final CountDownLatch entered = new CountDownLatch(1);
-        volatile long delayMillis;
         volatile long failOnSeq = -1;
         volatile CountDownLatch gate;
         volatile boolean wide = true;
@@ -140,9 +156,6 @@ class LocalDeliveryTest {
                 CountDownLatch waitFor = gate;
                 if (waitFor != null) {
                     waitFor.await();
-                }
-                if (delayMillis > 0) {
-                    Thread.sleep(delayMillis);
                 }
             } catch (InterruptedException e) {
                 throw new AssertionError("the hand-off thread was interrupted mid-event", e);
