@@ -944,8 +944,9 @@ public class LoadGen {
 
     /**
      * Keep-alive connections, one request in flight on each (so each connection's events reach the
-     * server in order). Fixed rate: a request is due every batch/rate seconds and leaves on a free
-     * connection; one due while none is free waits (counted as not sent if still waiting when the
+     * server in order). Fixed rate: a request is due every batch/rate seconds and leaves on the next
+     * free connection in turn (so every connection publishes, however fast the answers); one due
+     * while none is free waits (counted as not sent if still waiting when the
      * publisher stops). Saturation: each connection sends its next request when the answer comes.
      */
     final class Publisher implements Runnable {
@@ -1003,10 +1004,16 @@ public class LoadGen {
                 long burstPeriod = seconds(burstEvery);
                 long burstDue = due + burstPeriod;
                 int burstTopic = 0;
+                // At a fixed rate the due requests go round the connections: the first free one would
+                // otherwise take every request when the answers come faster than the period, and the
+                // warm-up waits until each subscriber has seen every connection's events.
+                int firstConn = 0;
                 while (true) {
                     long now = System.nanoTime();
                     boolean anyBusy = false;
-                    for (Conn cn : conns) {
+                    int scanFrom = firstConn;
+                    for (int i = 0; i < pubConns; i++) {
+                        Conn cn = conns[(scanFrom + i) % pubConns];
                         if (!cn.busy && !stop) {
                             if (burst > 0 && burstDue <= now) { // on top of the rate: it does not move `due`
                                 send(cn, burst, burstTopic);
@@ -1018,6 +1025,7 @@ public class LoadGen {
                             } else if (due <= now) {
                                 send(cn, batch, -1);
                                 due += period;
+                                firstConn = (cn.c + 1) % pubConns;
                             }
                         }
                         anyBusy |= cn.busy;
