@@ -91,7 +91,7 @@ public final class WireHub implements AutoCloseable {
             createdBus = createBus(settings);
             this.bus = createdBus;
             this.hub = new Hub(meteredStore, hubSettings(settings), System::nanoTime);
-            this.publisher = new Publisher(meteredStore, bus, hub.stats());
+            this.publisher = new Publisher(meteredStore, bus, hub, settings.publish().overloadWait());
             hub.reportInterestTo(bus.interest());
             metrics.register(hub, bus);
             this.server = buildServer();
@@ -162,6 +162,7 @@ public final class WireHub implements AutoCloseable {
         // Whatever the writer committed last is being handed to the bus right now: a moment for it.
         publisher.awaitPublishesEnded(until(deadline));
         bus.close();
+        hub.close(); // the dispatch thread delivers what it holds to the streams, which then end
         hub.closeAll(CloseReason.SHUTDOWN);
         awaitStreamsEnded(deadline);
         server.stop();
@@ -174,6 +175,7 @@ public final class WireHub implements AutoCloseable {
 
     private void releaseParts() {
         ticker.close();
+        hub.close();
         bus.close();
         store.close();
     }
@@ -266,7 +268,9 @@ public final class WireHub implements AutoCloseable {
                 s.heartbeatInterval(),
                 s.writeTimeout(),
                 s.wsPongTimeout(),
-                s.reconnectRetry());
+                s.reconnectRetry(),
+                settings.publish().maxPendingDeliveries(),
+                s.maxLag());
     }
 
     private static EventStore createStore(Settings settings) {

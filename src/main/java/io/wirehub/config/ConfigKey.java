@@ -25,6 +25,10 @@ public enum ConfigKey {
     SOCKET_SEND_BUFFER("server.socket_send_buffer", "WH_SOCKET_SEND_BUFFER", "0"),
     DRAIN_TIMEOUT("server.drain_timeout", "WH_DRAIN_TIMEOUT", "5s"),
     MANAGEMENT_PORT("server.management_port", "WH_MANAGEMENT_PORT", "-1"),
+    // A stream behind the live events this long is moved to the present with a lag_limit reset:
+    // a price or a dashboard 5 s late is already wrong, and catching up would only let it fall
+    // further behind while the server is overloaded.
+    MAX_LAG("server.max_lag", "WH_MAX_LAG", "5s"),
     CORS_ALLOWED_ORIGINS("server.cors.allowed_origins", "WH_CORS_ALLOWED_ORIGINS", ""),
 
     STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),
@@ -54,6 +58,11 @@ public enum ConfigKey {
 
     PUBLISH_IDEMPOTENCY_TTL("publish.idempotency_ttl", "WH_PUBLISH_IDEMPOTENCY_TTL", "24h"),
     PUBLISH_RATE_LIMIT("publish.rate_limit", "WH_PUBLISH_RATE_LIMIT", "0"),
+    // Overload (docs/operations.md): past max_pending_deliveries of fan-out work (about 100 ms of
+    // the ~1 M deliveries/s measured on 2 cores) a publish waits, at most overload_wait, then
+    // gets 503 overloaded with nothing stored: a publish answers within about half a second.
+    PUBLISH_OVERLOAD_WAIT("publish.overload_wait", "WH_PUBLISH_OVERLOAD_WAIT", "500ms"),
+    PUBLISH_MAX_PENDING_DELIVERIES("publish.max_pending_deliveries", "WH_PUBLISH_MAX_PENDING_DELIVERIES", "100000"),
 
     AUTH_MODE("auth.mode", "WH_AUTH_MODE", "none"),
     AUTH_COOKIE_NAME("auth.cookie_name", "WH_AUTH_COOKIE_NAME", ""),

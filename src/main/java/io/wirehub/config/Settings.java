@@ -23,7 +23,8 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
             int maxTopicsPerStream,
             int socketSendBuffer,
             Duration drainTimeout,
-            int managementPort) {
+            int managementPort,
+            Duration maxLag) {
 
         /** Whether /metrics and /health have a port of their own (management_port >= 0; 0: any free one). */
         public boolean hasManagementPort() {
@@ -91,8 +92,12 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
      * @param idempotencyTtl how long an Idempotency-Key is remembered
      * @param rateLimit events per second each publisher (token subject, else client address) may
      *     store; 0: no limit
+     * @param overloadWait how long a publish may wait for the fan-out to make room before it gets
+     *     {@code 503 overloaded}
+     * @param maxPendingDeliveries the fan-out work (deliveries accepted, not yet taken by their
+     *     streams) past which publishes wait
      */
-    public record Publish(Duration idempotencyTtl, int rateLimit) {}
+    public record Publish(Duration idempotencyTtl, int rateLimit, Duration overloadWait, long maxPendingDeliveries) {}
 
     /**
      * Who may read and write which topic (docs/security.md).

@@ -119,7 +119,8 @@ public final class SettingsLoader {
                 integer(ConfigKey.MAX_TOPICS_PER_STREAM, 1, 10_000),
                 integer(ConfigKey.SOCKET_SEND_BUFFER, 0, 64 * 1024 * 1024),
                 duration(ConfigKey.DRAIN_TIMEOUT, Duration.ZERO, Duration.ofMinutes(10)),
-                integer(ConfigKey.MANAGEMENT_PORT, -1, 65535));
+                integer(ConfigKey.MANAGEMENT_PORT, -1, 65535),
+                duration(ConfigKey.MAX_LAG, Duration.ofMillis(100), Duration.ofHours(1)));
         Settings.Store store = new Settings.Store(
                 choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
                 integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),
@@ -157,7 +158,9 @@ public final class SettingsLoader {
         }
         Settings.Publish publish = new Settings.Publish(
                 duration(ConfigKey.PUBLISH_IDEMPOTENCY_TTL, Duration.ofSeconds(1), Duration.ofDays(30)),
-                integer(ConfigKey.PUBLISH_RATE_LIMIT, 0, 1_000_000));
+                integer(ConfigKey.PUBLISH_RATE_LIMIT, 0, 1_000_000),
+                duration(ConfigKey.PUBLISH_OVERLOAD_WAIT, Duration.ZERO, Duration.ofMinutes(1)),
+                number(ConfigKey.PUBLISH_MAX_PENDING_DELIVERIES, 1, 1L << 40));
         return new Settings(server, store, bus, auth(), publish);
     }
 

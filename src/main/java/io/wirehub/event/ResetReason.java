@@ -8,7 +8,12 @@ public enum ResetReason {
     /** The missed events are no longer stored. */
     RETENTION("retention"),
     /** The client's cursor is ahead of the topic, or from another store (epoch). */
-    UNKNOWN_CURSOR("unknown_cursor");
+    UNKNOWN_CURSOR("unknown_cursor"),
+    /**
+     * The stream stayed behind the live events longer than {@code server.max_lag}: it was moved to
+     * the present rather than kept catching up while its delay grows.
+     */
+    LAG_LIMIT("lag_limit");
 
     private final String code;
 

@@ -43,6 +43,11 @@ public final class ErrorResponses {
             send(res, new ApiError(503, STORE_UNAVAILABLE,
                     "the event store cannot be reached; nothing was stored. Retry after a few seconds"));
         });
+        routing.error(Publisher.OverloadedException.class, (req, res, e) -> {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            send(res, new ApiError(503, Publisher.OVERLOADED,
+                    "the server cannot fan out events as fast as they come; nothing was stored. Retry after a second, or publish more slowly"));
+        });
         routing.error(Publisher.ShuttingDownException.class, (req, res, e) -> {
             res.header(HeaderNames.RETRY_AFTER, "1");
             send(res, new ApiError(503, SHUTTING_DOWN,

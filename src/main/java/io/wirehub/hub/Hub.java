@@ -3,6 +3,7 @@ package io.wirehub.hub;
 import io.wirehub.bus.BusListener;
 import io.wirehub.bus.TopicInterest;
 import io.wirehub.event.Event;
+import io.wirehub.event.NewEvent;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.StoreUnavailableException;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -27,12 +29,16 @@ import java.util.function.LongSupplier;
  * reading the store. Subscribers re-check order on their own and fill any gap that remains from
  * the store: the hub saves cost, the subscriber guarantees the order.
  *
- * <p>Threads: {@link #onEvent} runs on publishing threads, on the local delivery thread for
- * topics with many streams ({@link #fansOutWide}, see LocalDelivery), or on the bus's subscriber
- * thread; dispatch is serialized per topic by the topic's lock. A topic's entry exists while it
- * has subscribers.
+ * <p>The path goes one way: this instance's committed events come from the {@link Publisher}
+ * through {@link #dispatchLocal} (its {@link Dispatcher} owns the wide-fan-out rule), the other
+ * instances' from the bus through {@link #onEvent}. Nothing down the path asks back up it. The
+ * fan-out work those leave queued is counted in {@link #fanOutWork()}, which bounds the publishers.
+ *
+ * <p>Threads: dispatch runs on publishing threads, on the dispatch thread for topics with many
+ * streams, or on the bus's subscriber thread; it is serialized per topic by the topic's lock. A
+ * topic's entry exists while it has subscribers.
  */
-public final class Hub implements BusListener {
+public final class Hub implements BusListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
 
     private final EventStore store;
@@ -50,11 +56,58 @@ public final class Hub implements BusListener {
     // so that clients subscribing in bulk leave the store's connections to reconnect replays.
     private static final int JOIN_READS = 2;
     private final Semaphore joinReads = new Semaphore(JOIN_READS, true);
+    // Queue slots of the streams that keep up, summed: half of it bounds the fan-out work (FanOutWork).
+    private final AtomicInteger streamCapacity = new AtomicInteger();
+    private final FanOutWork work;
+    private final Dispatcher dispatcher;
 
     public Hub(EventStore store, HubSettings settings, LongSupplier nanoClock) {
         this.store = store;
         this.settings = settings;
         this.nanoClock = nanoClock;
+        this.work = new FanOutWork(settings.maxPendingDeliveries(), streamCapacity::get);
+        this.dispatcher = new Dispatcher(this, work);
+    }
+
+    /** The deliveries accepted and not yet taken by the streams, and their bound. */
+    public FanOutWork fanOutWork() {
+        return work;
+    }
+
+    /**
+     * Waits, at most until {@code deadlineNanos}, until the fan-out of these events fits under the
+     * bound of {@link FanOutWork}: their topics' streams here, one delivery each.
+     *
+     * @return false when the deadline passed first: the publish must be refused, nothing stored
+     */
+    boolean admit(List<NewEvent> events, long deadlineNanos) {
+        long deliveries = 0;
+        for (NewEvent event : events) {
+            TopicChannel channel = topics.get(event.topic());
+            if (channel != null) {
+                deliveries += channel.subscribers.size();
+            }
+        }
+        return deliveries == 0 || work.awaitRoom(deliveries, deadlineNanos);
+    }
+
+    /**
+     * This instance's committed events, in seq order per topic: to the streams here, never to the
+     * bus. The {@link Publisher} calls it after admission; benchmarks call it directly.
+     */
+    public void dispatchLocal(List<Event> events) {
+        dispatcher.dispatch(events);
+    }
+
+    /** A stream's queue joins the fan-out budget (positive) or leaves it (negative): see Subscriber#offer. */
+    void streamCapacityChanged(int slots) {
+        streamCapacity.addAndGet(slots);
+    }
+
+    /** Delivers what the dispatch thread still holds, then stops it (after the last publish). */
+    @Override
+    public void close() {
+        dispatcher.close();
     }
 
     /**
@@ -131,29 +184,29 @@ public final class Hub implements BusListener {
         subscribers.forEach(subscriber -> subscriber.close(reason));
     }
 
-    /**
-     * More streams than this on a topic, and a publishing virtual thread hands its events over
-     * (see LocalDelivery). Measured at saturation (docs/deployment.md): at 16 streams dispatching
-     * on the request's thread delivered more, at 32 the two tied, at 64 the hand-off did.
-     */
-    static final int WIDE_FAN_OUT = 32;
-
-    @Override
-    public boolean fansOutWide(String topic) {
-        TopicChannel channel = topics.get(topic);
-        return channel != null && channel.subscribers.size() > WIDE_FAN_OUT;
-    }
-
+    /** An event from another instance (the bus's thread): dispatched at once, it cannot be refused. */
     @Override
     public void onEvent(Event event) {
         TopicChannel channel = topics.get(event.topic());
-        if (channel == null) {
-            return; // nobody here follows the topic
+        if (channel != null) {
+            dispatch(channel, event, false);
         }
+    }
+
+    TopicChannel channel(String topic) {
+        return topics.get(topic);
+    }
+
+    /**
+     * Dispatches one event to the topic's streams in seq order (see TopicChannel).
+     *
+     * @param committedHere whether this instance's store committed it (not a bus message's claim)
+     */
+    void dispatch(TopicChannel channel, Event event, boolean committedHere) {
         boolean jumped;
         channel.lock.lock();
         try {
-            stats.duplicatesDropped.add(channel.dispatch(event, nanoClock.getAsLong(), settings.replayLimit()));
+            stats.duplicatesDropped.add(channel.dispatch(event, committedHere, nanoClock.getAsLong(), settings.replayLimit()));
             jumped = channel.takeUnverified();
         } finally {
             channel.lock.unlock();
@@ -201,10 +254,14 @@ public final class Hub implements BusListener {
             try {
                 latest = store.latestSeq(channel.topic);
             } catch (RuntimeException e) {
-                return; // store down: the subscribers' own checks still hold
+                latest = -1; // store down: the subscribers' own checks still hold; new streams ask the store
             }
             channel.lock.lock();
             try {
+                if (latest < 0) {
+                    return; // nothing learnt: lastSeq stays unvouched for, and new streams ask the store
+                }
+                channel.verified();
                 if (channel.lastSeq == claimed && claimed > latest) {
                     channel.lastSeq = latest;
                     stats.unstoredDropped.increment();
@@ -344,7 +401,7 @@ public final class Hub implements BusListener {
         // lastSeq; every later one sees this subscriber.
         joined[0].lock.lock();
         try {
-            return joined[0].lastSeq;
+            return joined[0].trustedLastSeq();
         } finally {
             joined[0].lock.unlock();
         }

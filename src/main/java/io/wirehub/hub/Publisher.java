@@ -11,9 +11,16 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The publish path: store (which assigns the seqs, all or nothing), then hand the committed
- * events to the bus. An event is acknowledged only once {@link #publish} returns, so an
- * acknowledged event is in the store even if the bus then loses it.
+ * The publish path: admission (the fan-out must have room), store (which assigns the seqs, all
+ * or nothing), then the committed events go to this instance's streams (the hub's dispatcher) and
+ * to the other instances (the bus). An event is acknowledged only once {@link #publish} returns,
+ * so an acknowledged event is in the store even if the bus then loses it.
+ *
+ * <p>Overload: when the fan-out work already accepted here is past its bound ({@link FanOutWork}),
+ * a publish waits, at most {@code publish.overload_wait}, then is refused
+ * ({@link OverloadedException}, a 503 with Retry-After) before anything is stored. So no event is
+ * acknowledged that then waits seconds before its subscribers can read it; the publishers feel
+ * the overload instead.
  *
  * <p>A drain {@link #stop stops} it, then {@link #awaitPublishesEnded waits} for the publishes
  * already admitted: each of them is stored and handed to the bus before the bus closes, so no
@@ -24,19 +31,25 @@ public final class Publisher {
     // NOTE: refusal codes, as in the JSON error and the metric label (reason).
     public static final String SHUTTING_DOWN = "shutting_down";
     public static final String STORE_UNAVAILABLE = "store_unavailable";
+    public static final String OVERLOADED = "overloaded";
 
     private final EventStore store;
     private final EventBus bus;
+    private final Hub hub;
     private final HubStats stats;
+    private final Duration overloadWait;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ended = lock.newCondition();
     private boolean accepting = true; // guarded by lock, with inFlight
     private int inFlight;
 
-    public Publisher(EventStore store, EventBus bus, HubStats stats) {
+    /** @param overloadWait how long a publish may wait for room in the fan-out before it is refused */
+    public Publisher(EventStore store, EventBus bus, Hub hub, Duration overloadWait) {
         this.store = store;
         this.bus = bus;
-        this.stats = stats;
+        this.hub = hub;
+        this.stats = hub.stats();
+        this.overloadWait = overloadWait;
     }
 
     /**
@@ -60,9 +73,14 @@ public final class Publisher {
             throw e;
         }
         try {
+            if (!hub.admit(events, arrivedNanos + overloadWait.toNanos())) {
+                refused(OVERLOADED);
+                throw new OverloadedException();
+            }
             List<Event> stored = store.append(events);
             stats.published.add(stored.size());
             stored.forEach(event -> event.arrivedAt(arrivedNanos));
+            hub.dispatchLocal(stored);
             bus.publish(stored);
             return stored;
         } catch (StoreUnavailableException e) {
@@ -129,6 +147,16 @@ public final class Publisher {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The fan-out here could not make room within publish.overload_wait: nothing was stored. The
+     * client retries after a moment (Retry-After), or slows down.
+     */
+    public static final class OverloadedException extends RuntimeException {
+        OverloadedException() {
+            super("the fan-out is behind; nothing was stored", null, false, false);
         }
     }
 

@@ -3,6 +3,7 @@ package io.wirehub.hub;
 import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
 import io.wirehub.event.Reset;
+import io.wirehub.event.ResetReason;
 import io.wirehub.hub.QueueItem.Delivery;
 import io.wirehub.hub.QueueItem.Signal;
 import io.wirehub.store.EventStore;
@@ -18,6 +19,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -78,6 +80,13 @@ public final class Subscriber {
     private volatile long registeredAtNanos; // 0 until positioned (the open deadline runs from then)
     private volatile boolean positioned;
     private volatile boolean opened; // the transport opened the stream (see upgradeCompleted) or the drain loop started
+    // When its queue first overflowed since it was last caught up (System.nanoTime), 0 when it is
+    // not behind: past server.max_lag it gets a lag_limit reset (see drainOnce).
+    private volatile long behindSinceNanos;
+    // Whether its queue counts in the hub's fan-out budget (see offer), and how many of the
+    // deliveries in it are counted there: every unit added to one is added to the other.
+    private final AtomicBoolean inBudget = new AtomicBoolean();
+    private final AtomicInteger countedQueued = new AtomicInteger();
 
     Subscriber(long id, Transport transport, StreamStart start, SubscriberSink sink, Hub hub, EventStore store,
             HubSettings settings, HubStats stats, LongSupplier nanoClock) {
@@ -186,6 +195,7 @@ public final class Subscriber {
             return;
         }
         hub.register(this);
+        enterBudget();
         try {
             for (String topic : start.topics()) {
                 Long resumed = start.resumeFrom().get(topic);
@@ -289,13 +299,26 @@ public final class Subscriber {
             return false;
         }
         leaveHub();
+        leaveBudget();
         drainThread.interrupt();
         return true;
     }
 
-    /** Called by the hub: never blocks. A full queue makes the subscriber lag (or close, by policy). */
+    /**
+     * Called by the hub: never blocks. A full queue makes the subscriber lag (or close, by policy).
+     * While it keeps up, what it queues counts as pending fan-out work ({@link FanOutWork}); once
+     * it overflowed, it is a slow stream, not a sign of overload, and leaves that count until it
+     * has caught up (see {@link #leaveBudget}).
+     */
     void offer(Delivery delivery) {
         if (queue.offer(delivery)) {
+            if (inBudget.get()) {
+                countedQueued.incrementAndGet();
+                hub.fanOutWork().added(1);
+                if (!inBudget.get()) {
+                    uncountQueued(); // it left the budget meanwhile: its count must not stay behind
+                }
+            }
             return;
         }
         stats.overflowed(transport);
@@ -303,8 +326,49 @@ public final class Subscriber {
         if (settings.overflowPolicy() == OverflowPolicy.DISCONNECT) {
             close(CloseReason.OVERFLOW);
         } else {
+            if (behindSinceNanos == 0) {
+                long now = nanoClock.getAsLong();
+                behindSinceNanos = now == 0 ? 1 : now;
+            }
+            leaveBudget();
             catchUpSoon(); // the signal matters if the queue emptied since the failed offer
         }
+    }
+
+    /** Counts this stream's queue in the hub's fan-out budget (registered, or caught up again). */
+    private void enterBudget() {
+        if (!isClosed() && inBudget.compareAndSet(false, true)) {
+            hub.streamCapacityChanged(queueCapacity());
+            if (isClosed()) {
+                leaveBudget(); // a close raced us: it may have found the flag still false
+            }
+        }
+    }
+
+    /** Takes this stream's queue and capacity out of the budget (it overflowed, or closed). */
+    private void leaveBudget() {
+        if (inBudget.compareAndSet(true, false)) {
+            hub.streamCapacityChanged(-queueCapacity());
+            uncountQueued();
+        }
+    }
+
+    private void uncountQueued() {
+        hub.fanOutWork().taken(countedQueued.getAndSet(0));
+    }
+
+    /** The drain thread took this many deliveries: as many of them as were counted leave the count. */
+    private void taken(int deliveries) {
+        if (deliveries == 0) {
+            return;
+        }
+        int counted;
+        int took;
+        do {
+            counted = countedQueued.get();
+            took = Math.min(counted, deliveries);
+        } while (took > 0 && !countedQueued.compareAndSet(counted, counted - took));
+        hub.fanOutWork().taken(took);
     }
 
     /**
@@ -367,21 +431,43 @@ public final class Subscriber {
         topicChanges.apply(this);
         queue.drainTo(batch);
         stats.queueDepth.observe(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            switch (batch.get(i)) {
-                case Delivery delivery -> deliver(delivery.event());
-                case Signal.HEARTBEAT -> writer.heartbeat();
-                case Signal.CATCH_UP, Signal.TOPICS_CHANGED -> {
-                    // flags: handled around the batch
-                }
+        int deliveries = 0;
+        for (QueueItem item : batch) {
+            if (item instanceof Delivery) {
+                deliveries++;
             }
         }
-        batch.clear(); // an idle stream holds no event (a failed write ends the stream, list and all)
+        taken(deliveries); // no longer work the publishers wait on
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                switch (batch.get(i)) {
+                    case Delivery delivery -> deliver(delivery.event());
+                    case Signal.HEARTBEAT -> writer.heartbeat();
+                    case Signal.CATCH_UP, Signal.TOPICS_CHANGED -> {
+                        // flags: handled around the batch
+                    }
+                }
+            }
+        } finally {
+            batch.clear(); // an idle stream holds no event (a failed write ends the stream, list and all)
+        }
         if (lagging.getAndSet(false)) {
             stats.catchUps.increment();
             catchUps.incrementAndGet();
-            for (String topic : cursor.topics()) {
-                catchUp.catchUp(topic);
+            if (behindTooLong()) {
+                // Sustained overload, or a client slower than the events: catching up would only
+                // grow its delay. Tell it plainly, and go on live from the present.
+                for (String topic : cursor.topics()) {
+                    catchUp.reset(topic, ResetReason.LAG_LIMIT);
+                }
+            } else {
+                for (String topic : cursor.topics()) {
+                    catchUp.catchUp(topic);
+                }
+            }
+            if (!lagging.get()) {
+                behindSinceNanos = 0; // caught up with no overflow meanwhile: no longer behind
+                enterBudget();
             }
         }
         writer.flush();
@@ -422,6 +508,12 @@ public final class Subscriber {
             hub.finishing(this, false);
             drainThread.unbind();
         }
+    }
+
+    /** Whether it has been behind the live events longer than server.max_lag. */
+    private boolean behindTooLong() {
+        long since = behindSinceNanos;
+        return since != 0 && nanoClock.getAsLong() - since > settings.maxLag().toNanos();
     }
 
     private void leaveHub() {

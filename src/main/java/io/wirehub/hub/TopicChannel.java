@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,8 +32,12 @@ final class TopicChannel {
     final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     final TreeMap<Long, Event> early = new TreeMap<>();
     long lastSeq = -1;
-    private boolean unverified; // see releaseHeld
+    private boolean unverified; // see releaseHeld and dispatch
+    private boolean verifying; // the hub is checking lastSeq against the store
     volatile long gapSinceNanos;
+    // Events of this topic waiting in the dispatcher's queue: while any do, the next ones queue
+    // behind them rather than overtake them on a publishing thread (see Dispatcher).
+    final AtomicInteger handedOver = new AtomicInteger();
 
     private final HubStats stats;
 
@@ -47,11 +52,17 @@ final class TopicChannel {
      * @param maxHeld how many events may wait for a gap before they are passed on anyway
      * @return how many duplicates were dropped
      */
-    int dispatch(Event event, long now, int maxHeld) {
+    int dispatch(Event event, boolean committedHere, long now, int maxHeld) {
         if (lastSeq >= 0 && event.seq() <= lastSeq) {
             return 1;
         }
         if (lastSeq < 0 || event.seq() == lastSeq + 1) {
+            if (lastSeq < 0 && !committedHere) {
+                // The first seq this channel sees came over the bus: nothing vouches for it (a
+                // forged message, or another deployment on the same channel prefix), and new
+                // streams would start from it and drop every real event up to it as a duplicate.
+                unverified = true;
+            }
             deliver(event);
             return deliverHeldInOrder(now);
         }
@@ -100,11 +111,27 @@ final class TopicChannel {
         early.clear();
     }
 
-    /** Whether lastSeq jumped past a gap since the last call (clears the mark). */
+    /**
+     * Whether lastSeq moved on a bus message's word alone since the last call (clears the mark,
+     * and from then on {@link #trustedLastSeq} is -1 until the hub has checked it: see verified).
+     */
     boolean takeUnverified() {
         boolean was = unverified;
         unverified = false;
+        if (was) {
+            verifying = true;
+        }
         return was;
+    }
+
+    /** The hub checked lastSeq against the store (and took it back if the store is behind it). */
+    void verified() {
+        verifying = false;
+    }
+
+    /** lastSeq for positioning a new stream, or -1 while it is not vouched for: ask the store. */
+    long trustedLastSeq() {
+        return unverified || verifying ? -1 : lastSeq;
     }
 
     /** Offers the event to every subscriber (one shared queue item, never a wait) and moves lastSeq. */

@@ -2,25 +2,23 @@ package io.wirehub.bus.local;
 
 import io.wirehub.bus.BusListener;
 import io.wirehub.bus.EventBus;
-import io.wirehub.bus.LocalDelivery;
 import io.wirehub.event.Event;
 import java.util.List;
 
-/** The embedded bus: one instance, so publishing is handing the events to the hub ({@link LocalDelivery}). */
+/**
+ * The embedded bus: one instance and no other to tell. This instance's own events reach its
+ * streams through the hub's dispatcher, never through a bus, so publishing here is nothing.
+ */
 public final class LocalBus implements EventBus {
-    private volatile LocalDelivery delivery;
 
     @Override
     public void start(BusListener listener) {
-        this.delivery = new LocalDelivery(listener);
+        // no other instance sends anything
     }
 
     @Override
     public void publish(List<Event> events) {
-        LocalDelivery target = delivery;
-        if (target != null) {
-            target.deliver(events);
-        }
+        // no other instance to carry them to
     }
 
     @Override
@@ -30,10 +28,6 @@ public final class LocalBus implements EventBus {
 
     @Override
     public void close() {
-        LocalDelivery started = delivery;
-        delivery = null;
-        if (started != null) {
-            started.close();
-        }
+        // nothing held
     }
 }

@@ -2,7 +2,6 @@ package io.wirehub.bus.redis;
 
 import io.wirehub.bus.BusListener;
 import io.wirehub.bus.EventBus;
-import io.wirehub.bus.LocalDelivery;
 import io.wirehub.bus.TopicInterest;
 import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
@@ -62,7 +61,6 @@ public final class RedisBus implements EventBus {
     private volatile long lastAttemptNanos;
     private volatile Thread retry; // the one pending re-send of the backlog, if any
     private volatile BusListener listener;
-    private volatile LocalDelivery localDelivery; // this instance's own events to its hub
     private volatile BusSubscription subscription;
 
     /** One Redis ({@code bus.type: redis}). Connects nothing yet; {@link #start} does, and fails fast. */
@@ -112,7 +110,6 @@ public final class RedisBus implements EventBus {
     @Override
     public void start(BusListener listener) {
         this.listener = listener;
-        this.localDelivery = new LocalDelivery(listener);
         try {
             answers();
         } catch (RuntimeException e) {
@@ -155,11 +152,7 @@ public final class RedisBus implements EventBus {
 
     @Override
     public void publish(List<Event> events) {
-        LocalDelivery local = localDelivery;
-        if (local != null) {
-            local.deliver(events); // this instance's subscribers: not through Redis
-        }
-        if (!events.isEmpty()) {
+        if (!events.isEmpty()) { // to the other instances only: this one's streams have them from the hub
             send(events);
         }
     }
@@ -250,11 +243,6 @@ public final class RedisBus implements EventBus {
             current.close();
         }
         target.close();
-        LocalDelivery local = localDelivery;
-        localDelivery = null;
-        if (local != null) {
-            local.close();
-        }
         listener = null;
     }
 

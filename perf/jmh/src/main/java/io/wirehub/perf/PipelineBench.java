@@ -1,6 +1,5 @@
 package io.wirehub.perf;
 
-import io.wirehub.bus.local.LocalBus;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.hub.CloseReason;
@@ -33,13 +32,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The in-process pipeline, without sockets: the local bus hands each event to the hub, the hub
- * offers it to every subscriber's queue, and each subscriber's drain thread (a virtual thread, as
- * in the server) takes its batch and writes it to a {@link DiscardingSink}, which formats what
- * the transport would write and throws it away.
+ * The in-process pipeline, without sockets: the hub's dispatcher offers each event to every
+ * subscriber's queue, and each subscriber's drain thread (a virtual thread, as in the server)
+ * takes its batch and writes it to a {@link DiscardingSink}, which formats what the transport
+ * would write and throws it away.
  *
  * <p>One operation is one event; an invocation publishes {@link #BATCH} events (stored first,
- * outside the timing, as the publisher does before it hands them to the bus) and returns once
+ * outside the timing, as the publisher does before it hands them to the hub) and returns once
  * every subscriber has flushed all of them. BATCH stays below the queue's 64 slots, so no queue
  * overflows and the figures are those of the live path (the teardown fails the run otherwise).
  * Deliveries/s = events/s × subscribers; {@link JmhRun} prints both, the CPU per delivery (the
@@ -64,7 +63,6 @@ public class PipelineBench {
     private volatile Thread waiter;
     private MemoryEventStore store;
     private Hub hub;
-    private LocalBus bus;
     private List<NewEvent> batch;
     private List<Event> next;
 
@@ -73,8 +71,6 @@ public class PipelineBench {
         store = new MemoryEventStore(10_000, InstantSource.system());
         hub = new Hub(store, new HubSettings(64, 64, 100, OverflowPolicy.CATCH_UP, Duration.ofHours(1),
                 Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(1)), System::nanoTime);
-        bus = new LocalBus();
-        bus.start(hub);
         batch = new ArrayList<>();
         String data = "{\"price\":\"" + "9".repeat(140) + "\"}"; // ~150 bytes, as in perf/fanout.sh
         for (int i = 0; i < BATCH; i++) {
@@ -103,7 +99,7 @@ public class PipelineBench {
         long cpuStart = CpuTime.process();
         awaited += (long) BATCH * subscribers;
         waiter = Thread.currentThread();
-        bus.publish(next);
+        hub.dispatchLocal(next);
         while (delivered.get() < awaited) {
             LockSupport.parkNanos(this, 1_000_000); // woken by the last flush; the timeout only guards a lost wake-up
         }
