@@ -37,7 +37,7 @@
 
   const throughput = chart("chart-throughput", ["events/s", "deliveries/s"], { fill: true });
   const streams = chart("chart-streams", ["sse", "ws"], { fill: true });
-  const overflows = chart("chart-overflows", ["overflows/s", "catch-ups/s", "resets/s"]);
+  const overflows = chart("chart-overflows", ["overflows/s", "catch-ups/s", "resets/s", "publishes refused (overloaded)/s"]);
   const closes = chart("chart-closes", CLOSE_LABELS);
   const latency = chart("chart-latency", ["p50", "p99"], { fill: true });
   const queue = chart("chart-queue", ["mean", "fullest"], { fill: true, extra: { scales: { x: { time: true }, y: { range: [0, 100] } } } });
@@ -68,6 +68,7 @@
     $("kpi-p99").textContent = ms(s.latency_ms.p99);
     $("kpi-p99").parentElement.className = "kpi" + (s.latency_ms.p99 > 500 ? " bad" : s.latency_ms.p99 > 100 ? " warn" : "");
     $("kpi-overflows-total").textContent = fmt(s.overflows) + " since start";
+    $("kpi-fanout").textContent = "fan-out " + fmt(s.fanout.pending) + " / " + fmt(s.fanout.limit) + " pending";
     if (previous) {
       const dt = Math.max(0.001, (s.t - previous.t) / 1000);
       const rate = (k) => (s[k] - previous[k]) / dt;
@@ -77,7 +78,10 @@
       $("kpi-overflows").textContent = fmt(over);
       $("kpi-overflows").parentElement.className = "kpi" + (over > 0 ? " warn" : "");
       push(throughput, t, [events, deliveries]);
-      push(overflows, t, [over, rate("catch_ups"), rate("resets")]);
+      const overloaded = rate("overloaded");
+      $("kpi-overloaded").textContent = fmt(overloaded);
+      $("kpi-overloaded").parentElement.className = "kpi" + (overloaded > 0 ? " bad" : "");
+      push(overflows, t, [over, rate("catch_ups"), rate("resets"), overloaded]);
       push(closes, t, CLOSE_REASONS.map((r) => (s.closes[r] - previous.closes[r]) / dt));
     }
     push(streams, t, [s.streams.sse, s.streams.ws]);

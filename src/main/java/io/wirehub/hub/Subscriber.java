@@ -311,15 +311,20 @@ public final class Subscriber {
      * has caught up (see {@link #leaveBudget}).
      */
     void offer(Delivery delivery) {
+        // Counted before it is queued: the drain thread may take it at once, and must find it counted.
+        boolean counted = inBudget.get();
+        if (counted) {
+            countedQueued.incrementAndGet();
+            hub.fanOutWork().added(1);
+        }
         if (queue.offer(delivery)) {
-            if (inBudget.get()) {
-                countedQueued.incrementAndGet();
-                hub.fanOutWork().added(1);
-                if (!inBudget.get()) {
-                    uncountQueued(); // it left the budget meanwhile: its count must not stay behind
-                }
+            if (counted && !inBudget.get()) {
+                uncountQueued(); // it left the budget meanwhile: its count must not stay behind
             }
             return;
+        }
+        if (counted) {
+            taken(1); // not queued after all
         }
         stats.overflowed(transport);
         overflows.incrementAndGet();

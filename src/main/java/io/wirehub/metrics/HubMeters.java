@@ -42,6 +42,11 @@ final class HubMeters {
             eachTransport(t -> cb.call(queued[t.ordinal()], t.code()));
         });
 
+        gauge(registry, "wirehub_fanout_pending_deliveries", "Deliveries accepted and not yet taken by their stream's drain thread"
+                + " (the fan-out work publishers wait on)", cb -> cb.call(hub.fanOutWork().pending()));
+        gauge(registry, "wirehub_fanout_pending_limit", "The bound on pending deliveries in force now; past it publishes wait,"
+                + " then get 503 overloaded", cb -> cb.call(hub.fanOutWork().limit()));
+
         counter(registry, "wirehub_events_published_total", "Events stored and announced by publishes to this instance",
                 cb -> cb.call(stats.published()));
         counter(registry, "wirehub_publish_refused_total", "Publish requests refused, nothing stored, by error code", "reason",

@@ -4,6 +4,7 @@ import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Distribution;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.HubStats;
+import io.wirehub.hub.Publisher;
 import io.wirehub.hub.Subscriber;
 import io.wirehub.hub.Transport;
 
@@ -37,6 +38,9 @@ final class LiveStats {
                 .append(",\"overflows\":").append(stats.overflows())
                 .append(",\"catch_ups\":").append(stats.catchUps())
                 .append(",\"resets\":").append(stats.resets())
+                .append(",\"overloaded\":").append(stats.publishRefused().getOrDefault(Publisher.OVERLOADED, 0L))
+                .append(",\"fanout\":{\"pending\":").append(hub.fanOutWork().pending())
+                .append(",\"limit\":").append(hub.fanOutWork().limit()).append('}')
                 .append(",\"closes\":{");
         CloseReason[] reasons = CloseReason.values();
         for (int i = 0; i < reasons.length; i++) {

@@ -16,7 +16,7 @@ import redis.clients.jedis.Jedis;
 
 /**
  * Everything running wirehub instances hold that a leak would grow, counted: per instance its hub
- * subscribers, drain loops and topic entries, its Redis subscriptions ({@code PUBSUB NUMSUB} on
+ * subscribers, drain loops, topic entries and pending fan-out deliveries, its Redis subscriptions ({@code PUBSUB NUMSUB} on
  * its channel) and Hikari's active connections; for the JVM its threads by name (virtual ones
  * too, see {@link ThreadCensus}), open file descriptors and the heap after a full GC.
  *
@@ -58,6 +58,9 @@ public final class Census {
             census.count(who + "hub subscribers", () -> hub.hub().stats().subscribers());
             census.count(who + "drain loops", () -> hub.hub().stats().drainLoops());
             census.count(who + "hub topics", () -> hub.hub().activeTopics());
+            // Deliveries counted as pending fan-out work: a count that stays up after streams
+            // closed would make publishers wait, then be refused, for nothing.
+            census.count(who + "pending fan-out deliveries", () -> hub.hub().fanOutWork().pending());
             if (hub.store() instanceof PostgresEventStore store) {
                 census.count(who + "Hikari active connections", store::activeConnections);
             }
