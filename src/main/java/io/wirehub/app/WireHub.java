@@ -59,6 +59,9 @@ public final class WireHub implements AutoCloseable {
 
     // About 200 bytes each: at most ~20 MB of keys on the embedded default.
     private static final int MEMORY_IDEMPOTENCY_KEYS = 100_000;
+    // A fifth of them per publisher (token subject): one publisher cannot fill the map, at least
+    // five must. Past it that publisher's new keys are refused (429), never another's forgotten.
+    private static final int MEMORY_IDEMPOTENCY_KEYS_PER_SCOPE = MEMORY_IDEMPOTENCY_KEYS / 5;
 
     private final Settings settings;
     private final EventStore store;
@@ -255,7 +258,7 @@ public final class WireHub implements AutoCloseable {
     private IdempotencyKeys idempotencyKeys() {
         Duration ttl = settings.publish().idempotencyTtl();
         return store instanceof PostgresEventStore postgres ? postgres.idempotencyKeys(ttl)
-                : new MemoryIdempotencyKeys(MEMORY_IDEMPOTENCY_KEYS, ttl, System::nanoTime);
+                : new MemoryIdempotencyKeys(MEMORY_IDEMPOTENCY_KEYS, MEMORY_IDEMPOTENCY_KEYS_PER_SCOPE, ttl, System::nanoTime);
     }
 
     private static HubSettings hubSettings(Settings settings) {

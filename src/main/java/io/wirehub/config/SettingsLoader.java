@@ -182,6 +182,13 @@ public final class SettingsLoader {
         if (!auth.cookieName().isEmpty() && !auth.cookieName().matches("[A-Za-z0-9_.-]{1,64}")) {
             problem(ConfigKey.AUTH_COOKIE_NAME, "a cookie name of 1 to 64 characters from A-Z a-z 0-9 _ . -, or empty for none");
         }
+        // A browser sends the cookie on every site's requests: with "*" any web page could read
+        // snapshots and admin data, and open streams, as the logged-in user.
+        if (!auth.cookieName().isEmpty() && auth.corsAllowedOrigins().contains("*")) {
+            problems.add(where(ConfigKey.CORS_ALLOWED_ORIGINS) + ": '*' cannot go with " + where(ConfigKey.AUTH_COOKIE_NAME)
+                    + " '" + auth.cookieName() + "': every web site could then read and stream as the logged-in user with"
+                    + " their cookie; expected the origins of your own pages (https://app.example.com), or no cookie");
+        }
         if (!auth.jwt()) {
             return auth;
         }

@@ -9,14 +9,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * CORS for browsers on other origins ({@code server.cors.allowed_origins}): an allowed
+ * CORS for browsers on other origins ({@code server.cors.allowed_origins}): a listed
  * {@code Origin} gets it echoed in {@code Access-Control-Allow-Origin} (with credentials when
- * tokens may come in a cookie), and a preflight ({@code OPTIONS} with
+ * tokens may come in a cookie), any other gets {@code *} when the list is {@code *} (never with
+ * credentials: that combination is refused at start, see SettingsLoader), and a preflight ({@code OPTIONS} with
  * {@code Access-Control-Request-Method}) gets 204 with the methods and headers the API takes. An
  * origin not on the list gets no CORS header, so the browser keeps the response from its page.
  * EventSource and WebSocket ignore CORS; a WebSocket upgrade from an origin not on the list is
  * refused instead ({@link #allows}), so a page elsewhere cannot ride a user's cookie
- * (cross-site WebSocket hijacking).
+ * (cross-site WebSocket hijacking). With {@code *} every origin may open one, which is safe only
+ * because no cookie is read then: a foreign page has no token to send.
  */
 public final class Cors {
     // NOTE: the request headers browsers may send: the token, the body type, the retry key, the cursor.
@@ -31,6 +33,9 @@ public final class Cors {
      * @param credentials whether browsers may send cookies (auth.cookie_name is set)
      */
     public Cors(List<String> origins, boolean credentials) {
+        if (credentials && origins.contains("*")) {
+            throw new IllegalArgumentException("CORS '*' with cookies would let any site act as the user; SettingsLoader refuses it");
+        }
         this.origins = List.copyOf(origins);
         this.credentials = credentials;
     }
@@ -50,10 +55,12 @@ public final class Cors {
                 chain.proceed();
                 return;
             }
-            // A credentialed response may not say "*": echo the origin, and tell caches it varies.
-            res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origins.contains("*") && !credentials ? "*" : origin.get());
+            // Credentials only for an origin listed by name: "*" with a cookie is refused at start
+            // (SettingsLoader), and is never answered with credentials here either.
+            boolean named = origins.contains(origin.get());
+            res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, named ? origin.get() : "*");
             res.header(HeaderValues.create(HeaderNames.VARY, "Origin"));
-            if (credentials) {
+            if (credentials && named) {
                 res.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
             }
             if (req.prologue().method() == Method.OPTIONS && req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {

@@ -10,6 +10,7 @@ import io.wirehub.auth.AuthException;
 import io.wirehub.event.JsonStrings;
 import io.wirehub.hub.IdempotentPublisher;
 import io.wirehub.hub.Publisher;
+import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.StoreUnavailableException;
 
 /**
@@ -25,6 +26,7 @@ public final class ErrorResponses {
     static final String NOT_FOUND = "not_found";
     static final String INTERNAL = "internal_error";
     static final String IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use";
+    static final String TOO_MANY_IDEMPOTENCY_KEYS = "too_many_idempotency_keys";
     static final String BAD_REQUEST = "bad_request";
 
     private ErrorResponses() {}
@@ -58,6 +60,8 @@ public final class ErrorResponses {
             send(res, new ApiError(409, IDEMPOTENCY_KEY_IN_USE,
                     "a publish with this idempotency key is still in progress; retry shortly to get its result"));
         });
+        routing.error(IdempotencyKeys.TooManyKeysException.class, (req, res, e) ->
+                send(res, new ApiError(429, TOO_MANY_IDEMPOTENCY_KEYS, e.getMessage())));
         // Helidon's own refusals of what a handler reads (e.g. an unparsable Content-Type): the client's fault.
         routing.error(BadRequestException.class, (req, res, e) -> send(res, ApiError.badRequest(BAD_REQUEST,
                 "the request cannot be read: " + clip(e.getMessage()) + "; check its headers")));

@@ -26,6 +26,8 @@ public final class PublishService implements HttpService {
     // NOTE: clients send this header to make a retry safe (docs/security.md).
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     private static final HeaderName REPLAYED = HeaderNames.create("Idempotent-Replayed");
+    // NOTE: stored in PostgreSQL (idempotency_claims.scope): changing either form forgets every key.
+    private static final String NO_SUBJECT = "none";
 
     private final IdempotentPublisher publisher;
     private final Publisher counts;
@@ -82,7 +84,8 @@ public final class PublishService implements HttpService {
                 .orElse(false);
         NewEvent event = bodies.single(topic, req.query().first("event").orElse(null),
                 req.content().inputStream(), declaredLength(req), declaredJson);
-        IdempotentPublisher.Result stored = publisher.publish(List.of(event), Collections.singletonList(scoped(grant, key)), arrived).getFirst();
+        IdempotentPublisher.Result stored = publisher.publish(List.of(event), keyScope(grant), Collections.singletonList(key), arrived)
+                .getFirst();
         if (stored.replayed()) {
             res.header(REPLAYED, "true");
         }
@@ -95,8 +98,7 @@ public final class PublishService implements HttpService {
         EventBodies.Batch batch = bodies.batch(req.content().inputStream(), declaredLength(req));
         grant.requirePublish(batch.events().stream().map(NewEvent::topic).toList()); // all or nothing, like the batch
         rateLimit.acquire(publisherOf(grant, req), batch.events().size());
-        List<String> keys = batch.idKeys().stream().map(key -> scoped(grant, key)).toList();
-        List<IdempotentPublisher.Result> stored = publisher.publish(batch.events(), keys, arrived);
+        List<IdempotentPublisher.Result> stored = publisher.publish(batch.events(), keyScope(grant), batch.idKeys(), arrived);
         StringBuilder out = new StringBuilder(stored.size() * 40).append("{\"events\":[");
         for (int i = 0; i < stored.size(); i++) {
             out.append(i == 0 ? "" : ",").append(ack(stored.get(i)));
@@ -111,11 +113,13 @@ public final class PublishService implements HttpService {
     }
 
     /**
-     * Keys are per token subject: one user's key never answers another's publish (with auth
-     * none, everyone shares one space).
+     * Keys are per token subject: one user's key never answers another's. The scope is a field of
+     * its own beside the key (never joined into one string, where {@code a|b} + {@code c} would
+     * meet {@code a} + {@code b|c}), and requests without a subject (auth none, or a token
+     * without {@code sub}) share one scope that no subject, not even {@code ""}, can name.
      */
-    private static String scoped(Grant grant, String key) {
-        return key == null ? null : (grant.subject() == null ? "" : grant.subject()) + "|" + key;
+    private static String keyScope(Grant grant) {
+        return grant.subject() == null ? NO_SUBJECT : "sub:" + grant.subject();
     }
 
     private static String ack(IdempotentPublisher.Result event) {

@@ -31,6 +31,7 @@ public final class HubStats {
     final LongAdder backfilled = new LongAdder();
     final LongAdder backfills = new LongAdder();
     final LongAdder gapsDetected = new LongAdder();
+    final LongAdder idempotencyKeysUnrecorded = new LongAdder();
     final AtomicInteger drainLoops = new AtomicInteger();
     /** From a publish request's arrival to the flush that carried the event, in nanoseconds. */
     final Distribution publishToFlush = new Distribution(LATENCY_BOUNDS_NANOS);
@@ -58,6 +59,11 @@ public final class HubStats {
         for (Recovery path : Recovery.values()) {
             recovered.put(path, new LongAdder());
         }
+    }
+
+    /** Idempotency keys whose events were stored but whose outcome could not be recorded (logged). */
+    public long idempotencyKeysUnrecorded() {
+        return idempotencyKeysUnrecorded.sum();
     }
 
     public long published() {

@@ -4,6 +4,7 @@ import io.wirehub.bus.EventBus;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.store.EventStore;
+import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.List;
@@ -66,6 +67,14 @@ public final class Publisher {
      *     event's publish→flush latency
      */
     public List<Event> publish(List<NewEvent> events, long arrivedNanos) {
+        return publish(events, List.of(), arrivedNanos);
+    }
+
+    /**
+     * @param completions idempotency keys the store records with the events, where it can
+     *     ({@link EventStore#append(List, List)})
+     */
+    public List<Event> publish(List<NewEvent> events, List<IdempotencyKeys.Completion> completions, long arrivedNanos) {
         try {
             admit();
         } catch (ShuttingDownException e) {
@@ -77,7 +86,7 @@ public final class Publisher {
                 refused(OVERLOADED);
                 throw new OverloadedException();
             }
-            List<Event> stored = store.append(events);
+            List<Event> stored = store.append(events, completions);
             stats.published.add(stored.size());
             stored.forEach(event -> event.arrivedAt(arrivedNanos));
             hub.dispatchLocal(stored);
@@ -94,6 +103,11 @@ public final class Publisher {
     /** Counts a publish request refused before anything was stored, by its error code. */
     public void refused(String code) {
         stats.publishRefused(code);
+    }
+
+    /** Counts an idempotency key whose events were stored but whose outcome could not be recorded. */
+    public void keyUnrecorded() {
+        stats.idempotencyKeysUnrecorded.increment();
     }
 
     /** Refuses publishes from now on (the first step of a drain); those in flight go on. */

@@ -51,6 +51,10 @@ final class HubMeters {
                 cb -> cb.call(stats.published()));
         counter(registry, "wirehub_publish_refused_total", "Publish requests refused, nothing stored, by error code", "reason",
                 cb -> stats.publishRefused().forEach((code, count) -> cb.call(count, code)));
+        // NOTE: above zero means a retry of those publishes may answer 409 until the claim expires; see the log.
+        counter(registry, "wirehub_idempotency_keys_unrecorded_total",
+                "Idempotency keys whose events were stored (201) but whose outcome could not be recorded",
+                cb -> cb.call(stats.idempotencyKeysUnrecorded()));
         counter(registry, "wirehub_deliveries_total", "Events written to subscribers (one event to ten streams counts ten)",
                 cb -> cb.call(stats.deliveries()));
         counter(registry, "wirehub_written_bytes_total", "Bytes of event and reset frames written to subscribers",

@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.store.EventStore;
+import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.Snapshot;
 import io.wirehub.store.StoreUnavailableException;
 import java.util.List;
@@ -58,6 +59,13 @@ final class MeteredStore implements EventStore {
     @Override
     public List<Event> append(List<NewEvent> events) {
         List<Event> stored = timed("append", appendSeconds, () -> store.append(events));
+        appendEvents.observe(stored.size());
+        return stored;
+    }
+
+    @Override
+    public List<Event> append(List<NewEvent> events, List<IdempotencyKeys.Completion> completions) {
+        List<Event> stored = timed("append", appendSeconds, () -> store.append(events, completions));
         appendEvents.observe(stored.size());
         return stored;
     }

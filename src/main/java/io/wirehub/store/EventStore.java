@@ -25,6 +25,18 @@ public interface EventStore extends AutoCloseable {
      */
     List<Event> append(List<NewEvent> events);
 
+    /**
+     * {@link #append(List)}, recording idempotency keys' outcomes. A store that keeps the keys in
+     * its own database (PostgreSQL) records each completion in the append's transaction and checks
+     * there that the claim is still the caller's; the others store the events only, and the
+     * caller records the keys with {@link IdempotencyKeys#complete}. A wrapper must forward this.
+     *
+     * @throws IdempotencyKeys.ClaimLostException when a claim was taken over: nothing was stored
+     */
+    default List<Event> append(List<NewEvent> events, List<IdempotencyKeys.Completion> completions) {
+        return append(events);
+    }
+
     /** Events of the topic with seq &gt; afterSeq, ascending, at most {@code limit}. */
     List<Event> readAfter(String topic, long afterSeq, int limit);
 

@@ -61,6 +61,18 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void anyOriginWithACookieIsRefusedSayingWhy() {
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(null,
+                Map.of("WH_CORS_ALLOWED_ORIGINS", "https://app.example.com, *", "WH_AUTH_COOKIE_NAME", "wh_token")));
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().getFirst().startsWith("WH_CORS_ALLOWED_ORIGINS (server.cors.allowed_origins): '*' cannot go with"
+                + " WH_AUTH_COOKIE_NAME"), e.problems().getFirst());
+        assertTrue(e.problems().getFirst().contains("every web site could then read and stream as the logged-in user"));
+        SettingsLoader.load(null, Map.of("WH_CORS_ALLOWED_ORIGINS", "*")); // no cookie: a foreign page has no token to send
+        SettingsLoader.load(null, Map.of("WH_CORS_ALLOWED_ORIGINS", "https://app.example.com", "WH_AUTH_COOKIE_NAME", "wh_token"));
+    }
+
+    @Test
     void unknownKeysInTheFileAreRefusedSoTyposDoNotFallBackSilently() throws IOException {
         Path file = write("server:\n  sse_chanel_buffer: 16\n");
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(file, Map.of()));

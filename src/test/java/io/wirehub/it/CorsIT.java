@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.wirehub.app.WireHub;
+import io.wirehub.config.InvalidSettingsException;
 import io.wirehub.testing.TestHubs;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,6 +66,18 @@ class CorsIT {
                 .header("Origin", "https://evil.example").buildAsync(uri, new WebSocket.Listener() {}).join());
         assertEquals(403, ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode());
         CLIENT.newWebSocketBuilder().header("Origin", APP).buildAsync(uri, new WebSocket.Listener() {}).join().abort();
+    }
+
+    @Test
+    void anyOriginIsAnsweredWithoutCredentials() throws Exception {
+        try (WireHub open = TestHubs.start(Map.of("WH_CORS_ALLOWED_ORIGINS", "*"))) {
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(TestHubs.base(open) + "/v1/topics/t/snapshot"))
+                    .header("Origin", "https://evil.example").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("*", response.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+            assertFalse(response.headers().firstValue("Access-Control-Allow-Credentials").isPresent());
+        }
+        assertThrows(InvalidSettingsException.class, () -> TestHubs.start(Map.of("WH_CORS_ALLOWED_ORIGINS", "*",
+                "WH_AUTH_COOKIE_NAME", "wh_token")), "any origin with the user's cookie is refused at start");
     }
 
     private static HttpResponse<String> get(String path, String origin) throws Exception {

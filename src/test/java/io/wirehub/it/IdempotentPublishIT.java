@@ -8,6 +8,7 @@ import io.wirehub.app.WireHub;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.TestHubs;
+import io.wirehub.testing.Tokens;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.List;
@@ -70,6 +71,44 @@ class IdempotentPublishIT {
             assertEquals(1, seq(a, "idem.pg"));
             assertRaceGivesOneEvent(a, b);
         }
+    }
+
+    @Test
+    void keysOfDifferentSubjectsNeverMeetWhateverTheyContain() {
+        assertScopesKeptApart(Map.of());
+    }
+
+    @Test
+    void onPostgresKeysOfDifferentSubjectsNeverMeetWhateverTheyContain() {
+        assertScopesKeptApart(schema.env());
+    }
+
+    /** "a|b" + "c" and "a" + "b|c" once met as "a|b|c"; a token without sub met sub "". */
+    private static void assertScopesKeptApart(Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("WH_AUTH_MODE", "jwt");
+        all.put("WH_AUTH_JWT_SECRET", new String(SECRET, java.nio.charset.StandardCharsets.UTF_8));
+        try (WireHub hub = TestHubs.start(all)) {
+            String base = TestHubs.base(hub);
+            String topic = "idem.scope." + Long.toString(System.nanoTime(), 36);
+            List<String[]> subjectAndKey = java.util.Arrays.asList(new String[] {"a|b", "c"}, new String[] {"a", "b|c"},
+                    new String[] {null, "k"}, new String[] {"", "k"});
+            List<Long> seqs = new java.util.ArrayList<>();
+            for (String[] one : subjectAndKey) {
+                Http.Response response = Http.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + topic + "/events"))
+                        .header("Authorization", "Bearer " + token(one[0])).header("Idempotency-Key", one[1])
+                        .POST(HttpRequest.BodyPublishers.ofString("x")).build());
+                assertEquals(201, response.status(), response.body());
+                seqs.add(response.json().get("seq").asLong());
+            }
+            assertEquals(List.of(1L, 2L, 3L, 4L), seqs, "four publishers, four events: none answered with another's seq");
+        }
+    }
+
+    private static final byte[] SECRET = "idempotency-scopes-secret-0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private static String token(String subject) {
+        return Tokens.hs256(SECRET, Tokens.claims(subject, List.of(), List.of("idem.*"), java.time.Instant.now().plusSeconds(60)).build());
     }
 
     /** Two publishes with one key, released together (on one instance or two): one event, one seq. */

@@ -2,6 +2,7 @@ package io.wirehub.store.postgres;
 
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
+import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,6 +32,11 @@ import javax.sql.DataSource;
  * unknown: the callers get {@link StoreUnavailableException} although the events may be stored
  * (their seqs are then simply there, gapless; a retried publish stores the events again).
  *
+ * <p>Idempotency keys: a batch may carry claimed keys ({@link IdempotencyKeys.Completion}); the
+ * same transaction records their outcomes, where the claim still holds the caller's owner token. A
+ * claim taken over meanwhile ({@link PostgresIdempotencyKeys#ABANDONED}) fails that caller alone
+ * with {@link IdempotencyKeys.ClaimLostException}, nothing of its batch stored, like refused data.
+ *
  * <p>Seqs: one statement upserts the group's topics in sorted order ({@code seq = seq + k
  * RETURNING seq}), taking each topic's row lock in the same order in every instance, so no two
  * writers deadlock and a topic's seqs follow the commit order across instances. The row lock is
@@ -42,11 +48,14 @@ import javax.sql.DataSource;
 final class GroupCommitWriter implements AutoCloseable {
     static final int MAX_GROUP_EVENTS = 2000;
     private static final PendingAppend STOP = new PendingAppend(List.of());
+    // Our own SQLSTATE (class WH is PostgreSQL-free) for "an idempotency claim is not ours any more".
+    private static final String CLAIM_LOST = "WH409";
 
     private final DataSource pool;
     private final InstantSource clock;
     private final String upsertTopics;
     private final String insertEvents;
+    private final String completeClaims;
     // Unbounded on purpose: each publisher has at most one entry (it waits for its answer), so the
     // queue is bounded by the number of publishing requests the server admits.
     private final LinkedBlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
@@ -63,6 +72,9 @@ final class GroupCommitWriter implements AutoCloseable {
         this.insertEvents = "INSERT INTO " + schema.events() + " (topic, seq, type, data, json, created_at)"
                 + " SELECT u.topic, u.seq, u.type, u.data, u.json, ?::timestamptz"
                 + " FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::boolean[]) AS u(topic, seq, type, data, json)";
+        this.completeClaims = "UPDATE " + schema.idempotencyClaims() + " AS c SET topic = u.topic, seq = u.seq"
+                + " FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[]) AS u(scope, key, owner, topic, seq)"
+                + " WHERE c.scope = u.scope AND c.key = u.key AND c.owner = u.owner AND c.seq IS NULL";
         this.thread = Thread.ofVirtual().name("pg-writer-" + schema.name()).unstarted(this::run);
     }
 
@@ -71,12 +83,16 @@ final class GroupCommitWriter implements AutoCloseable {
         return this;
     }
 
-    /** Stores the batch all or nothing; returns once it is committed. */
-    List<Event> append(List<NewEvent> events) {
+    /**
+     * Stores the batch all or nothing, with its keys' outcomes; returns once it is committed.
+     *
+     * @throws IdempotencyKeys.ClaimLostException when a key's claim is no longer the caller's: nothing stored
+     */
+    List<Event> append(List<NewEvent> events, List<IdempotencyKeys.Completion> completions) {
         if (events.isEmpty()) {
             return List.of();
         }
-        PendingAppend pending = new PendingAppend(events);
+        PendingAppend pending = new PendingAppend(events, completions);
         if (closed) {
             throw closedStore();
         }
@@ -139,7 +155,8 @@ final class GroupCommitWriter implements AutoCloseable {
                 StoreUnavailableException failure = SqlFailure.unavailable("store events", e);
                 group.forEach(pending -> pending.fail(failure));
             } else if (group.size() == 1) {
-                group.getFirst().fail(SqlFailure.refused("store this batch", e));
+                group.getFirst().fail(CLAIM_LOST.equals(e.getSQLState()) ? new IdempotencyKeys.ClaimLostException()
+                        : SqlFailure.refused("store this batch", e));
             } else {
                 group.forEach(pending -> commit(List.of(pending))); // find whose batch it was
             }
@@ -205,7 +222,43 @@ final class GroupCommitWriter implements AutoCloseable {
             insert.setArray(6, connection.createArrayOf("bool", json));
             insert.executeUpdate();
         }
+        completeClaims(connection, group, stored);
         return stored;
+    }
+
+    /** Records every claimed key's outcome, or throws (rolling the group back) if any claim was taken over. */
+    private void completeClaims(Connection connection, List<PendingAppend> group, List<List<Event>> stored) throws SQLException {
+        int total = group.stream().mapToInt(pending -> pending.completions().size()).sum();
+        if (total == 0) {
+            return;
+        }
+        String[] scopes = new String[total];
+        String[] keys = new String[total];
+        Long[] owners = new Long[total];
+        String[] topics = new String[total];
+        Long[] seqs = new Long[total];
+        int row = 0;
+        for (int i = 0; i < group.size(); i++) {
+            for (IdempotencyKeys.Completion completion : group.get(i).completions()) {
+                Event event = stored.get(i).get(completion.event());
+                scopes[row] = completion.ticket().scope();
+                keys[row] = completion.ticket().key();
+                owners[row] = completion.ticket().owner();
+                topics[row] = event.topic();
+                seqs[row] = event.seq();
+                row++;
+            }
+        }
+        try (PreparedStatement update = connection.prepareStatement(completeClaims)) {
+            update.setArray(1, connection.createArrayOf("text", scopes));
+            update.setArray(2, connection.createArrayOf("text", keys));
+            update.setArray(3, connection.createArrayOf("int8", owners));
+            update.setArray(4, connection.createArrayOf("text", topics));
+            update.setArray(5, connection.createArrayOf("int8", seqs));
+            if (update.executeUpdate() != total) {
+                throw new SQLException("an idempotency claim of this group was taken over before it committed", CLAIM_LOST);
+            }
+        }
     }
 
     /** Advances each topic's seq by its event count in the group; returns each topic's first new seq. */

@@ -2,6 +2,7 @@ package io.wirehub.store.postgres;
 
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
+import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.StoreUnavailableException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -12,16 +13,27 @@ import java.util.concurrent.CountDownLatch;
  */
 final class PendingAppend {
     private final List<NewEvent> events;
+    private final List<IdempotencyKeys.Completion> completions;
     private final CountDownLatch answered = new CountDownLatch(1);
     private volatile List<Event> stored;
     private volatile RuntimeException failure;
 
     PendingAppend(List<NewEvent> events) {
+        this(events, List.of());
+    }
+
+    /** @param completions idempotency keys to record with the events, each naming its event's index */
+    PendingAppend(List<NewEvent> events, List<IdempotencyKeys.Completion> completions) {
         this.events = events;
+        this.completions = completions;
     }
 
     List<NewEvent> events() {
         return events;
+    }
+
+    List<IdempotencyKeys.Completion> completions() {
+        return completions;
     }
 
     int size() {
@@ -66,6 +78,9 @@ final class PendingAppend {
         // A fresh exception per caller, so its stack shows the caller; the writer's is the cause.
         if (e instanceof StoreUnavailableException) {
             throw new StoreUnavailableException(e.getMessage(), e);
+        }
+        if (e instanceof IdempotencyKeys.ClaimLostException) {
+            throw new IdempotencyKeys.ClaimLostException();
         }
         if (e instanceof IllegalArgumentException) {
             throw new IllegalArgumentException(e.getMessage(), e);

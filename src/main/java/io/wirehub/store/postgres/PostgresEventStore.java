@@ -99,7 +99,13 @@ public final class PostgresEventStore implements EventStore {
 
     @Override
     public List<Event> append(List<NewEvent> events) {
-        return writer.append(events);
+        return writer.append(events, List.of());
+    }
+
+    /** The keys' outcomes commit with the events, where the claims are still the caller's. */
+    @Override
+    public List<Event> append(List<NewEvent> events, List<IdempotencyKeys.Completion> completions) {
+        return writer.append(events, completions);
     }
 
     @Override

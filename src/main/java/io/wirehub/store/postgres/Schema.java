@@ -49,6 +49,11 @@ final class Schema {
         return '"' + name + "\".topics";
     }
 
+    /** Idempotency claims, created by the first PostgresIdempotencyKeys (they are optional). */
+    String idempotencyClaims() {
+        return '"' + name + "\".idempotency_claims";
+    }
+
     /** The store generation, made once by the migration that created its table. */
     String epoch(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
