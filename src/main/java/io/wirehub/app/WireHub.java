@@ -5,6 +5,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
 import io.wirehub.auth.Access;
 import io.wirehub.bus.EventBus;
+import io.wirehub.bus.TopicInterest;
 import io.wirehub.bus.local.LocalBus;
 import io.wirehub.bus.redis.RedisBus;
 import io.wirehub.config.ConfigKey;
@@ -92,7 +93,9 @@ public final class WireHub implements AutoCloseable {
             this.bus = createdBus;
             this.hub = new Hub(meteredStore, hubSettings(settings), System::nanoTime);
             this.publisher = new Publisher(meteredStore, bus, hub.stats());
-            hub.reportInterestTo(bus.interest());
+            hub.reportInterestTo(store instanceof MemoryEventStore memory
+                    ? bus.interest().and(TopicInterest.of(memory::follow, memory::unfollow)) // see MemoryEventStore.follow
+                    : bus.interest());
             metrics.register(hub, bus);
             this.server = buildServer();
             bus.start(hub);
