@@ -2,10 +2,12 @@ package io.wirehub.app;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsRouting;
 import io.wirehub.auth.Access;
 import io.wirehub.bus.EventBus;
 import io.wirehub.bus.TopicInterest;
+import io.wirehub.http.RequestHeadLimits;
 import io.wirehub.bus.local.LocalBus;
 import io.wirehub.bus.redis.RedisBus;
 import io.wirehub.config.ConfigKey;
@@ -204,6 +206,9 @@ public final class WireHub implements AutoCloseable {
                 .maxTcpConnections(ConnectionLimit.tcpLimit(s.maxConnections())) // the 503 comes first: see ConnectionLimit
                 .maxConcurrentRequests(-1) // an SSE stream holds a request permit for its whole life
                 .writeBufferSize(RESPONSE_BUFFER_BYTES)
+                // Every cursor handed out must fit back in the request (see RequestHeadLimits).
+                .addProtocol(Http1Config.builder().maxPrologueLength(RequestHeadLimits.prologueBytes(maxTopics))
+                        .maxHeadersSize(RequestHeadLimits.headerBytes(maxTopics)).build())
                 .directHandlers(MalformedRequests.handlers())
                 .connectionOptions(options -> {
                     options.tcpNoDelay(true);
