@@ -2,9 +2,12 @@ package io.wirehub.app;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsRouting;
 import io.wirehub.auth.Access;
 import io.wirehub.bus.EventBus;
+import io.wirehub.bus.TopicInterest;
+import io.wirehub.http.RequestHeadLimits;
 import io.wirehub.bus.local.LocalBus;
 import io.wirehub.bus.redis.RedisBus;
 import io.wirehub.config.ConfigKey;
@@ -95,7 +98,9 @@ public final class WireHub implements AutoCloseable {
             this.bus = createdBus;
             this.hub = new Hub(meteredStore, hubSettings(settings), System::nanoTime);
             this.publisher = new Publisher(meteredStore, bus, hub, settings.publish().overloadWait());
-            hub.reportInterestTo(bus.interest());
+            hub.reportInterestTo(store instanceof MemoryEventStore memory
+                    ? bus.interest().and(TopicInterest.of(memory::follow, memory::unfollow)) // see MemoryEventStore.follow
+                    : bus.interest());
             metrics.register(hub, bus);
             this.server = buildServer();
             bus.start(hub);
@@ -206,6 +211,9 @@ public final class WireHub implements AutoCloseable {
                 .maxTcpConnections(ConnectionLimit.tcpLimit(s.maxConnections())) // the 503 comes first: see ConnectionLimit
                 .maxConcurrentRequests(-1) // an SSE stream holds a request permit for its whole life
                 .writeBufferSize(RESPONSE_BUFFER_BYTES)
+                // Every cursor handed out must fit back in the request (see RequestHeadLimits).
+                .addProtocol(Http1Config.builder().maxPrologueLength(RequestHeadLimits.prologueBytes(maxTopics))
+                        .maxHeadersSize(RequestHeadLimits.headerBytes(maxTopics)).build())
                 .directHandlers(MalformedRequests.handlers())
                 .connectionOptions(options -> {
                     options.tcpNoDelay(true);

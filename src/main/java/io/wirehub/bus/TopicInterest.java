@@ -1,5 +1,7 @@
 package io.wirehub.bus;
 
+import java.util.function.Consumer;
+
 /**
  * What the hub tells a bus about the topics it follows, so a bus that routes by interest
  * subscribes only to what this instance needs.
@@ -24,4 +26,30 @@ public interface TopicInterest {
 
     /** The last subscriber of the topic here left. */
     void unfollow(String topic);
+
+    /** Interest reported by two calls, e.g. a method reference each. */
+    static TopicInterest of(Consumer<String> follow, Consumer<String> unfollow) {
+        return new TopicInterest() {
+            @Override
+            public void follow(String topic) {
+                follow.accept(topic);
+            }
+
+            @Override
+            public void unfollow(String topic) {
+                unfollow.accept(topic);
+            }
+        };
+    }
+
+    /** This one told first, then {@code other}: the hub reports to one listener. */
+    default TopicInterest and(TopicInterest other) {
+        return of(topic -> {
+            follow(topic);
+            other.follow(topic);
+        }, topic -> {
+            unfollow(topic);
+            other.unfollow(topic);
+        });
+    }
 }

@@ -116,7 +116,9 @@ public final class SettingsLoader {
                 integer(ConfigKey.MAX_EVENT_BYTES, 1, 16 * 1024 * 1024),
                 integer(ConfigKey.MAX_BATCH_BYTES, 1, 256 * 1024 * 1024),
                 integer(ConfigKey.MAX_BATCH_EVENTS, 1, 100_000),
-                integer(ConfigKey.MAX_TOPICS_PER_STREAM, 1, 10_000),
+                // At most 256: past it the request line that resumes a WebSocket would pass 317 KiB
+                // (io.wirehub.http.RequestHeadLimits; config knows nothing of http, so the number is here).
+                integer(ConfigKey.MAX_TOPICS_PER_STREAM, 1, 256),
                 integer(ConfigKey.SOCKET_SEND_BUFFER, 0, 64 * 1024 * 1024),
                 duration(ConfigKey.DRAIN_TIMEOUT, Duration.ZERO, Duration.ofMinutes(10)),
                 integer(ConfigKey.MANAGEMENT_PORT, -1, 65535),

@@ -13,13 +13,16 @@ import java.util.regex.Pattern;
  * <p>It travels as the SSE {@code id:} (and the WebSocket {@code "id"}), so a client that
  * reconnects with {@code Last-Event-ID} resumes exactly where it was. Token format:
  * <ul>
- *   <li>a stream of one topic: the plain seq, {@code 17};
- *   <li>several topics: {@code topic:seq} pairs sorted by topic and joined by commas,
- *       {@code orders:4,prices:17}. A topic may itself contain {@code :}, so a pair splits at its
- *       last colon; topics never contain a comma.
+ *   <li>an SSE stream of one topic: the plain seq, {@code 17};
+ *   <li>several topics, and every WebSocket: {@code topic:seq} pairs sorted by topic and joined by
+ *       commas, {@code orders:4,prices:17}, {@code prices:17}. A topic may itself contain
+ *       {@code :}, so a pair splits at its last colon; topics never contain a comma.
  * </ul>
- * The token names its topics, so it survives a reconnect with the topics in another order and a
- * WebSocket that subscribed to more topics later.
+ * The pairs name their topics, so they survive a reconnect with the topics in another order and a
+ * WebSocket that subscribed to more topics later. A plain seq names none: it is only safe where
+ * the client cannot change its topics and reconnects to the same URL (EventSource), so a WebSocket,
+ * which may unsubscribe down to one topic, always gets pairs, and a plain seq sent to a
+ * WebSocket is not taken at its word ({@link #parse}).
  *
  * <p>On the wire the transports put the store's epoch in front: {@code 3f9a0c1e~17},
  * {@code 3f9a0c1e~orders:4,prices:17} ({@link #stamped}). The epoch names the store generation
@@ -35,8 +38,16 @@ import java.util.regex.Pattern;
  */
 public final class Cursor {
     private final ConcurrentSkipListMap<String, Position> positions = new ConcurrentSkipListMap<>();
+    private final boolean alwaysPairs;
 
+    /** The cursor of an SSE stream: a plain seq while it has one topic. */
     public Cursor(Map<String, Long> initial) {
+        this(initial, false);
+    }
+
+    /** @param alwaysPairs name the topic even when there is one (a WebSocket's cursor) */
+    public Cursor(Map<String, Long> initial, boolean alwaysPairs) {
+        this.alwaysPairs = alwaysPairs;
         initial.forEach(this::add);
     }
 
@@ -79,7 +90,7 @@ public final class Cursor {
 
     public String token() {
         Map.Entry<String, Position> first = positions.firstEntry();
-        if (first != null && positions.higherKey(first.getKey()) == null) {
+        if (!alwaysPairs && first != null && positions.higherKey(first.getKey()) == null) {
             return Long.toString(first.getValue().seq); // exactly one topic
         }
         StringBuilder out = new StringBuilder();
@@ -124,14 +135,37 @@ public final class Cursor {
     /**
      * Reads a token sent back by a client for a stream of the given topics, served by the store of
      * {@code storeEpoch}. Topics of the stream the token does not name start fresh; topics it
-     * names that the stream does not follow are ignored.
+     * names that the stream does not follow are ignored. A plain seq is taken as the position of
+     * the stream's one topic (an SSE stream's own id).
      *
      * @throws IllegalArgumentException with a message fit for the client when the token is malformed
      */
     public static Resume parse(String token, Collection<String> streamTopics, String storeEpoch) {
+        return parse(token, streamTopics, storeEpoch, true);
+    }
+
+    /**
+     * @param plainSeqIsOurs whether a plain seq with an epoch can be an id this stream handed out
+     *     (an SSE stream of one topic). When not (a WebSocket), it says nothing of which topic it
+     *     was for: the stream's one topic gets a reset ({@link Resume#unknown}) rather than a
+     *     replay from a position that may be another topic's. A plain seq without an epoch is
+     *     hand-written ({@code lastEventId=0}: from the start) and taken at its word, as ever.
+     */
+    public static Resume parse(String token, Collection<String> streamTopics, String storeEpoch, boolean plainSeqIsOurs) {
         if (token == null || token.isEmpty()) {
             return Resume.NONE;
         }
+        Resume resume = parseNamed(token, streamTopics, storeEpoch);
+        int separator = token.indexOf(EPOCH_SEPARATOR);
+        if (!plainSeqIsOurs && separator >= 0 && token.indexOf(':', separator) < 0) {
+            // A server's plain seq, but not for this stream: an SSE id, or a WebSocket id of an
+            // earlier version, of whichever topic. parseNamed checked it is one topic and a seq.
+            return new Resume(Map.of(), Set.copyOf(streamTopics));
+        }
+        return resume;
+    }
+
+    private static Resume parseNamed(String token, Collection<String> streamTopics, String storeEpoch) {
         int separator = token.indexOf(EPOCH_SEPARATOR);
         if (separator < 0) {
             return new Resume(positions(token, streamTopics), Set.of());

@@ -56,7 +56,7 @@ public final class Subscriber {
     // The drain loop's batch, reused (drain thread only): it grows to the largest batch taken at
     // once, at most the queue's capacity, so no list is allocated per wake-up.
     private final ArrayList<QueueItem> batch = new ArrayList<>(4);
-    private final Cursor cursor = new Cursor(Map.of());
+    private final Cursor cursor;
     private final StreamWriter writer;
     private final DrainThread drainThread = new DrainThread(this::isClosed);
     private final CatchUp catchUp;
@@ -98,6 +98,8 @@ public final class Subscriber {
         this.stats = stats;
         this.nanoClock = nanoClock;
         this.queue = new ArrayBlockingQueue<>(transport == Transport.WS ? settings.wsQueueCapacity() : settings.sseQueueCapacity());
+        // A WebSocket's topics change while it runs, so its id always names them (see Cursor).
+        this.cursor = new Cursor(Map.of(), transport == Transport.WS);
         this.writer = new StreamWriter(sink, cursor, stats, nanoClock, this::isClosed);
         this.catchUp = new CatchUp(store, cursor, writer, drainThread, settings.replayLimit(), stats);
         this.topicChanges = new TopicChanges(hub, cursor, catchUp, writer);

@@ -29,8 +29,11 @@ public record StreamRequest(List<String> topics, Map<String, Long> resumeFrom, S
      * @param lastEventId the {@code Last-Event-ID} header, else the {@code lastEventId} query
      *     parameter, else null
      * @param storeEpoch the epoch of this server's store, which the cursor is checked against
+     * @param plainSeqIsOurs true for SSE, whose one-topic id is a plain seq; a WebSocket's ids always
+     *     name their topics (see {@link Cursor#parse(String, java.util.Collection, String, boolean)})
      */
-    public static StreamRequest parse(List<String> topics, String lastEventId, int maxTopics, String storeEpoch) {
+    public static StreamRequest parse(List<String> topics, String lastEventId, int maxTopics, String storeEpoch,
+            boolean plainSeqIsOurs) {
         if (topics.isEmpty()) {
             throw ApiError.badRequest(MISSING_TOPIC, "name at least one topic: ?topic=prices&topic=news");
         }
@@ -47,7 +50,7 @@ public record StreamRequest(List<String> topics, Map<String, Long> resumeFrom, S
         }
         List<String> list = new ArrayList<>(distinct);
         try {
-            Cursor.Resume resume = Cursor.parse(lastEventId, list, storeEpoch);
+            Cursor.Resume resume = Cursor.parse(lastEventId, list, storeEpoch, plainSeqIsOurs);
             return new StreamRequest(list, resume.positions(), resume.unknown());
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(INVALID_LAST_EVENT_ID, "Last-Event-ID '" + printable(lastEventId) + "' cannot be read: "

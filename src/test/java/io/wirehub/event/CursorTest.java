@@ -21,6 +21,23 @@ class CursorTest {
     }
 
     @Test
+    void aWebSocketCursorNamesItsTopicEvenWhenItHasOne() {
+        Cursor cursor = new Cursor(Map.of("prices", 17L, "news", 3L), true);
+        cursor.remove("news");
+        assertEquals("prices:17", cursor.token());
+        assertEquals(positions(Map.of("prices", 17L)), Cursor.parse("3f9a0c1e~prices:17", List.of("prices", "news"), EPOCH, false));
+        assertEquals(Resume.NONE.positions(), Cursor.parse("3f9a0c1e~prices:17", List.of("other"), EPOCH, false).positions());
+    }
+
+    @Test
+    void aServersPlainSeqSentToAWebSocketResetsItsTopicInsteadOfReplaying() {
+        assertEquals(new Resume(Map.of(), Set.of("prices")), Cursor.parse("3f9a0c1e~17", List.of("prices"), EPOCH, false));
+        assertEquals(positions(Map.of("prices", 0L)), Cursor.parse("0", List.of("prices"), EPOCH, false), "hand-written: from the start");
+        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("3f9a0c1e~17", List.of("a", "b"), EPOCH, false));
+        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("3f9a0c1e~x", List.of("a"), EPOCH, false));
+    }
+
+    @Test
     void multiTopicTokenNamesEveryTopicSortedAndRoundTrips() {
         Cursor cursor = new Cursor(Map.of("b", 2L, "a:x", 5L));
         assertEquals("a:x:5,b:2", cursor.token());

@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Test;
 
 class IdempotentPublisherTest {
     private final MemoryEventStore store = new MemoryEventStore(100, InstantSource.system());
-    private final HubStats stats = new HubStats();
-    private final Publisher publisher = new Publisher(store, new LocalBus(), stats);
+    private final Hub hub = new Hub(store, new HubSettings(64, 64, 100, OverflowPolicy.CATCH_UP, Duration.ofSeconds(15),
+            Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1)), System::nanoTime);
+    private final HubStats stats = hub.stats();
+    private final Publisher publisher = new Publisher(store, new LocalBus(), hub, Duration.ofMillis(500));
     private final OutageKeys keys = new OutageKeys(new MemoryIdempotencyKeys(100, 100, Duration.ofHours(1), System::nanoTime));
 
     @Test
@@ -42,7 +44,7 @@ class IdempotentPublisherTest {
             public List<io.wirehub.event.Event> append(List<NewEvent> events) {
                 throw new StoreUnavailableException("down", null);
             }
-        }, new LocalBus(), stats), keys);
+        }, new LocalBus(), hub, Duration.ofMillis(500)), keys);
         assertThrows(StoreUnavailableException.class, () -> failing.publish(List.of(new NewEvent("idem.t", null, "x", false)),
                 "sub:alice", List.of("k2"), System.nanoTime()));
         assertTrue(keys.claim("sub:alice", "k2").owned(), "nothing was stored: the retry may publish");

@@ -31,6 +31,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * ahead of them (which would drop them as duplicates: a silent gap). Nothing survives a restart;
  * the {@code epoch} tells the clients (see {@code docs/replay.md}).
  *
+ * <p>A topic followed by a stream ({@link #follow}) but without events here keeps the seq it was
+ * handed out at: the floor rising meanwhile (another topic forgotten) must not make its first event
+ * look like a jump, which the stream would take for lost events (a reset, and the event dropped).
+ * So a followed topic without a log reports, and its new log continues after, the seq it reported
+ * first, or the last seq of its own forgotten log; never the floor as it is now.
+ *
  * <p>Cost: {@link #cost} per event plus one eviction entry, counted in {@link #bytes()}; about 200
  * bytes plus the name per topic, bounded by {@code maxTopics}. Locks: topic locks in name order,
  * then {@link #retainedLock}; never the other way round.
@@ -50,6 +56,9 @@ public final class MemoryEventStore implements EventStore {
     private final ConcurrentHashMap<String, TopicLog> logs = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong floor = new AtomicLong(); // the last seq of any forgotten topic
+    // Followed topics (a stream here follows them) -> the seq a log made for them continues after.
+    // Bounded by the topics the hub follows; meaningful only while the topic has no log.
+    private final ConcurrentHashMap<String, Long> followed = new ConcurrentHashMap<>();
 
     private final ReentrantLock retainedLock = new ReentrantLock();
     private final ArrayDeque<Retained> retained = new ArrayDeque<>(); // every stored event, oldest first
@@ -93,7 +102,7 @@ public final class MemoryEventStore implements EventStore {
         // Lock every topic of the batch in name order, so two batches never wait on each other in a cycle.
         TreeMap<String, TopicLog> locked = new TreeMap<>();
         for (NewEvent event : events) {
-            locked.computeIfAbsent(event.topic(), topic -> logs.computeIfAbsent(topic, t -> new TopicLog(t, floor.get())));
+            locked.computeIfAbsent(event.topic(), topic -> logs.computeIfAbsent(topic, t -> new TopicLog(t, seqWithoutLog(t))));
         }
         locked.values().forEach(log -> log.lock.lock());
         try {
@@ -182,6 +191,9 @@ public final class MemoryEventStore implements EventStore {
                 candidate.forgotten = true;
                 // The floor rises before the topic leaves the map: a log made for it afterwards starts above.
                 floor.accumulateAndGet(candidate.lastSeq(), Math::max);
+                // A followed topic comes back where it was, not at the floor: see follow().
+                long last = candidate.lastSeq();
+                followed.computeIfPresent(candidate.topic, (topic, seq) -> last);
                 logs.remove(candidate.topic, candidate);
             }
         } finally {
@@ -213,7 +225,7 @@ public final class MemoryEventStore implements EventStore {
     public long latestSeq(String topic) {
         TopicLog log = logs.get(topic);
         if (log == null) {
-            return floor.get();
+            return seqWithoutLog(topic);
         }
         log.lock.lock();
         try {
@@ -227,7 +239,7 @@ public final class MemoryEventStore implements EventStore {
     public Snapshot snapshot(String topic, int limit) {
         TopicLog log = logs.get(topic);
         if (log == null) {
-            return new Snapshot(topic, floor.get(), List.of());
+            return new Snapshot(topic, seqWithoutLog(topic), List.of());
         }
         log.lock.lock();
         try {
@@ -235,6 +247,28 @@ public final class MemoryEventStore implements EventStore {
         } finally {
             log.lock.unlock();
         }
+    }
+
+    /**
+     * A stream here follows the topic from now on (the hub's first subscriber of it arrived). Until
+     * {@link #unfollow}, the topic's seq does not move with the floor: a subscriber positioned at
+     * it gets its first event as the next seq. Returns at once (the hub holds a lock).
+     */
+    public void follow(String topic) {
+        // compute, not put: atomic with forgetOne's computeIfPresent, and the floor read here is
+        // at least the last seq of any log of this topic forgotten before.
+        followed.computeIfAbsent(topic, t -> floor.get());
+    }
+
+    /** No stream here follows the topic any more (the hub's last subscriber of it left). */
+    public void unfollow(String topic) {
+        followed.remove(topic);
+    }
+
+    /** The seq a topic without a log is at: the one it was followed at, else the floor. */
+    private long seqWithoutLog(String topic) {
+        Long kept = followed.get(topic);
+        return kept != null ? kept : floor.get();
     }
 
     /** The estimated bytes the retained events take now; at most {@code maxBytes} between publishes. */
@@ -255,6 +289,7 @@ public final class MemoryEventStore implements EventStore {
     @Override
     public void close() {
         logs.clear();
+        followed.clear();
         retainedLock.lock();
         try {
             retained.clear();

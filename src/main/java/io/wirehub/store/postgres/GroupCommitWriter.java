@@ -28,7 +28,10 @@ import javax.sql.DataSource;
  * rolled back and each batch is retried alone, so the others still commit and only that caller
  * fails. A group that fails because PostgreSQL is unreachable fails every caller with
  * {@link StoreUnavailableException}; a connection found dead before the commit was sent is
- * replaced once, transparently. If the connection breaks during the commit itself the outcome is
+ * replaced once, transparently. An {@link Error} while a group is written (an OutOfMemoryError
+ * from a huge group) fails that group's callers with {@link StoreUnavailableException} and the
+ * writer goes on; only an Error of the VM itself stops it, and then {@link #isRunning} turns false
+ * so the store reports itself unhealthy. If the connection breaks during the commit itself the outcome is
  * unknown: the callers get {@link StoreUnavailableException} although the events may be stored
  * (their seqs are then simply there, gapless; a retried publish stores the events again).
  *
@@ -47,6 +50,7 @@ import javax.sql.DataSource;
  */
 final class GroupCommitWriter implements AutoCloseable {
     static final int MAX_GROUP_EVENTS = 2000;
+    private static final System.Logger LOG = System.getLogger(GroupCommitWriter.class.getName());
     private static final PendingAppend STOP = new PendingAppend(List.of());
     // Our own SQLSTATE (class WH is PostgreSQL-free) for "an idempotency claim is not ours any more".
     private static final String CLAIM_LOST = "WH409";
@@ -62,6 +66,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Thread thread;
     private final AtomicBoolean stopSent = new AtomicBoolean();
     private volatile boolean closed;
+    private volatile boolean failed; // stopped by an Error it could not outlive (see run)
 
     GroupCommitWriter(DataSource pool, Schema schema, InstantSource clock) {
         this.pool = pool;
@@ -117,8 +122,17 @@ final class GroupCommitWriter implements AutoCloseable {
             try {
                 commit(gather(first));
             } catch (Error e) {
-                // The writer cannot go on: refuse what waits and what comes, rather than let
-                // publishers wait forever for a thread that is gone.
+                if (survivable(e)) {
+                    // commit() failed this group's callers already; the group's arrays are garbage
+                    // now, so the next group has its memory back. Stopping here would refuse every
+                    // publish until a restart while /health still said UP.
+                    LOG.log(System.Logger.Level.ERROR, "storing a group of events failed; its publishes got 503,"
+                            + " the writer goes on", e);
+                    continue;
+                }
+                // The JVM itself is in doubt: refuse what waits and what comes, and report the
+                // store DOWN (isRunning), rather than let publishers wait for a thread that is gone.
+                failed = true;
                 closed = true;
                 for (PendingAppend left; (left = queue.poll()) != null; ) {
                     if (left != STOP) {
@@ -128,6 +142,23 @@ final class GroupCommitWriter implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * An Error the writer outlives: memory exhausted by one huge group (freed once the group is
+     * dropped), a stack overflow, a bug's AssertionError or LinkageError in one call. Only the
+     * VM's own failures (InternalError, UnknownError) stop it.
+     */
+    static boolean survivable(Error e) {
+        return !(e instanceof VirtualMachineError) || e instanceof OutOfMemoryError || e instanceof StackOverflowError;
+    }
+
+    /**
+     * False once the writer stopped for an Error it cannot outlive: the store then reports itself
+     * unhealthy, so the load balancer sends publishes elsewhere. True before start and after close.
+     */
+    boolean isRunning() {
+        return !failed;
     }
 
     /** The first waiting batch and as many queued after it as fit in one group. */
@@ -143,8 +174,24 @@ final class GroupCommitWriter implements AutoCloseable {
         return group;
     }
 
-    /** Commits the group and answers every caller in it; never throws. */
+    /**
+     * Commits the group and answers every caller in it; throws nothing but an Error, and then
+     * after answering every caller not answered yet with {@link StoreUnavailableException} (503).
+     */
     void commit(List<PendingAppend> group) {
+        try {
+            answer(group);
+        } catch (Error e) {
+            // The Error came before the commit, or instead of it: nothing is stored, as far as
+            // anyone can tell (if it came after the commit was sent the outcome is unknown, as
+            // with a broken connection). Callers answered already keep their answer.
+            StoreUnavailableException failure = new StoreUnavailableException("storing events failed: " + e, null);
+            group.forEach(pending -> pending.fail(failure));
+            throw e;
+        }
+    }
+
+    private void answer(List<PendingAppend> group) {
         try {
             List<List<Event>> stored = write(group);
             for (int i = 0; i < group.size(); i++) {
@@ -158,13 +205,10 @@ final class GroupCommitWriter implements AutoCloseable {
                 group.getFirst().fail(CLAIM_LOST.equals(e.getSQLState()) ? new IdempotencyKeys.ClaimLostException()
                         : SqlFailure.refused("store this batch", e));
             } else {
-                group.forEach(pending -> commit(List.of(pending))); // find whose batch it was
+                group.forEach(pending -> answer(List.of(pending))); // find whose batch it was
             }
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             group.forEach(pending -> pending.fail(new IllegalStateException("storing events failed: " + e, e)));
-            if (e instanceof Error error) {
-                throw error;
-            }
         }
     }
 

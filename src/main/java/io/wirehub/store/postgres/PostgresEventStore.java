@@ -20,6 +20,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 
 /**
  * The production store: events in PostgreSQL, shared by every instance that points at the same
@@ -58,10 +60,15 @@ public final class PostgresEventStore implements EventStore {
      *     cannot be reached or refuses the login
      */
     public static PostgresEventStore open(Settings.Store settings) {
-        return new PostgresEventStore(settings, InstantSource.system(), SWEEP_PERIOD);
+        return new PostgresEventStore(settings, InstantSource.system(), SWEEP_PERIOD, UnaryOperator.identity());
     }
 
-    PostgresEventStore(Settings.Store settings, InstantSource clock, Duration sweepPeriod) {
+    /**
+     * @param writerPool what the writer takes its connections from: the pool itself; tests put a
+     *     fake in between that fails on demand
+     */
+    PostgresEventStore(Settings.Store settings, InstantSource clock, Duration sweepPeriod,
+            UnaryOperator<DataSource> writerPool) {
         Settings.Postgres postgres = settings.postgres();
         this.schema = new Schema(postgres.schema());
         this.pool = ConnectionPool.open(postgres);
@@ -76,7 +83,7 @@ public final class PostgresEventStore implements EventStore {
             }
             this.readerPermits = postgres.poolSize() - 1; // the last connection is the writer's
             this.readers = new Readers(pool, readerPermits);
-            this.writer = new GroupCommitWriter(pool, schema, clock).start();
+            this.writer = new GroupCommitWriter(writerPool.apply(pool), schema, clock).start();
             this.sweeper = new RetentionSweeper(readers, schema, clock, settings.retention(),
                     settings.maxEventsPerTopic(), sweepPeriod).start();
         } catch (RuntimeException e) {
@@ -179,12 +186,14 @@ public final class PostgresEventStore implements EventStore {
     }
 
     /**
-     * Checks a reader's connection ({@link Readers#answers}), never the writer's: true at once while
-     * PostgreSQL answers; false after at most the connection timeout while it does not.
+     * False once the writer stopped for good ({@link GroupCommitWriter#isRunning}): every publish
+     * would be refused, so the load balancer must send them elsewhere. Else checks a reader's
+     * connection ({@link Readers#answers}), never the writer's: true at once while PostgreSQL
+     * answers; false after at most the connection timeout while it does not.
      */
     @Override
     public boolean isHealthy() {
-        return readers.answers(HEALTH_WAIT);
+        return writer.isRunning() && readers.answers(HEALTH_WAIT);
     }
 
     /** Connections borrowed from the pool right now; 0 when the store is idle (leak tests, operations). */

@@ -52,7 +52,7 @@ public final class SseService implements HttpService {
         Grant grant = guard.reader(req.prologue(), req.headers());
         String lastEventId = req.headers().first(LAST_EVENT_ID)
                 .orElseGet(() -> req.query().first("lastEventId").orElse(null));
-        StreamRequest request = StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics, storeEpoch);
+        StreamRequest request = StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics, storeEpoch, true);
         grant.requireSubscribe(request.topics()); // replay included: the cursor only names these topics
 
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));

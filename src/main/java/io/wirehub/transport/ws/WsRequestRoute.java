@@ -33,7 +33,7 @@ public final class WsRequestRoute implements HttpService {
     }
 
     static StreamRequest parse(UriQuery query, int maxTopics, String storeEpoch) {
-        return StreamRequest.parse(query.all("topic", List::of), query.first("lastEventId").orElse(null), maxTopics, storeEpoch);
+        return StreamRequest.parse(query.all("topic", List::of), query.first("lastEventId").orElse(null), maxTopics, storeEpoch, false);
     }
 
     private void refuse(ServerRequest req, ServerResponse res) {

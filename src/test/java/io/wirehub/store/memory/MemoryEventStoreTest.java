@@ -127,6 +127,32 @@ class MemoryEventStoreTest {
     }
 
     @Test
+    void aFollowedTopicKeepsItsSeqWhileOtherTopicsAreForgottenAndAfterItIsForgottenItself() {
+        MemoryEventStore bounded = new MemoryEventStore(10_000, 1 << 20, 2, InstantSource.system());
+        bounded.follow("quiet");
+        bounded.follow("busy");
+        assertEquals(0, bounded.latestSeq("quiet"), "a subscriber starts here");
+        for (int i = 0; i < 3; i++) {
+            bounded.append(List.of(event("busy")));
+        }
+        for (int i = 0; i < 100; i++) {
+            bounded.append(List.of(event("random." + i)));
+        }
+        assertTrue(bounded.latestSeq("never.seen") > 0, "the floor rose");
+        assertEquals(0, bounded.latestSeq("quiet"), "not with the floor: its subscriber missed nothing");
+        assertEquals(1, bounded.append(List.of(event("quiet"))).getFirst().seq(), "its next seq, not a jump");
+        assertEquals(List.of(), bounded.readAfter("busy", 0, 10), "forgotten");
+        assertEquals(3, bounded.latestSeq("busy"), "a followed topic comes back where it was");
+        assertEquals(4, bounded.append(List.of(event("busy"))).getFirst().seq());
+
+        bounded.unfollow("busy");
+        for (int i = 100; i < 200; i++) {
+            bounded.append(List.of(event("random." + i)));
+        }
+        assertTrue(bounded.append(List.of(event("busy"))).getFirst().seq() > 4, "unfollowed: above the floor again");
+    }
+
+    @Test
     void aRingGrowsAndShrinksWithoutAHole() {
         MemoryEventStore small = new MemoryEventStore(100, InstantSource.system());
         for (int i = 0; i < 250; i++) {

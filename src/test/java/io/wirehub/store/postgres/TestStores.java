@@ -9,6 +9,7 @@ import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 /** Opens PostgresEventStores for tests, configured through the same WH_* variables as production. */
@@ -30,7 +31,7 @@ final class TestStores {
      */
     static PostgresEventStore open(FreshSchema schema, Map<String, String> env, InstantSource clock,
             Duration sweepPeriod) {
-        return new PostgresEventStore(settings(schema, env), clock, sweepPeriod);
+        return new PostgresEventStore(settings(schema, env), clock, sweepPeriod, UnaryOperator.identity());
     }
 
     static Settings.Store settings(FreshSchema schema, Map<String, String> env) {
