@@ -63,13 +63,34 @@ class TopicJoinTest {
         Subscriber first = started(firstSink);
         first.follow("busy");
         assertEquals("+busy@0", firstSink.topicChanges.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS));
-        hub.onEvent(store.append(List.of(new NewEvent("busy", null, "x", false))).getFirst());
+        hub.dispatchLocal(store.append(List.of(new NewEvent("busy", null, "x", false)))); // committed here
         RecordingSink sink = new RecordingSink(false);
         Subscriber second = started(sink);
         int readsBefore = store.latestSeqCalls.get();
         second.follow("busy");
         assertEquals("+busy@1", sink.topicChanges.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS), "starts after the hub's last seq");
         assertEquals(readsBefore, store.latestSeqCalls.get(), "no store read for it");
+    }
+
+    @Test
+    void aForgedFirstBusEventDoesNotPositionTheStreamsThatJoinAfterIt() throws Exception {
+        RecordingSink firstSink = new RecordingSink(false);
+        Subscriber first = started(firstSink);
+        first.follow("muted");
+        assertEquals("+muted@0", firstSink.topicChanges.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        // The channel has dispatched nothing yet; a bus message claims a seq the store never gave.
+        hub.onEvent(new io.wirehub.event.Event("muted", 1_000_000, null, "forged", false, 0));
+
+        RecordingSink sink = new RecordingSink(false);
+        Subscriber joined = started(sink);
+        joined.follow("muted");
+        assertEquals("+muted@0", sink.topicChanges.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                "starts where the store is, not at the forged seq");
+        Eventually.await("the hub took the claim back", WAIT, () -> hub.stats().unstoredDropped() >= 1);
+
+        hub.dispatchLocal(store.append(List.of(new NewEvent("muted", null, "real", false))));
+        assertEquals(List.of(1L), sink.take(1), "the topic's first real event reaches the stream that joined after the forgery");
+        assertEquals(List.of(1L), firstSink.take(1), "and the one that was there before it");
     }
 
     @Test
