@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 /**
  * Turns a results directory of LoadGen runs ({@code results.jsonl}, one JSON object per run) into
  * {@code runs.md} (every run, one row), {@code compare.md} (wirehub / nchan per test, when both ran)
- * and three hand-written SVG plots: {@code deliveries.svg} (saturation deliveries/s against
- * subscribers), {@code latency.svg} (p99 at a fixed rate against subscribers) and {@code rss.svg}
+ * and four hand-written SVG plots: {@code deliveries.svg} (saturation deliveries/s against
+ * subscribers), {@code latency.svg} (p99 at a fixed rate against subscribers),
+ * {@code latency-saturation.svg} (delivery p99 at saturation against subscribers) and {@code rss.svg}
  * (the server's peak RSS at saturation against subscribers). Prints the
  * compare table (or the runs table) to stdout.
  *
@@ -40,6 +41,7 @@ public class Report {
         Files.writeString(dir.resolve("runs.md"), runsTable(runs));
         Files.writeString(dir.resolve("deliveries.svg"), plot(runs, "saturation", "deliveries/s at saturation", r -> num(r, "deliveries_per_s"), false));
         Files.writeString(dir.resolve("latency.svg"), plot(runs, "rate", "p99 latency (ms) at a fixed rate (events/s at each point)", r -> num(r, "p99_ms"), true));
+        Files.writeString(dir.resolve("latency-saturation.svg"), plot(runs, "saturation", "delivery p99 latency (ms) at saturation", r -> num(r, "p99_ms"), true));
         Files.writeString(dir.resolve("rss.svg"), plot(runs, "saturation", "server peak RSS (MB) at saturation", r -> num(r, "server_rss_peak_kb") / 1024, false));
         boolean both = runs.stream().anyMatch(r -> r.get("server").equals("nchan")) && runs.stream().anyMatch(r -> r.get("server").equals("wirehub"));
         if (both) {
@@ -120,10 +122,12 @@ public class Report {
                 if (w == null || x == null) {
                     continue;
                 }
-                b.append(String.format(Locale.ROOT, "| %s saturation, %,d subscribers: deliveries/s (publishes/s) | %s (%s/s)%s | %s (%s/s)%s | %.2f |%s%n",
-                        name, n, k(num(w, "deliveries_per_s")), k(num(w, "publishes_per_s")), flag(w),
-                        k(num(x, "deliveries_per_s")), k(num(x, "publishes_per_s")), flag(x),
-                        num(w, "deliveries_per_s") / num(x, "deliveries_per_s"), overload(w, x)));
+                // deliveries/s, then the delivery latency at saturation (the same p50 / p99 fields as the fixed-rate rows)
+                b.append(String.format(Locale.ROOT, "| %s saturation, %,d subscribers: deliveries/s (publishes/s), delivery p50 / p99"
+                                + " | %s (%s/s), %s / %s ms%s | %s (%s/s), %s / %s ms%s | %.2f, p99 %s |%s%n",
+                        name, n, k(num(w, "deliveries_per_s")), k(num(w, "publishes_per_s")), w.get("p50_ms"), w.get("p99_ms"), flag(w),
+                        k(num(x, "deliveries_per_s")), k(num(x, "publishes_per_s")), x.get("p50_ms"), x.get("p99_ms"), flag(x),
+                        num(w, "deliveries_per_s") / num(x, "deliveries_per_s"), ratio(num(w, "p99_ms"), num(x, "p99_ms")), overload(w, x)));
             }
             for (String rc : rateCases.values()) {
                 String rate = rc.split("/")[0], n = rc.split("/")[1];
