@@ -43,6 +43,11 @@ import java.util.regex.Pattern;
  * server adds: that check is the same for both servers. Any gap, duplicate, reordering, lost stream or connect failure
  * fails the run (exit 3).
  *
+ * <p>A publish answered 503 (overloaded: nothing stored) is counted as refused; its connection backs
+ * off for min(Retry-After, 1 s), or 50 ms without one, and sends the same events again, so only
+ * publishes answered 2xx count as published. Reported beside the deliveries: the round trip of the
+ * publishes accepted in the window (p50/p99), the 503s, and the server's peak RSS (VmHWM).
+ *
  * <p>Phases: connect all streams (the server's RSS before and after: KB per idle stream); publish,
  * the first {@code --cold} seconds reported separately (JIT warm-up); warm up until
  * {@code --warmup} seconds have passed and every subscriber has seen every publisher connection;
@@ -245,6 +250,7 @@ public class LoadGen {
         long heapLoaded = heapUsedKb(); // after the window: its full GC delays only the drain
         long rssLoaded = server.rssKb();
         int serverThreads = server.threads();
+        long refusedW1 = publisher.refusedInWindow;
 
         // 4. Stop publishing; wait until every live subscriber has read every acknowledged event.
         publisher.stop = true;
@@ -287,6 +293,9 @@ public class LoadGen {
                 }
             }
         }
+        // Peak RSS (VmHWM: each process's high-water mark since it started; every case starts a fresh
+        // server), after the drain. nchan: the master and its worker(s), summed.
+        long rssPeak = new Proc(nchan ? withParentNamed(serverPids, "nginx") : serverPids, clkTck).rssPeakKb();
         Histogram windowLat = merged(WINDOW);
         Histogram coldLat = merged(COLD);
         double w = (w1.nanos - w0.nanos) / 1e9;
@@ -325,6 +334,12 @@ public class LoadGen {
         r.put("latency_samples", windowLat.count);
         r.put("post_p50_ms", ms(publisher.postLat.quantile(0.50)));
         r.put("post_p99_ms", ms(publisher.postLat.quantile(0.99)));
+        r.put("publish_p50_ms", ms(publisher.acceptedLat.quantile(0.50)));
+        r.put("publish_p99_ms", ms(publisher.acceptedLat.quantile(0.99)));
+        r.put("publish_samples", publisher.acceptedLat.count);
+        r.put("publishes_refused", refusedW1);
+        r.put("publishes_refused_per_s", round(refusedW1 / w, 1));
+        r.put("publishes_refused_total", publisher.refused);
         r.put("not_sent", publisher.notSent);
         r.put("publish_failures", publisher.failures);
         r.put("cold_s", round(coldNanos / 1e9, 2));
@@ -340,6 +355,7 @@ public class LoadGen {
         r.put("server_rss_before_kb", rssBefore);
         r.put("server_rss_idle_kb", rssIdle);
         r.put("server_rss_loaded_kb", rssLoaded);
+        r.put("server_rss_peak_kb", rssPeak);
         r.put("kb_per_idle_stream", round((rssIdle - rssBefore) / (double) openedCount, 1));
         r.put("kb_per_loaded_stream", round((rssLoaded - rssBefore) / (double) openedCount, 1));
         if (heapBefore >= 0 && heapIdle >= 0 && heapLoaded >= 0) {
@@ -374,9 +390,10 @@ public class LoadGen {
                 && publisher.failures == 0;
         r.put("exact", exact);
 
-        System.out.printf(Locale.ROOT, "  published      %.1f/s in the window (%s), POST p50 %s p99 %s ms, %d not sent, %d failed%n",
-                r.get("publishes_per_s"), rate == 0 ? "as fast as answered" : "target " + rate + "/s",
-                r.get("post_p50_ms"), r.get("post_p99_ms"), publisher.notSent, publisher.failures);
+        System.out.printf(Locale.ROOT, "  published      %.1f/s accepted in the window (%s), %d not sent, %d failed%n",
+                r.get("publishes_per_s"), rate == 0 ? "as fast as answered" : "target " + rate + "/s", publisher.notSent, publisher.failures);
+        System.out.printf(Locale.ROOT, "  publish ms     p50 %s  p99 %s  (%d accepted in the window, request sent -> answer read); refused 503: %d in the window (%.1f/s), %d in all%n",
+                r.get("publish_p50_ms"), r.get("publish_p99_ms"), publisher.acceptedLat.count, refusedW1, r.get("publishes_refused_per_s"), publisher.refused);
         System.out.printf(Locale.ROOT, "  deliveries/s   %d over %.2f s%n", r.get("deliveries_per_s"), w);
         System.out.printf(Locale.ROOT, "  latency ms     p50 %s  p95 %s  p99 %s  p99.9 %s  max %s  (%d samples, publish send -> subscriber read)%n",
                 r.get("p50_ms"), r.get("p95_ms"), r.get("p99_ms"), r.get("p999_ms"), r.get("max_ms"), windowLat.count);
@@ -384,8 +401,8 @@ public class LoadGen {
                 coldNanos / 1e9, r.get("cold_publishes_per_s"), r.get("cold_deliveries_per_s"), r.get("cold_p99_ms"), r.get("cold_server_cpu_cores"));
         System.out.printf(Locale.ROOT, "  exactness      gaps %d, duplicates %d, reordered %d, streams ended %d, connect failures %d, drained %s%n",
                 gaps, dups, reorders, ended, connectFailures, drained);
-        System.out.printf(Locale.ROOT, "  server         CPU %.2f cores, %s µs/delivery; RSS %d -> %d (idle) -> %d KB (loaded): %s KB/idle stream, %s KB/loaded stream; %d threads%s%n",
-                r.get("server_cpu_cores"), r.get("server_cpu_us_per_delivery"), rssBefore, rssIdle, rssLoaded,
+        System.out.printf(Locale.ROOT, "  server         CPU %.2f cores, %s µs/delivery; RSS %d -> %d (idle) -> %d KB (loaded), peak %d KB: %s KB/idle stream, %s KB/loaded stream; %d threads%s%n",
+                r.get("server_cpu_cores"), r.get("server_cpu_us_per_delivery"), rssBefore, rssIdle, rssLoaded, rssPeak,
                 r.get("kb_per_idle_stream"), r.get("kb_per_loaded_stream"), serverThreads,
                 r.containsKey("server_overflows") ? "; overflows " + r.get("server_overflows") + ", catch-ups " + r.get("server_catch_ups")
                         + "; closes since connect: client_gone " + r.get("server_closes_client_gone") + ", write_timeout "
@@ -953,10 +970,14 @@ public class LoadGen {
         volatile boolean stop;
         volatile long acked;
         long notSent, failures, bursts;
+        /** Requests answered 503 (overloaded): in all, and in the window. Their events were not stored. */
+        volatile long refused, refusedInWindow;
         /** Most events in one request: a batch or a burst. */
         final int maxPerRequest = Math.max(batch, burst);
         volatile String firstError;
         final Histogram postLat = new Histogram();
+        /** Send → answer read, of the requests answered 2xx in the window (µs). */
+        final Histogram acceptedLat = new Histogram();
         final long[] nextN = new long[pubConns * topics];
         final byte[] pad;
 
@@ -971,6 +992,11 @@ public class LoadGen {
             SelectionKey key;
             boolean busy;
             long sentAt;
+            /** After a 503: no request before this nanoTime. */
+            long retryAt;
+            /** The answer being read said Retry-After (seconds; -1: none) / Connection: close. */
+            long retryAfter = -1;
+            boolean closeAfter, reopen;
             int topicCursor;
             int inFlight;
             final int[] inFlightTopic = new int[maxPerRequest];
@@ -1014,7 +1040,7 @@ public class LoadGen {
                     int scanFrom = firstConn;
                     for (int i = 0; i < pubConns; i++) {
                         Conn cn = conns[(scanFrom + i) % pubConns];
-                        if (!cn.busy && !stop) {
+                        if (!cn.busy && !stop && cn.retryAt - now <= 0) {
                             if (burst > 0 && burstDue <= now) { // on top of the rate: it does not move `due`
                                 send(cn, burst, burstTopic);
                                 burstTopic = (burstTopic + 1) % topics;
@@ -1034,15 +1060,24 @@ public class LoadGen {
                         break;
                     }
                     boolean anyFree = false;
-                    for (Conn cn : conns) {
-                        anyFree |= !cn.busy;
-                    }
                     now = System.nanoTime();
+                    long backoffEnd = Long.MAX_VALUE; // the first connection in a 503 back-off to come free
+                    for (Conn cn : conns) {
+                        boolean backingOff = cn.retryAt - now > 0;
+                        anyFree |= !cn.busy && !backingOff;
+                        if (!cn.busy && backingOff) {
+                            backoffEnd = Math.min(backoffEnd, cn.retryAt);
+                        }
+                    }
                     long next = burst > 0 ? Math.min(due, burstDue) : due;
                     if ((rate > 0 || burst > 0) && next <= now && anyFree && !stop) {
                         sel.selectNow(); // another request is due and a connection is free
                     } else {
-                        sel.select(rate == 0 && burst == 0 || next <= now || stop ? 100 : Math.max(1, (next - now) / 1_000_000));
+                        long waitMs = rate == 0 && burst == 0 || next <= now || stop ? 100 : Math.max(1, (next - now) / 1_000_000);
+                        if (backoffEnd != Long.MAX_VALUE && !stop) {
+                            waitMs = Math.min(waitMs, Math.max(1, (backoffEnd - now + 999_999) / 1_000_000));
+                        }
+                        sel.select(waitMs);
                     }
                     for (SelectionKey k : sel.selectedKeys()) {
                         Conn cn = (Conn) k.attachment();
@@ -1053,6 +1088,13 @@ public class LoadGen {
                                 throw new IOException("the server closed a publisher connection");
                             }
                             response(cn, in.array(), n);
+                            if (cn.reopen) { // the answer said Connection: close (say, a 503): a new connection, no failure
+                                k.cancel();
+                                cn.ch.close();
+                                if (!stop) {
+                                    open(sel, cn);
+                                }
+                            }
                         } catch (IOException | RuntimeException e) {
                             failed(cn, e.toString());
                             k.cancel();
@@ -1084,6 +1126,8 @@ public class LoadGen {
             cn.busy = false;
             cn.inHead = true;
             cn.lineLen = 0;
+            cn.status = 0;
+            cn.reopen = false;
             return cn;
         }
 
@@ -1190,6 +1234,8 @@ public class LoadGen {
                         cn.status = (cn.line[9] - '0') * 100 + (cn.line[10] - '0') * 10 + (cn.line[11] - '0');
                         cn.contentLeft = 0;
                         cn.chunked = false;
+                        cn.retryAfter = -1;
+                        cn.closeAfter = false;
                     } else if (len == 0) {
                         cn.inHead = false;
                         cn.chState = CH_SIZE;
@@ -1207,6 +1253,18 @@ public class LoadGen {
                         cn.contentLeft = v;
                     } else if (startsWithIgnoreCase(cn.line, len, "transfer-encoding:") && len >= 25) {
                         cn.chunked = true;
+                    } else if (startsWithIgnoreCase(cn.line, len, "retry-after:")) {
+                        long v = -1;
+                        for (int i = 12; i < len; i++) {
+                            if (cn.line[i] >= '0' && cn.line[i] <= '9') {
+                                v = Math.max(0, v) * 10 + (cn.line[i] - '0');
+                            } else if (v >= 0) {
+                                break;
+                            }
+                        }
+                        cn.retryAfter = v;
+                    } else if (startsWithIgnoreCase(cn.line, len, "connection:") && containsIgnoreCase(cn.line, len, "close")) {
+                        cn.closeAfter = true;
                     }
                 } else if (!cn.chunked) {
                     int n = (int) Math.min(end - off, cn.contentLeft);
@@ -1260,13 +1318,30 @@ public class LoadGen {
             long now = System.nanoTime();
             postLat.record((now - cn.sentAt) / 1000);
             if (cn.status / 100 == 2) {
+                if (phase == WINDOW) {
+                    acceptedLat.record((now - cn.sentAt) / 1000);
+                }
                 for (int e = 0; e < cn.inFlight; e++) {
                     ackedN[cn.c * topics + cn.inFlightTopic[e]] = cn.inFlightN[e];
                 }
                 acked += cn.inFlight;
+            } else if (cn.status == 503) {
+                // Overloaded: nothing was stored. The events' n go back, so that the next request of this
+                // connection carries them again and every subscriber still sees each n once, in order
+                // (in reverse: a batch can hold a topic more than once, and its first n must win).
+                for (int e = cn.inFlight - 1; e >= 0; e--) {
+                    nextN[cn.c * topics + cn.inFlightTopic[e]] = cn.inFlightN[e];
+                }
+                refused++;
+                if (phase == WINDOW) {
+                    refusedInWindow++;
+                }
+                cn.retryAt = now + (cn.retryAfter > 0 ? Math.min(cn.retryAfter * 1_000_000_000L, 1_000_000_000L) : 50_000_000L);
             } else {
                 failed(cn, "publish answered " + cn.status);
             }
+            cn.inFlight = 0;
+            cn.reopen = cn.closeAfter;
             cn.status = 0;
             cn.inHead = true;
             cn.busy = false;
@@ -1295,6 +1370,19 @@ public class LoadGen {
             b[j] = x;
         }
         return p;
+    }
+
+    static boolean containsIgnoreCase(byte[] b, int len, String word) {
+        outer:
+        for (int i = 0; i + word.length() <= len; i++) {
+            for (int j = 0; j < word.length(); j++) {
+                if (Character.toLowerCase(b[i + j]) != word.charAt(j)) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     static boolean startsWithIgnoreCase(byte[] b, int len, String prefix) {
@@ -1375,6 +1463,11 @@ public class LoadGen {
             return status("VmRSS:");
         }
 
+        /** The sum of the processes' peak RSS (VmHWM, since each one started). */
+        long rssPeakKb() throws IOException {
+            return status("VmHWM:");
+        }
+
         int threads() throws IOException {
             return (int) status("Threads:");
         }
@@ -1393,6 +1486,24 @@ public class LoadGen {
     }
 
     // ======================================================================== helpers
+
+    /** The pids, plus each one's parent if that parent's name is {@code name} (nginx's master of a worker). */
+    static long[] withParentNamed(long[] pids, String name) {
+        java.util.LinkedHashSet<Long> all = new java.util.LinkedHashSet<>();
+        for (long pid : pids) {
+            all.add(pid);
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                long ppid = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+                if (Files.readString(Path.of("/proc/" + ppid + "/comm")).trim().equals(name)) {
+                    all.add(ppid);
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone or unreadable: the pid alone
+            }
+        }
+        return all.stream().mapToLong(Long::longValue).toArray();
+    }
 
     /** Log-linear histogram of non-negative values (microseconds), about 0.2% precision; one thread. */
     static final class Histogram {

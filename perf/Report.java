@@ -15,8 +15,10 @@ import java.util.regex.Pattern;
 /**
  * Turns a results directory of LoadGen runs ({@code results.jsonl}, one JSON object per run) into
  * {@code runs.md} (every run, one row), {@code compare.md} (wirehub / nchan per test, when both ran)
- * and two hand-written SVG plots: {@code deliveries.svg} (saturation deliveries/s against
- * subscribers) and {@code latency.svg} (p99 at a fixed rate against subscribers). Prints the
+ * and four hand-written SVG plots: {@code deliveries.svg} (saturation deliveries/s against
+ * subscribers), {@code latency.svg} (p99 at a fixed rate against subscribers),
+ * {@code latency-saturation.svg} (delivery p99 at saturation against subscribers) and {@code rss.svg}
+ * (the server's peak RSS at saturation against subscribers). Prints the
  * compare table (or the runs table) to stdout.
  *
  * <p>Run: {@code java perf/Report.java perf/results/<run>}. When a test ran more than once in the
@@ -39,6 +41,8 @@ public class Report {
         Files.writeString(dir.resolve("runs.md"), runsTable(runs));
         Files.writeString(dir.resolve("deliveries.svg"), plot(runs, "saturation", "deliveries/s at saturation", r -> num(r, "deliveries_per_s"), false));
         Files.writeString(dir.resolve("latency.svg"), plot(runs, "rate", "p99 latency (ms) at a fixed rate (events/s at each point)", r -> num(r, "p99_ms"), true));
+        Files.writeString(dir.resolve("latency-saturation.svg"), plot(runs, "saturation", "delivery p99 latency (ms) at saturation", r -> num(r, "p99_ms"), true));
+        Files.writeString(dir.resolve("rss.svg"), plot(runs, "saturation", "server peak RSS (MB) at saturation", r -> num(r, "server_rss_peak_kb") / 1024, false));
         boolean both = runs.stream().anyMatch(r -> r.get("server").equals("nchan")) && runs.stream().anyMatch(r -> r.get("server").equals("wirehub"));
         if (both) {
             String compare = compareTable(runs);
@@ -73,17 +77,19 @@ public class Report {
     static String runsTable(List<Map<String, String>> runs) {
         StringBuilder b = new StringBuilder();
         b.append("| server | transport | subscribers | publisher | publishes/s | deliveries/s | latency p50 / p99 / p99.9 / max ms"
-                + " | cold publishes/s | gaps / dup / reordered | KB per idle / loaded stream | server CPU µs per delivery (cores)"
-                + " | overflows / catch-ups | client CPU cores | load avg |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | publish p50 / p99 ms | refused 503 (/s) | cold publishes/s | gaps / dup / reordered | KB per idle / loaded stream"
+                + " | peak RSS MB | server CPU µs per delivery (cores) | overflows / catch-ups | client CPU cores | load avg |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (var r : runs) {
-            b.append(String.format(Locale.ROOT, "| %s | %s | %,d | %s | %,.0f | %,.0f | %s / %s / %s / %s | %,.0f | %s / %s / %s | %s / %s | %s (%s) | %s / %s | %s | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %s | %s | %,d | %s | %,.0f | %,.0f | %s / %s / %s / %s | %s / %s | %s | %,.0f | %s / %s / %s | %s / %s | %s | %s (%s) | %s / %s | %s | %s |%n",
                     r.get("server"), r.get("transport"), (long) num(r, "subscribers"),
                     r.get("mode").equals("saturation") ? "saturation" : r.get("rate_target") + "/s",
                     num(r, "publishes_per_s"), num(r, "deliveries_per_s"),
-                    r.get("p50_ms"), r.get("p99_ms"), r.get("p999_ms"), r.get("max_ms"), num(r, "cold_publishes_per_s"),
+                    r.get("p50_ms"), r.get("p99_ms"), r.get("p999_ms"), r.get("max_ms"),
+                    r.getOrDefault("publish_p50_ms", "–"), r.getOrDefault("publish_p99_ms", "–"), refused(r),
+                    num(r, "cold_publishes_per_s"),
                     r.get("gaps"), r.get("duplicates"), r.get("reordered"),
-                    r.get("kb_per_idle_stream"), r.get("kb_per_loaded_stream"),
+                    r.get("kb_per_idle_stream"), r.get("kb_per_loaded_stream"), mb(r),
                     r.get("server_cpu_us_per_delivery"), r.get("server_cpu_cores"),
                     r.getOrDefault("server_overflows", "–"), r.getOrDefault("server_catch_ups", "–"),
                     r.get("client_cpu_cores"), r.get("load_avg")));
@@ -94,7 +100,11 @@ public class Report {
     static String compareTable(List<Map<String, String>> runs) {
         Map<String, Map<String, String>> byKey = new LinkedHashMap<>();
         runs.forEach(r -> byKey.put(key(r), r));
-        StringBuilder b = new StringBuilder("| test | wirehub | nchan | wirehub / nchan |\n| --- | --- | --- | --- |\n");
+        // Per run, beside the test's figure: the publish round trip (p99 of the publishes accepted in the
+        // window; refused = answered 503 in the window) and the server's peak RSS (VmHWM), with ratios.
+        StringBuilder b = new StringBuilder("| test | wirehub | nchan | wirehub / nchan"
+                + " | publish p99 (refused): wirehub | nchan | wirehub / nchan | peak RSS: wirehub | nchan | wirehub / nchan |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         TreeSet<Integer> satTiers = new TreeSet<>();
         TreeMap<String, String> rateCases = new TreeMap<>();
         for (var r : runs) {
@@ -112,10 +122,12 @@ public class Report {
                 if (w == null || x == null) {
                     continue;
                 }
-                b.append(String.format(Locale.ROOT, "| %s saturation, %,d subscribers: deliveries/s (publishes/s) | %s (%s/s)%s | %s (%s/s)%s | %.2f |%n",
-                        name, n, k(num(w, "deliveries_per_s")), k(num(w, "publishes_per_s")), flag(w),
-                        k(num(x, "deliveries_per_s")), k(num(x, "publishes_per_s")), flag(x),
-                        num(w, "deliveries_per_s") / num(x, "deliveries_per_s")));
+                // deliveries/s, then the delivery latency at saturation (the same p50 / p99 fields as the fixed-rate rows)
+                b.append(String.format(Locale.ROOT, "| %s saturation, %,d subscribers: deliveries/s (publishes/s), delivery p50 / p99"
+                                + " | %s (%s/s), %s / %s ms%s | %s (%s/s), %s / %s ms%s | %.2f, p99 %s |%s%n",
+                        name, n, k(num(w, "deliveries_per_s")), k(num(w, "publishes_per_s")), w.get("p50_ms"), w.get("p99_ms"), flag(w),
+                        k(num(x, "deliveries_per_s")), k(num(x, "publishes_per_s")), x.get("p50_ms"), x.get("p99_ms"), flag(x),
+                        num(w, "deliveries_per_s") / num(x, "deliveries_per_s"), ratio(num(w, "p99_ms"), num(x, "p99_ms")), overload(w, x)));
             }
             for (String rc : rateCases.values()) {
                 String rate = rc.split("/")[0], n = rc.split("/")[1];
@@ -124,9 +136,9 @@ public class Report {
                 if (w == null || x == null) {
                     continue;
                 }
-                b.append(String.format(Locale.ROOT, "| p50 / p99, %s, %s ev/s × %,d (achieved ev/s) | %s / %s ms (%s)%s | %s / %s ms (%s)%s | p99 %.2f |%n",
+                b.append(String.format(Locale.ROOT, "| p50 / p99, %s, %s ev/s × %,d (achieved ev/s) | %s / %s ms (%s)%s | %s / %s ms (%s)%s | p99 %.2f |%s%n",
                         name, rate, Integer.parseInt(n), w.get("p50_ms"), w.get("p99_ms"), w.get("publishes_per_s"), flag(w),
-                        x.get("p50_ms"), x.get("p99_ms"), x.get("publishes_per_s"), flag(x), num(w, "p99_ms") / num(x, "p99_ms")));
+                        x.get("p50_ms"), x.get("p99_ms"), x.get("publishes_per_s"), flag(x), num(w, "p99_ms") / num(x, "p99_ms"), overload(w, x)));
             }
         }
         if (!satTiers.isEmpty()) {
@@ -136,7 +148,7 @@ public class Report {
             var ns = byKey.get("nchan/sse/saturation/0/" + top);
             var nw = byKey.get("nchan/ws/saturation/0/" + top);
             if (ws != null && ww != null && ns != null && nw != null) {
-                b.append(String.format(Locale.ROOT, "| idle RSS per subscriber, %,d streams, fresh process (SSE / WS) | %s / %s KB | %s / %s KB | %.1f / %.1f |%n",
+                b.append(String.format(Locale.ROOT, "| idle RSS per subscriber, %,d streams, fresh process (SSE / WS) | %s / %s KB | %s / %s KB | %.1f / %.1f | | | | | | |%n",
                         top, ws.get("kb_per_idle_stream"), ww.get("kb_per_idle_stream"), ns.get("kb_per_idle_stream"), nw.get("kb_per_idle_stream"),
                         num(ws, "kb_per_idle_stream") / num(ns, "kb_per_idle_stream"), num(ww, "kb_per_idle_stream") / num(nw, "kb_per_idle_stream")));
             }
@@ -144,7 +156,7 @@ public class Report {
             var cs = byKey.get("wirehub/sse/saturation/0/" + bottom);
             var cn = byKey.get("nchan/sse/saturation/0/" + bottom);
             if (cs != null && cn != null) {
-                b.append(String.format(Locale.ROOT, "| the first %.0f s after start (cold), SSE %,d subscribers: publishes/s | %,.0f | %,.0f | %.2f |%n",
+                b.append(String.format(Locale.ROOT, "| the first %.0f s after start (cold), SSE %,d subscribers: publishes/s | %,.0f | %,.0f | %.2f | | | | | | |%n",
                         num(cs, "cold_s"), bottom, num(cs, "cold_publishes_per_s"), num(cn, "cold_publishes_per_s"),
                         num(cs, "cold_publishes_per_s") / num(cn, "cold_publishes_per_s")));
             }
@@ -157,7 +169,7 @@ public class Report {
             var ns = byKey.get("nchan/sse/rate/" + rate + "/" + n);
             var nw = byKey.get("nchan/ws/rate/" + rate + "/" + n);
             if (ws != null && ww != null && ns != null && nw != null) {
-                b.append(String.format(Locale.ROOT, "| server CPU per delivery, %s ev/s × %,d (SSE / WS) | %s / %s µs | %s / %s µs | %.1f / %.1f |%n",
+                b.append(String.format(Locale.ROOT, "| server CPU per delivery, %s ev/s × %,d (SSE / WS) | %s / %s µs | %s / %s µs | %.1f / %.1f | | | | | | |%n",
                         rate, Integer.parseInt(n), ws.get("server_cpu_us_per_delivery"), ww.get("server_cpu_us_per_delivery"),
                         ns.get("server_cpu_us_per_delivery"), nw.get("server_cpu_us_per_delivery"),
                         num(ws, "server_cpu_us_per_delivery") / num(ns, "server_cpu_us_per_delivery"),
@@ -168,6 +180,34 @@ public class Report {
         b.append(String.format(Locale.ROOT, "%n%d runs, %s.%n", runs.size(),
                 inexact == 0 ? "every one with 0 gaps, 0 duplicates, 0 reordered" : inexact + " NOT exactly once (marked ✗)"));
         return b.toString();
+    }
+
+    /** The publish p99, refused and peak RSS cells of a compare row, wirehub's run then nchan's, with their ratios. */
+    static String overload(Map<String, String> w, Map<String, String> x) {
+        return String.format(Locale.ROOT, " %s | %s | %s | %s | %s | %s |",
+                w.containsKey("publish_p99_ms") ? w.get("publish_p99_ms") + " ms (" + refused(w) + ")" : "–",
+                x.containsKey("publish_p99_ms") ? x.get("publish_p99_ms") + " ms (" + refused(x) + ")" : "–",
+                ratio(num(w, "publish_p99_ms"), num(x, "publish_p99_ms")),
+                mb(w), mb(x), ratio(num(w, "server_rss_peak_kb"), num(x, "server_rss_peak_kb")));
+    }
+
+    /** Publishes refused with 503 in the window: "0", or "N, x/s"; "–" for a run from before the field. */
+    static String refused(Map<String, String> r) {
+        if (!r.containsKey("publishes_refused")) {
+            return "–";
+        }
+        long n = (long) num(r, "publishes_refused");
+        return n == 0 ? "0" : String.format(Locale.ROOT, "%,d, %s/s", n, r.get("publishes_refused_per_s"));
+    }
+
+    /** The server's peak RSS in MB, or "–". */
+    static String mb(Map<String, String> r) {
+        double kb = num(r, "server_rss_peak_kb");
+        return kb > 0 ? String.format(Locale.ROOT, "%,.0f MB", kb / 1024) : "–";
+    }
+
+    static String ratio(double a, double b) {
+        return a > 0 && b > 0 ? String.format(Locale.ROOT, "%.2f", a / b) : "–";
     }
 
     static String flag(Map<String, String> r) {
