@@ -109,7 +109,7 @@ for t in $TRANSPORTS; do
     done
 done
 echo
-echo "=== results: $RESULTS_DIR (results.jsonl, runs.md, deliveries.svg, latency.svg, rss.svg) ==="
+echo "=== results: $RESULTS_DIR (results.jsonl, runs.md, deliveries.svg, latency.svg, latency-saturation.svg, rss.svg) ==="
 "$JAVA" "$PERF_DIR/Report.java" "$RESULTS_DIR" || status=1
 [ $status -eq 0 ] || echo "perf: some case failed or was not exactly once (see above)" >&2
 exit $status

@@ -145,6 +145,17 @@ final class CatchUp {
         return drainThread.readStore(() -> store.readAfter(topic, after, limit));
     }
 
+    /**
+     * Moves a stream that fell too far behind to the present: a reset for the topic when the store
+     * has events after the cursor, nothing when it is level (a quiet topic of the same stream).
+     */
+    void skipToPresent(String topic, ResetReason reason) throws IOException {
+        long latest = latestSeq(topic);
+        if (latest > cursor.position(topic)) {
+            writer.reset(topic, latest, reason);
+        }
+    }
+
     void reset(String topic, ResetReason reason) throws IOException {
         writer.reset(topic, latestSeq(topic), reason);
     }

@@ -465,7 +465,7 @@ public final class Subscriber {
                 // Sustained overload, or a client slower than the events: catching up would only
                 // grow its delay. Tell it plainly, and go on live from the present.
                 for (String topic : cursor.topics()) {
-                    catchUp.reset(topic, ResetReason.LAG_LIMIT);
+                    catchUp.skipToPresent(topic, ResetReason.LAG_LIMIT);
                 }
             } else {
                 for (String topic : cursor.topics()) {
