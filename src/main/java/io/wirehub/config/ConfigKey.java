@@ -25,6 +25,12 @@ public enum ConfigKey {
     SOCKET_SEND_BUFFER("server.socket_send_buffer", "WH_SOCKET_SEND_BUFFER", "0"),
     DRAIN_TIMEOUT("server.drain_timeout", "WH_DRAIN_TIMEOUT", "5s"),
     MANAGEMENT_PORT("server.management_port", "WH_MANAGEMENT_PORT", "-1"),
+    // Empty: server.host, as before the key existed, so an upgrade keeps the probes that reach it.
+    MANAGEMENT_HOST("server.management_host", "WH_MANAGEMENT_HOST", ""),
+    // A real client sends its head in milliseconds; 10 s leaves room for a slow mobile link.
+    HEADER_TIMEOUT("server.header_timeout", "WH_HEADER_TIMEOUT", "10s"),
+    // A browser opens at most 6 connections per host; 16 leaves room for a few behind one NAT.
+    MAX_WAITING_PER_ADDRESS("server.max_waiting_per_address", "WH_MAX_WAITING_PER_ADDRESS", "16"),
     CORS_ALLOWED_ORIGINS("server.cors.allowed_origins", "WH_CORS_ALLOWED_ORIGINS", ""),
 
     STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),

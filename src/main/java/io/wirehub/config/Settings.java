@@ -23,11 +23,19 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
             int maxTopicsPerStream,
             int socketSendBuffer,
             Duration drainTimeout,
-            int managementPort) {
+            int managementPort,
+            String managementHost,
+            Duration headerTimeout,
+            int maxWaitingPerAddress) {
 
         /** Whether /metrics and /health have a port of their own (management_port >= 0; 0: any free one). */
         public boolean hasManagementPort() {
             return managementPort >= 0;
+        }
+
+        /** Where the management listener binds: server.management_host, else server.host. */
+        public String managementBindHost() {
+            return managementHost.isEmpty() ? host : managementHost;
         }
     }
 

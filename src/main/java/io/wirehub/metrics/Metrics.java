@@ -38,6 +38,21 @@ public final class Metrics {
                 "Requests and streams refused with 503 at server.max_connections", cb -> cb.call(refused.getAsLong()));
     }
 
+    /**
+     * Connections closed by the slowloris bound before they held a request (ConnectionWatch).
+     *
+     * @param timedOut heads not complete within server.header_timeout
+     * @param refused closed at accept (address over server.max_waiting_per_address) or evicted
+     */
+    public void registerWaitingConnectionCloses(java.util.function.LongSupplier timedOut, java.util.function.LongSupplier refused) {
+        // NOTE: metric name and reasons are public API (dashboards, alerts).
+        HubMeters.counter(registry, "wirehub_connections_closed_waiting_total",
+                "Connections closed before they held a request, by reason", "reason", cb -> {
+                    cb.call(timedOut.getAsLong(), "header_timeout");
+                    cb.call(refused.getAsLong(), "waiting_limit");
+                });
+    }
+
     PrometheusRegistry registry() {
         return registry;
     }
