@@ -32,6 +32,7 @@ import io.wirehub.http.Guard;
 import io.wirehub.http.HealthService;
 import io.wirehub.http.MalformedRequests;
 import io.wirehub.http.PublishService;
+import io.wirehub.http.StreamQuota;
 import io.wirehub.http.TopicService;
 import io.wirehub.metrics.AdminService;
 import io.wirehub.metrics.DashboardService;
@@ -82,6 +83,7 @@ public final class WireHub implements AutoCloseable {
     private final Cors cors;
     private ConnectionLimit connections; // set with the server, which it guards
     private ConnectionWatch watch; // set with the server: the public listener's connections
+    private StreamQuota quota; // set with the server
     private HealthService health; // set with the server: on the public or the management listener
 
     private WireHub(Settings settings) {
@@ -212,6 +214,8 @@ public final class WireHub implements AutoCloseable {
         health = new HealthService(store, bus, drain::draining);
         metrics.registerConnectionRefusals(connections::refused);
         metrics.registerWaitingConnectionCloses(watch::timedOut, watch::refused);
+        quota = new StreamQuota(s.maxStreamsPerSubject(), s.maxStreamsPerAddress());
+        metrics.registerStreamQuotaRefusals(quota::refusedBySubject, quota::refusedByAddress);
         WebServerConfig.Builder builder = WebServer.builder()
                 .host(s.host())
                 .port(s.port())
@@ -233,7 +237,7 @@ public final class WireHub implements AutoCloseable {
                                 .routing(routing -> managementRouting(routing)));
                     }
                 })
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, cors, connections, maxTopics, store.epoch()))));
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, cors, connections, quota, maxTopics, store.epoch()))));
         watchConnections(builder);
         return builder.build();
     }
@@ -272,8 +276,8 @@ public final class WireHub implements AutoCloseable {
                 .addFilter(guard.adminFilter())
                 .register(new PublishService(new IdempotentPublisher(publisher, idempotencyKeys()), publisher, guard,
                         s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents(), settings.publish().rateLimit()))
-                .register(new SseService(hub, guard, s.maxTopicsPerStream(), store.epoch()))
-                .register(new WsRequestRoute(guard, s.maxTopicsPerStream(), store.epoch()))
+                .register(new SseService(hub, guard, quota, s.maxTopicsPerStream(), store.epoch()))
+                .register(new WsRequestRoute(guard, quota, s.maxTopicsPerStream(), store.epoch()))
                 .register(new TopicService(meteredStore, guard))
                 .register(new StatsService(hub))
                 .register(new AdminService(hub))

@@ -30,6 +30,11 @@ public enum ConfigKey {
     // A real client sends its head in milliseconds; 10 s leaves room for a slow mobile link.
     HEADER_TIMEOUT("server.header_timeout", "WH_HEADER_TIMEOUT", "10s"),
     // A browser opens at most 6 connections per host; 16 leaves room for a few behind one NAT.
+    // One token's subject may take a tenth of the default max_connections; a feed shared by many
+    // viewers under one subject needs more (or 0). Per address: off, since behind a proxy every
+    // stream comes from the proxy's address.
+    MAX_STREAMS_PER_SUBJECT("server.max_streams_per_subject", "WH_MAX_STREAMS_PER_SUBJECT", "1000"),
+    MAX_STREAMS_PER_ADDRESS("server.max_streams_per_address", "WH_MAX_STREAMS_PER_ADDRESS", "0"),
     MAX_WAITING_PER_ADDRESS("server.max_waiting_per_address", "WH_MAX_WAITING_PER_ADDRESS", "16"),
     CORS_ALLOWED_ORIGINS("server.cors.allowed_origins", "WH_CORS_ALLOWED_ORIGINS", ""),
 

@@ -26,7 +26,9 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
             int managementPort,
             String managementHost,
             Duration headerTimeout,
-            int maxWaitingPerAddress) {
+            int maxWaitingPerAddress,
+            int maxStreamsPerSubject,
+            int maxStreamsPerAddress) {
 
         /** Whether /metrics and /health have a port of their own (management_port >= 0; 0: any free one). */
         public boolean hasManagementPort() {

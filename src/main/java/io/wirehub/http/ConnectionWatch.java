@@ -74,6 +74,15 @@ public final class ConnectionWatch implements AutoCloseable {
         this.watchdog = Thread.ofVirtual().name("header-timeout").start(() -> watch(periodMillis));
     }
 
+    /**
+     * The client address of the connection this thread serves, or null off a connection's thread.
+     * For the WebSocket upgrade callback, which Helidon gives no peer.
+     */
+    public static String currentPeerHost() {
+        Watched watched = CURRENT.get();
+        return watched == null ? null : watched.ctx.remotePeer().host();
+    }
+
     /** Connections closed because their head was not complete within server.header_timeout. */
     public long timedOut() {
         return timedOut.sum();

@@ -53,6 +53,16 @@ public final class Metrics {
                 });
     }
 
+    /** Streams refused with 429 too_many_streams, by the limit that refused them (StreamQuota). */
+    public void registerStreamQuotaRefusals(java.util.function.LongSupplier bySubject, java.util.function.LongSupplier byAddress) {
+        // NOTE: metric name and label values are public API.
+        HubMeters.counter(registry, "wirehub_streams_refused_total",
+                "Streams refused with 429 too_many_streams, by limit", "limit", cb -> {
+                    cb.call(bySubject.getAsLong(), "max_streams_per_subject");
+                    cb.call(byAddress.getAsLong(), "max_streams_per_address");
+                });
+    }
+
     PrometheusRegistry registry() {
         return registry;
     }
