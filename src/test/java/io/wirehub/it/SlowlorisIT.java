@@ -1,9 +1,11 @@
 package io.wirehub.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.app.WireHub;
+import io.wirehub.testing.Scrape;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.WsClient;
@@ -62,7 +64,10 @@ class SlowlorisIT {
                     assertTrue(System.nanoTime() - start >= Duration.ofMillis(1500).toNanos(), "not before the header timeout");
 
                     publish(client, base, "after"); // streams outlive the header timeout
-                    assertEquals("after", stream.next(WAIT).data());
+                    SseClient.SseEvent after = stream.next(WAIT);
+                    assertNotNull(after, () -> "ended=" + stream.ended() + " " + Scrape.of(base).text().lines() // which bound closed it, if one did
+                            .filter(l -> l.contains("closed_waiting") || l.contains("closes") || l.contains("streams_open")).toList());
+                    assertEquals("after", after.data());
                     assertEquals("after", ws.take(2, WAIT).getLast().get("data").asText());
                 }
             } finally {
@@ -79,14 +84,15 @@ class SlowlorisIT {
                 for (int i = 0; i < 10; i++) {
                     heads.add(partialHead(hub.port(), "127.0.0.2"));
                 }
-                int closed = 0;
-                for (Socket head : heads.subList(4, 10)) {
-                    assertClosedByServer(head, System.nanoTime() + WAIT.toNanos());
-                    closed++;
+                // Helidon hands accepted sockets to their threads in no set order: which 4 stay is not known.
+                List<Socket> open = new ArrayList<>(heads);
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (open.size() > 4 && System.nanoTime() < deadline) {
+                    open.removeIf(SlowlorisIT::closedByServer);
                 }
-                assertEquals(6, closed);
-                for (Socket head : heads.subList(0, 4)) {
-                    assertTrue(stillOpen(head), "the first 4 are within the bound and kept until their deadline");
+                assertEquals(4, open.size(), "6 closed at once, 4 kept until their deadline");
+                for (Socket head : open) {
+                    assertTrue(stillOpen(head));
                 }
                 try (Socket other = new Socket()) { // another address is not affected
                     other.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.3"), 0));
@@ -127,6 +133,17 @@ class SlowlorisIT {
             } catch (IOException e) {
                 return; // reset by the server
             }
+        }
+    }
+
+    private static boolean closedByServer(Socket socket) {
+        try {
+            socket.setSoTimeout(50);
+            return socket.getInputStream().read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset
         }
     }
 
