@@ -1,8 +1,13 @@
 package io.wirehub.app;
 
+import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionProvider;
+import io.helidon.webserver.spi.ProtocolConfig;
+import io.helidon.webserver.spi.ServerConnectionSelector;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
 import io.wirehub.auth.Access;
 import io.wirehub.bus.EventBus;
@@ -21,6 +26,7 @@ import io.wirehub.hub.Publisher;
 import io.wirehub.hub.Ticker;
 import io.wirehub.hub.Transport;
 import io.wirehub.http.ConnectionLimit;
+import io.wirehub.http.ConnectionWatch;
 import io.wirehub.http.Cors;
 import io.wirehub.http.Drain;
 import io.wirehub.http.ErrorResponses;
@@ -28,6 +34,7 @@ import io.wirehub.http.Guard;
 import io.wirehub.http.HealthService;
 import io.wirehub.http.MalformedRequests;
 import io.wirehub.http.PublishService;
+import io.wirehub.http.StreamQuota;
 import io.wirehub.http.TopicService;
 import io.wirehub.metrics.AdminService;
 import io.wirehub.metrics.DashboardService;
@@ -45,6 +52,7 @@ import io.wirehub.transport.ws.WsEndpoint;
 import io.wirehub.transport.ws.WsRequestRoute;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 
 /**
  * One running wirehub instance: the parts wired together and the web server serving them.
@@ -79,6 +87,8 @@ public final class WireHub implements AutoCloseable {
     private final Guard guard;
     private final Cors cors;
     private ConnectionLimit connections; // set with the server, which it guards
+    private ConnectionWatch watch; // set with the server: the public listener's connections
+    private StreamQuota quota; // set with the server
     private HealthService health; // set with the server: on the public or the management listener
 
     private WireHub(Settings settings) {
@@ -88,6 +98,11 @@ public final class WireHub implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "auth.mode is none: anyone who reaches this port can read and publish every"
                     + " topic and read the stats. Fine for a demo on your own machine; anywhere else set auth.mode: jwt"
                     + " (docs/security.md)");
+        }
+        if (settings.server().hasManagementPort() && List.of("0.0.0.0", "::", "[::]").contains(settings.server().managementBindHost())) {
+            LOG.log(System.Logger.Level.WARNING, "the management port (" + ConfigKey.MANAGEMENT_PORT.key() + ") serves /metrics without a"
+                    + " token on every interface; bind it to a private one with " + ConfigKey.MANAGEMENT_HOST.key() + " ("
+                    + ConfigKey.MANAGEMENT_HOST.env() + ")");
         }
         this.cors = new Cors(settings.auth().corsAllowedOrigins(), !settings.auth().cookieName().isEmpty());
         this.store = createStore(settings);
@@ -182,6 +197,7 @@ public final class WireHub implements AutoCloseable {
     }
 
     private void releaseParts() {
+        watch.close();
         ticker.close();
         hub.close();
         bus.close();
@@ -202,9 +218,14 @@ public final class WireHub implements AutoCloseable {
         Settings.Server s = settings.server();
         int maxTopics = s.maxTopicsPerStream();
         connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
+        watch = new ConnectionWatch(s.headerTimeout(), s.maxWaitingPerAddress(), ConnectionLimit.waitingLimit(s.maxConnections()),
+                System::nanoTime);
         health = new HealthService(store, bus, drain::draining);
         metrics.registerConnectionRefusals(connections::refused);
-        return WebServer.builder()
+        metrics.registerWaitingConnectionCloses(watch::timedOut, watch::refused);
+        quota = new StreamQuota(s.maxStreamsPerSubject(), s.maxStreamsPerAddress());
+        metrics.registerStreamQuotaRefusals(quota::refusedBySubject, quota::refusedByAddress);
+        WebServerConfig.Builder builder = WebServer.builder()
                 .host(s.host())
                 .port(s.port())
                 .shutdownHook(false) // our own drain runs instead; see close()
@@ -224,25 +245,51 @@ public final class WireHub implements AutoCloseable {
                 .routing(routing -> routing(routing))
                 .update(server -> {
                     if (s.hasManagementPort()) {
-                        server.putSocket(MANAGEMENT, socket -> socket.host(s.host()).port(s.managementPort())
+                        server.putSocket(MANAGEMENT, socket -> socket.host(s.managementBindHost()).port(s.managementPort())
                                 .routing(routing -> managementRouting(routing)));
                     }
                 })
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, cors, connections, maxTopics, store.epoch()))))
-                .build();
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, cors, connections, quota, maxTopics, store.epoch()))));
+        watchConnections(builder);
+        return builder.build();
+    }
+
+    /**
+     * Puts the public listener's connections under {@link ConnectionWatch}: Helidon's own HTTP/1
+     * selector (with the protocols it discovered: HTTP/1 and the WebSocket upgrade) is replaced by
+     * the same selector wrapped, with a listener that reports complete heads.
+     */
+    private void watchConnections(WebServerConfig.Builder builder) {
+        List<ProtocolConfig> discovered = builder.buildPrototype().protocols();
+        List<ProtocolConfig> protocols = discovered.stream()
+                .map(protocol -> protocol instanceof Http1Config http1
+                        ? Http1Config.builder().from(http1).addReceiveListener(watch.headListener()).build()
+                        : protocol)
+                .toList();
+        Http1Config http1 = protocols.stream().filter(Http1Config.class::isInstance).map(Http1Config.class::cast).findFirst()
+                .orElseThrow(() -> new IllegalStateException("Helidon's HTTP/1 protocol was not discovered"));
+        @SuppressWarnings("deprecation") // the provider is meant for the service loader; this is what it would do
+        ServerConnectionSelector selector = new Http1ConnectionProvider().create(WebServer.DEFAULT_SOCKET_NAME, http1,
+                ProtocolConfigs.create(protocols));
+        // HTTP/1 leaves the list so that Helidon adds no selector of its own; the others stay (the
+        // WebSocket connection looks its settings up there).
+        builder.protocolsDiscoverServices(false)
+                .protocols(protocols.stream().filter(protocol -> !(protocol instanceof Http1Config)).toList())
+                .addConnectionSelector(watch.selector(selector));
     }
 
     /** The HTTP routes, in one place. */
     private void routing(HttpRouting.Builder routing) {
         Settings.Server s = settings.server();
-        routing.addFilter(cors.filter())
+        routing.addFilter(watch.filter()) // outermost: it sees when a request has ended
+                .addFilter(cors.filter())
                 .addFilter(connections.filter())
                 .addFilter(drain.streamFilter())
                 .addFilter(guard.adminFilter())
                 .register(new PublishService(new IdempotentPublisher(publisher, idempotencyKeys()), publisher, guard,
                         s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents(), settings.publish().rateLimit()))
-                .register(new SseService(hub, guard, s.maxTopicsPerStream(), store.epoch()))
-                .register(new WsRequestRoute(guard, s.maxTopicsPerStream(), store.epoch()))
+                .register(new SseService(hub, guard, quota, s.maxTopicsPerStream(), store.epoch()))
+                .register(new WsRequestRoute(guard, quota, s.maxTopicsPerStream(), store.epoch()))
                 .register(new TopicService(meteredStore, guard))
                 .register(new StatsService(hub))
                 .register(new AdminService(hub))

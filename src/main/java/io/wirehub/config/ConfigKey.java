@@ -29,6 +29,17 @@ public enum ConfigKey {
     // a price or a dashboard 5 s late is already wrong, and catching up would only let it fall
     // further behind while the server is overloaded.
     MAX_LAG("server.max_lag", "WH_MAX_LAG", "5s"),
+    // Empty: server.host, as before the key existed, so an upgrade keeps the probes that reach it.
+    MANAGEMENT_HOST("server.management_host", "WH_MANAGEMENT_HOST", ""),
+    // A real client sends its head in milliseconds; 10 s leaves room for a slow mobile link.
+    HEADER_TIMEOUT("server.header_timeout", "WH_HEADER_TIMEOUT", "10s"),
+    // A browser opens at most 6 connections per host; 16 leaves room for a few behind one NAT.
+    // One token's subject may take a tenth of the default max_connections; a feed shared by many
+    // viewers under one subject needs more (or 0). Per address: off, since behind a proxy every
+    // stream comes from the proxy's address.
+    MAX_STREAMS_PER_SUBJECT("server.max_streams_per_subject", "WH_MAX_STREAMS_PER_SUBJECT", "1000"),
+    MAX_STREAMS_PER_ADDRESS("server.max_streams_per_address", "WH_MAX_STREAMS_PER_ADDRESS", "0"),
+    MAX_WAITING_PER_ADDRESS("server.max_waiting_per_address", "WH_MAX_WAITING_PER_ADDRESS", "16"),
     CORS_ALLOWED_ORIGINS("server.cors.allowed_origins", "WH_CORS_ALLOWED_ORIGINS", ""),
 
     STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),

@@ -24,11 +24,21 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
             int socketSendBuffer,
             Duration drainTimeout,
             int managementPort,
-            Duration maxLag) {
+            Duration maxLag,
+            String managementHost,
+            Duration headerTimeout,
+            int maxWaitingPerAddress,
+            int maxStreamsPerSubject,
+            int maxStreamsPerAddress) {
 
         /** Whether /metrics and /health have a port of their own (management_port >= 0; 0: any free one). */
         public boolean hasManagementPort() {
             return managementPort >= 0;
+        }
+
+        /** Where the management listener binds: server.management_host, else server.host. */
+        public String managementBindHost() {
+            return managementHost.isEmpty() ? host : managementHost;
         }
     }
 

@@ -122,7 +122,12 @@ public final class SettingsLoader {
                 integer(ConfigKey.SOCKET_SEND_BUFFER, 0, 64 * 1024 * 1024),
                 duration(ConfigKey.DRAIN_TIMEOUT, Duration.ZERO, Duration.ofMinutes(10)),
                 integer(ConfigKey.MANAGEMENT_PORT, -1, 65535),
-                duration(ConfigKey.MAX_LAG, Duration.ofMillis(100), Duration.ofHours(1)));
+                duration(ConfigKey.MAX_LAG, Duration.ofMillis(100), Duration.ofHours(1)),
+                raw.get(ConfigKey.MANAGEMENT_HOST),
+                duration(ConfigKey.HEADER_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
+                integer(ConfigKey.MAX_WAITING_PER_ADDRESS, 0, 1_000_000),
+                integer(ConfigKey.MAX_STREAMS_PER_SUBJECT, 0, 1_000_000),
+                integer(ConfigKey.MAX_STREAMS_PER_ADDRESS, 0, 1_000_000));
         Settings.Store store = new Settings.Store(
                 choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
                 integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),

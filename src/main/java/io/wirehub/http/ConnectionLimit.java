@@ -32,9 +32,18 @@ public final class ConnectionLimit {
         this.openWebSockets = openWebSockets;
     }
 
-    /** Helidon's hard TCP limit: the cap plus room for idle keep-alive connections and the 503s themselves. */
+    /**
+     * Helidon's hard TCP limit: the cap, plus room for the 503s themselves, plus the connections
+     * that hold no request ({@link #waitingLimit}: unfinished heads, idle keep-alive), so that
+     * these can never take the streams' places.
+     */
     public static int tcpLimit(int max) {
-        return max + Math.max(64, max / 10);
+        return max + 2 * waitingLimit(max);
+    }
+
+    /** How many connections may wait for (or trickle) a request head at once, all addresses together. */
+    public static int waitingLimit(int max) {
+        return Math.max(64, max / 10);
     }
 
     /** Whether a new stream now would be past the cap (the WebSocket upgrade asks this). */

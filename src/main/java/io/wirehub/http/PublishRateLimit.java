@@ -1,7 +1,11 @@
 package io.wirehub.http;
 
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -16,16 +20,24 @@ import java.util.function.LongSupplier;
  * {@code Retry-After}, and nothing is stored.
  *
  * <p>Memory: one small bucket per publisher seen; past {@link #MAX_BUCKETS} the full ones (idle
- * for a second or more: they remember nothing a new bucket would not) are forgotten.
+ * for a second or more: they remember nothing a new bucket would not) are forgotten. The sweep is
+ * amortized: each publish past the cap looks at the next {@link #SWEEP_STEP} buckets from where the
+ * last one stopped, never at all of them (100,000 active publishers would otherwise make every
+ * publish scan 100,000 buckets that cannot be forgotten).
  */
 final class PublishRateLimit {
     // NOTE: clients branch on this code.
     static final String RATE_LIMITED = "rate_limited";
-    private static final int MAX_BUCKETS = 100_000;
+    static final int MAX_BUCKETS = 100_000;
+    // Twice what one publish can add (one bucket), so the sweep outpaces growth once buckets fill.
+    static final int SWEEP_STEP = 32;
 
     private final double perSecond; // 0: no limit
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final ReentrantLock sweepLock = new ReentrantLock(); // one sweeper at a time; the others skip it
+    private Iterator<Bucket> sweep = Collections.emptyIterator(); // guarded by sweepLock
+    private final LongAdder examined = new LongAdder();
 
     PublishRateLimit(int perSecond, LongSupplier nanoClock) {
         this.perSecond = perSecond;
@@ -39,7 +51,7 @@ final class PublishRateLimit {
         }
         long now = nanoClock.getAsLong();
         if (buckets.size() > MAX_BUCKETS) {
-            buckets.values().removeIf(bucket -> bucket.full(now));
+            sweep(now);
         }
         double wait = buckets.computeIfAbsent(publisher, key -> new Bucket(perSecond, now)).take(events, now);
         if (wait > 0) {
@@ -47,6 +59,40 @@ final class PublishRateLimit {
             throw new RateLimited(seconds, "more than " + (long) perSecond + " events per second from this publisher"
                     + " (publish.rate_limit); nothing was stored. Retry after " + seconds + " s");
         }
+    }
+
+    /** Forgets the full buckets among the next {@link #SWEEP_STEP}, resuming where the last sweep stopped. */
+    private void sweep(long now) {
+        if (!sweepLock.tryLock()) {
+            return;
+        }
+        try {
+            for (int i = 0; i < SWEEP_STEP; i++) {
+                if (!sweep.hasNext()) {
+                    sweep = buckets.values().iterator(); // weakly consistent: safe while others add and remove
+                    if (!sweep.hasNext()) {
+                        return;
+                    }
+                }
+                Bucket bucket = sweep.next();
+                examined.increment();
+                if (bucket.full(now)) {
+                    sweep.remove();
+                }
+            }
+        } finally {
+            sweepLock.unlock();
+        }
+    }
+
+    /** Buckets the sweeps have looked at so far (a test checks the cost stays bounded). */
+    long examined() {
+        return examined.sum();
+    }
+
+    /** Publishers remembered now. */
+    int buckets() {
+        return buckets.size();
     }
 
     /** A refusal that says when to come back. */

@@ -38,6 +38,31 @@ public final class Metrics {
                 "Requests and streams refused with 503 at server.max_connections", cb -> cb.call(refused.getAsLong()));
     }
 
+    /**
+     * Connections closed by the slowloris bound before they held a request (ConnectionWatch).
+     *
+     * @param timedOut heads not complete within server.header_timeout
+     * @param refused closed at accept (address over server.max_waiting_per_address) or evicted
+     */
+    public void registerWaitingConnectionCloses(java.util.function.LongSupplier timedOut, java.util.function.LongSupplier refused) {
+        // NOTE: metric name and reasons are public API (dashboards, alerts).
+        HubMeters.counter(registry, "wirehub_connections_closed_waiting_total",
+                "Connections closed before they held a request, by reason", "reason", cb -> {
+                    cb.call(timedOut.getAsLong(), "header_timeout");
+                    cb.call(refused.getAsLong(), "waiting_limit");
+                });
+    }
+
+    /** Streams refused with 429 too_many_streams, by the limit that refused them (StreamQuota). */
+    public void registerStreamQuotaRefusals(java.util.function.LongSupplier bySubject, java.util.function.LongSupplier byAddress) {
+        // NOTE: metric name and label values are public API.
+        HubMeters.counter(registry, "wirehub_streams_refused_total",
+                "Streams refused with 429 too_many_streams, by limit", "limit", cb -> {
+                    cb.call(bySubject.getAsLong(), "max_streams_per_subject");
+                    cb.call(byAddress.getAsLong(), "max_streams_per_address");
+                });
+    }
+
     PrometheusRegistry registry() {
         return registry;
     }

@@ -3,6 +3,7 @@ package io.wirehub.http;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +35,24 @@ class PublishRateLimitTest {
         assertEquals(2, refused.retryAfterSeconds(), "8 tokens to earn at 5/s: 1.6 s, said as 2");
         now.addAndGet(Duration.ofMillis(1600).toNanos());
         limit.acquire("alice", 1);
+    }
+
+    @Test
+    void pastTheBucketCapAPublishLooksAtAFewBucketsNotAllOfThem() {
+        for (int i = 0; i <= PublishRateLimit.MAX_BUCKETS; i++) {
+            limit.acquire("p" + i, 1); // none is full: none may be forgotten
+        }
+        for (int i = 0; i < 1000; i++) {
+            limit.acquire("late" + i, 1);
+        }
+        long examined = limit.examined();
+        assertTrue(examined <= 1000L * PublishRateLimit.SWEEP_STEP, examined + " buckets examined for 1000 publishes");
+
+        now.addAndGet(Duration.ofSeconds(1).toNanos()); // every bucket is full again: forgettable
+        for (int i = 0; i < 5000 && limit.buckets() > PublishRateLimit.MAX_BUCKETS; i++) {
+            limit.acquire("again" + i, 1);
+        }
+        assertTrue(limit.buckets() <= PublishRateLimit.MAX_BUCKETS, "the sweep still forgets full buckets: " + limit.buckets());
     }
 
     @Test

@@ -40,6 +40,21 @@ class ManagementPortIT {
     }
 
     @Test
+    void theManagementPortBindsManagementHostAndNotTheServersHost() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(JWT);
+        env.put("WH_MANAGEMENT_PORT", "0");
+        env.put("WH_MANAGEMENT_HOST", "127.0.0.2"); // the private interface; the public one is 127.0.0.1
+        try (WireHub hub = TestHubs.start(env)) {
+            assertEquals(200, Http.get("http://127.0.0.2:" + hub.managementPort() + "/metrics").status());
+            try (java.net.Socket publicSide = new java.net.Socket()) {
+                org.junit.jupiter.api.Assertions.assertThrows(java.net.ConnectException.class,
+                        () -> publicSide.connect(new java.net.InetSocketAddress("127.0.0.1", hub.managementPort()), 2000),
+                        "nothing listens for /metrics on the public interface");
+            }
+        }
+    }
+
+    @Test
     void withoutOneMetricsOnThePublicPortNeedsAnAdminToken() {
         try (WireHub hub = TestHubs.start(JWT)) {
             String base = TestHubs.base(hub);

@@ -10,6 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.Grant;
 import io.wirehub.http.Guard;
+import io.wirehub.http.StreamQuota;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.Subscriber;
 import io.wirehub.hub.Transport;
@@ -31,13 +32,15 @@ public final class SseService implements HttpService {
 
     private final Hub hub;
     private final Guard guard;
+    private final StreamQuota quota;
     private final int maxTopics;
     private final long retryMillis;
     private final String storeEpoch;
 
-    public SseService(Hub hub, Guard guard, int maxTopics, String storeEpoch) {
+    public SseService(Hub hub, Guard guard, StreamQuota quota, int maxTopics, String storeEpoch) {
         this.hub = hub;
         this.guard = guard;
+        this.quota = quota;
         this.maxTopics = maxTopics;
         this.storeEpoch = storeEpoch;
         this.retryMillis = hub.settings().reconnectRetry().toMillis();
@@ -54,6 +57,12 @@ public final class SseService implements HttpService {
                 .orElseGet(() -> req.query().first("lastEventId").orElse(null));
         StreamRequest request = StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics, storeEpoch, true);
         grant.requireSubscribe(request.topics()); // replay included: the cursor only names these topics
+        try (StreamQuota.Permit permit = quota.acquire(grant.subject(), req.remotePeer().host())) {
+            serve(req, res, grant, request);
+        }
+    }
+
+    private void serve(ServerRequest req, ServerResponse res, Grant grant, StreamRequest request) throws Exception {
 
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));

@@ -25,6 +25,8 @@ import io.wirehub.hub.Subscriber;
 import io.wirehub.hub.Transport;
 import io.wirehub.http.ApiError;
 import io.wirehub.http.ConnectionLimit;
+import io.wirehub.http.ConnectionWatch;
+import io.wirehub.http.StreamQuota;
 import io.wirehub.http.Cors;
 import io.wirehub.http.Guard;
 import io.wirehub.transport.StreamRequest;
@@ -75,6 +77,8 @@ public final class WsEndpoint implements WsListener {
     private final Guard guard;
     private final Cors cors;
     private final ConnectionLimit connections;
+    private final StreamQuota quota;
+    private StreamQuota.Permit permit; // this stream's place in the quota, from the upgrade until the drain thread ends
     private final int maxTopics;
     private final String storeEpoch;
     private Grant grant;
@@ -85,7 +89,8 @@ public final class WsEndpoint implements WsListener {
     private boolean discarding; // the message being received is too long: dropped to its end
     private final Set<String> requested = new HashSet<>(); // topics asked for, applied or not yet
 
-    public WsEndpoint(Hub hub, Guard guard, Cors cors, ConnectionLimit connections, int maxTopics, String storeEpoch) {
+    public WsEndpoint(Hub hub, Guard guard, Cors cors, ConnectionLimit connections, StreamQuota quota, int maxTopics, String storeEpoch) {
+        this.quota = quota;
         this.hub = hub;
         this.guard = guard;
         this.cors = cors;
@@ -118,12 +123,18 @@ public final class WsEndpoint implements WsListener {
                     .message("Invalid Sec-WebSocket-Key header")
                     .build();
         }
+        try {
+            permit = quota.acquire(grant.subject(), ConnectionWatch.currentPeerHost());
+        } catch (ApiError e) {
+            throw new WsUpgradeException(e.getMessage()); // WsRequestRoute answers it: 429 too_many_streams
+        }
         sink = new WsSink(storeEpoch);
         subscriber = hub.subscriber(Transport.WS, request.topics(), request.resumeFrom(), request.unknownCursors(), sink,
                 grant.lifetime(Instant.now()));
         try {
             subscriber.position();
         } catch (IOException | RuntimeException e) { // closed already: it never saw the topics' positions
+            permit.close();
             throw RequestException.builder()
                     .type(DirectHandler.EventType.OTHER)
                     .status(Status.SERVICE_UNAVAILABLE_503)
@@ -150,7 +161,13 @@ public final class WsEndpoint implements WsListener {
         PeerInfo peer = session.socketContext().remotePeer();
         subscriber.remoteAddress(peer.host() + ":" + peer.port());
         subscriber.upgradeCompleted(); // before the thread starts: it may wait for a carrier for seconds
-        Thread.ofVirtual().name("ws-" + subscriber.id()).start(subscriber::run);
+        Thread.ofVirtual().name("ws-" + subscriber.id()).start(() -> {
+            try {
+                subscriber.run();
+            } finally {
+                permit.close();
+            }
+        });
     }
 
     @Override

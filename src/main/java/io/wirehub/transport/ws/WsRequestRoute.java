@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.Grant;
 import io.wirehub.http.ApiError;
+import io.wirehub.http.StreamQuota;
 import io.wirehub.http.Guard;
 import io.wirehub.transport.StreamRequest;
 import java.util.List;
@@ -17,11 +18,13 @@ import java.util.List;
  * here and gets a JSON error explaining why.
  */
 public final class WsRequestRoute implements HttpService {
+    private final StreamQuota quota;
     private final Guard guard;
     private final int maxTopics;
     private final String storeEpoch;
 
-    public WsRequestRoute(Guard guard, int maxTopics, String storeEpoch) {
+    public WsRequestRoute(Guard guard, StreamQuota quota, int maxTopics, String storeEpoch) {
+        this.quota = quota;
         this.guard = guard;
         this.maxTopics = maxTopics;
         this.storeEpoch = storeEpoch;
@@ -40,6 +43,7 @@ public final class WsRequestRoute implements HttpService {
         // The same checks as the upgrade, in the same order: each throws the 401/400/403 that explains what is wrong.
         Grant grant = guard.reader(req.prologue(), req.headers());
         grant.requireSubscribe(parse(req.query(), maxTopics, storeEpoch).topics());
+        quota.check(grant.subject(), req.remotePeer().host());
         throw new ApiError(426, "upgrade_required", "this endpoint speaks WebSocket: connect with a WebSocket client (Upgrade: websocket)");
     }
 }

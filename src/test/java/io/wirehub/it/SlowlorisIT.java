@@ -1,0 +1,174 @@
+package io.wirehub.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wirehub.app.WireHub;
+import io.wirehub.testing.Scrape;
+import io.wirehub.testing.SseClient;
+import io.wirehub.testing.TestHubs;
+import io.wirehub.testing.WsClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Connections that never finish their request head (slowloris, no token needed) cannot starve
+ * /health or the streams, and the server closes them after server.header_timeout. The attackers
+ * connect from other loopback addresses (127.0.0.2, ...) than the real clients (127.0.0.1).
+ */
+class SlowlorisIT {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final byte[] PARTIAL_HEAD = "GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    @Test
+    void unfinishedHeadsStarveNeitherHealthNorStreamsAndAreClosedAfterTheHeaderTimeout() throws Exception {
+        // 3: room for the SSE stream, the WebSocket and a publish. Helidon's TCP cap used to be 3 + 64:
+        // 70 heads took every place, and /health waited minutes.
+        try (WireHub hub = TestHubs.start(Map.of("WH_MAX_CONNECTIONS", "3", "WH_HEADER_TIMEOUT", "2s"))) {
+            String base = TestHubs.base(hub);
+            List<Socket> heads = new ArrayList<>();
+            try {
+                for (int i = 0; i < 70; i++) { // 7 from each of 10 addresses: under the per-address bound
+                    heads.add(partialHead(hub.port(), "127.0.0." + (2 + i % 10)));
+                }
+                long start = System.nanoTime();
+                HttpClient client = HttpClient.newBuilder().connectTimeout(WAIT).build();
+                HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).timeout(WAIT).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, health.statusCode());
+                try (SseClient stream = SseClient.connect(base + "/v1/sse?topic=loris");
+                        WsClient ws = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=loris")) {
+                    assertEquals(200, stream.status());
+                    ws.ready();
+                    publish(client, base, "meanwhile");
+                    assertEquals("meanwhile", stream.next(WAIT).data());
+
+                    for (Socket head : heads) {
+                        assertClosedByServer(head, start + Duration.ofSeconds(8).toNanos());
+                    }
+                    assertTrue(System.nanoTime() - start >= Duration.ofMillis(1500).toNanos(), "not before the header timeout");
+
+                    publish(client, base, "after"); // streams outlive the header timeout
+                    SseClient.SseEvent after = stream.next(WAIT);
+                    assertNotNull(after, () -> "ended=" + stream.ended() + " " + Scrape.of(base).text().lines() // which bound closed it, if one did
+                            .filter(l -> l.contains("closed_waiting") || l.contains("closes") || l.contains("streams_open")).toList());
+                    assertEquals("after", after.data());
+                    assertEquals("after", ws.take(2, WAIT).getLast().get("data").asText());
+                }
+            } finally {
+                closeAll(heads);
+            }
+        }
+    }
+
+    @Test
+    void oneAddressHoldsNoMoreWaitingConnectionsThanItsBound() throws Exception {
+        try (WireHub hub = TestHubs.start(Map.of("WH_MAX_WAITING_PER_ADDRESS", "4", "WH_HEADER_TIMEOUT", "30s"))) {
+            List<Socket> heads = new ArrayList<>();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    heads.add(partialHead(hub.port(), "127.0.0.2"));
+                }
+                // Helidon hands accepted sockets to their threads in no set order: which 4 stay is not known.
+                List<Socket> open = new ArrayList<>(heads);
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (open.size() > 4 && System.nanoTime() < deadline) {
+                    open.removeIf(SlowlorisIT::closedByServer);
+                }
+                assertEquals(4, open.size(), "6 closed at once, 4 kept until their deadline");
+                for (Socket head : open) {
+                    assertTrue(stillOpen(head));
+                }
+                try (Socket other = new Socket()) { // another address is not affected
+                    other.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.3"), 0));
+                    other.connect(new InetSocketAddress("127.0.0.1", hub.port()));
+                    other.getOutputStream().write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    other.setSoTimeout((int) WAIT.toMillis());
+                    String answer = new String(other.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                    assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+                }
+            } finally {
+                closeAll(heads);
+            }
+        }
+    }
+
+    private static Socket partialHead(int port, String fromAddress) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(InetAddress.getByName(fromAddress), 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        socket.getOutputStream().write(PARTIAL_HEAD);
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    /** Reads until the server closes (EOF or reset), failing if the deadline passes first. */
+    private static void assertClosedByServer(Socket socket, long deadlineNanos) throws IOException {
+        InputStream in = socket.getInputStream();
+        while (true) {
+            long left = Duration.ofNanos(deadlineNanos - System.nanoTime()).toMillis();
+            assertTrue(left > 0, "the server kept an unfinished head open past its deadline");
+            socket.setSoTimeout((int) left);
+            try {
+                if (in.read() < 0) {
+                    return;
+                }
+            } catch (SocketTimeoutException e) {
+                // checked against the deadline above
+            } catch (IOException e) {
+                return; // reset by the server
+            }
+        }
+    }
+
+    private static boolean closedByServer(Socket socket) {
+        try {
+            socket.setSoTimeout(50);
+            return socket.getInputStream().read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset
+        }
+    }
+
+    private static boolean stillOpen(Socket socket) throws IOException {
+        socket.setSoTimeout(200);
+        try {
+            return socket.getInputStream().read() >= 0;
+        } catch (SocketTimeoutException e) {
+            return true;
+        }
+    }
+
+    private static void publish(HttpClient client, String base, String data) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/loris/events"))
+                .timeout(WAIT).POST(HttpRequest.BodyPublishers.ofString(data)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, response.statusCode(), response.body());
+    }
+
+    private static void closeAll(List<Socket> sockets) {
+        for (Socket socket : sockets) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+    }
+}
