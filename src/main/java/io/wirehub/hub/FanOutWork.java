@@ -64,15 +64,17 @@ public final class FanOutWork {
 
     /**
      * Waits until {@code deliveries} more fit under the bound, at most until {@code deadlineNanos}
-     * (System.nanoTime). With nothing pending it always admits: a single fan-out larger than the
-     * bound still goes out, alone.
+     * (System.nanoTime). A publish larger than half the bound (a wide topic, a big batch) waits
+     * only for half of it to be free: it still goes out under steady load, at most one such
+     * overshoot at a time per waiting publisher.
      *
      * @return false when the deadline passed first (the caller refuses the publish)
      */
     boolean awaitRoom(long deliveries, long deadlineNanos) {
         while (true) {
             long pending = pending();
-            if (pending <= 0 || pending + deliveries <= limit()) {
+            long limit = limit();
+            if (pending <= 0 || pending + Math.min(deliveries, Math.max(1, limit / 2)) <= limit) {
                 return true;
             }
             long left = deadlineNanos - System.nanoTime(); // the request's arrival clock, not an injected one
