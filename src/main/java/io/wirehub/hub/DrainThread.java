@@ -15,12 +15,20 @@ import java.util.function.Supplier;
  * <p>So the thread is bound while the loop runs, store reads are marked, and {@link #interrupt}
  * skips a thread inside one; no read starts once the stream is closed, so nothing is written
  * after it either.
+ *
+ * <p>Nor must a close's interrupt cut the final write (the {@code token_expired} event, the
+ * shutdown's {@code retry:}, the WebSocket close code). {@code close()} interrupts after its
+ * compare-and-set, and the drain thread may see the stream closed in between (at its next write or
+ * loop check) and reach that write first. So once {@link #finishing} began, {@link #interrupt}
+ * is refused: the loop it was meant to end has ended. Only the final write's own deadline,
+ * {@link #interruptOverdueWrite}, cuts it then.
  */
 final class DrainThread {
     private final ReentrantLock lock = new ReentrantLock();
     private final BooleanSupplier streamClosed;
     private Thread thread; // guarded by lock
     private boolean readingStore; // guarded by lock
+    private boolean finishing; // guarded by lock: the loop ended, the final write is next
 
     DrainThread(BooleanSupplier streamClosed) {
         this.streamClosed = streamClosed;
@@ -47,11 +55,42 @@ final class DrainThread {
         Thread.interrupted();
     }
 
-    /** Cuts off what the drain thread is blocked in, unless that is a store read. Any thread. */
+    /**
+     * The drain thread leaves the loop for its final write: from here {@link #interrupt} is
+     * refused, and an interrupt it delivered before is cleared, so it cannot fail that write.
+     */
+    void finishing() {
+        lock.lock();
+        try {
+            finishing = true;
+        } finally {
+            lock.unlock();
+        }
+        Thread.interrupted();
+    }
+
+    /** Cuts off what the drain loop is blocked in (a close), unless that is a store read. Any thread. */
     void interrupt() {
         lock.lock();
         try {
-            if (thread != null && thread != Thread.currentThread() && !readingStore) {
+            if (thread != null && thread != Thread.currentThread() && !readingStore && !finishing) {
+                thread.interrupt();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The write deadline of a closed stream (the ticker): cuts the write in progress, the final one
+     * included, when {@code overdue} says so. It is asked under the lock, which {@link #finishing}
+     * takes too, so a write that was overdue before the loop ended cannot cut the final write
+     * that started after it.
+     */
+    void interruptOverdueWrite(BooleanSupplier overdue) {
+        lock.lock();
+        try {
+            if (thread != null && thread != Thread.currentThread() && !readingStore && overdue.getAsBoolean()) {
                 thread.interrupt();
             }
         } finally {

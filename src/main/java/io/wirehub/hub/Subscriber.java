@@ -403,9 +403,8 @@ public final class Subscriber {
     void tick(long now) {
         long writeTimeout = settings.writeTimeout().toNanos();
         if (isClosed()) {
-            if (writer.writeOverdue(now, writeTimeout)) {
-                drainThread.interrupt(); // the final write (see finish()) is stuck on a client that stopped reading
-            }
+            // a write of the closed stream, its final one (see finish()) too, is stuck on a client that stopped reading
+            drainThread.interruptOverdueWrite(() -> writer.writeOverdue(now, writeTimeout));
         } else if (!opened && registeredAtNanos != 0 && now - registeredAtNanos > Math.min(writeTimeout, OPEN_DEADLINE)) {
             close(CloseReason.CLIENT_GONE); // positioned for a WebSocket whose upgrade never completed
         } else if (expires && now - expiresAtNanos >= 0) {
@@ -506,7 +505,7 @@ public final class Subscriber {
      * a client that stopped reading cannot keep this thread and its socket.
      */
     private void finish() {
-        Thread.interrupted(); // an interrupt from close() that found no write to cut must not fail this one
+        drainThread.finishing(); // a close's interrupt, early or late, must not fail this write (see DrainThread)
         long retry = settings.reconnectRetry().toMillis();
         hub.finishing(this, true);
         try {

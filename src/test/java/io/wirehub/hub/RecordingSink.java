@@ -25,6 +25,10 @@ final class RecordingSink implements SubscriberSink {
     final CountDownLatch finishStarted = new CountDownLatch(1);
     volatile boolean blockWrites;
     volatile boolean blockFinish;
+    // Set: the final write lasts until the test opens this gate (a slow client), or an interrupt cuts it.
+    volatile CountDownLatch finishGate;
+    volatile boolean finishCut; // an interrupt reached the final write: a socket would have lost it
+    volatile CloseReason finishReason;
 
     RecordingSink(boolean expectsAck) {
         this.expectsAck = expectsAck;
@@ -73,13 +77,19 @@ final class RecordingSink implements SubscriberSink {
 
     @Override
     public void finish(CloseReason reason, long retryMillis) {
+        finishReason = reason;
         finishStarted.countDown();
-        if (blockFinish) {
+        // blockFinish: until interrupted, as a socket write on a full buffer; finishGate: until the test opens it.
+        CountDownLatch gate = blockFinish ? new CountDownLatch(1) : finishGate;
+        if (gate != null) {
             try {
-                new CountDownLatch(1).await(); // until interrupted, as a socket write on a full buffer
+                gate.await();
             } catch (InterruptedException e) {
-                // cut off: the socket would be closed now
+                finishCut = true; // cut off: the socket would be closed now
             }
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            finishCut = true; // the write would fail at once
         }
         finished.countDown();
     }
