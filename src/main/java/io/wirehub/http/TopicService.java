@@ -23,9 +23,13 @@ public final class TopicService implements HttpService {
     // Caps what one request can make the store read: a denial-of-service guard.
     static final int MAX_SNAPSHOT_LIMIT = 1000;
     static final int DEFAULT_SNAPSHOT_LIMIT = 100;
-    // Caps the body one request builds: 1000 events of 64 KB would be a 64 MB string per request.
-    // The newest events that fit are sent (always the newest one), with "truncated": true.
-    static final int MAX_SNAPSHOT_CHARS = 4 * 1024 * 1024;
+    // Caps what one request reads and builds: 1000 events of 64 KB would be 64 MB read from the
+    // store and a 64 MB string per request. The store stops at the bytes of event data, so rows
+    // past it are never fetched; the body is cut again at the characters, for the JSON around
+    // each event and its escaping. The newest events that fit are sent (always the newest one),
+    // with "truncated": true.
+    static final int MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024;
+    static final int MAX_SNAPSHOT_CHARS = MAX_SNAPSHOT_BYTES;
 
     private final EventStore store;
     private final Guard guard;
@@ -48,7 +52,7 @@ public final class TopicService implements HttpService {
         }
         grant.requireSubscribe(List.of(topic)); // a snapshot is read like the live stream
         int limit = limit(req.query().first("limit").orElse(null));
-        Snapshot snapshot = store.snapshot(topic, limit);
+        Snapshot snapshot = store.snapshot(topic, limit, MAX_SNAPSHOT_BYTES);
         // The newest events first, until the next would pass the cap; then sent oldest first.
         ArrayDeque<String> fragments = new ArrayDeque<>();
         long chars = 0;
@@ -63,7 +67,7 @@ public final class TopicService implements HttpService {
         }
         StringBuilder out = new StringBuilder((int) Math.min(chars, MAX_SNAPSHOT_CHARS) + 256).append("{\"topic\":\"").append(topic)
                 .append("\",\"seq\":").append(snapshot.seq());
-        if (fragments.size() < events.size()) {
+        if (snapshot.truncated() || fragments.size() < events.size()) {
             out.append(",\"truncated\":true"); // NOTE: clients read it: older events were left out to fit
         }
         Json.send(res, out.append(",\"events\":[").append(String.join(",", fragments)).append("]}").toString());

@@ -3,10 +3,14 @@ package io.wirehub.hub;
 import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
 import io.wirehub.event.ResetReason;
+import io.wirehub.store.Backlog;
 import io.wirehub.store.EventStore;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Writes what a stream missed, from the store: the capped replay of a reconnecting client, the
@@ -23,36 +27,75 @@ final class CatchUp {
     private final StreamWriter writer;
     private final DrainThread drainThread;
     private final int pageSize; // replay_limit: the cap of a reconnect's replay, and a catch-up's page
+    private final ReplayBudget budget;
     private final HubStats stats;
 
-    CatchUp(EventStore store, Cursor cursor, StreamWriter writer, DrainThread drainThread, int pageSize, HubStats stats) {
+    CatchUp(EventStore store, Cursor cursor, StreamWriter writer, DrainThread drainThread, int pageSize,
+            ReplayBudget budget, HubStats stats) {
         this.store = store;
         this.cursor = cursor;
         this.writer = writer;
         this.drainThread = drainThread;
         this.pageSize = pageSize;
+        this.budget = budget;
         this.stats = stats;
     }
 
     /**
-     * The replay of a reconnecting client: up to replay_limit events per topic, else a reset. The
+     * The replay of a reconnecting client: per topic, everything after the cursor, or a reset. The
      * cursor already holds each topic's resume position (see {@link Subscriber#position()}); a
      * topic whose cursor came from another store is reset first.
+     *
+     * <p>The store sizes the topics first, without reading their data. A topic is replayed only if
+     * it has at most replay_limit events and they fit in {@link ReplayBudget#STREAM_BYTES} with
+     * the topics before it (in the stream's order); the others get a {@code replay_limit} reset
+     * and are never read. So a topic is either replayed from its cursor up to its last event at
+     * sizing time (later ones come through the queue, which the stream joined before) or reset.
      */
     void replay(StreamStart start) throws IOException {
-        Map<String, List<Event>> missed = drainThread.readStore(() -> store.readAfter(start.resumeFrom(), pageSize + 1));
-        for (String topic : start.unknownCursors()) {
-            reset(topic, ResetReason.UNKNOWN_CURSOR);
+        Map<String, Long> resumeFrom = new LinkedHashMap<>(); // in the stream's order: the budget goes to the first
+        for (String topic : start.topics()) {
+            Long after = start.resumeFrom().get(topic);
+            if (after != null) {
+                resumeFrom.put(topic, after);
+            }
         }
-        for (Map.Entry<String, Long> entry : start.resumeFrom().entrySet()) {
-            String topic = entry.getKey();
-            List<Event> events = missed.getOrDefault(topic, List.of());
-            if (events.size() > pageSize) {
-                reset(topic, ResetReason.REPLAY_LIMIT);
-            } else if (events.isEmpty() && latestSeq(topic) < entry.getValue()) {
+        Map<String, Backlog> backlogs = drainThread.readStore(() -> store.backlogs(resumeFrom, pageSize + 1));
+        Map<String, Backlog> affordable = new LinkedHashMap<>();
+        long bytes = 0;
+        for (Map.Entry<String, Backlog> entry : backlogs.entrySet()) {
+            Backlog backlog = entry.getValue();
+            if (backlog.events() <= pageSize && bytes + backlog.bytes() <= ReplayBudget.STREAM_BYTES) {
+                affordable.put(entry.getKey(), backlog);
+                bytes += backlog.bytes();
+            }
+        }
+        long reserve = bytes;
+        ReplayBudget.Reservation reservation = drainThread.readStore(() -> budget.reserve(reserve));
+        if (reservation == null) {
+            // The instance's other replays held the budget too long: reset what has events to replay.
+            affordable.values().removeIf(backlog -> backlog.events() > 0);
+        }
+        try {
+            Map<String, List<Event>> missed = affordable.isEmpty() ? new HashMap<>()
+                    : new HashMap<>(drainThread.readStore(() -> store.read(affordable)));
+            for (String topic : start.unknownCursors()) {
                 reset(topic, ResetReason.UNKNOWN_CURSOR);
-            } else {
-                fill(topic, Long.MAX_VALUE, events, Recovery.REPLAY);
+            }
+            for (Map.Entry<String, Long> entry : resumeFrom.entrySet()) {
+                String topic = entry.getKey();
+                List<Event> events = Objects.requireNonNullElse(missed.remove(topic), List.of()); // written, it can go
+                if (!affordable.containsKey(topic)) {
+                    reset(topic, ResetReason.REPLAY_LIMIT);
+                } else if (events.isEmpty() && latestSeq(topic) < entry.getValue()) {
+                    reset(topic, ResetReason.UNKNOWN_CURSOR);
+                } else {
+                    fill(topic, Long.MAX_VALUE, events, Recovery.REPLAY);
+                }
+            }
+        } finally {
+            if (reservation != null) {
+                reservation.close();
             }
         }
     }

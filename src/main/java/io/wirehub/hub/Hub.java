@@ -60,6 +60,7 @@ public final class Hub implements BusListener, AutoCloseable {
     private final AtomicInteger streamCapacity = new AtomicInteger();
     private final FanOutWork work;
     private final Dispatcher dispatcher;
+    private final ReplayBudget replayBudget = new ReplayBudget();
 
     public Hub(EventStore store, HubSettings settings, LongSupplier nanoClock) {
         this.store = store;
@@ -67,6 +68,11 @@ public final class Hub implements BusListener, AutoCloseable {
         this.nanoClock = nanoClock;
         this.work = new FanOutWork(settings.maxPendingDeliveries(), streamCapacity::get);
         this.dispatcher = new Dispatcher(this, work);
+    }
+
+    /** What the reconnects' replays here may hold at once. */
+    ReplayBudget replayBudget() {
+        return replayBudget;
     }
 
     /** The deliveries accepted and not yet taken by the streams, and their bound. */

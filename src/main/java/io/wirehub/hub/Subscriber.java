@@ -101,7 +101,7 @@ public final class Subscriber {
         // A WebSocket's topics change while it runs, so its id always names them (see Cursor).
         this.cursor = new Cursor(Map.of(), transport == Transport.WS);
         this.writer = new StreamWriter(sink, cursor, stats, nanoClock, this::isClosed);
-        this.catchUp = new CatchUp(store, cursor, writer, drainThread, settings.replayLimit(), stats);
+        this.catchUp = new CatchUp(store, cursor, writer, drainThread, settings.replayLimit(), hub.replayBudget(), stats);
         this.topicChanges = new TopicChanges(hub, cursor, catchUp, writer);
         this.nextHeartbeatNanos = nanoClock.getAsLong() + settings.heartbeatInterval().toNanos();
     }

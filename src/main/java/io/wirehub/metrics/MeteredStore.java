@@ -7,6 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
+import io.wirehub.store.Backlog;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.Snapshot;
@@ -29,6 +30,7 @@ final class MeteredStore implements EventStore {
     private final EventStore store;
     private final DistributionDataPoint readAfter;
     private final DistributionDataPoint readAfterMany;
+    private final DistributionDataPoint readBacklogs;
     private final DistributionDataPoint readLatest;
     private final DistributionDataPoint readSnapshot;
     private final Counter readEvents;
@@ -39,10 +41,11 @@ final class MeteredStore implements EventStore {
     MeteredStore(EventStore store, PrometheusRegistry registry) {
         this.store = store;
         Histogram reads = Histogram.builder().name("wirehub_store_read_seconds").unit(Unit.SECONDS)
-                .help("Store reads by query: after (one topic's range), after_many (a replay of several topics, in parallel), latest, snapshot")
+                .help("Store reads by query: after (one topic's range), backlog (a replay's sizes), after_many (a replay's reads, in parallel), latest, snapshot")
                 .labelNames("query").classicOnly().classicUpperBounds(SECONDS).withoutExemplars().register(registry);
         this.readAfter = reads.labelValues("after");
         this.readAfterMany = reads.labelValues("after_many");
+        this.readBacklogs = reads.labelValues("backlog");
         this.readLatest = reads.labelValues("latest");
         this.readSnapshot = reads.labelValues("snapshot");
         this.readEvents = Counter.builder().name("wirehub_store_read_events_total").help("Events returned by store reads")
@@ -78,8 +81,13 @@ final class MeteredStore implements EventStore {
     }
 
     @Override
-    public Map<String, List<Event>> readAfter(Map<String, Long> cursors, int limit) {
-        Map<String, List<Event>> events = timed("read", readAfterMany, () -> store.readAfter(cursors, limit));
+    public Map<String, Backlog> backlogs(Map<String, Long> cursors, int limit) {
+        return timed("read", readBacklogs, () -> store.backlogs(cursors, limit));
+    }
+
+    @Override
+    public Map<String, List<Event>> read(Map<String, Backlog> backlogs) {
+        Map<String, List<Event>> events = timed("read", readAfterMany, () -> store.read(backlogs));
         events.values().forEach(list -> readEvents.inc(list.size()));
         return events;
     }
@@ -90,8 +98,8 @@ final class MeteredStore implements EventStore {
     }
 
     @Override
-    public Snapshot snapshot(String topic, int limit) {
-        Snapshot snapshot = timed("read", readSnapshot, () -> store.snapshot(topic, limit));
+    public Snapshot snapshot(String topic, int limit, long maxBytes) {
+        Snapshot snapshot = timed("read", readSnapshot, () -> store.snapshot(topic, limit, maxBytes));
         readEvents.inc(snapshot.events().size());
         return snapshot;
     }

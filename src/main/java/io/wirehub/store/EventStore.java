@@ -41,20 +41,44 @@ public interface EventStore extends AutoCloseable {
     List<Event> readAfter(String topic, long afterSeq, int limit);
 
     /**
-     * {@link #readAfter} for several topics at once. Stores with real I/O run the reads in
-     * parallel; the result maps each topic to its events.
+     * For each topic, what is stored after its cursor, counting at most {@code limit} events (see
+     * {@link Backlog}). Reads no event data: a replay sizes what it may hold before it reads it.
      */
-    default Map<String, List<Event>> readAfter(Map<String, Long> cursors, int limit) {
+    default Map<String, Backlog> backlogs(Map<String, Long> cursors, int limit) {
+        Map<String, Backlog> result = new LinkedHashMap<>();
+        cursors.forEach((topic, after) -> {
+            List<Event> events = readAfter(topic, after, limit);
+            long bytes = 0;
+            for (Event event : events) {
+                bytes += Backlog.utf8Length(event.data());
+            }
+            result.put(topic, events.isEmpty() ? Backlog.empty(after)
+                    : new Backlog(after, events.size(), bytes, events.getLast().seq()));
+        });
+        return result;
+    }
+
+    /**
+     * Each topic's events of its backlog: seq &gt; afterSeq up to lastSeq, ascending (fewer when
+     * retention removed some meanwhile). Stores with real I/O run the reads in parallel.
+     */
+    default Map<String, List<Event>> read(Map<String, Backlog> backlogs) {
         Map<String, List<Event>> result = new LinkedHashMap<>();
-        cursors.forEach((topic, after) -> result.put(topic, readAfter(topic, after, limit)));
+        backlogs.forEach((topic, backlog) -> result.put(topic, backlog.events() == 0 ? List.of()
+                : readAfter(topic, backlog.afterSeq(), backlog.events()).stream()
+                        .filter(event -> event.seq() <= backlog.lastSeq()).toList()));
         return result;
     }
 
     /** The topic's latest seq, 0 when it has none. */
     long latestSeq(String topic);
 
-    /** The topic's latest seq and its last {@code limit} events, read consistently. */
-    Snapshot snapshot(String topic, int limit);
+    /**
+     * The topic's latest seq and its last {@code limit} events, read consistently; of those, only
+     * the newest whose data (UTF-8) add up to at most {@code maxBytes}, and always the newest one.
+     * {@link Snapshot#truncated} says older ones were left out to fit.
+     */
+    Snapshot snapshot(String topic, int limit, long maxBytes);
 
     /**
      * The store generation: a short token ([0-9a-z]) made when the store's data was created (a

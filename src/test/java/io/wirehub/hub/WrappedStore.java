@@ -28,8 +28,8 @@ abstract class WrappedStore implements EventStore {
     }
 
     @Override
-    public Snapshot snapshot(String topic, int limit) {
-        return delegate.snapshot(topic, limit);
+    public Snapshot snapshot(String topic, int limit, long maxBytes) {
+        return delegate.snapshot(topic, limit, maxBytes);
     }
 
     @Override

@@ -236,17 +236,22 @@ public final class MemoryEventStore implements EventStore {
     }
 
     @Override
-    public Snapshot snapshot(String topic, int limit) {
+    public Snapshot snapshot(String topic, int limit, long maxBytes) {
         TopicLog log = logs.get(topic);
         if (log == null) {
             return new Snapshot(topic, seqWithoutLog(topic), List.of());
         }
+        long seq;
+        List<Event> events;
         log.lock.lock();
         try {
-            return new Snapshot(topic, log.lastSeq(), log.after(Math.max(0, log.lastSeq() - limit), limit));
+            seq = log.lastSeq();
+            events = log.after(Math.max(0, seq - limit), limit);
         } finally {
             log.lock.unlock();
         }
+        // The events are in memory anyway; the cap keeps what a snapshot gives the same as PostgreSQL's.
+        return Snapshot.newestThatFit(topic, seq, events, maxBytes);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
+import io.wirehub.store.Backlog;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.Snapshot;
@@ -13,9 +14,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,6 +53,8 @@ public final class PostgresEventStore implements EventStore {
     private final int readerPermits;
     private final String epoch;
     private final String selectAfter;
+    private final String selectBacklogs;
+    private final String selectRange;
     private final String selectLatest;
     private final String selectSnapshot;
 
@@ -93,10 +98,26 @@ public final class PostgresEventStore implements EventStore {
         this.selectAfter = "SELECT " + EventRows.COLUMNS + " FROM " + schema.events()
                 + " WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?";
         this.selectLatest = "SELECT seq FROM " + schema.topics() + " WHERE topic = ?";
-        // One statement, so the head seq and the events come from one consistent snapshot.
+        // Counts and sizes without reading the data: octet_length of a stored (TOASTed) value
+        // reads its header only. One statement for every topic of the stream.
+        this.selectBacklogs = "SELECT c.topic, b.events, b.bytes, b.last FROM unnest(?::text[], ?::bigint[]) AS c(topic, after)"
+                + " CROSS JOIN LATERAL (SELECT count(*) AS events, coalesce(sum(octet_length(data)), 0) AS bytes, max(seq) AS last"
+                + " FROM (SELECT seq, data FROM " + schema.events() + " WHERE topic = c.topic AND seq > c.after"
+                + " ORDER BY seq LIMIT ?) r) b";
+        this.selectRange = "SELECT " + EventRows.COLUMNS + " FROM " + schema.events()
+                + " WHERE topic = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
+        // One statement, so the head seq and the events come from one consistent snapshot. The
+        // byte cap is applied here, newest first, so rows past it are never fetched: up to 1,000
+        // rows of 64 KB would otherwise be read for a body cut to a few MB. The newest row is kept
+        // even when it alone is larger; the oldest candidate is left out exactly when all of them
+        // together are over the cap.
         this.selectSnapshot = "SELECT t.seq AS head, e.* FROM " + schema.topics() + " t LEFT JOIN LATERAL (SELECT "
-                + EventRows.COLUMNS + " FROM " + schema.events() + " WHERE topic = t.topic AND seq > t.seq - ?"
-                + " ORDER BY seq LIMIT ?) e ON true WHERE t.topic = ?";
+                + EventRows.COLUMNS + ", truncated FROM (SELECT " + EventRows.COLUMNS + ","
+                + " row_number() OVER newest AS n, sum(octet_length(data)) OVER newest AS newer_bytes,"
+                + " count(*) OVER () > 1 AND sum(octet_length(data)) OVER () > ? AS truncated"
+                + " FROM " + schema.events() + " WHERE topic = t.topic AND seq > t.seq - ?"
+                + " WINDOW newest AS (ORDER BY seq DESC)) w WHERE n = 1 OR newer_bytes <= ? ORDER BY seq) e ON true"
+                + " WHERE t.topic = ?";
     }
 
     /** Idempotency keys in this schema, shared by every instance that uses it. */
@@ -124,24 +145,56 @@ public final class PostgresEventStore implements EventStore {
         }, rows -> EventRows.read(topic, rows));
     }
 
+    /** One statement for all the topics; no event data is read. */
+    @Override
+    public Map<String, Backlog> backlogs(Map<String, Long> cursors, int limit) {
+        if (cursors.isEmpty()) {
+            return Map.of();
+        }
+        return readers.query("size the replay of " + cursors.size() + " topics", selectBacklogs, select -> {
+            Connection connection = select.getConnection();
+            select.setArray(1, connection.createArrayOf("text", cursors.keySet().toArray()));
+            select.setArray(2, connection.createArrayOf("bigint", cursors.values().toArray()));
+            select.setInt(3, limit);
+        }, rows -> {
+            Map<String, Backlog> found = new HashMap<>();
+            while (rows.next()) {
+                String topic = rows.getString(1);
+                int events = rows.getInt(2);
+                found.put(topic, events == 0 ? Backlog.empty(cursors.get(topic))
+                        : new Backlog(cursors.get(topic), events, rows.getLong(3), rows.getLong(4)));
+            }
+            Map<String, Backlog> result = new LinkedHashMap<>(); // in the stream's order
+            cursors.forEach((topic, after) -> result.put(topic, found.getOrDefault(topic, Backlog.empty(after))));
+            return result;
+        });
+    }
+
     /**
      * Reads the topics in parallel, one virtual thread each; {@link Readers} bounds how many hold
      * a connection at once. The first failure is thrown once every read has ended.
      */
     @Override
-    public Map<String, List<Event>> readAfter(Map<String, Long> cursors, int limit) {
-        if (cursors.size() <= 1) {
-            return EventStore.super.readAfter(cursors, limit);
-        }
+    public Map<String, List<Event>> read(Map<String, Backlog> backlogs) {
         Map<String, Future<List<Event>>> reads = new LinkedHashMap<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            cursors.forEach((topic, after) -> reads.put(topic, threads.submit(() -> readAfter(topic, after, limit))));
+            backlogs.forEach((topic, backlog) -> reads.put(topic, backlog.events() == 0
+                    ? CompletableFuture.completedFuture(List.of()) : threads.submit(() -> readRange(topic, backlog))));
         }
         Map<String, List<Event>> result = new LinkedHashMap<>();
         for (Map.Entry<String, Future<List<Event>>> read : reads.entrySet()) {
             result.put(read.getKey(), done(read.getValue()));
         }
         return result;
+    }
+
+    private List<Event> readRange(String topic, Backlog backlog) {
+        return readers.query("read topic " + topic, selectRange, select -> {
+            select.setString(1, topic);
+            select.setLong(2, backlog.afterSeq());
+            select.setLong(3, backlog.lastSeq());
+            select.setInt(4, backlog.events()); // seqs are gapless: never more, fewer after retention
+        }, rows -> EventRows.read(topic, rows));
     }
 
     private static List<Event> done(Future<List<Event>> read) {
@@ -167,21 +220,24 @@ public final class PostgresEventStore implements EventStore {
     }
 
     @Override
-    public Snapshot snapshot(String topic, int limit) {
+    public Snapshot snapshot(String topic, int limit, long maxBytes) {
         return readers.query("read topic " + topic, selectSnapshot, select -> {
-            select.setLong(1, limit);
-            select.setInt(2, limit);
-            select.setString(3, topic);
+            select.setLong(1, maxBytes);
+            select.setLong(2, limit);
+            select.setLong(3, maxBytes);
+            select.setString(4, topic);
         }, rows -> {
             long head = 0;
+            boolean truncated = false;
             List<Event> events = new ArrayList<>();
             while (rows.next()) {
                 head = rows.getLong("head");
                 if (rows.getObject("seq") != null) { // the LEFT JOIN row of a topic with no events left
                     events.add(EventRows.event(topic, rows));
+                    truncated = rows.getBoolean("truncated");
                 }
             }
-            return new Snapshot(topic, head, events);
+            return new Snapshot(topic, head, events, truncated);
         });
     }
 

@@ -51,7 +51,7 @@ class MemoryEventStoreTest {
         for (int i = 0; i < 7; i++) {
             store.append(List.of(event("a")));
         }
-        Snapshot snapshot = store.snapshot("a", 3);
+        Snapshot snapshot = store.snapshot("a", 3, Long.MAX_VALUE);
         assertEquals(7, snapshot.seq());
         assertEquals(List.of(5L, 6L, 7L), seqs(snapshot.events()));
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
+import io.wirehub.store.Backlog;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.Snapshot;
 import io.wirehub.store.memory.MemoryEventStore;
@@ -104,7 +105,7 @@ class PostgresEventStoreIT {
     void anUnknownTopicHasSeqZeroAndAnEmptySnapshot(TestInfo test) {
         String t = topic(test, "nothing");
         assertEquals(0, store.latestSeq(t));
-        Snapshot snapshot = store.snapshot(t, 10);
+        Snapshot snapshot = store.snapshot(t, 10, Long.MAX_VALUE);
         assertEquals(0, snapshot.seq());
         assertEquals(List.of(), snapshot.events());
     }
@@ -114,10 +115,10 @@ class PostgresEventStoreIT {
         String t = topic(test, "t");
         store.append(events(t, 7));
 
-        Snapshot last3 = store.snapshot(t, 3);
+        Snapshot last3 = store.snapshot(t, 3, Long.MAX_VALUE);
         assertEquals(7, last3.seq());
         assertEquals(List.of(5L, 6L, 7L), last3.events().stream().map(Event::seq).toList());
-        assertEquals(7, store.snapshot(t, 100).events().size());
+        assertEquals(7, store.snapshot(t, 100, Long.MAX_VALUE).events().size());
         assertEquals(7, store.latestSeq(t));
     }
 
@@ -138,7 +139,7 @@ class PostgresEventStoreIT {
     }
 
     @Test
-    void severalTopicsAreReadInParallelEachWithItsOwnEvents(TestInfo test) {
+    void severalTopicsAreSizedThenReadInParallelEachWithItsOwnEvents(TestInfo test) {
         Map<String, Long> cursors = new LinkedHashMap<>();
         int topics = store.readerPermits() * 3 + 1; // more reads than connections: some wait their turn
         for (int i = 0; i < topics; i++) {
@@ -148,8 +149,10 @@ class PostgresEventStoreIT {
         }
         cursors.put(topic(test, "unknown"), 0L);
 
-        Map<String, List<Event>> read = store.readAfter(cursors, 5);
+        Map<String, Backlog> backlogs = store.backlogs(cursors, 5);
+        Map<String, List<Event>> read = store.read(backlogs);
 
+        assertEquals(List.copyOf(cursors.keySet()), List.copyOf(backlogs.keySet()));
         assertEquals(List.copyOf(cursors.keySet()), List.copyOf(read.keySet()));
         for (int i = 0; i < topics; i++) {
             String t = topic(test, "t" + i);
@@ -158,8 +161,11 @@ class PostgresEventStoreIT {
                 expected.add(seq);
             }
             assertEquals(expected, read.get(t).stream().map(Event::seq).toList(), t);
+            long bytes = expected.stream().mapToLong(seq -> ("e" + seq).length()).sum();
+            assertEquals(new Backlog(i / 2, expected.size(), bytes, expected.getLast()), backlogs.get(t), t);
         }
         assertEquals(List.of(), read.get(topic(test, "unknown")));
+        assertEquals(Backlog.empty(0), backlogs.get(topic(test, "unknown")));
         assertEquals(0, store.activeConnections());
     }
 
@@ -173,7 +179,7 @@ class PostgresEventStoreIT {
             for (int i = random.nextInt(4) + 1; i > 0; i--) {
                 String t = topics.get(random.nextInt(topics.size()));
                 batch.add(random.nextBoolean() ? new NewEvent(t, "kind" + i, "{\"r\":" + round + "}", true)
-                        : new NewEvent(t, null, "round " + round, false));
+                        : new NewEvent(t, null, "round " + round + " ✓ 日本 ä 😀", false)); // 1 to 4 bytes a character
             }
             assertEquals(Row.of(memory.append(batch)), Row.of(store.append(batch)));
             String t = topics.get(random.nextInt(topics.size()));
@@ -181,10 +187,14 @@ class PostgresEventStoreIT {
             int limit = random.nextInt(10) + 1;
             assertEquals(Row.of(memory.readAfter(t, after, limit)), Row.of(store.readAfter(t, after, limit)));
             assertEquals(memory.latestSeq(t), store.latestSeq(t));
-            Snapshot expected = memory.snapshot(t, limit);
-            Snapshot actual = store.snapshot(t, limit);
+            long maxBytes = random.nextBoolean() ? Long.MAX_VALUE : random.nextInt(60);
+            Snapshot expected = memory.snapshot(t, limit, maxBytes);
+            Snapshot actual = store.snapshot(t, limit, maxBytes);
             assertEquals(expected.seq(), actual.seq());
-            assertEquals(Row.of(expected.events()), Row.of(actual.events()));
+            assertEquals(Row.of(expected.events()), Row.of(actual.events()), "at most " + maxBytes + " bytes");
+            assertEquals(expected.truncated(), actual.truncated(), "at most " + maxBytes + " bytes");
+            Map<String, Long> cursors = Map.of(t, after);
+            assertEquals(memory.backlogs(cursors, limit), store.backlogs(cursors, limit));
         }
     }
 
