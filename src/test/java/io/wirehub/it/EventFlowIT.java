@@ -54,7 +54,7 @@ class EventFlowIT {
                 JsonNode message = messages.get(i);
                 assertEquals("flow.order", message.get("topic").asText());
                 assertEquals(i + 1, message.get("seq").asLong());
-                assertEquals(String.valueOf(i + 1), Ids.position(message.get("id").asText()));
+                assertEquals("flow.order:" + (i + 1), Ids.position(message.get("id").asText()), "a WebSocket id names its topic");
                 assertEquals(i + 1, message.get("data").get("n").asInt(), "JSON data is embedded as JSON");
             }
         }
