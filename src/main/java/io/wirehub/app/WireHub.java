@@ -4,6 +4,7 @@ import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.http1.Http1ConnectionProvider;
 import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.spi.ServerConnectionSelector;
@@ -262,9 +263,7 @@ public final class WireHub implements AutoCloseable {
     private void watchConnections(WebServerConfig.Builder builder) {
         List<ProtocolConfig> discovered = builder.buildPrototype().protocols();
         List<ProtocolConfig> protocols = discovered.stream()
-                .map(protocol -> protocol instanceof Http1Config http1
-                        ? Http1Config.builder().from(http1).addReceiveListener(watch.headListener()).build()
-                        : protocol)
+                .map(protocol -> protocol instanceof Http1Config http1 ? watchHeads(http1) : protocol)
                 .toList();
         Http1Config http1 = protocols.stream().filter(Http1Config.class::isInstance).map(Http1Config.class::cast).findFirst()
                 .orElseThrow(() -> new IllegalStateException("Helidon's HTTP/1 protocol was not discovered"));
@@ -276,6 +275,21 @@ public final class WireHub implements AutoCloseable {
         builder.protocolsDiscoverServices(false)
                 .protocols(protocols.stream().filter(protocol -> !(protocol instanceof Http1Config)).toList())
                 .addConnectionSelector(watch.selector(selector));
+    }
+
+    /**
+     * The HTTP/1 protocol with the watch's head listener as its only receive listener, passing events
+     * on to those it had (Helidon's "recv" logger by default). Helidon 4.2.3 joins two or more receive
+     * listeners into one that calls none of them: added next to the logger, the watch never saw a head
+     * complete, and closed requests and streams as unfinished heads.
+     */
+    private Http1Config watchHeads(Http1Config http1) {
+        Http1ConnectionListener heads = watch.headListener(http1.receiveListeners());
+        Http1Config watched = Http1Config.builder().from(http1).receiveListeners(List.of(heads)).build();
+        if (watched.compositeReceiveListener() != heads) {
+            throw new IllegalStateException("Helidon does not call the head listener directly: the header timeout would close requests");
+        }
+        return watched;
     }
 
     /** The HTTP routes, in one place. */

@@ -3,6 +3,7 @@ package io.wirehub.http;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.Status;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http1.Http1ConnectionListener;
@@ -12,11 +13,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -26,8 +28,12 @@ import java.util.function.LongSupplier;
  *
  * <p>A connection is <em>waiting</em> while it is not in a request: before its first request head
  * is complete, and between requests on a keep-alive connection. It is <em>in a request</em> from
- * the moment its head is complete (Helidon's receive listener) until routing returns (the filter).
- * Three bounds, none of which needs a token to matter:
+ * the moment its head is complete (Helidon's receive listener) until routing returns (the filter);
+ * a connection upgraded to WebSocket never returns through routing, so it stays in its request
+ * until it ends. Only waiting connections are ever closed by the watch: the close and the end of
+ * a head race on one compare-and-set, so a connection whose head completed first is never closed,
+ * whether it holds a plain request, an SSE stream or a WebSocket. Three bounds, none of which needs
+ * a token to matter:
  *
  * <ul>
  *   <li>{@code server.header_timeout}: a head must be complete this long after the connection was
@@ -38,26 +44,32 @@ import java.util.function.LongSupplier;
  *       this many waiting is closed at once. Behind a proxy the proxy sends whole heads at once, so
  *       its waiting connections are its idle keep-alive pool only.
  *   <li>waiting connections in all never exceed {@link #waitingLimit}: past it the oldest waiting
- *       one is closed to make room, so an attacker's connections churn while a real client, whose
- *       head takes milliseconds, gets through. Requests and streams are never closed for it, and
+ *       one is closed to make room (an unfinished head by its accept or request line, an idle
+ *       keep-alive connection by the end of its last request, and only after a second's grace), so
+ *       an attacker's connections churn while a real client, whose head takes milliseconds, gets
+ *       through. Requests and streams are never closed for it, and
  *       Helidon's TCP cap is set above both budgets together, so waiting connections never take
  *       the streams' places ({@link ConnectionLimit#tcpLimit}).
  * </ul>
  *
  * <p>Cost: one small entry per connection, one counter per address with waiting connections, and
  * one virtual thread that scans the entries a few times per header timeout (no thread or timer per
- * connection). State changes happen on the connection's own thread; the watchdog only closes sockets.
+ * connection). State changes happen on the connection's own thread, except the close, which only
+ * a connection still waiting can take.
  */
 public final class ConnectionWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConnectionWatch.class.getName());
     private static final ThreadLocal<Watched> CURRENT = new ThreadLocal<>(); // the connection this thread serves
+    // An idle keep-alive connection is not evicted sooner: when routing returns Helidon may still be
+    // finishing the response (closing an output stream, reading the rest of the entity).
+    private static final long IDLE_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final long headerTimeoutNanos;
     private final int maxWaitingPerAddress; // 0: no bound
     private final int waitingLimit;
     private final LongSupplier nanoClock;
     private final Set<Watched> open = ConcurrentHashMap.newKeySet();
-    private final Map<InetAddress, AtomicInteger> waitingByAddress = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> waitingByAddress = new ConcurrentHashMap<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final LongAdder timedOut = new LongAdder();
     private final LongAdder refused = new LongAdder();
@@ -136,7 +148,7 @@ public final class ConnectionWatch implements AutoCloseable {
                 } finally {
                     CURRENT.remove();
                     open.remove(watched);
-                    if (watched.state != State.IN_REQUEST) {
+                    if (watched.state.getAndSet(State.ENDED).waits()) {
                         leaveWaiting(watched);
                     }
                 }
@@ -154,78 +166,184 @@ public final class ConnectionWatch implements AutoCloseable {
         };
     }
 
-    /** Tells the watch when a head starts (request line read) and when it is complete. */
-    public Http1ConnectionListener headListener() {
+    /**
+     * Tells the watch when a head starts (request line read) and when it is complete, and passes
+     * every event on to {@code others}, the receive listeners the protocol had. It must be the
+     * protocol's only receive listener: Helidon 4.2.3 joins two or more into one that calls none
+     * of them (and every protocol has its "recv" logging listener by default).
+     */
+    public Http1ConnectionListener headListener(List<Http1ConnectionListener> others) {
+        List<Http1ConnectionListener> forward = List.copyOf(others);
         return new Http1ConnectionListener() {
             @Override
+            public void data(ConnectionContext ctx, BufferData data) {
+                for (Http1ConnectionListener other : forward) {
+                    other.data(ctx, data);
+                }
+            }
+
+            @Override
+            public void data(ConnectionContext ctx, byte[] bytes, int offset, int length) {
+                for (Http1ConnectionListener other : forward) {
+                    other.data(ctx, bytes, offset, length);
+                }
+            }
+
+            @Override
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+                for (Http1ConnectionListener other : forward) {
+                    other.prologue(ctx, prologue);
+                }
                 Watched watched = CURRENT.get();
-                if (watched != null && watched.state == State.IDLE) { // a later request: its own deadline
-                    watched.since = nanoClock.getAsLong();
-                    watched.state = State.WAITING;
+                if (watched != null) {
+                    headStarted(watched);
                 }
             }
 
             @Override
             public void headers(ConnectionContext ctx, Headers headers) {
+                for (Http1ConnectionListener other : forward) {
+                    other.headers(ctx, headers);
+                }
                 Watched watched = CURRENT.get();
-                if (watched != null && watched.state != State.IN_REQUEST) {
-                    leaveWaiting(watched);
-                    watched.state = State.IN_REQUEST;
+                if (watched != null) {
+                    headComplete(watched);
+                }
+            }
+
+            @Override
+            public void status(ConnectionContext ctx, Status status) {
+                for (Http1ConnectionListener other : forward) {
+                    other.status(ctx, status);
                 }
             }
         };
     }
 
-    /** Outermost filter: when routing returns, the connection waits (keep-alive) for its next request. */
+    /**
+     * Outermost filter: when routing returns, the connection waits (keep-alive) for its next request.
+     * A WebSocket upgrade never passes here: it stays in its request until the connection ends.
+     */
     public Filter filter() {
         return (chain, req, res) -> {
             try {
                 chain.proceed();
             } finally {
                 Watched watched = CURRENT.get();
-                if (watched != null && watched.state == State.IN_REQUEST) {
-                    enterWaiting(watched);
-                    watched.state = State.IDLE;
+                if (watched != null) {
+                    requestEnded(watched);
                 }
             }
         };
     }
 
+    /** A request line was read: a later request's head gets its own deadline. */
+    private void headStarted(Watched watched) {
+        State state = watched.state.get();
+        if (state == State.IDLE || state == State.IN_REQUEST) { // IN_REQUEST: the last request ended without routing
+            watched.since = nanoClock.getAsLong(); // before the state, which the watchdog reads first
+            if (state == State.IN_REQUEST) {
+                enterWaiting(watched, 0); // only this thread leaves IN_REQUEST
+                watched.state.set(State.WAITING);
+            } else {
+                watched.state.compareAndSet(State.IDLE, State.WAITING); // lost only to a close
+            }
+        }
+    }
+
+    /** The head is complete: from now on the watch never closes this connection for this request. */
+    private void headComplete(Watched watched) {
+        State state = watched.state.get();
+        if (state.waits() && watched.state.compareAndSet(state, State.IN_REQUEST)) {
+            leaveWaiting(watched);
+        } // else CLOSED: the watch closed the socket before the head was complete
+    }
+
+    private void requestEnded(Watched watched) {
+        if (watched.state.get() == State.IN_REQUEST) {
+            watched.since = nanoClock.getAsLong();
+            enterWaiting(watched, 0); // counted before it can be closed, so that the count never goes below zero
+            watched.state.set(State.IDLE); // only this thread leaves IN_REQUEST
+        }
+    }
+
     private boolean admit(Watched watched) {
-        if (maxWaitingPerAddress > 0 && watched.address != null
-                && waitingByAddress.getOrDefault(watched.address, new AtomicInteger()).get() >= maxWaitingPerAddress) {
+        if (!enterWaiting(watched, maxWaitingPerAddress)) {
             refused.increment();
             return false;
         }
-        enterWaiting(watched);
         open.add(watched);
-        if (waiting.get() > waitingLimit) {
-            evictOldestWaiting(watched);
+        for (int tries = 0; tries < 8 && waiting.get() > waitingLimit; tries++) {
+            if (!evictOldestWaiting(watched)) {
+                break;
+            }
         }
         return true;
     }
 
-    private void evictOldestWaiting(Watched newcomer) {
-        open.stream().filter(w -> w != newcomer && w.state != State.IN_REQUEST)
-                .min(Comparator.comparingLong(w -> w.since))
-                .ifPresent(oldest -> {
-                    refused.increment();
-                    oldest.close();
-                });
+    /**
+     * Closes the waiting connection that has waited longest: an unfinished head, or a keep-alive
+     * connection idle for at least {@link #IDLE_GRACE_NANOS} (Helidon may still be finishing the
+     * response when routing returns). False when there is none.
+     */
+    private boolean evictOldestWaiting(Watched newcomer) {
+        long now = nanoClock.getAsLong();
+        Watched oldest = null;
+        State oldestState = null;
+        long oldestSince = 0;
+        for (Watched w : open) {
+            State state = w.state.get();
+            long since = w.since;
+            boolean evictable = state == State.WAITING || state == State.IDLE && now - since >= IDLE_GRACE_NANOS;
+            if (w != newcomer && evictable && (oldest == null || since - oldestSince < 0)) {
+                oldest = w;
+                oldestState = state;
+                oldestSince = since;
+            }
+        }
+        if (oldest == null) {
+            return false;
+        }
+        if (closeWaiting(oldest, oldestState)) {
+            refused.increment();
+        }
+        return true; // if it just left waiting, the caller looks again
     }
 
-    private void enterWaiting(Watched watched) {
-        waiting.incrementAndGet();
-        if (watched.address != null) {
-            waitingByAddress.computeIfAbsent(watched.address, a -> new AtomicInteger()).incrementAndGet();
+    /** Closes a connection that is still in {@code expected}, a waiting state; false if it left it. */
+    private boolean closeWaiting(Watched watched, State expected) {
+        if (!watched.state.compareAndSet(expected, State.CLOSED)) {
+            return false;
         }
+        leaveWaiting(watched);
+        watched.close();
+        return true;
+    }
+
+    /** Counts a connection as waiting; false (nothing counted) if its address already has {@code bound} (0: none). */
+    private boolean enterWaiting(Watched watched, int bound) {
+        if (watched.address != null) {
+            boolean[] full = {false};
+            waitingByAddress.compute(watched.address, (a, n) -> {
+                int count = n == null ? 0 : n;
+                if (bound > 0 && count >= bound) {
+                    full[0] = true;
+                    return n;
+                }
+                return count + 1;
+            });
+            if (full[0]) {
+                return false;
+            }
+        }
+        waiting.incrementAndGet();
+        return true;
     }
 
     private void leaveWaiting(Watched watched) {
         waiting.decrementAndGet();
         if (watched.address != null) {
-            waitingByAddress.computeIfPresent(watched.address, (a, n) -> n.decrementAndGet() == 0 ? null : n);
+            waitingByAddress.computeIfPresent(watched.address, (a, n) -> n == 1 ? null : n - 1);
         }
     }
 
@@ -238,9 +356,9 @@ public final class ConnectionWatch implements AutoCloseable {
             }
             long now = nanoClock.getAsLong();
             for (Watched watched : open) {
-                if (watched.state == State.WAITING && now - watched.since > headerTimeoutNanos) {
+                if (watched.state.get() == State.WAITING && now - watched.since > headerTimeoutNanos
+                        && closeWaiting(watched, State.WAITING)) {
                     timedOut.increment();
-                    watched.close();
                 }
             }
         }
@@ -256,14 +374,25 @@ public final class ConnectionWatch implements AutoCloseable {
         return address instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 
-    private enum State { WAITING, IN_REQUEST, IDLE }
+    /**
+     * WAITING (head not complete) and IDLE (between keep-alive requests) count as waiting. The
+     * connection's own thread moves it between these and IN_REQUEST; the watch only ever moves a
+     * waiting connection to CLOSED, by compare-and-set, so it never closes one whose head completed.
+     */
+    private enum State {
+        WAITING, IN_REQUEST, IDLE, CLOSED, ENDED;
 
-    /** One connection. {@code state} and {@code since} are written by its own thread only. */
+        boolean waits() {
+            return this == WAITING || this == IDLE;
+        }
+    }
+
+    /** One connection. {@code since} is written by its own thread only. */
     private static final class Watched {
         private final ConnectionContext ctx;
         private final InetAddress address;
-        private volatile State state = State.WAITING;
-        private volatile long since;
+        private final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
+        private volatile long since; // accepted, request line read, or request ended (IDLE)
 
         Watched(ConnectionContext ctx, InetAddress address, long since) {
             this.ctx = ctx;

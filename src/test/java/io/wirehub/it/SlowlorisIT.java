@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.app.WireHub;
+import io.wirehub.http.ConnectionLimit;
+import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Scrape;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class SlowlorisIT {
     private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final String CLOSED_WAITING = "wirehub_connections_closed_waiting_total";
     private static final byte[] PARTIAL_HEAD = "GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII);
 
     @Test
@@ -65,11 +68,50 @@ class SlowlorisIT {
 
                     publish(client, base, "after"); // streams outlive the header timeout
                     SseClient.SseEvent after = stream.next(WAIT);
-                    assertNotNull(after, () -> "ended=" + stream.ended() + " " + Scrape.of(base).text().lines() // which bound closed it, if one did
-                            .filter(l -> l.contains("closed_waiting") || l.contains("closes") || l.contains("streams_open")).toList());
+                    assertNotNull(after, () -> "ended=" + stream.ended() + " " + closes(base)); // which bound closed it, if one did
                     assertEquals("after", after.data());
                     assertEquals("after", ws.take(2, WAIT).getLast().get("data").asText());
+                    // Every close was a head's: none of the client's connections (its keep-alive one, the streams).
+                    Scrape scrape = Scrape.of(base);
+                    assertEquals((long) heads.size(), scrape.count(CLOSED_WAITING, "reason", "header_timeout")
+                            + scrape.count(CLOSED_WAITING, "reason", "waiting_limit"), () -> closes(base));
                 }
+            } finally {
+                closeAll(heads);
+            }
+        }
+    }
+
+    @Test
+    void streamsOpenedBeforeTheWaitingCapFillsSurviveItsEvictions() throws Exception {
+        // Only the cap closes anything here (the header timeout is long). The streams are the oldest
+        // connections: were they counted as waiting, the cap would close them first.
+        try (WireHub hub = TestHubs.start(Map.of("WH_MAX_CONNECTIONS", "3", "WH_HEADER_TIMEOUT", "60s"))) {
+            String base = TestHubs.base(hub);
+            List<Socket> heads = new ArrayList<>();
+            try (SseClient stream = SseClient.connect(base + "/v1/sse?topic=loris");
+                    WsClient ws = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=loris")) {
+                assertEquals(200, stream.status());
+                ws.ready();
+                publish(HttpClient.newHttpClient(), base, "before");
+                assertEquals("before", stream.next(WAIT).data());
+                assertEquals("before", ws.take(1, WAIT).getLast().get("data").asText());
+
+                int waitingLimit = ConnectionLimit.waitingLimit(3);
+                for (int i = 0; i < waitingLimit + 40; i++) { // 10 from each of 10 addresses: under the per-address bound
+                    heads.add(partialHead(hub.port(), "127.0.0." + (2 + i % 10)));
+                }
+                Eventually.await("40 heads evicted", WAIT, () -> {
+                    long evicted = Scrape.of(base).count(CLOSED_WAITING, "reason", "waiting_limit");
+                    return evicted >= 40 ? null : evicted + " evicted";
+                });
+
+                publish(HttpClient.newHttpClient(), base, "after"); // a new connection: idle ones may have been evicted
+                SseClient.SseEvent after = stream.next(WAIT);
+                assertNotNull(after, () -> "ended=" + stream.ended() + " " + closes(base));
+                assertEquals("after", after.data());
+                assertEquals("after", ws.take(1, WAIT).getLast().get("data").asText());
+                assertEquals(0, Scrape.of(base).count(CLOSED_WAITING, "reason", "header_timeout"));
             } finally {
                 closeAll(heads);
             }
@@ -154,6 +196,11 @@ class SlowlorisIT {
         } catch (SocketTimeoutException e) {
             return true;
         }
+    }
+
+    private static String closes(String base) {
+        return Scrape.of(base).text().lines()
+                .filter(l -> l.contains("closed_waiting") || l.contains("closes") || l.contains("streams_open")).toList().toString();
     }
 
     private static void publish(HttpClient client, String base, String data) throws Exception {
