@@ -3,7 +3,6 @@ package io.wirehub.hub;
 import io.wirehub.event.Event;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Hands this instance's own committed events to the topics' streams: an event of a topic with
@@ -29,7 +28,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class Dispatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
-    private static final long CLOSE_CHECK_MILLIS = 100;
 
     /**
      * More streams than this on a topic, and a publishing virtual thread hands its events over.
@@ -40,15 +38,20 @@ final class Dispatcher implements AutoCloseable {
 
     private record Handed(TopicChannel channel, Event event, int streams) {}
 
+    private static final Handed END = new Handed(null, null, 0); // queued by close(): nothing follows
+
     private final Hub hub;
     private final FanOutWork work;
     private final LinkedBlockingQueue<Handed> queue = new LinkedBlockingQueue<>();
-    private Thread thread; // started with the first wide fan-out; guarded by this
+    private final Thread thread;
     private volatile boolean closed;
 
+    // Started with the hub, as the thread's count belongs to the instance's baseline (leak tests
+    // count threads): it parks until the first wide fan-out.
     Dispatcher(Hub hub, FanOutWork work) {
         this.hub = hub;
         this.work = work;
+        this.thread = Thread.ofPlatform().daemon().name("wirehub-dispatch").start(this::run);
     }
 
     /** Hands committed local events to their streams, in the order given; never waits for room. */
@@ -65,7 +68,6 @@ final class Dispatcher implements AutoCloseable {
                 channel.handedOver.incrementAndGet();
                 work.added(streams); // the queued event's work, until the thread has offered it
                 queue.add(new Handed(channel, event, streams));
-                ensureStarted();
             }
         }
     }
@@ -73,24 +75,15 @@ final class Dispatcher implements AutoCloseable {
     /** Delivers what is queued, then stops the thread. Idempotent. */
     @Override
     public void close() {
-        closed = true; // no interrupt: it could land inside the hub's work on an event
-        Thread started;
-        synchronized (this) {
-            started = thread;
-        }
-        if (started == null) {
+        if (closed) {
             return;
         }
+        closed = true; // from here narrow and wide events alike are dispatched by their publisher
+        queue.add(END); // no interrupt: it could land inside the hub's work on an event
         try {
-            started.join(5_000);
+            thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private synchronized void ensureStarted() {
-        if (thread == null) {
-            thread = Thread.ofPlatform().daemon().name("wirehub-dispatch").start(this::run);
         }
     }
 
@@ -98,23 +91,22 @@ final class Dispatcher implements AutoCloseable {
         while (true) {
             Handed handed;
             try {
-                handed = queue.poll(CLOSE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                handed = queue.take();
             } catch (InterruptedException e) {
                 continue; // nobody interrupts it; only close() ends it
             }
-            if (handed != null) {
-                try {
-                    hub.dispatch(handed.channel(), handed.event(), true);
-                } catch (RuntimeException e) {
-                    // The event is stored: subscribers find it with the topic's next event, or on reconnect.
-                    LOG.log(System.Logger.Level.ERROR, "could not dispatch event " + handed.event().topic() + "/"
-                            + handed.event().seq(), e);
-                } finally {
-                    handed.channel().handedOver.decrementAndGet();
-                    work.taken(handed.streams());
-                }
-            } else if (closed) {
-                return; // closed, and nothing is left
+            if (handed == END) {
+                return; // everything queued before the close went out first
+            }
+            try {
+                hub.dispatch(handed.channel(), handed.event(), true);
+            } catch (RuntimeException e) {
+                // The event is stored: subscribers find it with the topic's next event, or on reconnect.
+                LOG.log(System.Logger.Level.ERROR, "could not dispatch event " + handed.event().topic() + "/"
+                        + handed.event().seq(), e);
+            } finally {
+                handed.channel().handedOver.decrementAndGet();
+                work.taken(handed.streams());
             }
         }
     }
