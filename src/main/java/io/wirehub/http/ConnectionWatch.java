@@ -41,13 +41,14 @@ import java.util.function.LongSupplier;
  *       one shared watchdog closes the socket. Idle keep-alive connections are left to Helidon's
  *       idle timeout: closing them sooner would race clients and proxies that reuse them.
  *   <li>{@code server.max_waiting_per_address}: a new connection from an address that already has
- *       this many waiting is closed at once. Behind a proxy the proxy sends whole heads at once, so
- *       its waiting connections are its idle keep-alive pool only.
- *   <li>waiting connections in all never exceed {@link #waitingLimit}: past it the oldest waiting
- *       one is closed to make room (an unfinished head by its accept or request line, an idle
- *       keep-alive connection by the end of its last request, and only after a second's grace), so
- *       an attacker's connections churn while a real client, whose head takes milliseconds, gets
- *       through. Requests and streams are never closed for it, and
+ *       this many waiting makes the address's longest-waiting one close, if that one has waited a
+ *       second ({@link #EVICT_GRACE_NANOS}); otherwise it is let in, so a burst from one address (a
+ *       NAT, a proxy, a reconnect storm through a load balancer) gets through.
+ *   <li>waiting connections in all stay under {@link #waitingLimit}: past it the oldest waiting
+ *       one that has waited a second is closed to make room (an unfinished head by its accept or
+ *       request line, an idle keep-alive connection by the end of its last request), at the next
+ *       accept or the watchdog's next pass, so an attacker's connections churn while a real
+ *       client, whose head takes milliseconds, gets through. Requests and streams are never closed for it, and
  *       Helidon's TCP cap is set above both budgets together, so waiting connections never take
  *       the streams' places ({@link ConnectionLimit#tcpLimit}).
  * </ul>
@@ -60,9 +61,14 @@ import java.util.function.LongSupplier;
 public final class ConnectionWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConnectionWatch.class.getName());
     private static final ThreadLocal<Watched> CURRENT = new ThreadLocal<>(); // the connection this thread serves
-    // An idle keep-alive connection is not evicted sooner: when routing returns Helidon may still be
-    // finishing the response (closing an output stream, reading the rest of the entity).
-    private static final long IDLE_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
+    // No connection is evicted (by a bound, not the timeout) before it has waited this long: a real
+    // client's head takes milliseconds even in a burst, so only connections that hold their place
+    // make room; and when routing returns, Helidon may still be finishing the response of an idle
+    // keep-alive connection (closing an output stream, reading the rest of the entity).
+    private static final long EVICT_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final int EVICTED = 1;
+    private static final int RACED = 0;
+    private static final int NONE = -1;
 
     private final long headerTimeoutNanos;
     private final int maxWaitingPerAddress; // 0: no bound
@@ -269,12 +275,20 @@ public final class ConnectionWatch implements AutoCloseable {
 
     private boolean admit(Watched watched) {
         if (!enterWaiting(watched, maxWaitingPerAddress)) {
-            refused.increment();
-            return false;
+            // Over its address's bound: the address's connection that has waited longest makes
+            // room, if it has waited past the grace. A burst of young ones (a NAT, a proxy, a
+            // reconnect storm through one load balancer) is let in: their heads come in milliseconds.
+            for (int tries = 0; tries < 8; tries++) {
+                int evicted = evictOldestWaiting(watched, watched.address);
+                if (evicted != RACED) {
+                    break; // one made room, or none has waited long enough
+                }
+            }
+            enterWaiting(watched, 0);
         }
         open.add(watched);
         for (int tries = 0; tries < 8 && waiting.get() > waitingLimit; tries++) {
-            if (!evictOldestWaiting(watched)) {
+            if (evictOldestWaiting(watched, null) == NONE) {
                 break;
             }
         }
@@ -283,10 +297,11 @@ public final class ConnectionWatch implements AutoCloseable {
 
     /**
      * Closes the waiting connection that has waited longest: an unfinished head, or a keep-alive
-     * connection idle for at least {@link #IDLE_GRACE_NANOS} (Helidon may still be finishing the
-     * response when routing returns). False when there is none.
+     * connection idle, waiting at least {@link #EVICT_GRACE_NANOS}; from the given address only,
+     * unless null. Returns {@link #EVICTED}, {@link #RACED} (the one picked left waiting or was
+     * closed by another thread meanwhile) or {@link #NONE}.
      */
-    private boolean evictOldestWaiting(Watched newcomer) {
+    private int evictOldestWaiting(Watched newcomer, InetAddress from) {
         long now = nanoClock.getAsLong();
         Watched oldest = null;
         State oldestState = null;
@@ -294,7 +309,8 @@ public final class ConnectionWatch implements AutoCloseable {
         for (Watched w : open) {
             State state = w.state.get();
             long since = w.since;
-            boolean evictable = state == State.WAITING || state == State.IDLE && now - since >= IDLE_GRACE_NANOS;
+            boolean evictable = (state == State.WAITING || state == State.IDLE) && now - since >= EVICT_GRACE_NANOS
+                    && (from == null || from.equals(w.address));
             if (w != newcomer && evictable && (oldest == null || since - oldestSince < 0)) {
                 oldest = w;
                 oldestState = state;
@@ -302,12 +318,13 @@ public final class ConnectionWatch implements AutoCloseable {
             }
         }
         if (oldest == null) {
-            return false;
+            return NONE;
         }
         if (closeWaiting(oldest, oldestState)) {
             refused.increment();
+            return EVICTED;
         }
-        return true; // if it just left waiting, the caller looks again
+        return RACED; // it just left waiting, or another thread closed it: the caller looks again
     }
 
     /** Closes a connection that is still in {@code expected}, a waiting state; false if it left it. */
@@ -359,6 +376,13 @@ public final class ConnectionWatch implements AutoCloseable {
                 if (watched.state.get() == State.WAITING && now - watched.since > headerTimeoutNanos
                         && closeWaiting(watched, State.WAITING)) {
                     timedOut.increment();
+                }
+            }
+            // The bound holds between accepts too: at Helidon's TCP cap nothing new is accepted
+            // that would make room, so connections let in young make room once they have waited.
+            for (int tries = 0; tries < 64 && waiting.get() > waitingLimit; tries++) {
+                if (evictOldestWaiting(null, null) == NONE) {
+                    break;
                 }
             }
         }

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -121,22 +122,35 @@ class SlowlorisIT {
     }
 
     @Test
-    void oneAddressHoldsNoMoreWaitingConnectionsThanItsBound() throws Exception {
+    void oneAddressHoldsNoMoreLongWaitingConnectionsThanItsBoundWhileABurstGetsIn() throws Exception {
         try (WireHub hub = TestHubs.start(Map.of("WH_MAX_WAITING_PER_ADDRESS", "4", "WH_HEADER_TIMEOUT", "30s"))) {
-            List<Socket> heads = new ArrayList<>();
+            List<Socket> old = new ArrayList<>();
+            List<Socket> young = new ArrayList<>();
             try {
-                for (int i = 0; i < 10; i++) {
-                    heads.add(partialHead(hub.port(), "127.0.0.2"));
+                // A burst of 8 from one address (a NAT, a proxy): all let in.
+                for (int i = 0; i < 8; i++) {
+                    old.add(partialHead(hub.port(), "127.0.0.2"));
                 }
-                // Helidon hands accepted sockets to their threads in no set order: which 4 stay is not known.
-                List<Socket> open = new ArrayList<>(heads);
+                // Once they have held their place past the grace (a second), each newcomer from the
+                // same address makes the longest-waiting one close.
+                long graceOver = System.nanoTime() + Duration.ofMillis(1200).toNanos();
+                while (System.nanoTime() < graceOver) {
+                    LockSupport.parkNanos(graceOver - System.nanoTime());
+                }
+                for (Socket head : old) {
+                    assertTrue(stillOpen(head), "a burst from one address is let in");
+                }
+                for (int i = 0; i < 4; i++) {
+                    young.add(partialHead(hub.port(), "127.0.0.2"));
+                }
                 long deadline = System.nanoTime() + WAIT.toNanos();
-                while (open.size() > 4 && System.nanoTime() < deadline) {
-                    open.removeIf(SlowlorisIT::closedByServer);
+                List<Socket> stillThere = new ArrayList<>(old);
+                while (stillThere.size() > 4 && System.nanoTime() < deadline) {
+                    stillThere.removeIf(SlowlorisIT::closedByServer);
                 }
-                assertEquals(4, open.size(), "6 closed at once, 4 kept until their deadline");
-                for (Socket head : open) {
-                    assertTrue(stillOpen(head));
+                assertEquals(4, stillThere.size(), "4 of the 8 that waited longest made room for the 4 newcomers");
+                for (Socket head : young) {
+                    assertTrue(stillOpen(head), "the newcomers are kept until their own deadline");
                 }
                 try (Socket other = new Socket()) { // another address is not affected
                     other.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.3"), 0));
@@ -147,7 +161,8 @@ class SlowlorisIT {
                     assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
                 }
             } finally {
-                closeAll(heads);
+                closeAll(old);
+                closeAll(young);
             }
         }
     }
