@@ -19,7 +19,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -83,10 +82,7 @@ public final class Subscriber {
     // When its queue first overflowed since it was last caught up (System.nanoTime), 0 when it is
     // not behind: past server.max_lag it gets a lag_limit reset (see drainOnce).
     private volatile long behindSinceNanos;
-    // Whether its queue counts in the hub's fan-out budget (see offer), and how many of the
-    // deliveries in it are counted there: every unit added to one is added to the other.
-    private final AtomicBoolean inBudget = new AtomicBoolean();
-    private final AtomicInteger countedQueued = new AtomicInteger();
+    private final BudgetShare budget; // its queue's part in the hub's fan-out bound (see offer)
 
     Subscriber(long id, Transport transport, StreamStart start, SubscriberSink sink, Hub hub, EventStore store,
             HubSettings settings, HubStats stats, LongSupplier nanoClock) {
@@ -98,6 +94,7 @@ public final class Subscriber {
         this.stats = stats;
         this.nanoClock = nanoClock;
         this.queue = new ArrayBlockingQueue<>(transport == Transport.WS ? settings.wsQueueCapacity() : settings.sseQueueCapacity());
+        this.budget = new BudgetShare(hub.fanOutWork(), hub::streamCapacityChanged, queue.remainingCapacity(), this::isClosed);
         // A WebSocket's topics change while it runs, so its id always names them (see Cursor).
         this.cursor = new Cursor(Map.of(), transport == Transport.WS);
         this.writer = new StreamWriter(sink, cursor, stats, nanoClock, this::isClosed);
@@ -197,7 +194,7 @@ public final class Subscriber {
             return;
         }
         hub.register(this);
-        enterBudget();
+        budget.join();
         try {
             for (String topic : start.topics()) {
                 Long resumed = start.resumeFrom().get(topic);
@@ -301,7 +298,7 @@ public final class Subscriber {
             return false;
         }
         leaveHub();
-        leaveBudget();
+        budget.leave();
         drainThread.interrupt();
         return true;
     }
@@ -310,23 +307,14 @@ public final class Subscriber {
      * Called by the hub: never blocks. A full queue makes the subscriber lag (or close, by policy).
      * While it keeps up, what it queues counts as pending fan-out work ({@link FanOutWork}); once
      * it overflowed, it is a slow stream, not a sign of overload, and leaves that count until it
-     * has caught up (see {@link #leaveBudget}).
+     * has caught up ({@link BudgetShare}).
      */
     void offer(Delivery delivery) {
-        // Counted before it is queued: the drain thread may take it at once, and must find it counted.
-        boolean counted = inBudget.get();
-        if (counted) {
-            countedQueued.incrementAndGet();
-            hub.fanOutWork().added(1);
-        }
-        if (queue.offer(delivery)) {
-            if (counted && !inBudget.get()) {
-                uncountQueued(); // it left the budget meanwhile: its count must not stay behind
-            }
+        boolean counted = budget.countOffer();
+        boolean queued = queue.offer(delivery);
+        budget.offered(counted, queued);
+        if (queued) {
             return;
-        }
-        if (counted) {
-            taken(1); // not queued after all
         }
         stats.overflowed(transport);
         overflows.incrementAndGet();
@@ -337,45 +325,9 @@ public final class Subscriber {
                 long now = nanoClock.getAsLong();
                 behindSinceNanos = now == 0 ? 1 : now;
             }
-            leaveBudget();
+            budget.leave();
             catchUpSoon(); // the signal matters if the queue emptied since the failed offer
         }
-    }
-
-    /** Counts this stream's queue in the hub's fan-out budget (registered, or caught up again). */
-    private void enterBudget() {
-        if (!isClosed() && inBudget.compareAndSet(false, true)) {
-            hub.streamCapacityChanged(queueCapacity());
-            if (isClosed()) {
-                leaveBudget(); // a close raced us: it may have found the flag still false
-            }
-        }
-    }
-
-    /** Takes this stream's queue and capacity out of the budget (it overflowed, or closed). */
-    private void leaveBudget() {
-        if (inBudget.compareAndSet(true, false)) {
-            hub.streamCapacityChanged(-queueCapacity());
-            uncountQueued();
-        }
-    }
-
-    private void uncountQueued() {
-        hub.fanOutWork().taken(countedQueued.getAndSet(0));
-    }
-
-    /** The drain thread took this many deliveries: as many of them as were counted leave the count. */
-    private void taken(int deliveries) {
-        if (deliveries == 0) {
-            return;
-        }
-        int counted;
-        int took;
-        do {
-            counted = countedQueued.get();
-            took = Math.min(counted, deliveries);
-        } while (took > 0 && !countedQueued.compareAndSet(counted, counted - took));
-        hub.fanOutWork().taken(took);
     }
 
     /**
@@ -443,7 +395,7 @@ public final class Subscriber {
                 deliveries++;
             }
         }
-        taken(deliveries); // no longer work the publishers wait on
+        budget.taken(deliveries); // no longer work the publishers wait on
         try {
             for (int i = 0; i < batch.size(); i++) {
                 switch (batch.get(i)) {
@@ -473,7 +425,7 @@ public final class Subscriber {
             }
             if (!lagging.get()) {
                 behindSinceNanos = 0; // caught up with no overflow meanwhile: no longer behind
-                enterBudget();
+                budget.join();
             }
         }
         writer.flush();
