@@ -26,7 +26,7 @@ public final class SseFrames {
     }
 
     /** The size of the {@code id:} line for this cursor (see {@link #writeIdLine}). */
-    public static int idLineLength(String epoch, String cursorToken) {
+    public static int idLineLength(String epoch, CharSequence cursorToken) {
         return ID_PREFIX.length + epoch.length() + 1 + cursorToken.length() + 1;
     }
 
@@ -36,7 +36,7 @@ public final class SseFrames {
      * delivery, so into a buffer the stream reuses rather than a new string. The epoch and the
      * token are ASCII ({@link Cursor}), so their chars are their bytes.
      */
-    public static void writeIdLine(byte[] out, String epoch, String cursorToken) {
+    public static void writeIdLine(byte[] out, String epoch, CharSequence cursorToken) {
         System.arraycopy(ID_PREFIX, 0, out, 0, ID_PREFIX.length);
         int at = ID_PREFIX.length;
         for (int i = 0; i < epoch.length(); i++) {

@@ -48,7 +48,7 @@ public final class WsFrames {
     }
 
     /** The payload size of the event's message for a stream at this cursor (see {@link Cursor#stamped}). */
-    public static int eventPayloadLength(Event event, String epoch, String cursorToken) {
+    public static int eventPayloadLength(Event event, String epoch, CharSequence cursorToken) {
         return event.wsHead().length + epoch.length() + cursorToken.length() + 3 + event.wsTail().length;
     }
 
@@ -59,7 +59,7 @@ public final class WsFrames {
      * a token is seqs, topics of {@link Names#TOPIC_RULE}, {@code :} and {@code ,}), so their
      * chars are their bytes. Returns the position after the frame.
      */
-    public static int writeEvent(byte[] out, int at, Event event, String epoch, String cursorToken) {
+    public static int writeEvent(byte[] out, int at, Event event, String epoch, CharSequence cursorToken) {
         byte[] head = event.wsHead();
         byte[] tail = event.wsTail();
         at = writeHeader(out, at, TEXT, eventPayloadLength(event, epoch, cursorToken));
@@ -74,7 +74,7 @@ public final class WsFrames {
         return at + tail.length;
     }
 
-    private static int writeAscii(byte[] out, int at, String ascii) {
+    private static int writeAscii(byte[] out, int at, CharSequence ascii) {
         for (int i = 0; i < ascii.length(); i++) {
             out[at++] = (byte) ascii.charAt(i);
         }

@@ -68,7 +68,7 @@ final class StreamWriter {
     /** Advances the cursor to the event and writes it with the new cursor as its id. */
     void event(Event event) throws IOException {
         cursor.advance(event.topic(), event.seq());
-        String token = cursor.token();
+        CharSequence token = cursor.reusedToken(); // read by the sink during the call only
         int bytes;
         startWrite(); // by hand, not through timed(): this runs once per delivery, so no lambda or holder here
         try {

@@ -27,7 +27,7 @@ public interface SubscriberSink {
     void topicChanged(String topic, boolean follows, long seq, String cursorToken) throws IOException;
 
     /** Writes one event; may buffer until {@link #flush()}. Returns the bytes it wrote (for the metrics). */
-    int event(Event event, String cursorToken) throws IOException;
+    int event(Event event, CharSequence cursorToken) throws IOException;
 
     /** Returns the bytes it wrote. */
     int reset(Reset reset, String cursorToken) throws IOException;

@@ -82,4 +82,18 @@ class CursorTest {
     private static Resume positions(Map<String, Long> positions) {
         return new Resume(positions, Set.of());
     }
+
+    @Test
+    void theReusedTokenReadsAsTheTokenForOneTopicSeveralAndAWebSocketsPairs() {
+        Cursor one = new Cursor(java.util.Map.of("prices", 41L));
+        one.advance("prices", 42);
+        assertEquals(one.token(), one.reusedToken().toString());
+        assertEquals("42", one.reusedToken().toString());
+        Cursor several = new Cursor(java.util.Map.of("a", 4L, "b", 17L));
+        several.advance("b", 18);
+        assertEquals(several.token(), several.reusedToken().toString());
+        Cursor pairs = new Cursor(java.util.Map.of("t", 3L), true);
+        assertEquals("t:3", pairs.reusedToken().toString());
+        assertEquals(pairs.token(), pairs.reusedToken().toString());
+    }
 }

@@ -106,7 +106,7 @@ class CloseRaceTest {
         public void topicChanged(String topic, boolean follows, long seq, String cursorToken) {}
 
         @Override
-        public int event(Event event, String cursorToken) throws IOException {
+        public int event(Event event, CharSequence cursorToken) throws IOException {
             if (writesFail) {
                 throw new IOException("Broken pipe");
             }

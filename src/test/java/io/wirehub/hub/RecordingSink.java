@@ -45,7 +45,7 @@ final class RecordingSink implements SubscriberSink {
     }
 
     @Override
-    public int event(Event event, String cursorToken) throws IOException {
+    public int event(Event event, CharSequence cursorToken) throws IOException {
         writeStarted.countDown();
         if (blockWrites) {
             try {

@@ -45,7 +45,7 @@ final class SseSink implements SubscriberSink {
     }
 
     @Override
-    public int event(Event event, String cursorToken) throws IOException {
+    public int event(Event event, CharSequence cursorToken) throws IOException {
         int idLength = SseFrames.idLineLength(storeEpoch, cursorToken);
         if (idLine.length < idLength) {
             idLine = new byte[idLength + 16]; // room for the seq to grow a few digits

@@ -29,7 +29,7 @@ final class WsFrameBuffer {
     private int size;
 
     /** Appends the event's text frame with the stream's cursor as its {@code "id"}; returns its payload size. */
-    int event(Event event, String epoch, String cursorToken) {
+    int event(Event event, String epoch, CharSequence cursorToken) {
         int payload = WsFrames.eventPayloadLength(event, epoch, cursorToken);
         int at = reserve(WsFrames.headerLength(payload) + payload);
         size = WsFrames.writeEvent(bytes, at, event, epoch, cursorToken);

@@ -87,7 +87,7 @@ final class WsSink implements SubscriberSink {
     }
 
     @Override
-    public int event(Event event, String cursorToken) throws IOException {
+    public int event(Event event, CharSequence cursorToken) throws IOException {
         int bytes = frames.event(event, storeEpoch, cursorToken);
         if (frames.full()) {
             flush(); // a long batch (a catch-up, a burst) goes out in writes of about FLUSH_AT

@@ -43,9 +43,9 @@ final class DiscardingSink implements SubscriberSink {
     public void topicChanged(String topic, boolean follows, long seq, String cursorToken) {}
 
     @Override
-    public int event(Event event, String cursorToken) {
+    public int event(Event event, CharSequence cursorToken) {
         unflushed++;
-        String token = Cursor.stamped(epoch, cursorToken);
+        String token = Cursor.stamped(epoch, cursorToken.toString());
         if (transport == Transport.WS) {
             last = WsFrames.message(event, token).getBytes(StandardCharsets.UTF_8);
             return last.length;
