@@ -5,6 +5,7 @@ import io.wirehub.config.Settings;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Filter;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -20,6 +21,9 @@ import java.util.regex.Pattern;
  * were, else {@link #describe} names the port and the key that sets it.
  */
 final class BindFailure {
+    // Helidon's logger is one for the JVM: instances started at once (tests do) take turns, else one
+    // would put back a filter another installed, and that filter would stay.
+    private static final ReentrantLock WATCHING = new ReentrantLock();
     private static final Pattern LISTENER_PORT = Pattern.compile(":(\\d+)\\s*$"); // "Failed to start listener: /0.0.0.0:8080"
 
     // Held strongly: java.util.logging forgets a logger (and its filter) nobody references.
@@ -41,12 +45,22 @@ final class BindFailure {
 
     /** Starts holding back Helidon's start-up errors; release once start() has returned. */
     static BindFailure watch() {
-        return new BindFailure();
+        WATCHING.lock();
+        try {
+            return new BindFailure();
+        } catch (RuntimeException e) {
+            WATCHING.unlock();
+            throw e;
+        }
     }
 
     /** Stops holding back; when the server runs after all, logs what was held back. */
     void release(boolean running) {
-        logger.setFilter(previous);
+        try {
+            logger.setFilter(previous);
+        } finally {
+            WATCHING.unlock();
+        }
         if (running) {
             heldRecords().forEach(logger::log);
         }
