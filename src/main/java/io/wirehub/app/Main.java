@@ -7,15 +7,37 @@ import io.wirehub.config.SettingsLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** {@code java -jar wirehub.jar [--config FILE]}: read config, start, say where it listens, drain on SIGTERM. */
+/** {@code java -jar wirehub.jar [--config FILE]}: read the command line and config, start, say where it listens, drain on SIGTERM. */
 public final class Main {
     private static final Path DEFAULT_CONFIG = Path.of("config/application.yaml");
+    private static final String HELP = """
+              --config FILE  the YAML configuration (default: config/application.yaml when it exists,
+                             else the built-in defaults); WH_* environment variables override it
+              --help         this text
+              --version      the version of this build
+            Every key and variable: docs/configuration.md""";
 
     private Main() {}
 
     public static void main(String[] args) {
+        CommandLine command;
+        try {
+            command = CommandLine.parse(args);
+        } catch (CommandLine.UsageException e) {
+            System.err.println("wirehub: " + e.getMessage());
+            System.err.println(CommandLine.USAGE);
+            System.exit(2);
+            return;
+        }
+        switch (command) {
+            case CommandLine.Help help -> System.out.println(CommandLine.USAGE + "\n" + HELP);
+            case CommandLine.Version version -> System.out.println("wirehub " + CommandLine.version());
+            case CommandLine.Run run -> start(run.config().orElse(Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null));
+        }
+    }
+
+    private static void start(Path config) {
         LogConfig.configureRuntime();
-        Path config = configPath(args);
         Settings settings;
         try {
             settings = SettingsLoader.load(config, System.getenv());
@@ -43,17 +65,5 @@ public final class Main {
         System.err.println("wirehub: refusing to start, the configuration has " + e.problems().size() + " problem(s):");
         e.problems().forEach(problem -> System.err.println("  " + problem));
         System.exit(2);
-    }
-
-    private static Path configPath(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                return Path.of(args[i + 1]);
-            }
-            if (args[i].startsWith("--config=")) {
-                return Path.of(args[i].substring("--config=".length()));
-            }
-        }
-        return Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
     }
 }

@@ -130,14 +130,23 @@ public final class WireHub implements AutoCloseable {
         }
     }
 
-    /** Builds and starts an instance; returns once it listens. */
+    /** Builds and starts an instance; returns once it listens, else throws with the reason in one line. */
     public static WireHub start(Settings settings) {
         WireHub wireHub = new WireHub(settings);
+        BindFailure bindFailure = BindFailure.watch();
+        boolean running = false;
         try {
             wireHub.server.start();
+            running = wireHub.server.isRunning();
         } catch (RuntimeException e) {
-            wireHub.releaseParts(); // e.g. the port is taken: leave no thread or connection behind
+            wireHub.releaseParts(); // leave no thread or connection behind
             throw e;
+        } finally {
+            bindFailure.release(running);
+        }
+        if (!running) { // e.g. the port is taken: Helidon logged it and returned
+            wireHub.releaseParts();
+            throw new IllegalStateException(bindFailure.describe(settings));
         }
         return wireHub;
     }

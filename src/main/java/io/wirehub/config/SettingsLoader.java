@@ -27,6 +27,8 @@ import java.util.stream.Stream;
 public final class SettingsLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     private static final Set<String> KNOWN = Stream.of(ConfigKey.values()).map(ConfigKey::key).collect(Collectors.toSet());
+    private static final Set<String> KNOWN_VARIABLES = Stream.of(ConfigKey.values()).map(ConfigKey::env).collect(Collectors.toSet());
+    private static final System.Logger LOG = System.getLogger(SettingsLoader.class.getName());
 
     private final Map<ConfigKey, String> raw = new HashMap<>();
     private final Map<ConfigKey, String> origin = new HashMap<>();
@@ -41,12 +43,28 @@ public final class SettingsLoader {
      */
     public static Settings load(Path file, Map<String, String> env) {
         SettingsLoader loader = new SettingsLoader();
+        unknownVariables(env).forEach(warning -> LOG.log(System.Logger.Level.WARNING, warning));
         loader.read(file, env);
         Settings settings = loader.parse();
         if (!loader.problems.isEmpty()) {
             throw new InvalidSettingsException(loader.problems);
         }
         return settings;
+    }
+
+    /**
+     * One warning per {@code WH_*} variable that is not wirehub's, with the nearest one when it is
+     * close. Only warned, not refused as unknown file keys are: the environment is shared with
+     * other software, and a deployment that sets one extra variable should not stop starting.
+     * Only the name is printed, never the value (it may be a secret).
+     */
+    static List<String> unknownVariables(Map<String, String> env) {
+        return env.keySet().stream()
+                .filter(name -> name.startsWith("WH_") && !KNOWN_VARIABLES.contains(name))
+                .sorted()
+                .map(name -> name + " is not a wirehub variable and is ignored; " + NearestName.to(name, KNOWN_VARIABLES)
+                        .map(near -> "did you mean " + near + "?").orElse("the variables are listed in docs/configuration.md"))
+                .toList();
     }
 
     private void read(Path file, Map<String, String> env) {
@@ -64,7 +82,8 @@ public final class SettingsLoader {
         }
         for (String key : fromFile.keySet()) {
             if (!KNOWN.contains(key)) {
-                problems.add(key + " (in " + file + "): unknown key; the keys are listed in docs/configuration.md");
+                problems.add(key + " (in " + file + "): unknown key; " + NearestName.to(key, KNOWN).map(near -> "did you mean " + near + "? ")
+                        .orElse("") + "the keys are listed in docs/configuration.md");
             }
         }
         for (ConfigKey key : ConfigKey.values()) {

@@ -23,7 +23,7 @@ public final class MalformedRequests implements DirectHandler {
     static final String MALFORMED_REQUEST = "malformed_request";
     private static final DirectHandler DEFAULT = DirectHandler.defaultHandler();
     private static final byte[] BODY = ("{\"status\":400,\"error\":\"" + MALFORMED_REQUEST
-            + "\",\"message\":\"the request line or headers cannot be read as HTTP/1.1\"}")
+            + "\",\"message\":\"the request line or headers cannot be read as HTTP/1.1\"}\n") // a newline ends it, as every JSON response (Json)
             .getBytes(StandardCharsets.UTF_8);
 
     private MalformedRequests() {}

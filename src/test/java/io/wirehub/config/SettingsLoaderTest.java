@@ -80,6 +80,41 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void anUnknownKeyNamesTheKeyItWasProbablyMeantToBe() throws IOException {
+        assertEquals(List.of("server.sse_chanel_buffer (in " + dir.resolve("wirehub.yaml")
+                + "): unknown key; did you mean server.sse_channel_buffer? the keys are listed in docs/configuration.md"),
+                refusal("server:\n  sse_chanel_buffer: 16\n"));
+        assertTrue(refusal("server:\n  sse_buffer: 16\n").getFirst().contains("did you mean server.sse_channel_buffer?"));
+        assertTrue(refusal("server:\n  heartbeat_intervall: 5s\n").getFirst().contains("did you mean server.heartbeat_interval?"));
+        assertTrue(refusal("store:\n  replay_limt: 5\n").getFirst().contains("did you mean store.replay_limit?"));
+    }
+
+    @Test
+    void anUnknownKeyFarFromEveryKnownOneGetsNoGuess() throws IOException {
+        List<String> problems = refusal("server:\n  colour: blue\n");
+        assertFalse(problems.getFirst().contains("did you mean"), problems.toString());
+        assertTrue(problems.getFirst().endsWith("unknown key; the keys are listed in docs/configuration.md"), problems.toString());
+    }
+
+    @Test
+    void unknownWhVariablesAreWarnedWithTheNearestKnownOneAndDoNotStopTheStart() {
+        Map<String, String> env = Map.of("WH_HEARTBEAT", "1s", "WH_SSE_BUFFER", "abc", "WH_PROT", "9000", "WH_COLOUR", "blue",
+                "WH_HEARTBEAT_INTERVAL", "5s", "HOME", "/root");
+        assertEquals(List.of(
+                "WH_COLOUR is not a wirehub variable and is ignored; the variables are listed in docs/configuration.md",
+                "WH_HEARTBEAT is not a wirehub variable and is ignored; did you mean WH_HEARTBEAT_INTERVAL?",
+                "WH_PROT is not a wirehub variable and is ignored; did you mean WH_PORT?",
+                "WH_SSE_BUFFER is not a wirehub variable and is ignored; did you mean WH_SSE_CHANNEL_BUFFER?"),
+                SettingsLoader.unknownVariables(env));
+        assertEquals(Duration.ofSeconds(5), SettingsLoader.load(null, env).server().heartbeatInterval(), "the start goes on");
+    }
+
+    private List<String> refusal(String yaml) throws IOException {
+        Path file = write(yaml);
+        return assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(file, Map.of())).problems();
+    }
+
+    @Test
     void secretsNeverAppearInProblems() {
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
                 () -> SettingsLoader.load(null, Map.of("WH_BUS_REDIS_URL", "http://user:hunter2@host")));

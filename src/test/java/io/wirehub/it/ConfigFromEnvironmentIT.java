@@ -76,6 +76,22 @@ class ConfigFromEnvironmentIT {
     }
 
     @Test
+    void anUnknownWhVariableIsWarnedWithTheNearestKnownOneAndTheServerStarts() throws Exception {
+        Process process = launch(Map.of("WH_HEARTBEAT", "1s", "WH_PORT", "0", "WH_HOST", "127.0.0.1"));
+        StringBuffer err = new StringBuffer();
+        Thread.ofVirtual().start(() -> process.errorReader(StandardCharsets.UTF_8).lines().forEach(line -> err.append(line).append('\n')));
+        try {
+            assertTrue(port(process) > 0, "it starts");
+            String warning = "WARNING io.wirehub.config.SettingsLoader: WH_HEARTBEAT is not a wirehub variable and is ignored;"
+                    + " did you mean WH_HEARTBEAT_INTERVAL?";
+            Eventually.await("the warning: " + warning, WAIT, () -> err.toString().contains(warning));
+        } finally {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void negativeChannelBufferRefusesToStartNamingTheKey() throws Exception {
         assertRefused(Map.of("WH_SSE_CHANNEL_BUFFER", "-1"), "WH_SSE_CHANNEL_BUFFER (server.sse_channel_buffer): '-1' is not valid");
     }

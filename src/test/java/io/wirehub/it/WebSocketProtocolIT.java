@@ -99,6 +99,25 @@ class WebSocketProtocolIT {
     }
 
     @Test
+    void anUnknownOpIsAnsweredUnknownOpNamingTheOpsAndTheStreamGoesOn() throws Exception {
+        try (WireHub hub = TestHubs.start();
+                WsClient client = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=ops")) {
+            client.send("{\"op\":\"bogus\"}");
+            JsonNode error = client.next(WAIT);
+            assertNotNull(error, "an answer");
+            assertEquals("error", error.get("op").asText(), error.toString());
+            assertEquals("unknown_op", error.get("error").asText(), error.toString());
+            assertEquals("unknown op 'bogus'; the ops are subscribe and unsubscribe", error.get("message").asText());
+
+            client.send("{\"op\":\"subscribe\"}");
+            assertEquals("invalid_topic", client.next(WAIT).get("error").asText(), "a known op still needs its topic");
+
+            assertEquals(1, Http.publish(TestHubs.base(hub), "ops", "still here"));
+            assertEquals(1, client.next(WAIT).get("seq").asLong(), "the stream goes on");
+        }
+    }
+
+    @Test
     void aClientFloodingSubscribesItsStreamCannotApplyIsClosedAndCounted() throws Exception {
         // The stalled client's drain thread is stuck writing, so nothing it sends gets applied.
         Map<String, String> env = Map.of("WH_WS_CHANNEL_BUFFER", "8", "WH_SOCKET_SEND_BUFFER", "65536",

@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -63,13 +64,17 @@ import java.util.Set;
  *
  * <p>Client messages: {@code {"op":"subscribe","topic":"c"}} and {@code {"op":"unsubscribe",...}},
  * applied in the order received; anything else (or longer than {@link #MAX_CLIENT_MESSAGE}) is
- * answered with {@code {"op":"error","error":..,"message":..}}. The reader thread is the only one
+ * answered with {@code {"op":"error","error":..,"message":..}}: another op with {@code unknown_op}
+ * naming the ops. The reader thread is the only one
  * that touches this listener's fields.
  */
 public final class WsEndpoint implements WsListener {
     private static final JsonFactory JSON = new JsonFactory();
     // Client messages are small commands; a longer one is dropped, not buffered (memory guard).
     static final int MAX_CLIENT_MESSAGE = 4096;
+    // NOTE: the client ops and the error code for any other one; clients depend on both.
+    private static final List<String> OPS = List.of("subscribe", "unsubscribe");
+    private static final String UNKNOWN_OP = "unknown_op";
 
     private static final HeaderName WS_KEY = HeaderNames.create("Sec-WebSocket-Key");
 
@@ -243,6 +248,12 @@ public final class WsEndpoint implements WsListener {
         } catch (IOException e) {
             throw invalidMessage();
         }
+        if (op == null) {
+            throw invalidMessage();
+        }
+        if (!OPS.contains(op)) { // before the topic: a client with a new op's name must not hear its topic is wrong
+            throw ApiError.badRequest(UNKNOWN_OP, "unknown op '" + op + "'; the ops are " + String.join(" and ", OPS));
+        }
         if (!Names.isValidTopic(topic)) {
             throw ApiError.badRequest(StreamRequest.INVALID_TOPIC, "'topic' must be " + Names.TOPIC_RULE);
         }
@@ -257,11 +268,9 @@ public final class WsEndpoint implements WsListener {
             }
             requested.add(topic);
             subscriber.follow(topic);
-        } else if ("unsubscribe".equals(op)) {
+        } else {
             requested.remove(topic);
             subscriber.unfollow(topic);
-        } else {
-            throw invalidMessage();
         }
     }
 
