@@ -34,7 +34,7 @@ AOT_CACHE := target/wirehub.aot
 .PHONY: help build run aot test bench perf-fanout perf-compare perf-buffer perf-multi perf-jmh perf-store clean jdk server-jvm-flags dev-obs dev-obs-down dev-obs-check
 
 help:
-	@echo "make run    build and start wirehub on the embedded default ($(CONFIG))"
+	@echo "make run    build and start wirehub on the embedded default ($(CONFIG)), 127.0.0.1:8080 (WH_PORT=... for another port)"
 	@echo "make test   build and run every test (unit, integration, leak)"
 	@echo "make build  build target/wirehub.jar without running tests"
 	@echo "make aot    train the JVM's ahead-of-time cache (faster first seconds); make run uses it"
