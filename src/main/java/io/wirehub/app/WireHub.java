@@ -53,6 +53,7 @@ import io.wirehub.transport.ws.WsEndpoint;
 import io.wirehub.transport.ws.WsRequestRoute;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 
 /**
@@ -83,6 +84,7 @@ public final class WireHub implements AutoCloseable {
     private final Ticker ticker;
     private final WebServer server;
     private final Drain drain = new Drain();
+    private final AtomicBoolean closed = new AtomicBoolean(); // close() runs once
     private final Metrics metrics = new Metrics();
     private final EventStore meteredStore; // the store as the hub, publishers and routes use it
     private final Guard guard;
@@ -183,6 +185,9 @@ public final class WireHub implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return; // the SIGTERM drain ran, and the JVM's shutdown hook calls again
+        }
         long deadline = System.nanoTime() + settings.server().drainTimeout().toNanos();
         drain.begin();
         publisher.stop();
