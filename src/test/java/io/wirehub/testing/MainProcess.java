@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.app.Main;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,25 +28,18 @@ public final class MainProcess {
     }
 
     public static Ended run(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().keySet().removeIf(name -> name.startsWith("WH_"));
-        builder.environment().putAll(env);
-        Path out = Files.createTempFile("wirehub-out", ".txt");
-        Path err = Files.createTempFile("wirehub-err", ".txt");
+        Running running = start(args, env);
         try {
-            Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process process = running.process();
             boolean ended = process.waitFor(30, TimeUnit.SECONDS);
             if (!ended) {
                 process.destroyForcibly().waitFor();
             }
-            assertTrue(ended, "exits by itself: " + Files.readString(out) + Files.readString(err));
-            return new Ended(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            assertTrue(ended, "exits by itself: " + running.out() + running.err());
+            return new Ended(process.exitValue(), running.out(), running.err());
         } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
+            Files.deleteIfExists(running.outFile());
+            Files.deleteIfExists(running.errFile());
         }
     }
 
@@ -63,7 +57,7 @@ public final class MainProcess {
             try {
                 return Files.readString(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
     }
