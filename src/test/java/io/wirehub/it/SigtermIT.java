@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.testing.Eventually;
+import io.wirehub.testing.Http;
 import io.wirehub.testing.MainProcess;
 import io.wirehub.testing.SseClient;
 import java.nio.file.Files;
@@ -34,6 +35,10 @@ class SigtermIT {
             });
             try (SseClient stream = SseClient.connect("http://127.0.0.1:" + port[0] + "/v1/sse?topic=stop")) {
                 assertEquals(200, stream.status());
+                // The server counts a stream once its headers are out: the client may see them first.
+                String base = "http://127.0.0.1:" + port[0];
+                Eventually.await("the server counts the stream", Duration.ofSeconds(5),
+                        () -> Http.stats(base).get("subscribers").get("total").asInt() == 1 ? null : "not yet");
                 running.process().destroy(); // SIGTERM
                 assertTrue(running.process().waitFor(30, TimeUnit.SECONDS), "it stopped: " + running.out() + running.err());
                 Eventually.await("the stream ended by the drain", Duration.ofSeconds(5), () -> stream.ended() ? null : "open");
