@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -67,38 +68,28 @@ class EventDataTypesIT {
 
     @Test
     void singlePublishesAreJsonWhenTheBodyIsOneJsonValueAndTextOtherwiseOnSseAndWebSocketLiveAndReplayed() throws Exception {
-        try (WireHub hub = TestHubs.start(schema.env());
-                SseClient sse = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=types.single");
-                WsClient ws = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=types.single")) {
-            String base = TestHubs.base(hub);
-            awaitSubscribers(hub, 2);
-            for (Case c : SINGLE) {
-                Http.Response response = c.contentType() == null ? Http.post(base + "/v1/topics/types.single/events", c.body())
-                        : Http.post(base + "/v1/topics/types.single/events", c.body().getBytes(StandardCharsets.UTF_8), c.contentType());
-                assertEquals(201, response.status(), c + ": " + response.body());
-            }
-            assertDelivered(SINGLE, sse.take(SINGLE.size(), WAIT), ws.take(SINGLE.size(), WAIT), "live");
-            assertReplayed(hub, "types.single", SINGLE);
+        try (WireHub hub = TestHubs.start(schema.env())) {
+            assertLiveAndReplayed(hub, "types.single", SINGLE, base -> {
+                for (Case c : SINGLE) {
+                    Http.Response response = c.contentType() == null ? Http.post(base + "/v1/topics/types.single/events", c.body())
+                            : Http.post(base + "/v1/topics/types.single/events", c.body().getBytes(StandardCharsets.UTF_8), c.contentType());
+                    assertEquals(201, response.status(), c + ": " + response.body());
+                }
+            });
         }
     }
 
     @Test
     void aBatchTypesItsDataLikeSinglePublishesStringsAsTextNullAsJson() throws Exception {
-        try (WireHub hub = TestHubs.start(schema.env());
-                SseClient sse = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=types.batch");
-                WsClient ws = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=types.batch")) {
-            String base = TestHubs.base(hub);
-            awaitSubscribers(hub, 2);
-            Http.Response response = Http.post(base + "/v1/events", BATCH);
-            assertEquals(201, response.status(), response.body());
-            assertDelivered(BATCH_EXPECTED, sse.take(BATCH_EXPECTED.size(), WAIT), ws.take(BATCH_EXPECTED.size(), WAIT), "live");
-            assertReplayed(hub, "types.batch", BATCH_EXPECTED);
-
-            // "data": null in a batch and a body of null are the same event.
-            assertEquals(201, Http.post(base + "/v1/topics/types.batch/events", "null").status());
-            assertEquals("null", sse.next(WAIT).data());
-            JsonNode single = ws.next(WAIT);
-            assertTrue(single.has("data") && single.get("data").isNull(), single.toString());
+        // The batch's six events, then a single publish of the body null: the same as "data": null.
+        List<Case> expected = new ArrayList<>(BATCH_EXPECTED);
+        expected.add(new Case("null", null, "null", "null"));
+        try (WireHub hub = TestHubs.start(schema.env())) {
+            assertLiveAndReplayed(hub, "types.batch", expected, base -> {
+                Http.Response response = Http.post(base + "/v1/events", BATCH);
+                assertEquals(201, response.status(), response.body());
+                assertEquals(201, Http.post(base + "/v1/topics/types.batch/events", "null").status());
+            });
         }
     }
 
@@ -136,6 +127,17 @@ class EventDataTypesIT {
         }
     }
 
+    /** Publishes with SSE and WebSocket subscribers on the topic, checks what they get, then what a replay gives. */
+    private static void assertLiveAndReplayed(WireHub hub, String topic, List<Case> expected, Consumer<String> publish) throws Exception {
+        try (SseClient sse = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=" + topic);
+                WsClient ws = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=" + topic)) {
+            Eventually.await("2 subscribers", WAIT, () -> hub.hub().stats().subscribers() == 2);
+            publish.accept(TestHubs.base(hub));
+            assertDelivered(expected, sse.take(expected.size(), WAIT), ws.take(expected.size(), WAIT), "live");
+        }
+        assertReplayed(hub, topic, expected);
+    }
+
     /** Reconnects on both transports from before the first event: the store's copy is typed as the live one was. */
     private static void assertReplayed(WireHub hub, String topic, List<Case> expected) throws Exception {
         String epoch = hub.store().epoch();
@@ -160,9 +162,5 @@ class EventDataTypesIT {
             wanted.add(Http.JSON.readTree(c.ws()));
         }
         assertEquals(wanted, wsData, how + " over WebSocket");
-    }
-
-    private static void awaitSubscribers(WireHub hub, int count) {
-        Eventually.await(count + " subscribers", WAIT, () -> hub.hub().stats().subscribers() == count);
     }
 }
