@@ -13,6 +13,10 @@ import io.wirehub.testing.SseClient;
 import io.wirehub.testing.StalledSseClient;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.Tokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +112,11 @@ class DashboardBrowserIT {
             for (String asset : List.of("dashboard.js", "dashboard.css", "uPlot.iife.min.js", "uPlot.min.css")) {
                 assertEquals(200, Http.get(base + "/dashboard/" + asset).status(), asset + " needs no token");
             }
+            HttpResponse<Void> page = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(base + "/dashboard?access_token=" + admin)).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(200, page.statusCode());
+            assertEquals(Optional.of("no-referrer"), page.headers().firstValue("Referrer-Policy"),
+                    "the requests the page makes do not carry its URL's token on in a Referer");
 
             // The token in the page's URL: the page hands it to its stream.
             browser.open(base + "/dashboard?access_token=" + admin);
