@@ -333,7 +333,7 @@ public final class WireHub implements AutoCloseable {
                 .register(new TopicService(meteredStore, guard))
                 .register(new StatsService(hub))
                 .register(new AdminService(hub))
-                .register(new StatsStreamService(hub, drain::draining))
+                .register(new StatsStreamService(hub, guard, drain::draining))
                 .register(new DashboardService());
         if (!s.hasManagementPort()) {
             routing.register(new MetricsService(metrics)).register(health);

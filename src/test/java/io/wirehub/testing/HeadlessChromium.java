@@ -76,13 +76,13 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    /** Opens the URL and returns once its load event fired. */
+    /** Opens the URL and returns once it is the page shown and its load event fired. */
     public void open(String url) throws Exception {
         call("Page.enable", Map.of());
         call("Page.navigate", Map.of("url", url));
         Eventually.await("the page loaded", Duration.ofSeconds(20), () -> {
-            try {
-                return "complete".equals(evaluate("document.readyState").asText());
+            try { // the URL too: the page before may still be there, complete
+                return url.equals(evaluate("document.URL").asText()) && "complete".equals(evaluate("document.readyState").asText());
             } catch (Exception e) {
                 return false;
             }
@@ -96,6 +96,15 @@ public final class HeadlessChromium implements AutoCloseable {
             throw new IllegalStateException("the page threw on " + expression + ": " + result.get("exceptionDetails"));
         }
         return result.get("result").path("value");
+    }
+
+    /** Sets the browser's cookie {@code name} for the URL's host (as a login would); an empty value deletes it. */
+    public void setCookie(String url, String name, String value) throws Exception {
+        if (value.isEmpty()) {
+            call("Network.deleteCookies", Map.of("name", name, "url", url));
+        } else {
+            call("Network.setCookie", Map.of("name", name, "value", value, "url", url));
+        }
     }
 
     public void screenshot(Path file) throws Exception {

@@ -57,8 +57,11 @@ public final class SseService implements HttpService {
                 .orElseGet(() -> req.query().first("lastEventId").orElse(null));
         StreamRequest request = StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics, storeEpoch, true);
         grant.requireSubscribe(request.topics()); // replay included: the cursor only names these topics
-        try (StreamQuota.Permit permit = quota.acquire(grant.subject(), req.remotePeer().host())) {
+        StreamQuota.Permit permit = quota.acquire(grant.subject(), req.remotePeer().host());
+        try {
             serve(req, res, grant, request);
+        } finally {
+            permit.close();
         }
     }
 
