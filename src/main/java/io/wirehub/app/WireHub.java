@@ -120,6 +120,7 @@ public final class WireHub implements AutoCloseable {
                     ? bus.interest().and(TopicInterest.of(memory::follow, memory::unfollow)) // see MemoryEventStore.follow
                     : bus.interest());
             metrics.register(hub, bus);
+            metrics.registerBuildInfo(BuildVersion.current());
             this.server = buildServer();
             bus.start(hub);
             this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start();
@@ -173,6 +174,15 @@ public final class WireHub implements AutoCloseable {
     /** The event store this instance uses (tests check its resources, e.g. pooled connections). */
     public EventStore store() {
         return store;
+    }
+
+    /**
+     * The first step of a SIGTERM with {@code server.shutdown_delay}: from now on {@code /health}
+     * answers 503, so the load balancer stops sending new clients; publishes and new streams are
+     * still served, for the clients that arrive before it has noticed. {@link #close()} follows.
+     */
+    public void announceShutdown() {
+        drain.announce();
     }
 
     /**
@@ -235,7 +245,7 @@ public final class WireHub implements AutoCloseable {
         connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
         watch = new ConnectionWatch(s.headerTimeout(), s.maxWaitingPerAddress(), ConnectionLimit.waitingLimit(s.maxConnections()),
                 System::nanoTime);
-        health = new HealthService(store, bus, drain::draining);
+        health = new HealthService(store, bus, drain, BuildVersion.current());
         metrics.registerConnectionRefusals(connections::refused);
         metrics.registerWaitingConnectionCloses(watch::timedOut, watch::refused);
         quota = new StreamQuota(s.maxStreamsPerSubject(), s.maxStreamsPerAddress());

@@ -24,6 +24,11 @@ public enum ConfigKey {
     MAX_TOPICS_PER_STREAM("server.max_topics_per_stream", "WH_MAX_TOPICS_PER_STREAM", "64"),
     SOCKET_SEND_BUFFER("server.socket_send_buffer", "WH_SOCKET_SEND_BUFFER", "0"),
     DRAIN_TIMEOUT("server.drain_timeout", "WH_DRAIN_TIMEOUT", "5s"),
+    // After SIGTERM, /health answers 503 this long while everything is still served, then the
+    // drain: Kubernetes takes a pod out of its endpoints and proxies in a second or two, a load
+    // balancer probing every 2 s needs two failed probes. 5 s plus the 5 s drain stays within
+    // docker stop's 10 s and well within Kubernetes' 30 s grace period.
+    SHUTDOWN_DELAY("server.shutdown_delay", "WH_SHUTDOWN_DELAY", "5s"),
     MANAGEMENT_PORT("server.management_port", "WH_MANAGEMENT_PORT", "-1"),
     // A stream behind the live events this long is moved to the present with a lag_limit reset:
     // a price or a dashboard 5 s late is already wrong, and catching up would only let it fall

@@ -29,7 +29,8 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
             Duration headerTimeout,
             int maxWaitingPerAddress,
             int maxStreamsPerSubject,
-            int maxStreamsPerAddress) {
+            int maxStreamsPerAddress,
+            Duration shutdownDelay) {
 
         /** Whether /metrics and /health have a port of their own (management_port >= 0; 0: any free one). */
         public boolean hasManagementPort() {

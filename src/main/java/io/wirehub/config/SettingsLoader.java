@@ -146,7 +146,8 @@ public final class SettingsLoader {
                 duration(ConfigKey.HEADER_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
                 integer(ConfigKey.MAX_WAITING_PER_ADDRESS, 0, 1_000_000),
                 integer(ConfigKey.MAX_STREAMS_PER_SUBJECT, 0, 1_000_000),
-                integer(ConfigKey.MAX_STREAMS_PER_ADDRESS, 0, 1_000_000));
+                integer(ConfigKey.MAX_STREAMS_PER_ADDRESS, 0, 1_000_000),
+                duration(ConfigKey.SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(10)));
         Settings.Store store = new Settings.Store(
                 choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
                 integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),
