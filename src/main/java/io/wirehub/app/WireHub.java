@@ -87,6 +87,7 @@ public final class WireHub implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean(); // close() runs once
     private final Metrics metrics = new Metrics();
     private final EventStore meteredStore; // the store as the hub, publishers and routes use it
+    private final Access access;
     private final Guard guard;
     private final Cors cors;
     private ConnectionLimit connections; // set with the server, which it guards
@@ -96,7 +97,8 @@ public final class WireHub implements AutoCloseable {
 
     private WireHub(Settings settings) {
         this.settings = settings;
-        this.guard = new Guard(Access.create(settings.auth())); // first: a key file that cannot be read stops the start
+        this.access = Access.create(settings.auth()); // first: a key file that cannot be read stops the start
+        this.guard = new Guard(access);
         if (!settings.auth().jwt()) {
             LOG.log(System.Logger.Level.WARNING, "auth.mode is none: anyone who reaches this port can read and publish every"
                     + " topic and read the stats. Fine for a demo on your own machine; anywhere else set auth.mode: jwt"
@@ -108,7 +110,12 @@ public final class WireHub implements AutoCloseable {
                     + ConfigKey.MANAGEMENT_HOST.env() + ")");
         }
         this.cors = new Cors(settings.auth().corsAllowedOrigins(), !settings.auth().cookieName().isEmpty());
-        this.store = createStore(settings);
+        try {
+            this.store = createStore(settings);
+        } catch (RuntimeException e) {
+            access.close(); // it may watch a key file
+            throw e;
+        }
         this.meteredStore = metrics.metered(store);
         EventBus createdBus = null;
         try {
@@ -129,6 +136,7 @@ public final class WireHub implements AutoCloseable {
                 createdBus.close(); // a started bus holds a thread and connections
             }
             store.close();
+            access.close();
             throw e;
         }
     }
@@ -222,6 +230,7 @@ public final class WireHub implements AutoCloseable {
     }
 
     private void releaseParts() {
+        access.close();
         watch.close();
         ticker.close();
         hub.close();

@@ -83,11 +83,17 @@ public enum ConfigKey {
     AUTH_MODE("auth.mode", "WH_AUTH_MODE", "none"),
     AUTH_COOKIE_NAME("auth.cookie_name", "WH_AUTH_COOKIE_NAME", ""),
     AUTH_JWT_SECRET("auth.jwt.secret", "WH_AUTH_JWT_SECRET", ""),
+    // A second HS256 secret accepted beside auth.jwt.secret: the old one while tokens signed with
+    // it are still alive (rotation, docs/security.md).
+    AUTH_JWT_PREVIOUS_SECRET("auth.jwt.previous_secret", "WH_AUTH_JWT_PREVIOUS_SECRET", ""),
     AUTH_JWT_PUBLIC_KEY_FILE("auth.jwt.public_key_file", "WH_AUTH_JWT_PUBLIC_KEY_FILE", ""),
     AUTH_JWT_JWKS_FILE("auth.jwt.jwks_file", "WH_AUTH_JWT_JWKS_FILE", ""),
     AUTH_JWT_ISSUER("auth.jwt.issuer", "WH_AUTH_JWT_ISSUER", ""),
     AUTH_JWT_AUDIENCE("auth.jwt.audience", "WH_AUTH_JWT_AUDIENCE", ""),
-    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s");
+    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s"),
+    // How often public_key_file / jwks_file is read again for a rotated key: a file of a few KB
+    // read every 10 s costs nothing, and a rotation waits at most this for every instance.
+    AUTH_JWT_KEY_FILE_CHECK("auth.jwt.key_file_check", "WH_AUTH_JWT_KEY_FILE_CHECK", "10s");
 
     private final String key;
     private final String env;
@@ -114,6 +120,6 @@ public enum ConfigKey {
     /** Values that must never reach a log or an error message. */
     public boolean secret() {
         return this == POSTGRES_PASSWORD || this == REDIS_URL // a Redis URL may carry a password
-                || this == AUTH_JWT_SECRET;
+                || this == AUTH_JWT_SECRET || this == AUTH_JWT_PREVIOUS_SECRET;
     }
 }
