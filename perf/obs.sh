@@ -96,8 +96,8 @@ up() {
         fi
     fi
     for port in $PORTS; do
-        # auth none: a local demo stack on 127.0.0.1 (production.yaml's jwt would need a secret and tokens)
-        start "wirehub-$port" env WH_PORT="$port" WH_HOST=127.0.0.1 WH_AUTH_MODE=none \
+        # auth none: a local demo stack on 127.0.0.1 (production.yaml's jwt would need a secret and tokens); no shutdown delay: no load balancer to wait for
+        start "wirehub-$port" env WH_PORT="$port" WH_HOST=127.0.0.1 WH_AUTH_MODE=none WH_SHUTDOWN_DELAY=0s \
             WH_STORE_POSTGRES_URL="$url" WH_STORE_POSTGRES_SCHEMA="$SCHEMA" \
             WH_BUS_REDIS_URL="redis://127.0.0.1:$redis_port" WH_BUS_REDIS_CHANNEL="$SCHEMA" \
             java $SERVER_JVM_FLAGS -jar target/wirehub.jar --config config/production.yaml

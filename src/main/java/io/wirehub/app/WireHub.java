@@ -94,6 +94,7 @@ public final class WireHub implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean(); // close() runs once
     private final Metrics metrics = new Metrics();
     private final EventStore meteredStore; // the store as the hub, publishers and routes use it
+    private final Access access;
     private final Guard guard;
     private final Cors cors;
     private ConnectionLimit connections; // set with the server, which it guards
@@ -103,7 +104,8 @@ public final class WireHub implements AutoCloseable {
 
     private WireHub(Settings settings) {
         this.settings = settings;
-        this.guard = new Guard(Access.create(settings.auth())); // first: a key file that cannot be read stops the start
+        this.access = Access.create(settings.auth()); // first: a key file that cannot be read stops the start
+        this.guard = new Guard(access);
         if (!settings.auth().jwt()) {
             LOG.log(System.Logger.Level.WARNING, "auth.mode is none: anyone who reaches this port can read and publish every"
                     + " topic and read the stats. Fine for a demo on your own machine; anywhere else set auth.mode: jwt"
@@ -115,7 +117,12 @@ public final class WireHub implements AutoCloseable {
                     + ConfigKey.MANAGEMENT_HOST.env() + ")");
         }
         this.cors = new Cors(settings.auth().corsAllowedOrigins(), !settings.auth().cookieName().isEmpty());
-        this.store = createStore(settings);
+        try {
+            this.store = createStore(settings);
+        } catch (RuntimeException e) {
+            access.close(); // it may watch a key file
+            throw e;
+        }
         this.meteredStore = metrics.metered(store);
         EventBus createdBus = null;
         try {
@@ -127,6 +134,7 @@ public final class WireHub implements AutoCloseable {
                     ? bus.interest().and(TopicInterest.of(memory::follow, memory::unfollow)) // see MemoryEventStore.follow
                     : bus.interest());
             metrics.register(hub, bus);
+            metrics.registerBuildInfo(BuildVersion.current());
             this.server = buildServer();
             bus.start(hub);
             this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start();
@@ -135,6 +143,7 @@ public final class WireHub implements AutoCloseable {
                 createdBus.close(); // a started bus holds a thread and connections
             }
             store.close();
+            access.close();
             throw e;
         }
     }
@@ -183,6 +192,15 @@ public final class WireHub implements AutoCloseable {
     }
 
     /**
+     * The first step of a SIGTERM with {@code server.shutdown_delay}: from now on {@code /health}
+     * answers 503, so the load balancer stops sending new clients; publishes and new streams are
+     * still served, for the clients that arrive before it has noticed. {@link #close()} follows.
+     */
+    public void announceShutdown() {
+        drain.announce();
+    }
+
+    /**
      * Drains, then stops, in the order that loses nothing: refuse new streams and publishes (503);
      * wait for the publishes in flight; close the store's writer (what is queued commits, nothing
      * more), then the bus (so every committed event has been PUBLISHed to the other instances);
@@ -219,6 +237,7 @@ public final class WireHub implements AutoCloseable {
     }
 
     private void releaseParts() {
+        access.close();
         watch.close();
         ticker.close();
         hub.close();
@@ -242,7 +261,7 @@ public final class WireHub implements AutoCloseable {
         connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
         watch = new ConnectionWatch(s.headerTimeout(), s.maxWaitingPerAddress(), ConnectionLimit.waitingLimit(s.maxConnections()),
                 System::nanoTime);
-        health = new HealthService(store, bus, drain::draining);
+        health = new HealthService(store, bus, drain, BuildVersion.current());
         metrics.registerConnectionRefusals(connections::refused);
         metrics.registerWaitingConnectionCloses(watch::timedOut, watch::refused);
         quota = new StreamQuota(s.maxStreamsPerSubject(), s.maxStreamsPerAddress());

@@ -24,6 +24,11 @@ public enum ConfigKey {
     MAX_TOPICS_PER_STREAM("server.max_topics_per_stream", "WH_MAX_TOPICS_PER_STREAM", "64"),
     SOCKET_SEND_BUFFER("server.socket_send_buffer", "WH_SOCKET_SEND_BUFFER", "0"),
     DRAIN_TIMEOUT("server.drain_timeout", "WH_DRAIN_TIMEOUT", "5s"),
+    // After SIGTERM, /health answers 503 this long while everything is still served, then the
+    // drain: Kubernetes takes a pod out of its endpoints and proxies in a second or two, a load
+    // balancer probing every 2 s needs two failed probes. 5 s plus the 5 s drain stays within
+    // docker stop's 10 s and well within Kubernetes' 30 s grace period.
+    SHUTDOWN_DELAY("server.shutdown_delay", "WH_SHUTDOWN_DELAY", "5s"),
     MANAGEMENT_PORT("server.management_port", "WH_MANAGEMENT_PORT", "-1"),
     // A stream behind the live events this long is moved to the present with a lag_limit reset:
     // a price or a dashboard 5 s late is already wrong, and catching up would only let it fall
@@ -78,11 +83,17 @@ public enum ConfigKey {
     AUTH_MODE("auth.mode", "WH_AUTH_MODE", "none"),
     AUTH_COOKIE_NAME("auth.cookie_name", "WH_AUTH_COOKIE_NAME", ""),
     AUTH_JWT_SECRET("auth.jwt.secret", "WH_AUTH_JWT_SECRET", ""),
+    // A second HS256 secret accepted beside auth.jwt.secret: the old one while tokens signed with
+    // it are still alive (rotation, docs/security.md).
+    AUTH_JWT_PREVIOUS_SECRET("auth.jwt.previous_secret", "WH_AUTH_JWT_PREVIOUS_SECRET", ""),
     AUTH_JWT_PUBLIC_KEY_FILE("auth.jwt.public_key_file", "WH_AUTH_JWT_PUBLIC_KEY_FILE", ""),
     AUTH_JWT_JWKS_FILE("auth.jwt.jwks_file", "WH_AUTH_JWT_JWKS_FILE", ""),
     AUTH_JWT_ISSUER("auth.jwt.issuer", "WH_AUTH_JWT_ISSUER", ""),
     AUTH_JWT_AUDIENCE("auth.jwt.audience", "WH_AUTH_JWT_AUDIENCE", ""),
-    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s");
+    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s"),
+    // How often public_key_file / jwks_file is read again for a rotated key: a file of a few KB
+    // read every 10 s costs nothing, and a rotation waits at most this for every instance.
+    AUTH_JWT_KEY_FILE_CHECK("auth.jwt.key_file_check", "WH_AUTH_JWT_KEY_FILE_CHECK", "10s");
 
     private final String key;
     private final String env;
@@ -109,6 +120,6 @@ public enum ConfigKey {
     /** Values that must never reach a log or an error message. */
     public boolean secret() {
         return this == POSTGRES_PASSWORD || this == REDIS_URL // a Redis URL may carry a password
-                || this == AUTH_JWT_SECRET;
+                || this == AUTH_JWT_SECRET || this == AUTH_JWT_PREVIOUS_SECRET;
     }
 }

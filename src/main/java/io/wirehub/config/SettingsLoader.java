@@ -146,7 +146,8 @@ public final class SettingsLoader {
                 duration(ConfigKey.HEADER_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
                 integer(ConfigKey.MAX_WAITING_PER_ADDRESS, 0, 1_000_000),
                 integer(ConfigKey.MAX_STREAMS_PER_SUBJECT, 0, 1_000_000),
-                integer(ConfigKey.MAX_STREAMS_PER_ADDRESS, 0, 1_000_000));
+                integer(ConfigKey.MAX_STREAMS_PER_ADDRESS, 0, 1_000_000),
+                duration(ConfigKey.SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(10)));
         Settings.Store store = new Settings.Store(
                 choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
                 integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),
@@ -200,11 +201,13 @@ public final class SettingsLoader {
                 raw.get(ConfigKey.AUTH_COOKIE_NAME),
                 origins(),
                 raw.get(ConfigKey.AUTH_JWT_SECRET),
+                raw.get(ConfigKey.AUTH_JWT_PREVIOUS_SECRET),
                 raw.get(ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE),
                 raw.get(ConfigKey.AUTH_JWT_JWKS_FILE),
                 raw.get(ConfigKey.AUTH_JWT_ISSUER),
                 raw.get(ConfigKey.AUTH_JWT_AUDIENCE),
-                duration(ConfigKey.AUTH_JWT_CLOCK_SKEW, Duration.ZERO, Duration.ofMinutes(5)));
+                duration(ConfigKey.AUTH_JWT_CLOCK_SKEW, Duration.ZERO, Duration.ofMinutes(5)),
+                duration(ConfigKey.AUTH_JWT_KEY_FILE_CHECK, Duration.ofMillis(100), Duration.ofHours(1)));
         if (!auth.cookieName().isEmpty() && !auth.cookieName().matches("[A-Za-z0-9_.-]{1,64}")) {
             problem(ConfigKey.AUTH_COOKIE_NAME, "a cookie name of 1 to 64 characters from A-Z a-z 0-9 _ . -, or empty for none");
         }
@@ -226,8 +229,15 @@ public final class SettingsLoader {
                     + (sources.isEmpty() ? "none is set" : "set are " + sources.stream().map(ConfigKey::key).toList()));
         }
         // HS256 with fewer than 256 bits of key is refused by the JWT library, and guessable.
-        if (!auth.jwtSecret().isEmpty() && auth.jwtSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-            problem(ConfigKey.AUTH_JWT_SECRET, "at least 32 bytes (256 bits), e.g. from: openssl rand -base64 48");
+        for (ConfigKey secret : List.of(ConfigKey.AUTH_JWT_SECRET, ConfigKey.AUTH_JWT_PREVIOUS_SECRET)) {
+            if (!raw.get(secret).isEmpty() && raw.get(secret).getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+                problem(secret, "at least 32 bytes (256 bits), e.g. from: openssl rand -base64 48");
+            }
+        }
+        if (!auth.previousSecret().isEmpty() && auth.jwtSecret().isEmpty()) {
+            problems.add(where(ConfigKey.AUTH_JWT_PREVIOUS_SECRET) + ": is set but " + where(ConfigKey.AUTH_JWT_SECRET)
+                    + " is not; expected the new secret in " + ConfigKey.AUTH_JWT_SECRET.env() + " and the old one, still accepted"
+                    + " during a rotation, in " + ConfigKey.AUTH_JWT_PREVIOUS_SECRET.env());
         }
         for (ConfigKey file : List.of(ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE, ConfigKey.AUTH_JWT_JWKS_FILE)) {
             if (!raw.get(file).isEmpty() && !Files.isReadable(Path.of(raw.get(file)))) {
