@@ -58,7 +58,7 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("drain").unstarted(wireHub::close));
         DrainOnSigterm.install(wireHub);
-        System.out.println("wirehub listening on http://" + settings.server().host() + ":" + wireHub.port()
+        System.out.println("wirehub listening on " + (settings.server().tls().enabled() ? "https" : "http") + "://" + settings.server().host() + ":" + wireHub.port()
                 + " (version: " + BuildVersion.current() + ", store: " + settings.store().type() + ", bus: " + settings.bus().type() + ", auth: " + settings.auth().mode() + ")");
     }
 

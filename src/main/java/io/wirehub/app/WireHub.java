@@ -99,6 +99,7 @@ public final class WireHub implements AutoCloseable {
     private final Cors cors;
     private ConnectionLimit connections; // set with the server, which it guards
     private ConnectionWatch watch; // set with the server: the public listener's connections
+    private volatile TlsReload tlsReload; // set once the server listens with TLS
     private StreamQuota quota; // set with the server
     private HealthService health; // set with the server: on the public or the management listener
 
@@ -165,6 +166,10 @@ public final class WireHub implements AutoCloseable {
         if (!running) { // e.g. the port is taken: Helidon logged it and returned
             wireHub.releaseParts();
             throw new IllegalStateException(bindFailure.describe(settings));
+        }
+        Settings.Tls tls = settings.server().tls();
+        if (tls.enabled()) {
+            wireHub.tlsReload = new TlsReload(tls, wireHub.server::reloadTls);
         }
         return wireHub;
     }
@@ -238,6 +243,9 @@ public final class WireHub implements AutoCloseable {
 
     private void releaseParts() {
         access.close();
+        if (tlsReload != null) {
+            tlsReload.close();
+        }
         watch.close();
         ticker.close();
         hub.close();
@@ -284,6 +292,11 @@ public final class WireHub implements AutoCloseable {
                     }
                 })
                 .routing(routing -> routing(routing))
+                .update(server -> {
+                    if (s.tls().enabled()) {
+                        server.tls(TlsFiles.read(s.tls())); // HTTP/2 by ALPN; the management port stays cleartext
+                    }
+                })
                 .update(server -> {
                     if (s.hasManagementPort()) {
                         server.putSocket(MANAGEMENT, socket -> socket.host(s.managementBindHost()).port(s.managementPort())

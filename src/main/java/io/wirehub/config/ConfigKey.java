@@ -46,6 +46,12 @@ public enum ConfigKey {
     MAX_STREAMS_PER_ADDRESS("server.max_streams_per_address", "WH_MAX_STREAMS_PER_ADDRESS", "0"),
     MAX_WAITING_PER_ADDRESS("server.max_waiting_per_address", "WH_MAX_WAITING_PER_ADDRESS", "16"),
     CORS_ALLOWED_ORIGINS("server.cors.allowed_origins", "WH_CORS_ALLOWED_ORIGINS", ""),
+    // TLS on the public listener, from PEM files as Kubernetes secrets and ACME clients write them;
+    // both empty: cleartext. The files are re-read when they change (a renewed certificate needs no
+    // restart): 10 s is soon enough for a renewal done days ahead, and costs two stat() calls.
+    TLS_CERT_FILE("server.tls.cert_file", "WH_SERVER_TLS_CERT_FILE", ""),
+    TLS_KEY_FILE("server.tls.key_file", "WH_SERVER_TLS_KEY_FILE", ""),
+    TLS_RELOAD_INTERVAL("server.tls.reload_interval", "WH_SERVER_TLS_RELOAD_INTERVAL", "10s"),
 
     STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),
     REPLAY_LIMIT("store.replay_limit", "WH_STORE_REPLAY_LIMIT", "100"),

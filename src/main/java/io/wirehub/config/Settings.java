@@ -30,7 +30,8 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
             int maxWaitingPerAddress,
             int maxStreamsPerSubject,
             int maxStreamsPerAddress,
-            Duration shutdownDelay) {
+            Duration shutdownDelay,
+            Tls tls) {
 
         /** Whether /metrics and /health have a port of their own (management_port >= 0; 0: any free one). */
         public boolean hasManagementPort() {
@@ -40,6 +41,19 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
         /** Where the management listener binds: server.management_host, else server.host. */
         public String managementBindHost() {
             return managementHost.isEmpty() ? host : managementHost;
+        }
+    }
+
+    /**
+     * TLS on the public listener (the management port stays cleartext).
+     *
+     * @param certFile PEM certificate chain, the server's first; empty: cleartext
+     * @param keyFile PEM PKCS#8 private key of the first certificate
+     * @param reloadInterval how often the files are checked for a change (a renewed certificate)
+     */
+    public record Tls(String certFile, String keyFile, Duration reloadInterval) {
+        public boolean enabled() {
+            return !certFile.isEmpty();
         }
     }
 

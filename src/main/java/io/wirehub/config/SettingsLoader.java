@@ -147,7 +147,8 @@ public final class SettingsLoader {
                 integer(ConfigKey.MAX_WAITING_PER_ADDRESS, 0, 1_000_000),
                 integer(ConfigKey.MAX_STREAMS_PER_SUBJECT, 0, 1_000_000),
                 integer(ConfigKey.MAX_STREAMS_PER_ADDRESS, 0, 1_000_000),
-                duration(ConfigKey.SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(10)));
+                duration(ConfigKey.SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(10)),
+                tls());
         Settings.Store store = new Settings.Store(
                 choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
                 integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),
@@ -245,6 +246,24 @@ public final class SettingsLoader {
             }
         }
         return auth;
+    }
+
+    /** Both PEM files or neither; each must be readable (what is in them is checked when the server starts). */
+    private Settings.Tls tls() {
+        Settings.Tls tls = new Settings.Tls(raw.get(ConfigKey.TLS_CERT_FILE), raw.get(ConfigKey.TLS_KEY_FILE),
+                duration(ConfigKey.TLS_RELOAD_INTERVAL, Duration.ofSeconds(1), Duration.ofDays(1)));
+        if (tls.certFile().isEmpty() != tls.keyFile().isEmpty()) {
+            ConfigKey set = tls.certFile().isEmpty() ? ConfigKey.TLS_KEY_FILE : ConfigKey.TLS_CERT_FILE;
+            ConfigKey missing = set == ConfigKey.TLS_KEY_FILE ? ConfigKey.TLS_CERT_FILE : ConfigKey.TLS_KEY_FILE;
+            problems.add(where(missing) + ": is empty, but " + where(set) + " is set; TLS needs both the certificate chain"
+                    + " and its private key (PEM), or neither for cleartext");
+        }
+        for (ConfigKey file : List.of(ConfigKey.TLS_CERT_FILE, ConfigKey.TLS_KEY_FILE)) {
+            if (!raw.get(file).isEmpty() && !Files.isReadable(Path.of(raw.get(file)))) {
+                problem(file, "a readable PEM file");
+            }
+        }
+        return tls;
     }
 
     /** Comma-separated origins, each {@code *} or {@code scheme://host[:port]} with no path. */

@@ -23,7 +23,8 @@ import java.util.List;
  *
  * <p>The handler runs on the connection's own virtual thread and becomes the subscriber's drain
  * thread for the life of the stream. Frames are written as pre-built bytes to the response's
- * output stream (not SseSink, which in Helidon 4.2.3 cannot send comments or split data lines).
+ * output stream (not Helidon's SseSink: 4.2.3's could not send comments or split data lines; 4.5's can, but
+ * pre-built frames are shared by every stream of a topic and a batch goes out in one write).
  */
 public final class SseService implements HttpService {
     private static final Header NO_BUFFERING = HeaderValues.create("X-Accel-Buffering", "no");
