@@ -505,6 +505,7 @@ class Client {
     } catch (e) {
       return this.#retry(new WirehubError('network', e.message));
     }
+    ws.onerror = () => {}; // a close follows; the ws package throws an 'error' nobody listens to
     ws.onmessage = (m) => gen === this.#gen && this.#wsMessage(JSON.parse(m.data));
     ws.onclose = (e) => gen === this.#gen && this.#wsClosed(e.code, e.reason, url);
   }
