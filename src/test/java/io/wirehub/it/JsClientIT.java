@@ -187,8 +187,12 @@ class JsClientIT {
         }
 
         @Override
-        public void close() throws Exception {
-            stop();
+        public void close() throws IOException {
+            try {
+                stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -216,9 +220,13 @@ class JsClientIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
-            if (draining != null) {
-                draining.join();
+        public void close() {
+            try {
+                if (draining != null) {
+                    draining.join();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             hub.close();
         }
