@@ -6,6 +6,9 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.http1.Http1ConnectionProvider;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http1.spi.Http1Upgrader;
+import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.http.HttpRouting;
@@ -51,12 +54,15 @@ import io.wirehub.store.memory.MemoryEventStore;
 import io.wirehub.store.memory.MemoryIdempotencyKeys;
 import io.wirehub.store.postgres.PostgresEventStore;
 import io.wirehub.transport.sse.SseService;
+import io.wirehub.transport.ws.DirectWsUpgrader;
 import io.wirehub.transport.ws.WsEndpoint;
 import io.wirehub.transport.ws.WsRequestRoute;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One running wirehub instance: the parts wired together and the web server serving them.
@@ -65,6 +71,7 @@ import java.util.List;
  */
 public final class WireHub implements AutoCloseable {
     private static final String MANAGEMENT = "management"; // the listener of server.management_port
+    private static final String WS_PROTOCOL = "websocket"; // the Upgrade header value Helidon keys its upgrader by
     private static final System.Logger LOG = System.getLogger(WireHub.class.getName());
 
     // Helidon gives every streaming response a buffer of this many bytes for its whole life (4 KB
@@ -288,8 +295,13 @@ public final class WireHub implements AutoCloseable {
         Http1Config http1 = protocols.stream().filter(Http1Config.class::isInstance).map(Http1Config.class::cast).findFirst()
                 .orElseThrow(() -> new IllegalStateException("Helidon's HTTP/1 protocol was not discovered"));
         @SuppressWarnings("deprecation") // the provider is meant for the service loader; this is what it would do
-        ServerConnectionSelector selector = new Http1ConnectionProvider().create(WebServer.DEFAULT_SOCKET_NAME, http1,
-                ProtocolConfigs.create(protocols));
+        Http1ConnectionSelector discoveredSelector = (Http1ConnectionSelector) new Http1ConnectionProvider()
+                .create(WebServer.DEFAULT_SOCKET_NAME, http1, ProtocolConfigs.create(protocols));
+        Map<String, Http1Upgrader> upgraders = new LinkedHashMap<>(discoveredSelector.prototype().upgraders());
+        WsConfig ws = protocols.stream().filter(WsConfig.class::isInstance).map(WsConfig.class::cast).findFirst()
+                .orElseGet(WsConfig::create);
+        upgraders.put(WS_PROTOCOL, new DirectWsUpgrader(ws));
+        ServerConnectionSelector selector = Http1ConnectionSelector.builder().config(http1).upgraders(upgraders).build();
         // HTTP/1 leaves the list so that Helidon adds no selector of its own; the others stay (the
         // WebSocket connection looks its settings up there).
         builder.protocolsDiscoverServices(false)

@@ -68,7 +68,7 @@ public final class SseService implements HttpService {
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
         res.header(NO_BUFFERING); // nginx would otherwise buffer the stream
         Subscriber subscriber = hub.subscriber(Transport.SSE, request.topics(), request.resumeFrom(), request.unknownCursors(),
-                new SseSink(res.outputStream(), retryMillis, storeEpoch), grant.lifetime(Instant.now()));
+                new SseSink(new ClientOutput(res.outputStream()), retryMillis, storeEpoch), grant.lifetime(Instant.now()));
         subscriber.remoteAddress(req.remotePeer().host() + ":" + req.remotePeer().port());
         subscriber.run();
     }
