@@ -18,15 +18,15 @@ import sun.misc.Signal;
 final class DrainOnSigterm {
     private DrainOnSigterm() {}
 
-    static void install(WireHub wireHub) {
+    static void install(WireHub wireHub, Console console) {
         Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().daemon(false).name("drain-sigterm").start(() -> {
             int streams = wireHub.hub().stats().subscribers();
             long started = System.nanoTime();
-            System.out.println("wirehub: SIGTERM: draining (" + streams + " stream(s) open; publishes and new streams get 503)");
+            console.say(DrainOnSigterm.class, "wirehub: SIGTERM: draining (" + streams + " stream(s) open; publishes and new streams get 503)");
             wireHub.close();
             long tookMillis = (System.nanoTime() - started) / 1_000_000;
             int left = wireHub.hub().stats().drainLoops();
-            System.out.println("wirehub: drained in " + tookMillis + " ms: " + (streams - left) + " stream(s) ended"
+            console.say(DrainOnSigterm.class, "wirehub: drained in " + tookMillis + " ms: " + (streams - left) + " stream(s) ended"
                     + (left > 0 ? ", " + left + " still writing at server.drain_timeout" : "") + "; exiting");
             System.exit(left > 0 ? 1 : 0);
         }));

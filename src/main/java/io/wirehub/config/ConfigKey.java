@@ -82,7 +82,12 @@ public enum ConfigKey {
     AUTH_JWT_JWKS_FILE("auth.jwt.jwks_file", "WH_AUTH_JWT_JWKS_FILE", ""),
     AUTH_JWT_ISSUER("auth.jwt.issuer", "WH_AUTH_JWT_ISSUER", ""),
     AUTH_JWT_AUDIENCE("auth.jwt.audience", "WH_AUTH_JWT_AUDIENCE", ""),
-    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s");
+    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s"),
+
+    LOG_LEVEL("log.level", "WH_LOG_LEVEL", "info"),
+    // text: the line operators read in a terminal; json: one object per line for a log collector.
+    LOG_FORMAT("log.format", "WH_LOG_FORMAT", "text"),
+    LOG_LEVELS("log.levels", "WH_LOG_LEVELS", "");
 
     private final String key;
     private final String env;
@@ -104,6 +109,14 @@ public enum ConfigKey {
 
     public String defaultValue() {
         return defaultValue;
+    }
+
+    /**
+     * Keys that hold several values: a YAML list in the file, or a comma-separated string (the
+     * only form an environment variable has, and the file's form before lists were accepted).
+     */
+    public boolean list() {
+        return this == CORS_ALLOWED_ORIGINS || this == REDIS_NODES || this == LOG_LEVELS;
     }
 
     /** Values that must never reach a log or an error message. */
