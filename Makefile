@@ -35,11 +35,12 @@ SERVER_JVM_FLAGS ?= -XX:+UseSerialGC $(COMPACT_HEADERS) -Xms128m -Xmx1g -Xmn64m 
 # The ahead-of-time cache `make aot` trains; used when it is newer than the jar (never required).
 AOT_CACHE := target/wirehub.aot
 
-.PHONY: help build run aot test bench perf-fanout perf-compare perf-buffer perf-multi perf-jmh perf-store clean jdk server-jvm-flags dev-obs dev-obs-down dev-obs-check
+.PHONY: help build run aot test unit bench perf-fanout perf-compare perf-buffer perf-multi perf-jmh perf-store clean jdk server-jvm-flags dev-obs dev-obs-down dev-obs-check
 
 help:
 	@echo "make run    build and start wirehub on the embedded default ($(CONFIG)), 127.0.0.1:8080 (WH_PORT=... for another port)"
-	@echo "make test   build and run every test (unit, integration, leak)"
+	@echo "make test   build and run every test (unit, integration, leak) and the build's checks"
+	@echo "make unit   compile and run the unit tests only (*Test: no sockets, seconds)"
 	@echo "make build  build target/wirehub.jar without running tests"
 	@echo "make aot    train the JVM's ahead-of-time cache (faster first seconds); make run uses it"
 	@echo "make bench  run the benchmarks in perf/ at small sizes (prints figures)"
@@ -70,8 +71,15 @@ run: build
 aot: build
 	SERVER_JVM_FLAGS="$(SERVER_JVM_FLAGS)" perf/aot-train.sh
 
+# Every test and every gate: Error Prone (main code, warnings fail), unit tests (Surefire), the jar,
+# integration and leak tests (Failsafe), declared dependencies, the formatter check (while skipped:
+# see spotless.check.skip in pom.xml). A subset: mvn verify -Dtest='FooIT,BarTest', or leave out the
+# tagged ones with -DexcludedGroups=slow,load.
 test:
 	$(MVN) verify
+
+unit:
+	$(MVN) test
 
 bench: build
 	perf/run-all.sh

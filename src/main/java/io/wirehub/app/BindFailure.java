@@ -95,6 +95,7 @@ final class BindFailure {
         }
     }
 
+    @SuppressWarnings("ReferenceEquality") // a cause that is the very same object ends the walk
     private static Throwable rootCause(Throwable thrown) {
         Throwable cause = thrown;
         while (cause.getCause() != null && cause.getCause() != cause) {

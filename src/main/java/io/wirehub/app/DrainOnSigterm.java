@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import sun.misc.Signal;
 
 /**
  * SIGTERM (a supervisor's or Kubernetes' stop) takes the instance out of the load balancer, drains
@@ -22,8 +21,9 @@ import sun.misc.Signal;
  * thread would be one by default): once the server stops, nothing else keeps the JVM alive, and it
  * would end with status 0 before saying the drain finished, or with a drain cut short.
  *
- * <p>{@code sun.misc.Signal} is the JDK's supported-but-unexported way to handle a signal
- * (module jdk.unsupported); without it there is no way to choose the exit status of a SIGTERM.
+ * <p>{@link TermSignal} reaches {@code sun.misc.Signal}, the JDK's supported-but-unexported way to
+ * handle a signal (module jdk.unsupported); without it there is no way to choose the exit status of a
+ * SIGTERM.
  */
 final class DrainOnSigterm {
     private DrainOnSigterm() {}
@@ -31,7 +31,7 @@ final class DrainOnSigterm {
     static void install(WireHub wireHub, Console console) {
         AtomicBoolean received = new AtomicBoolean();
         CountDownLatch again = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), signal -> {
+        TermSignal.handle(() -> {
             if (received.getAndSet(true)) {
                 again.countDown(); // the second SIGTERM: no more waiting
                 return;

@@ -347,6 +347,7 @@ public final class WireHub implements AutoCloseable {
      * listeners into one that calls none of them: added next to the logger, the watch never saw a head
      * complete, and closed requests and streams as unfinished heads.
      */
+    @SuppressWarnings("ReferenceEquality") // the very listener we passed, not an equal one
     private Http1Config watchHeads(Http1Config http1) {
         Http1ConnectionListener heads = watch.headListener(http1.receiveListeners());
         Http1Config watched = Http1Config.builder().from(http1).receiveListeners(List.of(heads)).build();

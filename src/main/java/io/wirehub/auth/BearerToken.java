@@ -43,7 +43,7 @@ public final class BearerToken {
     }
 
     private static String cookie(String header, String name) {
-        for (String pair : header.split(";")) {
+        for (String pair : header.split(";", -1)) {
             int eq = pair.indexOf('=');
             if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
                 String value = pair.substring(eq + 1).trim();

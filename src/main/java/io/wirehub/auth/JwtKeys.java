@@ -139,11 +139,11 @@ final class JwtKeys {
     }
 
     private static JWSAlgorithm algorithmOf(JWK key) {
-        if (key.getKeyType() == KeyType.OCT) {
+        if (KeyType.OCT.equals(key.getKeyType())) {
             return JWSAlgorithm.HS256;
-        } else if (key.getKeyType() == KeyType.RSA) {
+        } else if (KeyType.RSA.equals(key.getKeyType())) {
             return JWSAlgorithm.RS256;
-        } else if (key.getKeyType() == KeyType.EC && Curve.P_256.equals(((ECKey) key).getCurve())) {
+        } else if (KeyType.EC.equals(key.getKeyType()) && Curve.P_256.equals(((ECKey) key).getCurve())) {
             return JWSAlgorithm.ES256;
         }
         return null;

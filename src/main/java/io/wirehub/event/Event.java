@@ -85,7 +85,7 @@ public final class Event {
         return body;
     }
 
-    /** The WebSocket JSON payload up to its {@code "id"} value, UTF-8: {@code {"topic":"a","seq":17,"id":}. */
+    /** The WebSocket JSON payload up to its {@code "id"} value, UTF-8: <code>&#123;"topic":"a","seq":17,"id":</code>. */
     public byte[] wsHead() {
         byte[] head = wsHead;
         if (head == null) {

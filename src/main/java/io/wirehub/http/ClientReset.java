@@ -22,7 +22,6 @@ import java.util.function.BooleanSupplier;
 public final class ClientReset {
     private static final System.Logger LOG = System.getLogger(ClientReset.class.getName());
     private static final String HTTP2_RESPONSE = "io.helidon.webserver.http2.Http2ServerResponse";
-    private static final BooleanSupplier NEVER = () -> false;
     private static final MethodHandle STREAM = streamField();
 
     private ClientReset() {}
@@ -30,14 +29,18 @@ public final class ClientReset {
     /** A check for this response: always false over HTTP/1 (a client that left fails the next write there). */
     public static BooleanSupplier of(ServerResponse response) {
         if (STREAM == null || !response.getClass().getName().equals(HTTP2_RESPONSE)) {
-            return NEVER;
+            return ClientReset::never;
         }
         try {
             Http2Stream stream = (Http2Stream) STREAM.invoke(response);
             return () -> stream.streamState() == Http2StreamState.CLOSED;
         } catch (Throwable e) {
-            return NEVER;
+            return ClientReset::never;
         }
+    }
+
+    private static boolean never() {
+        return false;
     }
 
     private static MethodHandle streamField() {

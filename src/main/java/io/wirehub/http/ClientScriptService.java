@@ -25,6 +25,7 @@ import java.util.HexFormat;
  * (a hash of the file): an upgraded server's client reaches pages within minutes.
  */
 public final class ClientScriptService implements HttpService {
+    @SuppressWarnings("ArrayRecordComponent") // never compared or hashed, and its bytes never change
     private record Asset(String contentType, byte[] bytes, String etag) {}
 
     private final Asset script = asset("client/wirehub.js", "text/javascript; charset=utf-8");

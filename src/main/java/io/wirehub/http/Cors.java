@@ -68,7 +68,7 @@ public final class Cors {
             if (credentials && named) {
                 res.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
             }
-            if (req.prologue().method() == Method.OPTIONS && req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+            if (Method.OPTIONS.equals(req.prologue().method()) && req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
                 res.header(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
                 res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS);
                 res.header(HeaderNames.ACCESS_CONTROL_MAX_AGE, "600");

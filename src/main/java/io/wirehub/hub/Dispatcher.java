@@ -87,6 +87,7 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("ReferenceEquality") // END is a sentinel instance
     private void run() {
         while (true) {
             Handed handed;

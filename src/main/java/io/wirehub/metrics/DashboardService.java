@@ -26,6 +26,7 @@ public final class DashboardService implements HttpService {
     private static final Header REFERRER_POLICY = HeaderValues.create("Referrer-Policy", "no-referrer");
     private static final String UPLOT_PROPERTIES = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
 
+    @SuppressWarnings("ArrayRecordComponent") // never compared or hashed, and its bytes never change
     private record Asset(String contentType, byte[] bytes) {}
 
     private final Map<String, Asset> assets;

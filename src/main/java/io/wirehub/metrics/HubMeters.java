@@ -22,6 +22,7 @@ final class HubMeters {
     private HubMeters() {}
 
     // NOTE: metric names and labels are public: docs/metrics.md, config/grafana and alerts use them.
+    @SuppressWarnings("EnumOrdinal") // one scrape's sums per transport, in an array indexed by it
     static void register(PrometheusRegistry registry, Hub hub) {
         HubStats stats = hub.stats();
         gauge(registry, "wirehub_streams_open", "Streams open now (SSE responses, WebSocket sessions)", "transport",

@@ -25,7 +25,7 @@ public record StreamRequest(List<String> topics, Map<String, Long> resumeFrom, S
     public static final String INVALID_LAST_EVENT_ID = "invalid_last_event_id";
 
     /**
-     * @param topics the {@code topic} query parameters, in request order (duplicates are merged)
+     * @param topics the topic query parameters, in request order (duplicates are merged)
      * @param lastEventId the {@code Last-Event-ID} header, else the {@code lastEventId} query
      *     parameter, else null
      * @param storeEpoch the epoch of this server's store, which the cursor is checked against

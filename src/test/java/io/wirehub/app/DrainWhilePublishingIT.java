@@ -9,6 +9,7 @@ import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.ResumingClient;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SteadyRate;
@@ -53,6 +54,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>CI size: 40 subscribers; {@code -Dwirehub.drain.clients=N} for more.
  */
+@Load
 class DrainWhilePublishingIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);

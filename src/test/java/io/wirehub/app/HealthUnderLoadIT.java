@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.TcpProxy;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestPostgres;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * connection. PostgreSQL sits a few milliseconds away, as across a network, so a connection held
  * by a health check is held long enough to matter.
  */
+@Load
 class HealthUnderLoadIT {
     private static final int CALLERS = 200;
     private static final Duration FLOOD = Duration.ofSeconds(2);

@@ -9,6 +9,7 @@ import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.TcpProxy;
@@ -33,6 +34,7 @@ import redis.embedded.RedisServer;
  * publishes, any serves subscribers, and neither a Redis hiccup nor a reconnect elsewhere makes
  * a gap or a duplicate.
  */
+@Slow
 class MultiInstanceIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
 

@@ -7,6 +7,7 @@ import io.wirehub.store.postgres.PostgresEventStore;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.TestHubs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Clients that vanish in the middle of a replay from PostgreSQL leave nothing behind: no borrowed
  * connection (Hikari's leak detection on), no subscriber.
  */
+@Load
 class PostgresReplayLeakTest {
     private static final int STREAMS = 1000;
     private static final int AT_ONCE = 200; // connections being opened at the same moment

@@ -7,6 +7,7 @@ import io.wirehub.store.postgres.PostgresEventStore;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.LogWatch;
 import io.wirehub.testing.ResumingClient;
 import io.wirehub.testing.SteadyRate;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>CI size: 2,000 subscribers; {@code -Dwirehub.storm.clients=5000} for the full size.
  */
+@Load
 class ReconnectStormIT {
     private static final int CLIENTS = Integer.getInteger("wirehub.storm.clients", 2000);
     private static final int TOPICS = 20;

@@ -9,6 +9,7 @@ import io.wirehub.testing.HealthWatch;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.PrivatePostgres;
 import io.wirehub.testing.ResumingClient;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.SteadyRate;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
@@ -36,6 +37,7 @@ import redis.embedded.RedisServer;
  * 200 again by itself. Every acknowledged event reaches every subscriber of its topic once, in
  * order, with no gap and no duplicate.
  */
+@Slow
 class ServiceRestartIT {
     private static final int SUBSCRIBERS = 100;
     private static final int TOPICS = 5;

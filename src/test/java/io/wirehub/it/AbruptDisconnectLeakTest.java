@@ -7,6 +7,7 @@ import io.wirehub.app.WireHub;
 import io.wirehub.hub.Transport;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.RawStreams;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * Clients that vanish without a goodbye (a TCP reset, no WebSocket close frame) leave nothing
  * behind: subscribers, drain loops and topic entries all return to their baseline.
  */
+@Load
 class AbruptDisconnectLeakTest {
     private static final int CLIENTS_PER_TRANSPORT = 500;
 

@@ -9,7 +9,8 @@ import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.HeadlessChromium;
 import io.wirehub.testing.Http;
-import io.wirehub.testing.NodeJs;
+import io.wirehub.testing.InstalledTool;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.TestHubs;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,12 +28,13 @@ import org.junit.jupiter.api.Test;
  * would be, imports /v1/client.js from wirehub and receives over SSE and WebSocket, across a
  * restart of the server (the memory store's new epoch: a reset, then live events again).
  */
+@Slow
 class ClientBrowserIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
     void theExamplePageReceivesOnBothTransportsAcrossAServerRestart() throws Exception {
-        NodeJs.require(HeadlessChromium.path() != null, "ClientBrowserIT", "no chromium (apt-get install chromium)");
+        InstalledTool.require(HeadlessChromium.path() != null, "ClientBrowserIT", "no chromium (apt-get install chromium)");
         HttpServer pages = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
         byte[] page = Files.readAllBytes(Path.of("docs", "client-example.html"));
         pages.createContext("/", exchange -> {

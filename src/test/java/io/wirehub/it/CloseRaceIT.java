@@ -9,6 +9,7 @@ import io.wirehub.hub.HubStats;
 import io.wirehub.testing.AllAtOnce;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.LogWatch;
 import io.wirehub.testing.RawStreams;
 import io.wirehub.testing.TestHubs;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * fail on reset sockets, the streams' token expires ({@code auth.mode: jwt}), and the server shuts
  * down. Each stream is closed once, for one reason, and nothing fails or stays behind.
  */
+@Load
 class CloseRaceIT {
     private static final int ROUNDS = Integer.getInteger("wirehub.race.rounds", 3);
     private static final int STREAMS = 200; // per round: half SSE, half WebSocket

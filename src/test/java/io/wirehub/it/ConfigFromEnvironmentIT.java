@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.Main;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.StalledSseClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The real process, configured by real environment variables, as an operator would run it. */
+@Slow
 class ConfigFromEnvironmentIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Pattern LISTENING = Pattern.compile("wirehub listening on http://[^:]+:(\\d+)");

@@ -9,6 +9,7 @@ import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.HeadlessChromium;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.StalledSseClient;
 import io.wirehub.testing.TestHubs;
@@ -33,8 +34,9 @@ import org.junit.jupiter.api.Test;
  * The dashboard in a real browser (the system's chromium, headless): its numbers and charts
  * follow what happens on the server, with auth off and under JWT (the admin token in the page's
  * URL, or in the cookie). Skips, saying so on stderr, where chromium is not installed; CI
- * installs it (.ci/run). Leaves target/dashboard.png.
+ * installs it (.ci/run), and there a skip fails. Leaves target/dashboard.png.
  */
+@Slow
 class DashboardBrowserIT {
     private static final String PAYLOAD = "x".repeat(4000);
     private static final byte[] SECRET = "a-dashboard-test-secret-of-32-bytes-or-more".getBytes(StandardCharsets.UTF_8);

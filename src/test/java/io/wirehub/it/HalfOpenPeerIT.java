@@ -10,6 +10,7 @@ import io.wirehub.hub.HubStats;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Latencies;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.RawStreams;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * lost its network or a stuck proxy. Each is closed by its deadline (the write deadline, and for
  * a WebSocket the pong deadline too) while the clients that do read keep receiving without delay.
  */
+@Load
 class HalfOpenPeerIT {
     private static final int STALLED_PER_TRANSPORT = 100;
     private static final int READERS_PER_TRANSPORT = 5;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Load;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.TestHubs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * hang; afterwards the server answers /health, stored exactly the events it acknowledged, and its
  * subscribers, drain loops and platform threads are back at their baseline.
  */
+@Slow
+@Load
 class HostileInputFuzzIT {
     private static final long SEED = 20261201L;
     private static final int INPUTS = 10_000;

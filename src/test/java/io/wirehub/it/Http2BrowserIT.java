@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.HeadlessChromium;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.TestCertificates;
 import io.wirehub.testing.TestHubs;
 import java.net.InetSocketAddress;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * EventSources to one wirehub. Over https (HTTP/2, one connection) all 12 receive events; over
  * cleartext HTTP/1.1 the browser's cap of 6 connections per host leaves the other 6 waiting.
  */
+@Slow
 class Http2BrowserIT {
     private static final int STREAMS = 12;
     private static final String PAGE = """

@@ -10,7 +10,9 @@ import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.FrontProxy;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.MainProcess;
+import io.wirehub.testing.InstalledTool;
 import io.wirehub.testing.NodeJs;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
 import java.io.IOException;
@@ -48,6 +50,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *       starts it again.
  * </ul>
  */
+@Slow
 class JsClientIT {
     @RegisterExtension
     static final FreshSchema schema = new FreshSchema();
@@ -58,7 +61,7 @@ class JsClientIT {
     @Test
     void theClientsNodeTestsPassAgainstRealServers() throws Exception {
         int major = NodeJs.major();
-        NodeJs.require(major >= 20, "JsClientIT", "no Node.js 20 or newer (found " + (major == 0 ? "none" : "v" + major) + ")");
+        InstalledTool.require(major >= 20, "JsClientIT", "no Node.js 20 or newer (found " + (major == 0 ? "none" : "v" + major) + ")");
         NodeJs.installDevDependencies();
 
         Map<String, String> pgEnv = new HashMap<>(schema.env());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.MainProcess;
+import io.wirehub.testing.Slow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What an operator's log collector reads from a real wirehub process: log.format, log.level, log.levels. */
+@Slow
 class LogFormatIT {
     private static final Pattern LISTENING = Pattern.compile("wirehub listening on http://[^:]+:\\d+ ");
     private static final Set<String> LEVELS = Set.of("ERROR", "WARNING", "INFO", "DEBUG", "TRACE");

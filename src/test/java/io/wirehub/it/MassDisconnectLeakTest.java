@@ -10,6 +10,8 @@ import io.wirehub.testing.ClientFleet;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Load;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * second process ({@link ClientFleet}), so the full size is bounded by this process's open-file
  * limit alone (one descriptor per connection here).
  */
+@Slow
+@Load
 class MassDisconnectLeakTest {
     private static final int SCALE = Integer.getInteger("wirehub.leak.scale", 1);
     private static final int PER_TRANSPORT = 2000 * SCALE;

@@ -10,6 +10,7 @@ import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.InstalledTool;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TcpProxy;
 import io.wirehub.testing.TestHubs;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * TCP forwarder counts the connections nginx opens. nginx runs as this user's process, from its
  * own prefix directory (as perf/compare.sh runs nchan), never the system's configuration.
  */
+@Slow
 class NginxProxyIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Pattern SNIPPET = Pattern.compile("## Behind a proxy\\n.*?```nginx\\n(.*?)```", Pattern.DOTALL);

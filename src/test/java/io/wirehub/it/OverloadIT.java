@@ -9,6 +9,7 @@ import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.Scrape;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * nothing; a stream that stays behind past {@code server.max_lag} gets a {@code lag_limit} reset
  * and goes on live, never a silent gap.
  */
+@Load
 class OverloadIT {
     private static final String PAYLOAD = "x".repeat(8000); // a few of these fill a stalled client's kernel buffers
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.MainProcess;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.SseClient;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * server.shutdown_delay while everything else is still served, then the drain said in two lines,
  * then exit 0.
  */
+@Slow
 class SigtermIT {
     private static final Pattern LISTENING = Pattern.compile("wirehub listening on http://[^:]+:(\\d+) ");
     private static final Pattern DRAINED = Pattern.compile("wirehub: drained in \\d+ ms: (\\d+) stream\\(s\\) ended; exiting");

@@ -9,6 +9,7 @@ import io.wirehub.hub.CloseReason;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.StalledSseClient;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * A client that stops reading never slows the others, and never causes a silent gap: with
  * catch-up it later gets every event; with disconnect it is closed and resumes by reconnecting.
  */
+@Load
 class SlowSubscriberIT {
     private static final int EVENTS = 300;
     private static final String PAYLOAD = "x".repeat(8000); // 300 x 8 KB overflows the kernel buffers and a queue of 8

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.app.WireHub;
 import io.wirehub.http.ConnectionLimit;
 import io.wirehub.testing.Eventually;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.Scrape;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.WsClient;
@@ -34,6 +36,8 @@ import org.junit.jupiter.api.Test;
  * /health or the streams, and the server closes them after server.header_timeout. The attackers
  * connect from other loopback addresses (127.0.0.2, ...) than the real clients (127.0.0.1).
  */
+@Slow
+@Load
 class SlowlorisIT {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final String CLOSED_WAITING = "wirehub_connections_closed_waiting_total";

@@ -9,7 +9,9 @@ import io.wirehub.testing.Census;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.ResumingClient;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.SteadyRate;
 import io.wirehub.testing.TestHubs;
 import java.lang.management.ManagementFactory;
@@ -34,6 +36,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>CI runs 1 minute; {@code -Dwirehub.soak.minutes=30} for the full soak.
  */
+@Slow
+@Load
 class SoakLeakTest {
     private static final Duration LENGTH = Duration.ofMinutes(Integer.getInteger("wirehub.soak.minutes", 1));
     private static final int SUBSCRIBERS = 2000;

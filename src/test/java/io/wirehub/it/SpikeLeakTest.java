@@ -8,7 +8,9 @@ import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Latencies;
+import io.wirehub.testing.Load;
 import io.wirehub.testing.ResumingClient;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.SteadyRate;
 import io.wirehub.testing.TestHubs;
 import java.time.Duration;
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * client's stream is in order without a gap, and threads, memory and every other count return
  * to their baseline.
  */
+@Slow
+@Load
 class SpikeLeakTest {
     private static final int CLIENTS = 1500;
     private static final Duration ARRIVAL = Duration.ofSeconds(1);

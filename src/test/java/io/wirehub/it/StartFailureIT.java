@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.testing.MainProcess;
 import io.wirehub.testing.MainProcess.Ended;
+import io.wirehub.testing.Slow;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The real process, started on a port another process holds: one line, and a failed exit a supervisor sees. */
+@Slow
 class StartFailureIT {
 
     @Test

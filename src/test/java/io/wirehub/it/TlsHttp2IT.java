@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.app.WireHub;
 import io.wirehub.config.InvalidSettingsException;
 import io.wirehub.testing.Eventually;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.TestCertificates;
 import io.wirehub.testing.TestHubs;
 import java.io.BufferedReader;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (cleartext, by prior knowledge and by upgrade), wss://, a certificate renewed on disk and served
  * without a restart, and files that cannot serve refused at start naming their key.
  */
+@Slow
 class TlsHttp2IT {
     private static final Duration WAIT = Duration.ofSeconds(15);
 

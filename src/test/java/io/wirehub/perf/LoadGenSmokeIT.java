@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.wirehub.app.WireHub;
+import io.wirehub.testing.Load;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.TestHubs;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,6 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * WebSocket and still finds every delivery: a second-long run with a few subscribers against a
  * real server must end {@code RESULT ok} with 0 gaps. It times nothing: figures are for perf/.
  */
+@Slow
+@Load
 class LoadGenSmokeIT {
 
     @ParameterizedTest

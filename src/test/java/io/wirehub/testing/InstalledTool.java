@@ -8,11 +8,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A program of the machine a test runs (Debian's promtool, nginx): found on the PATH or in the
  * sbin directories (nginx is in /usr/sbin, off a user's PATH). Tests skip, saying what to install,
- * where it is missing; .ci/run installs them.
+ * where it is missing; .ci/run installs them, and under CI a skip fails ({@link SkipsFailUnderCi}).
  */
 public final class InstalledTool {
     private InstalledTool() {}
@@ -23,6 +24,14 @@ public final class InstalledTool {
         dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/sbin"));
         return dirs.stream().filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, name)).filter(Files::isExecutable)
                 .findFirst().orElse(null);
+    }
+
+    /** Skips the test, saying so on stderr, unless what it needs is there (under CI: fails). */
+    public static void require(boolean present, String test, String what) {
+        if (!present) {
+            System.err.println("SKIPPED " + test + ": " + what);
+            Assumptions.abort(test + ": " + what);
+        }
     }
 
     public record Result(int exitCode, String output) {}

@@ -5,12 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The machine's Node.js, for the JavaScript client's tests. Where it is missing or older than 20,
- * a test fails under CI (CI=true: .ci/run installs it, so its absence is a broken CI, never a
- * silent skip) and skips elsewhere, saying so on stderr.
+ * a test skips, saying so on stderr, and fails under CI ({@link SkipsFailUnderCi}: .ci/run
+ * installs it, so its absence is a broken CI, never a silent skip).
  */
 public final class NodeJs {
     public static final Path CLIENT_DIR = Path.of("src", "main", "js");
@@ -30,19 +29,6 @@ public final class NodeJs {
             Thread.currentThread().interrupt();
             return 0;
         }
-    }
-
-    /** Fails under CI, else skips, unless a tool the test needs is there. */
-    public static void require(boolean present, String test, String what) {
-        if (present) {
-            return;
-        }
-        String message = test + ": " + what;
-        if (System.getenv("CI") != null) {
-            throw new AssertionError(message + " (CI must have it: .ci/run installs it)");
-        }
-        System.err.println("SKIPPED " + message);
-        Assumptions.abort(message);
     }
 
     /**

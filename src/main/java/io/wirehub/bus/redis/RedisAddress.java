@@ -75,6 +75,7 @@ final class RedisAddress {
     }
 
     /** The innermost cause's message, as a lower-case phrase: "connection refused". */
+    @SuppressWarnings("ReferenceEquality") // a cause that is the very same object ends the walk
     static String reason(Throwable failure) {
         Throwable root = failure;
         while (true) {

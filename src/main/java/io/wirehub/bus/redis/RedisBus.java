@@ -60,7 +60,6 @@ public final class RedisBus implements EventBus {
     private final LongAdder sent = new LongAdder();
     private volatile long lastAttemptNanos;
     private volatile Thread retry; // the one pending re-send of the backlog, if any
-    private volatile BusListener listener;
     private volatile BusSubscription subscription;
 
     /** One Redis ({@code bus.type: redis}). Connects nothing yet; {@link #start} does, and fails fast. */
@@ -109,7 +108,6 @@ public final class RedisBus implements EventBus {
      */
     @Override
     public void start(BusListener listener) {
-        this.listener = listener;
         try {
             answers();
         } catch (RuntimeException e) {
@@ -243,7 +241,6 @@ public final class RedisBus implements EventBus {
             current.close();
         }
         target.close();
-        listener = null;
     }
 
     private void flushBacklog() {

@@ -44,7 +44,6 @@ final class RedisSubscription extends BusSubscription {
     private final RedisAddress address;
     private final String clientName;
     private final byte[] channel;
-    private final ShardChannels channels;
     private final ShardInterest interest; // null: channel routing
     private final BusListener listener;
     private final Runnable redisAnswered;
@@ -69,7 +68,6 @@ final class RedisSubscription extends BusSubscription {
         super(new MessageIntake(origin, listener, redisAnswered));
         this.address = address;
         this.clientName = clientName;
-        this.channels = channels;
         this.channel = channels.anchor();
         this.interest = interest;
         this.listener = listener;
@@ -161,6 +159,7 @@ final class RedisSubscription extends BusSubscription {
      * say so. Health reports the bus down from now, and closing the socket ends the blocked read,
      * so the loop reconnects and the hub backfills. Runs on the heartbeat's thread.
      */
+    @SuppressWarnings("ReferenceEquality") // the same connection object, not an equal one
     private void unanswered(Jedis jedis) {
         if (connection != jedis || closed.get()) {
             return; // that connection has ended already

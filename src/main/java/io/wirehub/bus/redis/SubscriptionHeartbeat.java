@@ -101,6 +101,7 @@ final class SubscriptionHeartbeat implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("ReferenceEquality") // the same connection's watch, not an equal one
     private void run() {
         while (!closed.get()) {
             try {

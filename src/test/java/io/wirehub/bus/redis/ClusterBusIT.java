@@ -9,6 +9,7 @@ import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Scrape;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
 import io.wirehub.testing.TestRedisCluster;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * PostgreSQL: sharded pub/sub spreads the shard channels over the nodes, and subscribers on both
  * instances get every event once, in order, even when one node drops its pub/sub connections.
  */
+@Slow
 class ClusterBusIT {
     @RegisterExtension
     static final FreshSchema schema = new FreshSchema();

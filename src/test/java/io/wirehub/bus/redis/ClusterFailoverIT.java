@@ -7,6 +7,7 @@ import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
 import io.wirehub.testing.TestRedisCluster;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * its replica is promoted, and the subscriber on the other instance still gets every event once,
  * in order. Three primaries with one replica each, started by the test.
  */
+@Slow
 class ClusterFailoverIT {
     @RegisterExtension
     final FreshSchema schema = new FreshSchema();

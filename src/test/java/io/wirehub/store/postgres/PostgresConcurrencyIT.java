@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.testing.FreshSchema;
+import io.wirehub.testing.Load;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many publishers, one or two instances, one topic: seqs stay gapless, unique and in each caller's order. */
+@Load
 class PostgresConcurrencyIT {
     private static final int APPENDS_PER_PUBLISHER = 150;
 

@@ -10,6 +10,7 @@ import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.store.StoreUnavailableException;
 import io.wirehub.testing.Eventually;
+import io.wirehub.testing.Slow;
 import io.wirehub.testing.TcpProxy;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.FreshSchema;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * PostgreSQL going away: start-up fails with one clear line; a running store fails fast with
  * {@link StoreUnavailableException}, loses no acknowledged event, and recovers by itself.
  */
+@Slow
 class PostgresOutageIT {
     @RegisterExtension
     static final FreshSchema schema = new FreshSchema();
