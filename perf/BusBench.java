@@ -34,19 +34,18 @@ import java.util.regex.Pattern;
  */
 public class BusBench {
     public static void main(String[] args) throws Exception {
-        Map<String, String> opt = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        String mode = opt.getOrDefault("mode", "channel");
-        int instances = Integer.parseInt(opt.getOrDefault("instances", "4"));
-        int topics = Integer.parseInt(opt.getOrDefault("topics", "200"));
-        int rate = Integer.parseInt(opt.getOrDefault("rate", "400"));
-        int seconds = Integer.parseInt(opt.getOrDefault("seconds", "10"));
-        String shards = opt.getOrDefault("shards", "64");
-        String pgUrl = opt.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/test");
-        String pgUser = opt.getOrDefault("pg-user", "postgres");
-        String redis = opt.getOrDefault("redis", "127.0.0.1:6379"); // host:port, or the cluster's nodes
+        Args opt = Args.parse("BusBench", args, "mode", "channel", "instances", "4", "topics", "200", "rate", "400", "seconds", "10",
+                "shards", "64", "pg-url", "jdbc:postgresql://127.0.0.1:5432/test", "pg-user", "postgres",
+                "redis", "127.0.0.1:6379"); // redis: host:port, or the cluster's nodes
+        String mode = opt.get("mode");
+        int instances = opt.intArg("instances");
+        int topics = opt.intArg("topics");
+        int rate = opt.intArg("rate");
+        int seconds = opt.intArg("seconds");
+        String shards = opt.get("shards");
+        String pgUrl = opt.get("pg-url");
+        String pgUser = opt.get("pg-user");
+        String redis = opt.get("redis");
         String schema = "bench_" + UUID.randomUUID().toString().substring(0, 8);
 
         Map<String, String> env = new HashMap<>(Map.of("WH_HOST", "127.0.0.1", "WH_PORT", "0", "WH_STORE_TYPE", "postgres",

@@ -25,27 +25,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public class ColdStartBench {
     public static void main(String[] args) throws Exception {
-        int port = -1, subscribers = 10, publishers = 2, seconds = 10, dataBytes = 150;
-        try {
-            for (int i = 0; i < args.length; i += 2) {
-                int value = Integer.parseInt(args[i + 1]);
-                switch (args[i]) {
-                    case "--port" -> port = value;
-                    case "--subscribers" -> subscribers = value;
-                    case "--publishers" -> publishers = value;
-                    case "--seconds" -> seconds = value;
-                    case "--data-bytes" -> dataBytes = value;
-                    default -> throw new IllegalArgumentException(args[i]);
-                }
-            }
-            if (port < 0) {
-                throw new IllegalArgumentException("--port is required");
-            }
-        } catch (RuntimeException e) {
-            System.err.println("usage: java ColdStartBench.java --port N [--subscribers 10] [--publishers 2] [--seconds 10]"
-                    + " [--data-bytes 150] (" + e.getMessage() + ")");
-            System.exit(2);
-        }
+        Args o = Args.parse("ColdStartBench", args, "port", Args.REQUIRED, "subscribers", "10", "publishers", "2", "seconds", "10",
+                "data-bytes", "150");
+        int port = o.intArg("port"), subscribers = o.intArg("subscribers"), publishers = o.intArg("publishers");
+        int seconds = o.intArg("seconds"), dataBytes = o.intArg("data-bytes");
         System.exit(new ColdStartBench(port, dataBytes).run(subscribers, publishers, seconds));
     }
 

@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,36 +39,14 @@ import java.util.regex.Pattern;
  */
 public class IdleBench {
     public static void main(String[] args) throws Exception {
-        String host = "127.0.0.1", transport = "sse", topic = "idle";
-        int port = -1, connections = 2000, warmup = 200, closeWaitSeconds = 60, connecting = 200;
-        long pid = -1;
-        boolean breakdown = false;
-        try {
-            for (int i = 0; i < args.length; i += 2) {
-                String value = args[i + 1];
-                switch (args[i]) {
-                    case "--host" -> host = value;
-                    case "--port" -> port = Integer.parseInt(value);
-                    case "--pid" -> pid = Long.parseLong(value);
-                    case "--transport" -> transport = value;
-                    case "--connections" -> connections = Integer.parseInt(value);
-                    case "--warmup" -> warmup = Integer.parseInt(value);
-                    case "--connecting" -> connecting = Integer.parseInt(value);
-                    case "--topic" -> topic = value;
-                    case "--close-wait-seconds" -> closeWaitSeconds = Integer.parseInt(value);
-                    case "--breakdown" -> breakdown = Boolean.parseBoolean(value);
-                    default -> throw new IllegalArgumentException(args[i]);
-                }
-            }
-            if (port < 0 || pid < 0 || !List.of("sse", "sse-h2", "ws").contains(transport)) {
-                throw new IllegalArgumentException("--port, --pid and --transport sse|sse-h2|ws are required");
-            }
-        } catch (RuntimeException e) {
-            System.err.println("usage: java IdleBench.java --port N --pid SERVER_PID --transport sse|sse-h2|ws [--connections 2000]"
-                    + " [--warmup 200] [--connecting 200] [--host 127.0.0.1] [--topic idle] [--close-wait-seconds 60] [--breakdown false] ("
-                    + e.getMessage() + ")");
-            System.exit(2);
-        }
+        Args o = Args.parse("IdleBench", args, "port", Args.REQUIRED, "pid", Args.REQUIRED, "transport", "sse",
+                "connections", "2000", "warmup", "200", "connecting", "200", "host", "127.0.0.1", "topic", "idle",
+                "close-wait-seconds", "60", "breakdown", "false");
+        String host = o.get("host"), transport = o.choice("transport", "sse", "sse-h2", "ws"), topic = o.get("topic");
+        int port = o.intArg("port"), connections = o.intArg("connections"), warmup = o.intArg("warmup");
+        int closeWaitSeconds = o.intArg("close-wait-seconds"), connecting = o.intArg("connecting");
+        long pid = o.longArg("pid");
+        boolean breakdown = o.boolArg("breakdown");
         try {
             System.exit(new IdleBench(host, port, pid, transport, topic, breakdown, connecting).run(connections, warmup, closeWaitSeconds));
         } catch (MeasurementException e) {
@@ -256,12 +233,11 @@ public class IdleBench {
     }
 
     long status(String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith(field)) {
-                return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
-            }
+        long value = ProcStats.statusField(pid, field);
+        if (value < 0) {
+            throw new MeasurementException("/proc/" + pid + "/status has no " + field);
         }
-        throw new MeasurementException("/proc/" + pid + "/status has no " + field);
+        return value;
     }
 
     static final Pattern SUBSCRIBERS = Pattern.compile("\"subscribers\":\\{\"sse\":(\\d+),\"ws\":(\\d+)");

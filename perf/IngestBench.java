@@ -4,8 +4,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -13,9 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,29 +41,39 @@ public final class IngestBench {
     private static final int DATA_BYTES = 150;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            boolean flag = i + 1 == args.length || args[i + 1].startsWith("--"); // --fill has no value
-            opts.put(args[i].replaceFirst("^--", ""), flag ? "true" : args[++i]);
+        String command = args.length == 0 ? "" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        String[] database = {"jdbc", Args.REQUIRED, "user", "postgres", "password", "", "schema", Args.REQUIRED};
+        switch (command) {
+            case "publish" -> publish(Args.parse("IngestBench", rest, with(database, "port", Args.REQUIRED, "pid", "0", "clk-tck", "100",
+                    "publishers", Args.REQUIRED, "batch", Args.REQUIRED, "seconds", "5", "warmup-seconds", "3", "label", Args.REQUIRED)));
+            case "replay" -> replay(Args.parse("IngestBench", rest, with(database, "port", Args.REQUIRED, "fill", Args.FLAG,
+                    "topics", "100", "events-per-topic", "10000", "behind", Args.REQUIRED, "reconnects", "200", "concurrency", "1",
+                    "label", "")));
+            case "drop" -> {
+                Args opts = Args.parse("IngestBench", rest, database);
+                sql(opts, "DROP SCHEMA IF EXISTS \"" + opts.get("schema") + "\" CASCADE");
+            }
+            default -> throw new IllegalArgumentException("publish, replay or drop, not " + command);
         }
-        switch (args[0]) {
-            case "publish" -> publish(opts);
-            case "replay" -> replay(opts);
-            case "drop" -> sql(opts, "DROP SCHEMA IF EXISTS \"" + opts.get("schema") + "\" CASCADE");
-            default -> throw new IllegalArgumentException("publish, replay or drop, not " + args[0]);
-        }
+    }
+
+    private static String[] with(String[] common, String... more) {
+        String[] all = Arrays.copyOf(common, common.length + more.length);
+        System.arraycopy(more, 0, all, common.length, more.length);
+        return all;
     }
 
     // ---- publish -------------------------------------------------------------------------------
 
-    private static void publish(Map<String, String> opts) throws Exception {
-        int port = Integer.parseInt(opts.get("port"));
-        int publishers = Integer.parseInt(opts.get("publishers"));
-        int batch = Integer.parseInt(opts.get("batch"));
-        long warmupNanos = (long) (Double.parseDouble(opts.getOrDefault("warmup-seconds", "3")) * 1e9);
-        long windowNanos = (long) (Double.parseDouble(opts.getOrDefault("seconds", "5")) * 1e9);
+    private static void publish(Args opts) throws Exception {
+        int port = opts.intArg("port");
+        int publishers = opts.intArg("publishers");
+        int batch = opts.intArg("batch");
+        long warmupNanos = (long) (opts.doubleArg("warmup-seconds") * 1e9);
+        long windowNanos = (long) (opts.doubleArg("seconds") * 1e9);
         String label = opts.get("label");
-        long pid = Long.parseLong(opts.getOrDefault("pid", "0"));
+        long pid = opts.longArg("pid");
         String data = "{\"v\":\"" + "x".repeat(DATA_BYTES - 8) + "\"}";
 
         long start = System.nanoTime();
@@ -114,7 +120,7 @@ public final class IngestBench {
         long ackedTotal = Arrays.stream(acked).sum();
         double seconds = windowNanos / 1e9;
         double events = (double) all.length * batch;
-        double cpuSeconds = (cpu[1] - cpu[0]) / Double.parseDouble(opts.getOrDefault("clk-tck", "100"));
+        double cpuSeconds = (cpu[1] - cpu[0]) / opts.doubleArg("clk-tck");
 
         // Every acknowledged event must be in the table, once, with gapless seqs per topic.
         long stored;
@@ -146,14 +152,14 @@ public final class IngestBench {
 
     // ---- replay --------------------------------------------------------------------------------
 
-    private static void replay(Map<String, String> opts) throws Exception {
-        int port = Integer.parseInt(opts.get("port"));
-        int topics = Integer.parseInt(opts.getOrDefault("topics", "100"));
-        int head = Integer.parseInt(opts.getOrDefault("events-per-topic", "10000"));
-        int reconnects = Integer.parseInt(opts.getOrDefault("reconnects", "200"));
-        int concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "1"));
-        String label = opts.getOrDefault("label", "");
-        if (opts.containsKey("fill")) {
+    private static void replay(Args opts) throws Exception {
+        int port = opts.intArg("port");
+        int topics = opts.intArg("topics");
+        int head = opts.intArg("events-per-topic");
+        int reconnects = opts.intArg("reconnects");
+        int concurrency = opts.intArg("concurrency");
+        String label = opts.get("label");
+        if (opts.flag("fill")) {
             fill(opts, topics, head);
         }
         for (int n = 0; n < Math.max(20, concurrency * 2); n++) {
@@ -193,7 +199,7 @@ public final class IngestBench {
     }
 
     /** T topics of E events each (seqs 1..E), written by PostgreSQL itself: not through the API. */
-    private static void fill(Map<String, String> opts, int topics, int perTopic) throws SQLException {
+    private static void fill(Args opts, int topics, int perTopic) throws SQLException {
         String schema = "\"" + opts.get("schema") + "\"";
         String data = "{\"v\":\"" + "x".repeat(DATA_BYTES - 8) + "\"}";
         long t0 = System.nanoTime();
@@ -393,11 +399,11 @@ public final class IngestBench {
         }
     }
 
-    private static Connection connect(Map<String, String> opts) throws SQLException {
-        return DriverManager.getConnection(opts.get("jdbc"), opts.getOrDefault("user", "postgres"), opts.getOrDefault("password", ""));
+    private static Connection connect(Args opts) throws SQLException {
+        return DriverManager.getConnection(opts.get("jdbc"), opts.get("user"), opts.get("password"));
     }
 
-    private static void sql(Map<String, String> opts, String statement) throws SQLException {
+    private static void sql(Args opts, String statement) throws SQLException {
         try (Connection sql = connect(opts); Statement st = sql.createStatement()) {
             st.execute(statement);
         }
@@ -422,10 +428,8 @@ public final class IngestBench {
             return 0;
         }
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
-        } catch (IOException e) {
+            return ProcStats.of(pid).cpuTicks();
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }

@@ -1,14 +1,8 @@
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.regex.Matcher;
@@ -55,15 +47,21 @@ import java.util.regex.Pattern;
  * delivery, RSS per loaded stream); stop publishing and wait until every subscriber has read the
  * last acknowledged event.
  *
- * <p>The read path parses bytes in place: no object per event. Run with the JDK's source launcher,
- * {@code java perf/LoadGen.java --port P --pid PID [...]} (perf/README.md). Exit: 0 ok, 1 a figure
- * could not be measured, 2 bad arguments, 3 delivery was not exactly once.
+ * <p>This file runs a case and reports it; the parts are files of their own: {@link SubscriberLoop}
+ * (the NIO subscriber client, one selector thread each, over {@link SubscriberStream}s),
+ * {@link PipelinedPublisher}, {@link ProcStats} (/proc sampling), and the helpers {@link Histogram},
+ * {@link ChunkedBody}, {@link AsciiBytes} and {@link Args}, which other perf programs share.
+ *
+ * <p>The read path parses bytes in place: no object per event. Run with the JDK's multi-file source
+ * launcher, {@code java perf/LoadGen.java --port P --pid PID [...]}, which finds those files next to
+ * it (perf/README.md). Exit: 0 ok, 1 a figure could not be measured, 2 bad arguments, 3 delivery was
+ * not exactly once.
  */
 public class LoadGen {
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = parseArgs(args,
-                "server", "wirehub", "transport", "sse", "host", "127.0.0.1", "port", "", "pid", "",
+        Args o = Args.parse("LoadGen", args,
+                "server", "wirehub", "transport", "sse", "host", "127.0.0.1", "port", Args.REQUIRED, "pid", Args.REQUIRED,
                 "subscribers", "100", "topics", "1", "rate", "0", "batch", "1", "pub-conns", "2",
                 "payload", "150", "warmup", "2", "cold", "2", "window", "5", "drain", "30",
                 "io-threads", "2", "connect-timeout", "60", "clk-tck", "100", "out", "-", "label", "",
@@ -90,11 +88,11 @@ public class LoadGen {
     /** The JDK's jcmd, to read the server's heap after a full GC; "none": no heap figures. */
     final String jcmd;
 
-    // ---- shared state. A slot is (subscriber, one of its topics); Sub.firstSlot + j is its j-th.
+    // ---- shared state. A slot is (subscriber, one of its topics); SubscriberStream.firstSlot + j is its j-th.
     // Index of (slot, publisher connection c): slot * pubConns + c.
     /** Last n seen; -1 before the first. Written by the subscriber's selector thread only. */
     final AtomicLongArray lastN;
-    /** Last n acknowledged per (connection, topic): c * topics + topic. Publisher thread only. */
+    /** Last n acknowledged per (connection, topic): c * topics + topic. PipelinedPublisher thread only. */
     final long[] ackedN;
     /** Subscribers that have seen at least one event of every publisher connection. */
     final AtomicInteger ready = new AtomicInteger();
@@ -106,53 +104,53 @@ public class LoadGen {
     volatile int phase = COLD;
     static final int COLD = 0, WARM = 1, WINDOW = 2, DRAIN = 3;
 
-    final List<IoLoop> loops = new ArrayList<>();
-    final Sub[] subs;
+    final List<SubscriberLoop> loops = new ArrayList<>();
+    final SubscriberStream[] subs;
 
-    LoadGen(Map<String, String> o) {
-        nchan = choice(o, "server", "wirehub", "nchan").equals("nchan");
-        ws = choice(o, "transport", "sse", "ws").equals("ws");
+    LoadGen(Args o) {
+        nchan = o.choice("server", "wirehub", "nchan").equals("nchan");
+        ws = o.choice("transport", "sse", "ws").equals("ws");
         host = o.get("host");
-        port = intArg(o, "port");
-        pubPort = o.get("pub-port").equals("same") ? port : intArg(o, "pub-port");
+        port = o.intArg("port");
+        pubPort = o.get("pub-port").equals("same") ? port : o.intArg("pub-port");
         serverPids = Arrays.stream(o.get("pid").split(",")).mapToLong(Long::parseLong).toArray();
-        subscribers = intArg(o, "subscribers");
-        topics = intArg(o, "topics");
-        rate = intArg(o, "rate");
-        batch = intArg(o, "batch");
-        pubConns = intArg(o, "pub-conns");
-        payload = intArg(o, "payload");
-        ioThreads = intArg(o, "io-threads");
-        clkTck = intArg(o, "clk-tck");
-        warmup = doubleArg(o, "warmup");
-        cold = doubleArg(o, "cold");
-        window = doubleArg(o, "window");
-        drain = doubleArg(o, "drain");
-        connectTimeout = doubleArg(o, "connect-timeout");
+        subscribers = o.intArg("subscribers");
+        topics = o.intArg("topics");
+        rate = o.intArg("rate");
+        batch = o.intArg("batch");
+        pubConns = o.intArg("pub-conns");
+        payload = o.intArg("payload");
+        ioThreads = o.intArg("io-threads");
+        clkTck = o.intArg("clk-tck");
+        warmup = o.doubleArg("warmup");
+        cold = o.doubleArg("cold");
+        window = o.doubleArg("window");
+        drain = o.doubleArg("drain");
+        connectTimeout = o.doubleArg("connect-timeout");
         out = o.get("out");
         label = o.get("label");
         String[] perSub = o.get("topics-per-sub").split("-", 2);
-        minTopicsPerSub = intArg(Map.of("topics-per-sub", perSub[0]), "topics-per-sub");
-        maxTopicsPerSub = perSub.length == 1 ? minTopicsPerSub : intArg(Map.of("topics-per-sub", perSub[1]), "topics-per-sub");
-        burst = intArg(o, "burst");
-        burstEvery = doubleArg(o, "burst-every");
+        minTopicsPerSub = o.intValue("topics-per-sub", perSub[0]);
+        maxTopicsPerSub = perSub.length == 1 ? minTopicsPerSub : o.intValue("topics-per-sub", perSub[1]);
+        burst = o.intArg("burst");
+        burstEvery = o.doubleArg("burst-every");
         jcmd = o.get("jcmd");
         if (nchan && batch != 1) {
-            usage("nchan publishes one message per request: --batch 1");
+            o.usage("nchan publishes one message per request: --batch 1");
         }
         if (nchan && (burst > 0 || maxTopicsPerSub > 1)) {
-            usage("--burst and --topics-per-sub above 1 are wirehub only (batch publish, several topics per stream)");
+            o.usage("--burst and --topics-per-sub above 1 are wirehub only (batch publish, several topics per stream)");
         }
         if (minTopicsPerSub < 1 || maxTopicsPerSub < minTopicsPerSub || maxTopicsPerSub > topics || burst < 0 || burstEvery <= 0) {
-            usage("--topics-per-sub is K or MIN-MAX with 1 <= MIN <= MAX <= --topics; --burst >= 0; --burst-every > 0");
+            o.usage("--topics-per-sub is K or MIN-MAX with 1 <= MIN <= MAX <= --topics; --burst >= 0; --burst-every > 0");
         }
         if (subscribers < 1 || topics < 1 || pubConns < 1 || batch < 1 || ioThreads < 1 || payload < 40) {
-            usage("--subscribers, --topics, --pub-conns, --batch, --io-threads must be >= 1, --payload >= 40");
+            o.usage("--subscribers, --topics, --pub-conns, --batch, --io-threads must be >= 1, --payload >= 40");
         }
-        subs = new Sub[subscribers];
+        subs = new SubscriberStream[subscribers];
         int slots = 0;
         for (int i = 0; i < subscribers; i++) {
-            subs[i] = new Sub(i, slots, topicsOf(i));
+            subs[i] = new SubscriberStream(i, slots, topicsOf(i));
             slots += subs[i].topicList.length;
         }
         lastN = new AtomicLongArray(slots * pubConns);
@@ -181,8 +179,8 @@ public class LoadGen {
                 rate == 0 ? "saturation" : rate + " events/s", payload, pubConns, batch > 1 ? ", batches of " + batch : "",
                 burst > 0 ? ", bursts of " + burst + " to one topic every " + burstEvery + " s" : "");
         System.out.println("loadgen: " + what + (pubPort != port ? ", published on port " + pubPort + ", served on " + port : ""));
-        Proc server = new Proc(serverPids, clkTck);
-        Proc client = new Proc(new long[] {ProcessHandle.current().pid()}, clkTck);
+        ProcStats server = new ProcStats(serverPids, clkTck);
+        ProcStats client = new ProcStats(new long[] {ProcessHandle.current().pid()}, clkTck);
         Map<String, Long> statsStart = stats();
         long heapBefore = heapUsedKb(); // first: its full GC shrinks the heap, and RSS with it
         long rssBefore = server.rssKb();
@@ -190,7 +188,7 @@ public class LoadGen {
         // 1. Connect every stream, a bounded number at a time per selector thread.
         long t0 = System.nanoTime();
         for (int i = 0; i < ioThreads; i++) {
-            IoLoop loop = new IoLoop(i);
+            SubscriberLoop loop = new SubscriberLoop(this, i);
             loops.add(loop);
             Thread t = new Thread(loop, "loadgen-io-" + i);
             t.setDaemon(true);
@@ -204,7 +202,7 @@ public class LoadGen {
         while (opened.get() + failed.get() < subscribers && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        loops.forEach(IoLoop::abandonConnects); // what has not opened by now is a connect failure, not a late subscriber
+        loops.forEach(SubscriberLoop::abandonConnects); // what has not opened by now is a connect failure, not a late subscriber
         double connectSeconds = (System.nanoTime() - t0) / 1e9;
         int openedCount = opened.get();
         int connectFailures = subscribers - openedCount;
@@ -218,7 +216,7 @@ public class LoadGen {
         long rssIdle = server.rssKb();
 
         // 2. Publish: cold seconds, then warm-up until every subscriber is live on every connection.
-        Publisher publisher = new Publisher();
+        PipelinedPublisher publisher = new PipelinedPublisher(this);
         Thread pubThread = new Thread(publisher, "loadgen-publisher");
         pubThread.setDaemon(true);
         long cpuColdServer = server.cpuTicks();
@@ -263,19 +261,19 @@ public class LoadGen {
         while (!(drained = caughtUp()) && System.nanoTime() < drainDeadline) {
             Thread.sleep(20);
         }
-        loops.forEach(IoLoop::stop);
-        for (IoLoop l : loops) {
+        loops.forEach(SubscriberLoop::stop);
+        for (SubscriberLoop l : loops) {
             l.thread.join(5000);
         }
 
         // 5. Exactly once: in-stream counts from the loops, plus what never came after the last read.
         long gaps = 0, dups = 0, reorders = 0, ended = 0;
-        for (IoLoop l : loops) {
+        for (SubscriberLoop l : loops) {
             gaps += l.gaps;
             dups += l.dups;
             reorders += l.reorders;
         }
-        for (Sub s : subs) {
+        for (SubscriberStream s : subs) {
             if (!s.open) {
                 continue;
             }
@@ -295,7 +293,7 @@ public class LoadGen {
         }
         // Peak RSS (VmHWM: each process's high-water mark since it started; every case starts a fresh
         // server), after the drain. nchan: the master and its worker(s), summed.
-        long rssPeak = new Proc(nchan ? withParentNamed(serverPids, "nginx") : serverPids, clkTck).rssPeakKb();
+        long rssPeak = new ProcStats(nchan ? ProcStats.withParentNamed(serverPids, "nginx") : serverPids, clkTck).rssPeakKb();
         Histogram windowLat = merged(WINDOW);
         Histogram coldLat = merged(COLD);
         double w = (w1.nanos - w0.nanos) / 1e9;
@@ -438,7 +436,7 @@ public class LoadGen {
 
     /** True when every live subscriber has read the last acknowledged event of every connection. */
     boolean caughtUp() {
-        for (Sub s : subs) {
+        for (SubscriberStream s : subs) {
             if (!s.open || s.ended) {
                 continue;
             }
@@ -455,9 +453,9 @@ public class LoadGen {
 
     record Snapshot(long nanos, long delivered, long acked, long serverTicks, long clientTicks) {}
 
-    Snapshot snapshot(Publisher p, Proc server, Proc client) throws IOException {
+    Snapshot snapshot(PipelinedPublisher p, ProcStats server, ProcStats client) throws IOException {
         long d = 0;
-        for (IoLoop l : loops) {
+        for (SubscriberLoop l : loops) {
             d += l.deliveredShared;
         }
         return new Snapshot(System.nanoTime(), d, p.acked, server.cpuTicks(), client.cpuTicks());
@@ -468,936 +466,6 @@ public class LoadGen {
         loops.forEach(l -> h.add(l.latency[ph]));
         return h;
     }
-
-    // ======================================================================== subscribers
-
-    static final int HEAD = 0, BODY = 1;
-    static final int CH_SIZE = 0, CH_EXT = 1, CH_DATA = 2, CH_CRLF = 3, CH_END = 4;
-    static final int WS_HEADER = 0, WS_PAYLOAD = 1;
-
-    /** One stream: its socket and its parser state (HTTP head, chunks, SSE lines or WebSocket frames). */
-    final class Sub {
-        final int index, firstSlot;
-        final int[] topicList;
-        SocketChannel ch;
-        boolean open, ended;
-        int state = HEAD;
-        boolean chunked;
-        int chState = CH_SIZE;
-        long chLeft;
-        /** Bytes of a line, frame or head that spans reads. */
-        byte[] carry = new byte[256];
-        int carryLen;
-        int wsState = WS_HEADER;
-        final byte[] wsHeader = new byte[14];
-        int wsHeaderLen;
-        int wsOpcode;
-        long wsLeft, wsLen;
-        int seenConns;
-
-        Sub(int index, int firstSlot, int[] topicList) {
-            this.index = index;
-            this.firstSlot = firstSlot;
-            this.topicList = topicList;
-        }
-
-        /** The slot of topic k among this subscriber's, or -1 if it does not follow k. */
-        int slotOf(int k) {
-            for (int j = 0; j < topicList.length; j++) {
-                if (topicList[j] == k) {
-                    return firstSlot + j;
-                }
-            }
-            return -1;
-        }
-
-        void append(byte[] b, int from, int to) {
-            int n = to - from;
-            if (carryLen + n > carry.length) {
-                carry = Arrays.copyOf(carry, Math.max(carry.length * 2, carryLen + n));
-            }
-            System.arraycopy(b, from, carry, carryLen, n);
-            carryLen += n;
-        }
-
-        byte[] request() {
-            String path;
-            if (nchan) {
-                path = (ws ? "/ws/t" : "/sse/t") + topicList[0];
-            } else {
-                StringBuilder q = new StringBuilder(ws ? "/v1/ws" : "/v1/sse");
-                for (int j = 0; j < topicList.length; j++) {
-                    q.append(j == 0 ? "?topic=t" : "&topic=t").append(topicList[j]);
-                }
-                path = q.toString();
-            }
-            String h = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n";
-            h += ws ? "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                    : "Accept: text/event-stream\r\n";
-            return (h + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        }
-    }
-
-    /** A selector thread: connects its share of the streams, then reads and checks every delivery. */
-    final class IoLoop implements Runnable {
-        final int id;
-        final Selector selector;
-        final Queue<Sub> pending = new ConcurrentLinkedQueue<>();
-        final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-        final Histogram[] latency = {new Histogram(), new Histogram(), new Histogram(), new Histogram()};
-        Thread thread;
-        volatile boolean stopping;
-        volatile boolean abandoning;
-        boolean abandoned;
-        int connecting;
-        // Written by this thread only; read after join (or racily, for progress).
-        long delivered, gaps, dups, reorders;
-        volatile long deliveredShared;
-        long now;
-        int ph;
-
-        IoLoop(int id) throws IOException {
-            this.id = id;
-            this.selector = Selector.open();
-        }
-
-        void stop() {
-            stopping = true;
-            selector.wakeup();
-        }
-
-        void abandonConnects() {
-            abandoning = true;
-            selector.wakeup();
-        }
-
-        /** Closes every stream that has not opened yet (the connect deadline passed). */
-        void closeUnopened() {
-            pending.clear();
-            for (SelectionKey k : selector.keys()) {
-                Sub s = (Sub) k.attachment();
-                if (!s.open) {
-                    k.cancel();
-                    try {
-                        s.ch.close();
-                    } catch (IOException ignored) {
-                        // abandoned
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void run() {
-            thread = Thread.currentThread();
-            try {
-                while (!stopping) {
-                    if (abandoning && !abandoned) {
-                        abandoned = true;
-                        closeUnopened();
-                    }
-                    if (!abandoned) {
-                        startConnects();
-                    }
-                    selector.select(100);
-                    now = System.nanoTime();
-                    ph = phase;
-                    for (SelectionKey k : selector.selectedKeys()) {
-                        Sub s = (Sub) k.attachment();
-                        try {
-                            if (k.isConnectable()) {
-                                connected(s, k);
-                            } else if (k.isReadable()) {
-                                read(s, k);
-                            }
-                        } catch (IOException | RuntimeException e) {
-                            close(s, k, e.toString());
-                        }
-                    }
-                    selector.selectedKeys().clear();
-                    deliveredShared = delivered;
-                }
-            } catch (IOException e) {
-                firstError = "selector: " + e;
-            } finally {
-                for (SelectionKey k : selector.keys()) {
-                    try {
-                        k.channel().close();
-                    } catch (IOException ignored) {
-                        // closing at the end
-                    }
-                }
-            }
-        }
-
-        /** At most 256 connects in flight per thread: the listen backlog is finite. */
-        void startConnects() {
-            Sub s;
-            while (connecting < 256 && (s = pending.poll()) != null) {
-                try {
-                    SocketChannel ch = SocketChannel.open();
-                    s.ch = ch;
-                    ch.configureBlocking(false);
-                    ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    connecting++;
-                    if (ch.connect(new InetSocketAddress(host, port))) {
-                        SelectionKey k = ch.register(selector, 0, s);
-                        connected(s, k);
-                    } else {
-                        ch.register(selector, SelectionKey.OP_CONNECT, s);
-                    }
-                } catch (IOException e) {
-                    connectFailed(s, e.toString());
-                }
-            }
-        }
-
-        void connected(Sub s, SelectionKey k) throws IOException {
-            s.ch.finishConnect();
-            ByteBuffer req = ByteBuffer.wrap(s.request());
-            while (req.hasRemaining()) {
-                if (s.ch.write(req) == 0) {
-                    throw new IOException("the request did not fit the socket buffer");
-                }
-            }
-            k.interestOps(SelectionKey.OP_READ);
-        }
-
-        void connectFailed(Sub s, String why) {
-            connecting--;
-            failed.incrementAndGet();
-            if (firstError == null) {
-                firstError = "sub " + s.index + ": " + why;
-            }
-        }
-
-        void close(Sub s, SelectionKey k, String why) {
-            k.cancel();
-            try {
-                s.ch.close();
-            } catch (IOException ignored) {
-                // already broken
-            }
-            if (!s.open) {
-                connectFailed(s, why);
-            } else if (!s.ended && !stopping) {
-                s.ended = true;
-                lost.incrementAndGet();
-                if (firstError == null) {
-                    firstError = "sub " + s.index + " ended: " + why;
-                }
-            }
-        }
-
-        void read(Sub s, SelectionKey k) throws IOException {
-            buf.clear();
-            int n = s.ch.read(buf);
-            if (n < 0) {
-                throw new IOException("the server closed the stream");
-            }
-            byte[] b = buf.array();
-            int off = 0;
-            if (s.state == HEAD) {
-                off = head(s, b, 0, n);
-                if (off < 0) {
-                    return;
-                }
-            }
-            if (ws) {
-                wsBytes(s, b, off, n);
-            } else if (s.chunked) {
-                dechunk(s, b, off, n);
-            } else {
-                sseBytes(s, b, off, n);
-            }
-        }
-
-        /** Collects the response head; the offset where the body starts, or -1 while incomplete. */
-        int head(Sub s, byte[] b, int off, int end) throws IOException {
-            int from = s.carryLen;
-            s.append(b, off, end);
-            int headEnd = -1;
-            for (int i = Math.max(3, from - 3); i < s.carryLen; i++) {
-                if (s.carry[i] == '\n' && s.carry[i - 1] == '\r' && s.carry[i - 2] == '\n' && s.carry[i - 3] == '\r') {
-                    headEnd = i + 1;
-                    break;
-                }
-            }
-            if (headEnd < 0) {
-                if (s.carryLen > 16384) {
-                    throw new IOException("response head over 16 KB");
-                }
-                return -1;
-            }
-            String head = new String(s.carry, 0, headEnd, StandardCharsets.ISO_8859_1);
-            String expect = ws ? " 101" : " 200";
-            if (!head.startsWith("HTTP/1.1" + expect)) {
-                throw new IOException("expected" + expect + ", got: " + head.lines().findFirst().orElse(""));
-            }
-            s.chunked = head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked");
-            s.state = BODY;
-            s.open = true;
-            connecting--;
-            opened.incrementAndGet();
-            int bodyStart = end - (s.carryLen - headEnd);
-            s.carryLen = 0;
-            return bodyStart;
-        }
-
-        void dechunk(Sub s, byte[] b, int off, int end) throws IOException {
-            while (off < end) {
-                switch (s.chState) {
-                    case CH_SIZE, CH_EXT -> {
-                        byte x = b[off++];
-                        if (x == '\n') {
-                            if (s.chLeft == 0) {
-                                s.chState = CH_END;
-                                throw new IOException("the server ended the stream (last chunk)");
-                            }
-                            s.chState = CH_DATA;
-                        } else if (s.chState == CH_SIZE && x != '\r') {
-                            int v = Character.digit(x, 16);
-                            if (v >= 0) {
-                                s.chLeft = s.chLeft * 16 + v;
-                            } else {
-                                s.chState = CH_EXT;
-                            }
-                        }
-                    }
-                    case CH_DATA -> {
-                        int n = (int) Math.min(end - off, s.chLeft);
-                        sseBytes(s, b, off, off + n);
-                        off += n;
-                        s.chLeft -= n;
-                        if (s.chLeft == 0) {
-                            s.chState = CH_CRLF;
-                        }
-                    }
-                    case CH_CRLF -> {
-                        if (b[off++] == '\n') {
-                            s.chState = CH_SIZE;
-                        }
-                    }
-                    default -> throw new IOException("bytes after the last chunk");
-                }
-            }
-        }
-
-        /** SSE body bytes: complete lines are checked in place; a partial one waits in the carry. */
-        void sseBytes(Sub s, byte[] b, int off, int end) {
-            int i = off;
-            while (i < end) {
-                int nl = i;
-                while (nl < end && b[nl] != '\n') {
-                    nl++;
-                }
-                if (nl == end) {
-                    s.append(b, i, end);
-                    return;
-                }
-                if (s.carryLen > 0) {
-                    s.append(b, i, nl);
-                    message(s, s.carry, 0, s.carryLen);
-                    s.carryLen = 0;
-                } else {
-                    message(s, b, i, nl);
-                }
-                i = nl + 1;
-            }
-        }
-
-        /** WebSocket frames from the server (unmasked); pings are answered, text is checked. */
-        void wsBytes(Sub s, byte[] b, int off, int end) throws IOException {
-            while (off < end) {
-                if (s.wsState == WS_HEADER) {
-                    s.wsHeader[s.wsHeaderLen++] = b[off++];
-                    if (s.wsHeaderLen < 2) {
-                        continue;
-                    }
-                    int len7 = s.wsHeader[1] & 0x7f;
-                    int need = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((s.wsHeader[1] & 0x80) != 0 ? 4 : 0);
-                    if (s.wsHeaderLen < need) {
-                        continue;
-                    }
-                    if ((s.wsHeader[1] & 0x80) != 0) {
-                        throw new IOException("the server sent a masked frame");
-                    }
-                    long len = len7;
-                    if (len7 == 126) {
-                        len = ((s.wsHeader[2] & 0xff) << 8) | (s.wsHeader[3] & 0xff);
-                    } else if (len7 == 127) {
-                        len = 0;
-                        for (int i = 2; i < 10; i++) {
-                            len = (len << 8) | (s.wsHeader[i] & 0xff);
-                        }
-                    }
-                    s.wsOpcode = s.wsHeader[0] & 0x0f;
-                    s.wsLen = len;
-                    s.wsLeft = len;
-                    s.wsHeaderLen = 0;
-                    s.carryLen = 0;
-                    s.wsState = WS_PAYLOAD;
-                    if (len == 0) {
-                        frame(s, b, off, off);
-                        s.wsState = WS_HEADER;
-                    }
-                    continue;
-                }
-                int n = (int) Math.min(end - off, s.wsLeft);
-                if (n == s.wsLen) { // the whole payload is in this read: check it in place
-                    s.wsLeft = 0;
-                    frame(s, b, off, off + n);
-                } else {
-                    s.append(b, off, off + n);
-                    s.wsLeft -= n;
-                    if (s.wsLeft == 0) {
-                        frame(s, s.carry, 0, s.carryLen);
-                    }
-                }
-                off += n;
-                if (s.wsLeft == 0) {
-                    s.wsState = WS_HEADER;
-                    s.carryLen = 0;
-                }
-            }
-        }
-
-        void frame(Sub s, byte[] b, int from, int to) throws IOException {
-            switch (s.wsOpcode) {
-                case 0, 1, 2 -> message(s, b, from, to);
-                case 8 -> throw new IOException("the server sent a close frame" + (to - from >= 2 // status code, then the reason
-                        ? " " + (((b[from] & 0xff) << 8) | (b[from + 1] & 0xff)) + " " + new String(b, from + 2, to - from - 2, StandardCharsets.UTF_8)
-                        : ""));
-                case 9 -> pong(s, b, from, to);
-                default -> { } // pong or reserved: nothing to do
-            }
-        }
-
-        /** A masked pong with the ping's payload (at most 125 bytes); the mask key is all zeros. */
-        void pong(Sub s, byte[] b, int from, int to) throws IOException {
-            int n = to - from;
-            ByteBuffer f = ByteBuffer.allocate(6 + n);
-            f.put((byte) 0x8A).put((byte) (0x80 | n)).putInt(0).put(b, from, n).flip();
-            for (int tries = 0; f.hasRemaining() && tries < 100; tries++) {
-                s.ch.write(f);
-            }
-            if (f.hasRemaining()) {
-                throw new IOException("could not write a pong");
-            }
-        }
-
-        /** One SSE line or WebSocket message: if it carries {@code "lg":[c,n,t]}, a delivery. */
-        void message(Sub s, byte[] b, int from, int to) {
-            int i = indexOf(b, from, to, MARKER);
-            if (i < 0) {
-                return;
-            }
-            i += MARKER.length;
-            int c = 0;
-            for (; b[i] != ','; i++) {
-                c = c * 10 + (b[i] - '0');
-            }
-            long n = 0;
-            for (i++; b[i] != ','; i++) {
-                n = n * 10 + (b[i] - '0');
-            }
-            long t = 0;
-            for (i++; i < to && b[i] >= '0' && b[i] <= '9'; i++) {
-                t = t * 10 + (b[i] - '0');
-            }
-            int topic = 0;
-            if (i < to && b[i] == ',') {
-                for (i++; i < to && b[i] >= '0' && b[i] <= '9'; i++) {
-                    topic = topic * 10 + (b[i] - '0');
-                }
-            }
-            deliver(s, c, n, t, topic);
-        }
-
-        void deliver(Sub s, int c, long n, long t, int topic) {
-            delivered++;
-            latency[ph].record((now - t) / 1000);
-            int slot = s.slotOf(topic);
-            if (slot < 0) { // an event of a topic this stream does not follow: counted as reordered (fails the run)
-                reorders++;
-                return;
-            }
-            int k = slot * pubConns + c;
-            long last = lastN.getPlain(k);
-            if (last < 0) { // the first event of this connection: the stream is live from here on
-                lastN.setRelease(k, n);
-                if (++s.seenConns == pubConns * s.topicList.length) {
-                    ready.incrementAndGet();
-                }
-            } else if (n == last + 1) {
-                lastN.setRelease(k, n);
-            } else if (n > last + 1) {
-                gaps += n - last - 1;
-                lastN.setRelease(k, n);
-            } else if (n == last) {
-                dups++;
-            } else {
-                reorders++;
-            }
-        }
-    }
-
-    static final byte[] MARKER = "\"lg\":[".getBytes(StandardCharsets.US_ASCII);
-
-    static int indexOf(byte[] b, int from, int to, byte[] what) {
-        outer:
-        for (int i = from; i <= to - what.length; i++) {
-            for (int j = 0; j < what.length; j++) {
-                if (b[i + j] != what[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
-    // ======================================================================== publisher
-
-    /**
-     * Keep-alive connections, one request in flight on each (so each connection's events reach the
-     * server in order). Fixed rate: a request is due every batch/rate seconds and leaves on the next
-     * free connection in turn (so every connection publishes, however fast the answers); one due
-     * while none is free waits (counted as not sent if still waiting when the
-     * publisher stops). Saturation: each connection sends its next request when the answer comes.
-     */
-    final class Publisher implements Runnable {
-        volatile boolean stop;
-        volatile long acked;
-        long notSent, failures, bursts;
-        /** Requests answered 503 (overloaded): in all, and in the window. Their events were not stored. */
-        volatile long refused, refusedInWindow;
-        /** Most events in one request: a batch or a burst. */
-        final int maxPerRequest = Math.max(batch, burst);
-        volatile String firstError;
-        final Histogram postLat = new Histogram();
-        /** Send → answer read, of the requests answered 2xx in the window (µs). */
-        final Histogram acceptedLat = new Histogram();
-        final long[] nextN = new long[pubConns * topics];
-        final byte[] pad;
-
-        Publisher() {
-            pad = new byte[payload];
-            Arrays.fill(pad, (byte) 'x');
-        }
-
-        final class Conn {
-            final int c;
-            SocketChannel ch;
-            SelectionKey key;
-            boolean busy;
-            long sentAt;
-            /** After a 503: no request before this nanoTime. */
-            long retryAt;
-            /** The answer being read said Retry-After (seconds; -1: none) / Connection: close. */
-            long retryAfter = -1;
-            boolean closeAfter, reopen;
-            int topicCursor;
-            int inFlight;
-            final int[] inFlightTopic = new int[maxPerRequest];
-            final long[] inFlightN = new long[maxPerRequest];
-            final ByteBuffer req = ByteBuffer.allocate(512 + maxPerRequest * (payload + 120));
-            final byte[] body = new byte[maxPerRequest * (payload + 120)];
-            // response parser
-            boolean inHead = true;
-            final byte[] line = new byte[256];
-            int lineLen, status;
-            long contentLeft;
-            boolean chunked;
-            int chState = CH_SIZE;
-            long chLeft;
-
-            Conn(int c) {
-                this.c = c;
-            }
-        }
-
-        @Override
-        public void run() {
-            try (Selector sel = Selector.open()) {
-                Conn[] conns = new Conn[pubConns];
-                for (int c = 0; c < pubConns; c++) {
-                    conns[c] = open(sel, new Conn(c));
-                }
-                ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-                long period = rate == 0 ? 0 : 1_000_000_000L * batch / rate;
-                long due = System.nanoTime();
-                long burstPeriod = seconds(burstEvery);
-                long burstDue = due + burstPeriod;
-                int burstTopic = 0;
-                // At a fixed rate the due requests go round the connections: the first free one would
-                // otherwise take every request when the answers come faster than the period, and the
-                // warm-up waits until each subscriber has seen every connection's events.
-                int firstConn = 0;
-                while (true) {
-                    long now = System.nanoTime();
-                    boolean anyBusy = false;
-                    int scanFrom = firstConn;
-                    for (int i = 0; i < pubConns; i++) {
-                        Conn cn = conns[(scanFrom + i) % pubConns];
-                        if (!cn.busy && !stop && cn.retryAt - now <= 0) {
-                            if (burst > 0 && burstDue <= now) { // on top of the rate: it does not move `due`
-                                send(cn, burst, burstTopic);
-                                burstTopic = (burstTopic + 1) % topics;
-                                burstDue += burstPeriod;
-                                bursts++;
-                            } else if (rate == 0) {
-                                send(cn, batch, -1);
-                            } else if (due <= now) {
-                                send(cn, batch, -1);
-                                due += period;
-                                firstConn = (cn.c + 1) % pubConns;
-                            }
-                        }
-                        anyBusy |= cn.busy;
-                    }
-                    if (stop && !anyBusy) {
-                        break;
-                    }
-                    boolean anyFree = false;
-                    now = System.nanoTime();
-                    long backoffEnd = Long.MAX_VALUE; // the first connection in a 503 back-off to come free
-                    for (Conn cn : conns) {
-                        boolean backingOff = cn.retryAt - now > 0;
-                        anyFree |= !cn.busy && !backingOff;
-                        if (!cn.busy && backingOff) {
-                            backoffEnd = Math.min(backoffEnd, cn.retryAt);
-                        }
-                    }
-                    long next = burst > 0 ? Math.min(due, burstDue) : due;
-                    if ((rate > 0 || burst > 0) && next <= now && anyFree && !stop) {
-                        sel.selectNow(); // another request is due and a connection is free
-                    } else {
-                        long waitMs = rate == 0 && burst == 0 || next <= now || stop ? 100 : Math.max(1, (next - now) / 1_000_000);
-                        if (backoffEnd != Long.MAX_VALUE && !stop) {
-                            waitMs = Math.min(waitMs, Math.max(1, (backoffEnd - now + 999_999) / 1_000_000));
-                        }
-                        sel.select(waitMs);
-                    }
-                    for (SelectionKey k : sel.selectedKeys()) {
-                        Conn cn = (Conn) k.attachment();
-                        try {
-                            in.clear();
-                            int n = cn.ch.read(in);
-                            if (n < 0) {
-                                throw new IOException("the server closed a publisher connection");
-                            }
-                            response(cn, in.array(), n);
-                            if (cn.reopen) { // the answer said Connection: close (say, a 503): a new connection, no failure
-                                k.cancel();
-                                cn.ch.close();
-                                if (!stop) {
-                                    open(sel, cn);
-                                }
-                            }
-                        } catch (IOException | RuntimeException e) {
-                            failed(cn, e.toString());
-                            k.cancel();
-                            cn.ch.close();
-                            if (!stop) {
-                                open(sel, cn);
-                            }
-                        }
-                    }
-                    sel.selectedKeys().clear();
-                }
-                if (rate > 0) {
-                    notSent = Math.max(0, (System.nanoTime() - due) / period);
-                }
-                for (Conn cn : conns) {
-                    cn.ch.close();
-                }
-            } catch (IOException e) {
-                firstError = "publisher: " + e;
-                failures++;
-            }
-        }
-
-        Conn open(Selector sel, Conn cn) throws IOException {
-            cn.ch = SocketChannel.open(new InetSocketAddress(host, pubPort));
-            cn.ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            cn.ch.configureBlocking(false);
-            cn.key = cn.ch.register(sel, SelectionKey.OP_READ, cn);
-            cn.busy = false;
-            cn.inHead = true;
-            cn.lineLen = 0;
-            cn.status = 0;
-            cn.reopen = false;
-            return cn;
-        }
-
-        void failed(Conn cn, String why) {
-            failures++;
-            if (firstError == null) {
-                firstError = why;
-            }
-        }
-
-        /**
-         * Builds the next request of {@code count} events in the connection's buffer (no allocation)
-         * and writes it: to the connection's next topics in turn, or all to {@code fixedTopic} (a burst).
-         */
-        void send(Conn cn, int count, int fixedTopic) throws IOException {
-            long t = System.nanoTime();
-            int len = 0;
-            byte[] body = cn.body;
-            if (!nchan && count > 1) {
-                body[len++] = '[';
-            }
-            int firstTopic = fixedTopic >= 0 ? fixedTopic : cn.topicCursor;
-            for (int e = 0; e < count; e++) {
-                int topic = firstTopic;
-                if (fixedTopic < 0) {
-                    topic = cn.topicCursor;
-                    cn.topicCursor = (cn.topicCursor + 1) % topics;
-                }
-                long n = nextN[cn.c * topics + topic]++;
-                cn.inFlightTopic[e] = topic;
-                cn.inFlightN[e] = n;
-                if (count > 1) {
-                    if (e > 0) {
-                        body[len++] = ',';
-                    }
-                    len = ascii(body, len, "{\"topic\":\"t");
-                    len = number(body, len, topic);
-                    len = ascii(body, len, "\",\"data\":");
-                }
-                int start = len;
-                len = ascii(body, len, "{\"lg\":[");
-                len = number(body, len, cn.c);
-                body[len++] = ',';
-                len = number(body, len, n);
-                body[len++] = ',';
-                len = number(body, len, t);
-                body[len++] = ',';
-                len = number(body, len, topic);
-                len = ascii(body, len, "],\"pad\":\"");
-                int padLen = Math.max(0, payload - (len - start) - 2);
-                System.arraycopy(pad, 0, body, len, padLen);
-                len += padLen;
-                body[len++] = '"';
-                body[len++] = '}';
-                if (count > 1) {
-                    body[len++] = '}';
-                }
-            }
-            if (!nchan && count > 1) {
-                body[len++] = ']';
-            }
-            cn.inFlight = count;
-            ByteBuffer req = cn.req;
-            req.clear();
-            byte[] r = req.array();
-            int p = ascii(r, 0, "POST ");
-            if (nchan) {
-                p = ascii(r, p, "/pub/t");
-                p = number(r, p, firstTopic);
-            } else if (count > 1) {
-                p = ascii(r, p, "/v1/events");
-            } else {
-                p = ascii(r, p, "/v1/topics/t");
-                p = number(r, p, firstTopic);
-                p = ascii(r, p, "/events");
-            }
-            p = ascii(r, p, " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ");
-            p = number(r, p, len);
-            p = ascii(r, p, "\r\n\r\n");
-            System.arraycopy(body, 0, r, p, len);
-            req.limit(p + len);
-            while (req.hasRemaining()) {
-                cn.ch.write(req); // small; the socket buffer is empty between requests
-            }
-            cn.busy = true;
-            cn.sentAt = t;
-        }
-
-        /** Parses the answer (status, then a Content-Length or chunked body it skips). */
-        void response(Conn cn, byte[] b, int end) throws IOException {
-            int off = 0;
-            while (off < end) {
-                if (cn.inHead) {
-                    byte x = b[off++];
-                    if (x != '\n') {
-                        if (cn.lineLen < cn.line.length) {
-                            cn.line[cn.lineLen++] = x;
-                        }
-                        continue;
-                    }
-                    int len = cn.lineLen > 0 && cn.line[cn.lineLen - 1] == '\r' ? cn.lineLen - 1 : cn.lineLen;
-                    cn.lineLen = 0;
-                    if (cn.status == 0) {
-                        cn.status = (cn.line[9] - '0') * 100 + (cn.line[10] - '0') * 10 + (cn.line[11] - '0');
-                        cn.contentLeft = 0;
-                        cn.chunked = false;
-                        cn.retryAfter = -1;
-                        cn.closeAfter = false;
-                    } else if (len == 0) {
-                        cn.inHead = false;
-                        cn.chState = CH_SIZE;
-                        cn.chLeft = 0;
-                        if (!cn.chunked && cn.contentLeft == 0) {
-                            done(cn);
-                        }
-                    } else if (startsWithIgnoreCase(cn.line, len, "content-length:")) {
-                        long v = 0;
-                        for (int i = 15; i < len; i++) {
-                            if (cn.line[i] >= '0' && cn.line[i] <= '9') {
-                                v = v * 10 + (cn.line[i] - '0');
-                            }
-                        }
-                        cn.contentLeft = v;
-                    } else if (startsWithIgnoreCase(cn.line, len, "transfer-encoding:") && len >= 25) {
-                        cn.chunked = true;
-                    } else if (startsWithIgnoreCase(cn.line, len, "retry-after:")) {
-                        long v = -1;
-                        for (int i = 12; i < len; i++) {
-                            if (cn.line[i] >= '0' && cn.line[i] <= '9') {
-                                v = Math.max(0, v) * 10 + (cn.line[i] - '0');
-                            } else if (v >= 0) {
-                                break;
-                            }
-                        }
-                        cn.retryAfter = v;
-                    } else if (startsWithIgnoreCase(cn.line, len, "connection:") && containsIgnoreCase(cn.line, len, "close")) {
-                        cn.closeAfter = true;
-                    }
-                } else if (!cn.chunked) {
-                    int n = (int) Math.min(end - off, cn.contentLeft);
-                    off += n;
-                    cn.contentLeft -= n;
-                    if (cn.contentLeft == 0) {
-                        done(cn);
-                    }
-                } else {
-                    byte x = b[off];
-                    switch (cn.chState) {
-                        case CH_SIZE, CH_EXT -> {
-                            off++;
-                            if (x == '\n') {
-                                cn.chState = cn.chLeft == 0 ? CH_END : CH_DATA;
-                            } else if (cn.chState == CH_SIZE && x != '\r') {
-                                int v = Character.digit(x, 16);
-                                if (v >= 0) {
-                                    cn.chLeft = cn.chLeft * 16 + v;
-                                } else {
-                                    cn.chState = CH_EXT;
-                                }
-                            }
-                        }
-                        case CH_DATA -> {
-                            int n = (int) Math.min(end - off, cn.chLeft);
-                            off += n;
-                            cn.chLeft -= n;
-                            if (cn.chLeft == 0) {
-                                cn.chState = CH_CRLF;
-                            }
-                        }
-                        case CH_CRLF -> {
-                            off++;
-                            if (x == '\n') {
-                                cn.chState = CH_SIZE;
-                            }
-                        }
-                        default -> { // after the last chunk: its CRLF ends the response
-                            off++;
-                            if (x == '\n') {
-                                done(cn);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        void done(Conn cn) {
-            long now = System.nanoTime();
-            postLat.record((now - cn.sentAt) / 1000);
-            if (cn.status / 100 == 2) {
-                if (phase == WINDOW) {
-                    acceptedLat.record((now - cn.sentAt) / 1000);
-                }
-                for (int e = 0; e < cn.inFlight; e++) {
-                    ackedN[cn.c * topics + cn.inFlightTopic[e]] = cn.inFlightN[e];
-                }
-                acked += cn.inFlight;
-            } else if (cn.status == 503) {
-                // Overloaded: nothing was stored. The events' n go back, so that the next request of this
-                // connection carries them again and every subscriber still sees each n once, in order
-                // (in reverse: a batch can hold a topic more than once, and its first n must win).
-                for (int e = cn.inFlight - 1; e >= 0; e--) {
-                    nextN[cn.c * topics + cn.inFlightTopic[e]] = cn.inFlightN[e];
-                }
-                refused++;
-                if (phase == WINDOW) {
-                    refusedInWindow++;
-                }
-                cn.retryAt = now + (cn.retryAfter > 0 ? Math.min(cn.retryAfter * 1_000_000_000L, 1_000_000_000L) : 50_000_000L);
-            } else {
-                failed(cn, "publish answered " + cn.status);
-            }
-            cn.inFlight = 0;
-            cn.reopen = cn.closeAfter;
-            cn.status = 0;
-            cn.inHead = true;
-            cn.busy = false;
-        }
-    }
-
-    static int ascii(byte[] b, int p, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            b[p++] = (byte) s.charAt(i);
-        }
-        return p;
-    }
-
-    static int number(byte[] b, int p, long v) {
-        if (v == 0) {
-            b[p++] = '0';
-            return p;
-        }
-        int start = p;
-        for (; v > 0; v /= 10) {
-            b[p++] = (byte) ('0' + v % 10);
-        }
-        for (int i = start, j = p - 1; i < j; i++, j--) {
-            byte x = b[i];
-            b[i] = b[j];
-            b[j] = x;
-        }
-        return p;
-    }
-
-    static boolean containsIgnoreCase(byte[] b, int len, String word) {
-        outer:
-        for (int i = 0; i + word.length() <= len; i++) {
-            for (int j = 0; j < word.length(); j++) {
-                if (Character.toLowerCase(b[i + j]) != word.charAt(j)) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
-    }
-
-    static boolean startsWithIgnoreCase(byte[] b, int len, String prefix) {
-        if (len < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (Character.toLowerCase(b[i]) != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    // ======================================================================== server counters
 
     static final Pattern NUMBER = Pattern.compile("\"([a-z_]+)\":(\\d+)");
 
@@ -1447,117 +515,6 @@ public class LoadGen {
         return text;
     }
 
-    /** Processes' counters from /proc, summed over their pids: CPU (utime + stime), RSS, threads. */
-    record Proc(long[] pids, int clkTck) {
-        long cpuTicks() throws IOException {
-            long sum = 0;
-            for (long pid : pids) {
-                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of proc(5)
-            }
-            return sum;
-        }
-
-        long rssKb() throws IOException {
-            return status("VmRSS:");
-        }
-
-        /** The sum of the processes' peak RSS (VmHWM, since each one started). */
-        long rssPeakKb() throws IOException {
-            return status("VmHWM:");
-        }
-
-        int threads() throws IOException {
-            return (int) status("Threads:");
-        }
-
-        private long status(String name) throws IOException {
-            long sum = 0;
-            for (long pid : pids) {
-                for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                    if (l.startsWith(name)) {
-                        sum += Long.parseLong(l.substring(name.length()).trim().split("\\s+")[0]);
-                    }
-                }
-            }
-            return sum;
-        }
-    }
-
-    // ======================================================================== helpers
-
-    /** The pids, plus each one's parent if that parent's name is {@code name} (nginx's master of a worker). */
-    static long[] withParentNamed(long[] pids, String name) {
-        java.util.LinkedHashSet<Long> all = new java.util.LinkedHashSet<>();
-        for (long pid : pids) {
-            all.add(pid);
-            try {
-                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                long ppid = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
-                if (Files.readString(Path.of("/proc/" + ppid + "/comm")).trim().equals(name)) {
-                    all.add(ppid);
-                }
-            } catch (IOException | RuntimeException e) {
-                // gone or unreadable: the pid alone
-            }
-        }
-        return all.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** Log-linear histogram of non-negative values (microseconds), about 0.2% precision; one thread. */
-    static final class Histogram {
-        static final int LINEAR = 1024;
-        static final int SUB = 512;
-        final long[] counts = new long[LINEAR + 54 * SUB];
-        long max, count;
-
-        void record(long v) {
-            v = Math.max(0, v);
-            counts[index(v)]++;
-            max = Math.max(max, v);
-            count++;
-        }
-
-        void add(Histogram o) {
-            for (int i = 0; i < counts.length; i++) {
-                counts[i] += o.counts[i];
-            }
-            max = Math.max(max, o.max);
-            count += o.count;
-        }
-
-        static int index(long v) {
-            if (v < LINEAR) {
-                return (int) v;
-            }
-            int msb = 63 - Long.numberOfLeadingZeros(v);
-            return LINEAR + (msb - 10) * SUB + (int) ((v >>> (msb - 9)) - SUB);
-        }
-
-        static long valueAt(int index) {
-            if (index < LINEAR) {
-                return index;
-            }
-            int msb = (index - LINEAR) / SUB + 10;
-            return ((index - LINEAR) % SUB + SUB) << (msb - 9);
-        }
-
-        long quantile(double q) {
-            if (count == 0) {
-                return -1;
-            }
-            long rank = (long) Math.ceil(q * count);
-            long seen = 0;
-            for (int i = 0; i < counts.length; i++) {
-                seen += counts[i];
-                if (seen >= rank) {
-                    return Math.min(valueAt(i), max);
-                }
-            }
-            return max;
-        }
-    }
 
     static double ms(long micros) {
         return micros < 0 ? -1 : round(micros / 1000.0, 2);
@@ -1592,58 +549,5 @@ public class LoadGen {
     static int fail(String why) {
         System.out.println("FAILED: " + why);
         return 1;
-    }
-
-    static void usage(String why) {
-        System.err.println("loadgen: " + why);
-        System.exit(2);
-    }
-
-    static String choice(Map<String, String> o, String name, String... allowed) {
-        String v = o.get(name);
-        if (!List.of(allowed).contains(v)) {
-            usage("--" + name + " is one of " + String.join(", ", allowed) + ", got '" + v + "'");
-        }
-        return v;
-    }
-
-    static int intArg(Map<String, String> o, String name) {
-        try {
-            return Integer.parseInt(o.get(name));
-        } catch (NumberFormatException e) {
-            usage("--" + name + " needs a whole number, got '" + o.get(name) + "'");
-            return 0;
-        }
-    }
-
-    static double doubleArg(Map<String, String> o, String name) {
-        try {
-            return Double.parseDouble(o.get(name));
-        } catch (NumberFormatException e) {
-            usage("--" + name + " needs a number, got '" + o.get(name) + "'");
-            return 0;
-        }
-    }
-
-    /** {@code --name value} pairs over the given name/default pairs; "" marks a required one. */
-    static Map<String, String> parseArgs(String[] args, String... namesAndDefaults) {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndDefaults.length; i += 2) {
-            defaults.put(namesAndDefaults[i], namesAndDefaults[i + 1]);
-        }
-        Map<String, String> out = new HashMap<>(defaults);
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-            if (name == null || !defaults.containsKey(name) || i + 1 == args.length) {
-                usage("usage: java LoadGen.java --port N --pid PID[,PID] [--" + String.join(" V] [--", defaults.keySet()) + " V]");
-            }
-            out.put(name, args[++i]);
-        }
-        for (var e : out.entrySet()) {
-            if (e.getValue().isEmpty() && !e.getKey().equals("label")) {
-                usage("--" + e.getKey() + " is required");
-            }
-        }
-        return out;
     }
 }

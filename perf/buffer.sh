@@ -55,24 +55,16 @@ run_case() {
     # shellcheck disable=SC2086
     start_server "$name" WH_SSE_CHANNEL_BUFFER="$buffer" WH_WS_CHANNEL_BUFFER="$buffer" \
         WH_MAX_CONNECTIONS=$((subs + PUB_CONNS + 100)) $SERVER_ENV
-    load_line before
-    local rc=0
-    run_client LoadGen --transport "$transport" --port "$SERVER_PORT" --pid "$SERVER_PID" \
+    run_loadgen "$name" --transport "$transport" --port "$SERVER_PORT" --pid "$SERVER_PID" \
         --subscribers "$subs" --topics "$TOPICS" --topics-per-sub "$TOPICS_PER_SUB" --rate "$RATE" --batch "$BATCH" \
         --burst "$burst" --burst-every "$BURST_EVERY" --pub-conns "$PUB_CONNS" --payload "$PAYLOAD" \
         --warmup "$WARMUP" --cold "$COLD" --window "$WINDOW" --drain "$DRAIN" --clk-tck "$(getconf CLK_TCK)" \
-        --jcmd "$jcmd" --out "$RESULTS_DIR/results.jsonl" --label "buffer=$buffer profile=$profile" || rc=$?
-    load_line after
+        --jcmd "$jcmd" --out "$RESULTS_DIR/results.jsonl" --label "buffer=$buffer profile=$profile"
     stop_server
-    if [ $rc -ne 0 ]; then
-        echo "perf: LoadGen exited $rc for $name (logs: $PERF_LOGS)" >&2
-        status=1
-    fi
 }
 
 ensure_built
 begin_results TRANSPORTS BUFFERS PROFILES SUBSCRIBERS REPEAT TOPICS RATE BATCH TOPICS_PER_SUB BURST BURST_EVERY PUB_CONNS WINDOW WARMUP
-status=0
 for n in $SUBSCRIBERS; do
     for t in $TRANSPORTS; do
         for p in $PROFILES; do
@@ -84,8 +76,4 @@ for n in $SUBSCRIBERS; do
         done
     done
 done
-echo
-echo "=== results: $RESULTS_DIR (results.jsonl, buffer.md, overflows.svg) ==="
-"$JAVA" "$PERF_DIR/BufferReport.java" "$RESULTS_DIR" || status=1
-[ $status -eq 0 ] || echo "perf: some case failed or was not exactly once (see above)" >&2
-exit $status
+end_results BufferReport "results.jsonl, buffer.md, overflows.svg"

@@ -68,18 +68,11 @@ run_case() {
         # shellcheck disable=SC2086
         start_server "$name" WH_MAX_CONNECTIONS=$((subs + PUB_CONNS + 100)) $SERVER_ENV
     fi
-    load_line before
-    local rc=0
-    run_client LoadGen --server "$server" --transport "$transport" --port "$SERVER_PORT" --pid "$SERVER_PID" \
+    run_loadgen "$name" --server "$server" --transport "$transport" --port "$SERVER_PORT" --pid "$SERVER_PID" \
         --subscribers "$subs" --topics "$TOPICS" --rate "$rate" --pub-conns "$PUB_CONNS" --payload "$PAYLOAD" \
         --warmup "$warm" --cold "$COLD" --window "$WINDOW" --drain "$DRAIN" --connect-timeout "$CONNECT_TIMEOUT" --clk-tck "$(getconf CLK_TCK)" \
-        --out "$RESULTS_DIR/results.jsonl" --label "$(basename "$RESULTS_DIR")" || rc=$?
-    load_line after
+        --out "$RESULTS_DIR/results.jsonl" --label "$(basename "$RESULTS_DIR")"
     if [ "$server" = nchan ]; then stop_nchan; else stop_server; fi
-    if [ $rc -ne 0 ]; then
-        echo "perf: LoadGen exited $rc for $name (logs: $PERF_LOGS)" >&2
-        status=1
-    fi
 }
 
 for s in $SERVERS; do
@@ -91,7 +84,6 @@ if [ "$AOT" = 1 ] && [[ " $SERVERS " == *" wirehub "* ]]; then
     JAVA_OPTS_SERVER="$JAVA_OPTS_SERVER -XX:AOTCache=$RESULTS_DIR/wirehub.aot"
 fi
 smallest=$(tr ' ' '\n' <<<"$TIERS" | grep . | sort -n | head -1)
-status=0
 for t in $TRANSPORTS; do
     for r in $RATES; do
         for n in $TIERS; do
@@ -108,8 +100,4 @@ for t in $TRANSPORTS; do
         done
     done
 done
-echo
-echo "=== results: $RESULTS_DIR (results.jsonl, runs.md, deliveries.svg, latency.svg, latency-saturation.svg, rss.svg) ==="
-"$JAVA" "$PERF_DIR/Report.java" "$RESULTS_DIR" || status=1
-[ $status -eq 0 ] || echo "perf: some case failed or was not exactly once (see above)" >&2
-exit $status
+end_results Report "results.jsonl, runs.md, deliveries.svg, latency.svg, latency-saturation.svg, rss.svg"

@@ -50,13 +50,40 @@ machine_line() {
 
 # begin_results VAR...: the LoadGen drivers' preamble: RESULTS_DIR made, LoadGen compiled, and
 # machine.txt started with the machine, the command (the named knobs and their values) and, when
-# one was given, the wirehub jar.
+# one was given, the wirehub jar. status, which run_loadgen and end_results use, starts at 0.
 begin_results() {
     mkdir -p "$RESULTS_DIR"
     compile_client LoadGen
     machine_line | tee "$RESULTS_DIR/machine.txt"
     echo "command: $(for v in "$@"; do printf '%s="%s" ' "$v" "${!v}"; done)$0" | tee -a "$RESULTS_DIR/machine.txt"
     [ -z "${WIREHUB_JAR_GIVEN:-}" ] || echo "wirehub jar: $WIREHUB_JAR" | tee -a "$RESULTS_DIR/machine.txt"
+    status=0
+}
+
+# run_loadgen NAME LOADGEN_ARG...: one LoadGen run of the case NAME between two load lines. A run
+# that fails or is not exactly once is said, with where the logs are, and sets status=1; the
+# driver goes on with its next case.
+run_loadgen() {
+    local name=$1 rc=0
+    shift
+    load_line before
+    run_client LoadGen "$@" || rc=$?
+    load_line after
+    if [ $rc -ne 0 ]; then
+        echo "perf: LoadGen exited $rc for $name (logs: $PERF_LOGS)" >&2
+        status=1
+    fi
+}
+
+# end_results REPORT FILES: the LoadGen drivers' end: REPORT.java (perf/) over RESULTS_DIR, whose
+# FILES are named, then exit with the status of all the cases and the report.
+end_results() {
+    local report=$1 files=$2
+    echo
+    echo "=== results: $RESULTS_DIR ($files) ==="
+    "$JAVA" "$PERF_DIR/$report.java" "$RESULTS_DIR" || status=1
+    [ "$status" -eq 0 ] || echo "perf: some case failed or was not exactly once (see above)" >&2
+    exit "$status"
 }
 
 load_line() {
@@ -199,14 +226,14 @@ stop_nchan() {
 CLIENT_PID=""
 
 # Compiles a client once per run (compile_client NAME), so that run_client does not spend a
-# second of CPU compiling it again for every case.
+# second of CPU compiling it again for every case. The files it uses (Args.java, ...) come from perf/.
 compile_client() {
     mkdir -p "$PERF_LOGS/classes"
-    "$JDK/bin/javac" -nowarn -d "$PERF_LOGS/classes" "$PERF_DIR/$1.java" || die "javac $1.java failed"
+    "$JDK/bin/javac" -nowarn -d "$PERF_LOGS/classes" -sourcepath "$PERF_DIR" "$PERF_DIR/$1.java" || die "javac $1.java failed"
 }
 
-# Runs a benchmark client (a single-file Java program in perf/): compiled by compile_client, else
-# with the JDK's source launcher. In the background and waited for, so that a signal to this
+# Runs a benchmark client (a Java program in perf/, with the files of perf/ it uses): compiled by
+# compile_client, else with the JDK's multi-file source launcher. In the background and waited for, so that a signal to this
 # script is handled at once.
 run_client() {
     local program=$1

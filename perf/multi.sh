@@ -80,17 +80,10 @@ run_case() {
     fi
     echo
     echo "=== $setup: $transport, $subs subscribers, $([ "$rate" = 0 ] && echo saturation || echo "$rate events/s") (run $run of $REPEAT) ==="
-    load_line before
-    local rc=0
-    run_client LoadGen --transport "$transport" --port "$port" --pub-port "$pub_port" --pid "$pids" \
+    run_loadgen "$setup-$transport-$subs-$rate-$run" --transport "$transport" --port "$port" --pub-port "$pub_port" --pid "$pids" \
         --subscribers "$subs" --topics "$TOPICS" --rate "$rate" --pub-conns "$PUB_CONNS" --payload "$PAYLOAD" \
         --warmup "$WARMUP" --cold "$COLD" --window "$WINDOW" --drain "$DRAIN" --clk-tck "$(getconf CLK_TCK)" \
-        --out "$RESULTS_DIR/results.jsonl" --label "setup=$setup" || rc=$?
-    load_line after
-    if [ $rc -ne 0 ]; then
-        echo "perf: LoadGen exited $rc for $setup-$transport-$subs-$rate-$run (logs: $PERF_LOGS)" >&2
-        status=1
-    fi
+        --out "$RESULTS_DIR/results.jsonl" --label "setup=$setup"
 }
 
 ensure_built
@@ -107,7 +100,6 @@ A_PID=$SERVER_PID A_PORT=$SERVER_PORT
 start_server B $(store_bus_env multi)
 B_PID=$SERVER_PID B_PORT=$SERVER_PORT
 SERVER_PID="" # stopped by the trap, by name
-status=0
 for t in $TRANSPORTS; do
     for n in $TIERS; do
         for r in $RATES; do
@@ -119,8 +111,4 @@ for t in $TRANSPORTS; do
         done
     done
 done
-echo
-echo "=== results: $RESULTS_DIR (results.jsonl, runs.md, multi.md) ==="
-"$JAVA" "$PERF_DIR/MultiReport.java" "$RESULTS_DIR" || status=1
-[ $status -eq 0 ] || echo "perf: some case failed or was not exactly once (see above)" >&2
-exit $status
+end_results MultiReport "results.jsonl, runs.md, multi.md"
