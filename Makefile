@@ -28,8 +28,9 @@ AOT_CACHE := target/wirehub.aot
 
 # The distribution: bin/wirehub, lib/ (the jar and its libraries), config/ and a README.
 VERSION := $(shell sed -n 's:^    <version>\(.*\)</version>$$:\1:p' pom.xml | head -1)
-DIST_DIR := target/wirehub-$(VERSION)
-DIST := $(DIST_DIR).tar.gz
+# Unpacked in target/wirehub/ (the image copies it from there), packed as wirehub-<version>/.
+DIST_DIR := target/wirehub
+DIST := target/wirehub-$(VERSION).tar.gz
 
 # The container image (Containerfile, image/): podman, with the runtime and settings image/podman.sh picks.
 IMAGE ?= localhost/wirehub:$(VERSION)
@@ -76,7 +77,7 @@ dist-dir: build
 	rm -rf $(DIST_DIR)/config/grafana $(DIST_DIR)/config/prometheus.yml
 
 dist: dist-dir
-	tar -C target -czf $(DIST) wirehub-$(VERSION)
+	tar -C target --transform 's,^wirehub,wirehub-$(VERSION),' -czf $(DIST) wirehub
 	@echo "$(DIST): $$(du -h $(DIST) | cut -f1)"
 
 run: dist-dir
