@@ -15,7 +15,11 @@ endif
 export JAVA_HOME := $(JDK)
 export PATH := $(JDK)/bin:$(PATH)
 
-MVN := mvn -B -ntp
+# Maven builds wirehub. Expanded only by the recipes that run it, so help, jdk, server-jvm-flags and
+# dev-obs-down work without it, and the others stop at once with what to install.
+MVN = $(if $(shell command -v mvn),mvn -B -ntp,$(error wirehub is built with Maven and found no 'mvn' on PATH. \
+	Install Maven 3.8 or newer (Debian/Ubuntu: apt-get install maven; macOS: brew install maven; \
+	elsewhere https://maven.apache.org/download.cgi) or put its bin/ directory on PATH, then run make again))
 CONFIG ?= config/application.yaml
 
 # The server's JVM flags (docs/deployment.md#jvm-flags) live in one place, the launcher
@@ -53,7 +57,7 @@ help:
 	@echo "make perf-buffer   buffer sizing: SSE/WS x buffer 4..256 x steady/bursty, 1,000 subscribers, ~45 min (perf/buffer.sh)"
 	@echo "make perf-multi    two instances through Redis against one, PostgreSQL + Redis, ~15 min (perf/multi.sh)"
 	@echo "make dev-obs       two instances on PostgreSQL + Redis, Prometheus, a demo load; prints the URLs"
-	@echo "make dev-obs-down  stop exactly what dev-obs started"
+	@echo "make dev-obs-down  stop exactly what dev-obs started, drop its schema (DEV_OBS_SCHEMA, default wirehub_dev)"
 	@echo "using JDK: $(JDK)"
 
 jdk:

@@ -5,12 +5,16 @@
 #          from the build's test dependencies), two wirehub instances on them (8081, 8082),
 #          Prometheus when Debian's package is installed (config/prometheus.yml, port 9090), and
 #          a light demo load (perf/DemoLoad.java). Prints every URL.
-#   down   stops exactly what `up` started (PID files in target/dev-obs), nothing else.
-#   check  up, every printed URL answers, down, and no process of ours is left.
+#   down   stops exactly what `up` started (PID files in target/dev-obs), nothing else, and drops
+#          the instances' schema from the machine's PostgreSQL: the one dev-obs created, or
+#          wirehub_dev (its own name, whatever run left it); a schema it found and did not name
+#          itself (DEV_OBS_SCHEMA pointed at an existing one) is kept, and down says so.
+#   check  up, every printed URL answers, down, and no process or schema of ours is left.
 #
 # Knobs: DEV_OBS_PORTS ("8081 8082"), PROMETHEUS_PORT (9090), DEMO_TOPICS, DEMO_SUBSCRIBERS,
-# DEMO_RATE, DEMO_SLOW (see perf/DemoLoad.java), DEV_OBS_SCHEMA (wirehub_dev), DEV_OBS_EMBEDDED=1
-# (start embedded PostgreSQL and a redis-server even when the machine's answer).
+# DEMO_RATE, DEMO_SLOW (see perf/DemoLoad.java), DEV_OBS_SCHEMA (wirehub_dev: the PostgreSQL schema
+# and the Redis channel of the instances), DEV_OBS_EMBEDDED=1 (start embedded PostgreSQL and a
+# redis-server even when the machine's answer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The JVM flags `make run` uses (docs/deployment.md#jvm-flags); SERVER_JVM_FLAGS="" for the JVM's defaults.
@@ -18,7 +22,8 @@ SERVER_JVM_FLAGS=${SERVER_JVM_FLAGS-$(make -s server-jvm-flags)}
 STATE=target/dev-obs
 PORTS=${DEV_OBS_PORTS:-"8081 8082"}
 PROM_PORT=${PROMETHEUS_PORT:-9090}
-SCHEMA=${DEV_OBS_SCHEMA:-wirehub_dev}
+DEFAULT_SCHEMA=wirehub_dev
+SCHEMA=${DEV_OBS_SCHEMA:-$DEFAULT_SCHEMA}
 EMBEDDED_PG_PORT=${EMBEDDED_PG_PORT:-54329}
 EMBEDDED_REDIS_PORT=${EMBEDDED_REDIS_PORT:-63799}
 
@@ -29,6 +34,10 @@ wait_for() { # what, seconds, command...
     for _ in $(seq $((seconds * 10))); do "$@" && return 0; sleep 0.1; done
     echo "dev-obs: $what did not come up in ${seconds}s (logs in $STATE/)" >&2
     return 1
+}
+
+dev_schema() { # exists|drop, JDBC URL: the instances' schema on the machine's PostgreSQL (perf/DevSchema.java)
+    java -cp 'target/libs/*' perf/DevSchema.java "$1" "$2" "$SCHEMA"
 }
 
 start() { # name, command... : runs it in the background, its PID in $STATE/name.pid
@@ -56,6 +65,11 @@ up() {
         fi
     }
     if [ ${#embedded[@]} -gt 0 ]; then
+        command -v mvn >/dev/null || [ -f target/test-classpath.txt ] || {
+            echo "dev-obs: no PostgreSQL or Redis here, and the embedded ones come through Maven, which is not on PATH:" \
+                "install Maven (apt-get install maven) or start PostgreSQL on 5432 and Redis on 6379" >&2
+            exit 1
+        }
         [ -f target/test-classpath.txt ] || mvn -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test \
             -Dmdep.outputFile=target/test-classpath.txt
         rm -f "$STATE/services.ready"
@@ -66,10 +80,25 @@ up() {
     echo "dev-obs: PostgreSQL on 127.0.0.1:$pg_port$([ "$pg_port" = 5432 ] && echo " (the machine's)" || echo " (embedded)")," \
         "Redis on 127.0.0.1:$redis_port$([ "$redis_port" = 6379 ] && echo " (the machine's)" || echo " (started here)")"
 
+    local url="jdbc:postgresql://127.0.0.1:$pg_port/postgres"
+    if [ "$pg_port" = 5432 ]; then
+        # The machine's PostgreSQL outlives us: remember whether the schema is ours to drop on down.
+        local found
+        found=$(dev_schema exists "$url") || {
+            echo "dev-obs: cannot log in to PostgreSQL on 127.0.0.1:5432 as ${WH_STORE_POSTGRES_USER:-postgres}" \
+                "(WH_STORE_POSTGRES_USER / WH_STORE_POSTGRES_PASSWORD), or DEV_OBS_EMBEDDED=1 for an embedded one" >&2
+            exit 1
+        }
+        if [ "$found" = absent ] || [ "$SCHEMA" = "$DEFAULT_SCHEMA" ]; then
+            echo "$url" > "$STATE/schema.drop"
+        else
+            echo "dev-obs: schema $SCHEMA exists already on 127.0.0.1:5432: the instances use it, and down will keep it"
+        fi
+    fi
     for port in $PORTS; do
-        # auth none: a local demo stack on 127.0.0.1 (production.yaml's jwt would need a secret and tokens)
-        start "wirehub-$port" env WH_PORT="$port" WH_HOST=127.0.0.1 WH_AUTH_MODE=none \
-            WH_STORE_POSTGRES_URL="jdbc:postgresql://127.0.0.1:$pg_port/postgres" WH_STORE_POSTGRES_SCHEMA="$SCHEMA" \
+        # auth none: a local demo stack on 127.0.0.1 (production.yaml's jwt would need a secret and tokens); no shutdown delay: no load balancer to wait for
+        start "wirehub-$port" env WH_PORT="$port" WH_HOST=127.0.0.1 WH_AUTH_MODE=none WH_SHUTDOWN_DELAY=0s \
+            WH_STORE_POSTGRES_URL="$url" WH_STORE_POSTGRES_SCHEMA="$SCHEMA" \
             WH_BUS_REDIS_URL="redis://127.0.0.1:$redis_port" WH_BUS_REDIS_CHANNEL="$SCHEMA" \
             java $SERVER_JVM_FLAGS -jar target/wirehub.jar --config config/production.yaml
     done
@@ -114,9 +143,21 @@ down() {
         rm -f "$pidfile"
     done
     echo "dev-obs: stopped $stopped process(es)"
+    # After the instances: none of them still writes into the schema.
+    if [ -f "$STATE/schema.drop" ]; then
+        if dev_schema drop "$(cat "$STATE/schema.drop")"; then
+            echo "dev-obs: dropped schema $SCHEMA from 127.0.0.1:5432"
+            rm -f "$STATE/schema.drop"
+        else
+            echo "dev-obs: could not drop schema $SCHEMA (is PostgreSQL up?); make dev-obs-down tries again" >&2
+        fi
+    fi
 }
 
 check() {
+    # A schema (and channel) of its own unless told: a check running beside someone's make dev-obs on
+    # the same PostgreSQL must not drop their schema, nor see their events.
+    [ -n "${DEV_OBS_SCHEMA:-}" ] || SCHEMA="wirehub_check_$$"
     trap down EXIT
     up
     local urls=()
@@ -132,8 +173,9 @@ check() {
             "[ \$(curl -s http://127.0.0.1:$PROM_PORT/api/v1/targets | grep -o '\"health\":\"up\"' | wc -l) -eq $(echo $PORTS | wc -w) ]"
     fi
     wait_for "demo events flowing" 30 bash -c "curl -s http://127.0.0.1:${PORTS%% *}/metrics | grep -q '^wirehub_deliveries_total [1-9]'"
-    local pids
+    local pids dropped=""
     pids=$(cat "$STATE"/*.pid)
+    [ -f "$STATE/schema.drop" ] && dropped=$(cat "$STATE/schema.drop")
     trap - EXIT
     down
     for pid in $pids; do
@@ -142,7 +184,10 @@ check() {
     for port in $PORTS $PROM_PORT $EMBEDDED_PG_PORT $EMBEDDED_REDIS_PORT; do
         if answers "$port"; then echo "dev-obs check: something still listens on $port" >&2; exit 1; fi
     done
-    echo "dev-obs check: every URL answered (${#urls[@]}), events flowed, nothing left running"
+    if [ -n "$dropped" ] && [ "$(dev_schema exists "$dropped")" != absent ]; then
+        echo "dev-obs check: schema $SCHEMA is still there" >&2; exit 1
+    fi
+    echo "dev-obs check: every URL answered (${#urls[@]}), events flowed, nothing left running$([ -n "$dropped" ] && echo ", schema $SCHEMA dropped")"
 }
 
 case "${1:-}" in

@@ -35,7 +35,7 @@
     }
   }
 
-  const throughput = chart("chart-throughput", ["events/s", "deliveries/s"], { fill: true });
+  const throughput = chart("chart-throughput", ["published here/s", "deliveries/s"], { fill: true });
   const streams = chart("chart-streams", ["sse", "ws"], { fill: true });
   const overflows = chart("chart-overflows", ["overflows/s", "catch-ups/s", "resets/s", "publishes refused (overloaded)/s"]);
   const closes = chart("chart-closes", CLOSE_LABELS);
@@ -130,15 +130,59 @@
 
   $("instance").textContent = location.host;
   const status = $("status");
-  const source = new EventSource("/v1/admin/stats/stream");
-  source.addEventListener("stats", (e) => {
-    status.textContent = "live";
-    status.className = "status live";
-    onFrame(JSON.parse(e.data));
-  });
-  source.onerror = () => {
-    status.textContent = "reconnecting…";
-    status.className = "status lost";
-    previous = null; // rates across a gap would mislead
-  };
+  function show(text, state, why) {
+    status.textContent = text;
+    status.className = "status " + state;
+    status.title = why || "";
+  }
+
+  // Under auth.mode jwt the page was opened with ?access_token=<admin token>, or with the cookie:
+  // the stream gets the same token (the cookie goes along by itself: same origin).
+  const token = new URLSearchParams(location.search).get("access_token");
+  const streamUrl = "/v1/admin/stats/stream" + (token ? "?access_token=" + encodeURIComponent(token) : "");
+
+  function connect() {
+    const source = new EventSource(streamUrl);
+    source.addEventListener("stats", (e) => {
+      show("live", "live");
+      onFrame(JSON.parse(e.data));
+    });
+    source.addEventListener("token_expired", (e) => {
+      source.close(); // a retry with the same token would be refused
+      previous = null;
+      show("token expired: open the page again with a fresh one", "lost", JSON.parse(e.data).message);
+    });
+    source.onerror = () => {
+      previous = null; // rates across a gap would mislead
+      if (source.readyState === EventSource.CLOSED) {
+        explain(); // refused with an HTTP status: EventSource gives up without saying why
+      } else {
+        show("reconnecting…", "lost");
+      }
+    };
+  }
+
+  // Asks the stream once more to read the refusal's status and message: a token problem (401,
+  // 403) is shown and left there; anything else (503: too many dashboards, or draining) is
+  // retried in 5 s.
+  async function explain() {
+    const request = new AbortController();
+    let code = 0, why = "the server does not answer";
+    try {
+      const answer = await fetch(streamUrl, { signal: request.signal, cache: "no-store" });
+      code = answer.status;
+      why = answer.ok ? "" : (await answer.json()).message;
+    } catch (e) {
+      // unreachable, or a body that is not our JSON: the defaults say enough
+    }
+    request.abort(); // a 200 is a stream: do not read it
+    if (code === 401 || code === 403) {
+      show("refused (" + code + "): " + why, "lost", why);
+    } else {
+      show("reconnecting…", "lost", why);
+      setTimeout(connect, 5000);
+    }
+  }
+
+  connect();
 })();

@@ -1,11 +1,7 @@
 package io.wirehub.app;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * What the command line asks for. Anything not understood is refused rather than ignored: a
@@ -65,23 +61,5 @@ sealed interface CommandLine {
             throw new UsageException("--config is given twice");
         }
         return config;
-    }
-
-    /** The build's version: the jar manifest's, else (classes run from a directory) the filtered resource's. */
-    static String version() {
-        String fromManifest = CommandLine.class.getPackage().getImplementationVersion();
-        if (fromManifest != null) {
-            return fromManifest;
-        }
-        try (InputStream in = CommandLine.class.getResourceAsStream("version.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties properties = new Properties();
-            properties.load(in);
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -31,7 +31,7 @@ public final class Main {
         }
         switch (command) {
             case CommandLine.Help help -> System.out.println(CommandLine.USAGE + "\n" + HELP);
-            case CommandLine.Version version -> System.out.println("wirehub " + CommandLine.version());
+            case CommandLine.Version version -> System.out.println("wirehub " + BuildVersion.current());
             case CommandLine.Run run -> start(run.config().orElse(Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null));
         }
     }
@@ -58,8 +58,8 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("drain").unstarted(wireHub::close));
         DrainOnSigterm.install(wireHub);
-        System.out.println("wirehub listening on http://" + settings.server().host() + ":" + wireHub.port()
-                + " (store: " + settings.store().type() + ", bus: " + settings.bus().type() + ", auth: " + settings.auth().mode() + ")");
+        System.out.println("wirehub listening on " + (settings.server().tls().enabled() ? "https" : "http") + "://" + settings.server().host() + ":" + wireHub.port()
+                + " (version: " + BuildVersion.current() + ", store: " + settings.store().type() + ", bus: " + settings.bus().type() + ", auth: " + settings.auth().mode() + ")");
     }
 
     private static void refuse(InvalidSettingsException e) {

@@ -6,6 +6,9 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.http1.Http1ConnectionProvider;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http1.spi.Http1Upgrader;
+import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.http.HttpRouting;
@@ -49,12 +52,15 @@ import io.wirehub.store.memory.MemoryEventStore;
 import io.wirehub.store.memory.MemoryIdempotencyKeys;
 import io.wirehub.store.postgres.PostgresEventStore;
 import io.wirehub.transport.sse.SseService;
+import io.wirehub.transport.ws.DirectWsUpgrader;
 import io.wirehub.transport.ws.WsEndpoint;
 import io.wirehub.transport.ws.WsRequestRoute;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One running wirehub instance: the parts wired together and the web server serving them.
@@ -63,6 +69,7 @@ import java.util.List;
  */
 public final class WireHub implements AutoCloseable {
     private static final String MANAGEMENT = "management"; // the listener of server.management_port
+    private static final String WS_PROTOCOL = "websocket"; // the Upgrade header value Helidon keys its upgrader by
     private static final System.Logger LOG = System.getLogger(WireHub.class.getName());
 
     // Helidon gives every streaming response a buffer of this many bytes for its whole life (4 KB
@@ -87,16 +94,19 @@ public final class WireHub implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean(); // close() runs once
     private final Metrics metrics = new Metrics();
     private final EventStore meteredStore; // the store as the hub, publishers and routes use it
+    private final Access access;
     private final Guard guard;
     private final Cors cors;
     private ConnectionLimit connections; // set with the server, which it guards
     private ConnectionWatch watch; // set with the server: the public listener's connections
+    private volatile TlsReload tlsReload; // set once the server listens with TLS
     private StreamQuota quota; // set with the server
     private HealthService health; // set with the server: on the public or the management listener
 
     private WireHub(Settings settings) {
         this.settings = settings;
-        this.guard = new Guard(Access.create(settings.auth())); // first: a key file that cannot be read stops the start
+        this.access = Access.create(settings.auth()); // first: a key file that cannot be read stops the start
+        this.guard = new Guard(access);
         if (!settings.auth().jwt()) {
             LOG.log(System.Logger.Level.WARNING, "auth.mode is none: anyone who reaches this port can read and publish every"
                     + " topic and read the stats. Fine for a demo on your own machine; anywhere else set auth.mode: jwt"
@@ -108,7 +118,12 @@ public final class WireHub implements AutoCloseable {
                     + ConfigKey.MANAGEMENT_HOST.env() + ")");
         }
         this.cors = new Cors(settings.auth().corsAllowedOrigins(), !settings.auth().cookieName().isEmpty());
-        this.store = createStore(settings);
+        try {
+            this.store = createStore(settings);
+        } catch (RuntimeException e) {
+            access.close(); // it may watch a key file
+            throw e;
+        }
         this.meteredStore = metrics.metered(store);
         EventBus createdBus = null;
         try {
@@ -120,6 +135,7 @@ public final class WireHub implements AutoCloseable {
                     ? bus.interest().and(TopicInterest.of(memory::follow, memory::unfollow)) // see MemoryEventStore.follow
                     : bus.interest());
             metrics.register(hub, bus);
+            metrics.registerBuildInfo(BuildVersion.current());
             this.server = buildServer();
             bus.start(hub);
             this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start();
@@ -128,6 +144,7 @@ public final class WireHub implements AutoCloseable {
                 createdBus.close(); // a started bus holds a thread and connections
             }
             store.close();
+            access.close();
             throw e;
         }
     }
@@ -149,6 +166,10 @@ public final class WireHub implements AutoCloseable {
         if (!running) { // e.g. the port is taken: Helidon logged it and returned
             wireHub.releaseParts();
             throw new IllegalStateException(bindFailure.describe(settings));
+        }
+        Settings.Tls tls = settings.server().tls();
+        if (tls.enabled()) {
+            wireHub.tlsReload = new TlsReload(tls, wireHub.server::reloadTls);
         }
         return wireHub;
     }
@@ -173,6 +194,15 @@ public final class WireHub implements AutoCloseable {
     /** The event store this instance uses (tests check its resources, e.g. pooled connections). */
     public EventStore store() {
         return store;
+    }
+
+    /**
+     * The first step of a SIGTERM with {@code server.shutdown_delay}: from now on {@code /health}
+     * answers 503, so the load balancer stops sending new clients; publishes and new streams are
+     * still served, for the clients that arrive before it has noticed. {@link #close()} follows.
+     */
+    public void announceShutdown() {
+        drain.announce();
     }
 
     /**
@@ -212,6 +242,10 @@ public final class WireHub implements AutoCloseable {
     }
 
     private void releaseParts() {
+        access.close();
+        if (tlsReload != null) {
+            tlsReload.close();
+        }
         watch.close();
         ticker.close();
         hub.close();
@@ -235,7 +269,7 @@ public final class WireHub implements AutoCloseable {
         connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
         watch = new ConnectionWatch(s.headerTimeout(), s.maxWaitingPerAddress(), ConnectionLimit.waitingLimit(s.maxConnections()),
                 System::nanoTime);
-        health = new HealthService(store, bus, drain::draining);
+        health = new HealthService(store, bus, drain, BuildVersion.current());
         metrics.registerConnectionRefusals(connections::refused);
         metrics.registerWaitingConnectionCloses(watch::timedOut, watch::refused);
         quota = new StreamQuota(s.maxStreamsPerSubject(), s.maxStreamsPerAddress());
@@ -258,6 +292,11 @@ public final class WireHub implements AutoCloseable {
                     }
                 })
                 .routing(routing -> routing(routing))
+                .update(server -> {
+                    if (s.tls().enabled()) {
+                        server.tls(TlsFiles.read(s.tls())); // HTTP/2 by ALPN; the management port stays cleartext
+                    }
+                })
                 .update(server -> {
                     if (s.hasManagementPort()) {
                         server.putSocket(MANAGEMENT, socket -> socket.host(s.managementBindHost()).port(s.managementPort())
@@ -282,8 +321,13 @@ public final class WireHub implements AutoCloseable {
         Http1Config http1 = protocols.stream().filter(Http1Config.class::isInstance).map(Http1Config.class::cast).findFirst()
                 .orElseThrow(() -> new IllegalStateException("Helidon's HTTP/1 protocol was not discovered"));
         @SuppressWarnings("deprecation") // the provider is meant for the service loader; this is what it would do
-        ServerConnectionSelector selector = new Http1ConnectionProvider().create(WebServer.DEFAULT_SOCKET_NAME, http1,
-                ProtocolConfigs.create(protocols));
+        Http1ConnectionSelector discoveredSelector = (Http1ConnectionSelector) new Http1ConnectionProvider()
+                .create(WebServer.DEFAULT_SOCKET_NAME, http1, ProtocolConfigs.create(protocols));
+        Map<String, Http1Upgrader> upgraders = new LinkedHashMap<>(discoveredSelector.prototype().upgraders());
+        WsConfig ws = protocols.stream().filter(WsConfig.class::isInstance).map(WsConfig.class::cast).findFirst()
+                .orElseGet(WsConfig::create);
+        upgraders.put(WS_PROTOCOL, new DirectWsUpgrader(ws));
+        ServerConnectionSelector selector = Http1ConnectionSelector.builder().config(http1).upgraders(upgraders).build();
         // HTTP/1 leaves the list so that Helidon adds no selector of its own; the others stay (the
         // WebSocket connection looks its settings up there).
         builder.protocolsDiscoverServices(false)
@@ -321,7 +365,7 @@ public final class WireHub implements AutoCloseable {
                 .register(new TopicService(meteredStore, guard))
                 .register(new StatsService(hub))
                 .register(new AdminService(hub))
-                .register(new StatsStreamService(hub, drain::draining))
+                .register(new StatsStreamService(hub, guard, drain::draining))
                 .register(new DashboardService());
         if (!s.hasManagementPort()) {
             routing.register(new MetricsService(metrics)).register(health);

@@ -7,7 +7,7 @@ import io.wirehub.config.Settings;
  * every request gets {@link Grant#ANYONE} (the embedded demo); with {@code jwt} a request without
  * a valid token is refused (401).
  */
-public final class Access {
+public final class Access implements AutoCloseable {
     private final JwtVerifier verifier; // null: mode none
     private final String cookieName;
 
@@ -16,7 +16,11 @@ public final class Access {
         this.cookieName = cookieName;
     }
 
-    /** @throws io.wirehub.config.InvalidSettingsException when a key file cannot be read */
+    /**
+     * Keys from a file are watched from now on ({@code auth.jwt.key_file_check}) until {@link #close()}.
+     *
+     * @throws io.wirehub.config.InvalidSettingsException when a key file cannot be read
+     */
     public static Access create(Settings.Auth auth) {
         return new Access(auth.jwt() ? new JwtVerifier(auth) : null, auth.cookieName());
     }
@@ -49,5 +53,13 @@ public final class Access {
                     + ")");
         }
         return verifier.verify(token);
+    }
+
+    /** Stops watching the key file, if any. */
+    @Override
+    public void close() {
+        if (verifier != null) {
+            verifier.close();
+        }
     }
 }

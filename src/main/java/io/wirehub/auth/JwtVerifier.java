@@ -18,9 +18,10 @@ import java.util.TreeSet;
  * Verifies a JWT with nimbus-jose-jwt and reads its wirehub claims into a {@link Grant}: the
  * signature with the configured keys and only their algorithms ({@link JwtKeys}), {@code exp}
  * (required) and {@code nbf} with {@code auth.jwt.clock_skew}, and {@code iss}/{@code aud} when
- * configured. Thread-safe: the processor holds no per-call state.
+ * configured. Keys from a file follow the file ({@link KeyFileWatch}): each token is checked
+ * against the keys in force when it arrives. Thread-safe: the processor holds no per-call state.
  */
-final class JwtVerifier {
+final class JwtVerifier implements AutoCloseable {
     // NOTE: the claim names are public API: token issuers write them.
     static final String SUBSCRIBE = "wirehub.subscribe";
     static final String PUBLISH = "wirehub.publish";
@@ -29,18 +30,19 @@ final class JwtVerifier {
     static final int MAX_TOKEN_CHARS = 8192;
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-    private final String algorithms;
     private final java.time.Duration clockSkew;
+    private final KeyFileWatch watch; // null: keys are secrets, fixed until a restart
+    private volatile JwtKeys keys;
 
     JwtVerifier(Settings.Auth auth) {
-        JwtKeys keys = JwtKeys.load(auth);
         this.clockSkew = auth.clockSkew();
-        this.algorithms = String.join(", ", new TreeSet<>(keys.algorithms().stream().map(Object::toString).toList()));
-        try {
-            processor.setJWSKeySelector(keys.selector());
-        } catch (JOSEException e) {
-            throw new IllegalStateException("the configured key cannot verify signatures: " + e.getMessage(), e);
+        if (auth.jwtSecret().isEmpty()) {
+            this.watch = KeyFileWatch.start(auth, changed -> keys = changed); // sets the first keys before it returns
+        } else {
+            this.keys = JwtKeys.secrets(auth);
+            this.watch = null;
         }
+        processor.setJWSKeySelector((header, context) -> keys.candidates(header));
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
         if (!auth.issuer().isEmpty()) {
             exact.issuer(auth.issuer());
@@ -65,11 +67,19 @@ final class JwtVerifier {
             throw AuthException.unauthorized("the token was refused: " + e.getMessage() + "; get a fresh token");
         } catch (BadJOSEException | JOSEException e) {
             throw AuthException.unauthorized("the token's signature does not verify with this server's keys, or its algorithm"
-                    + " is not accepted (accepted: " + algorithms + ")");
+                    + " is not accepted (accepted: " + String.join(", ", new TreeSet<>(keys.algorithms().stream().map(Object::toString).toList()))
+                    + ")");
         }
         String subject = claims.getSubject();
         return new Grant(subject, patterns(claims, SUBSCRIBE, subject), patterns(claims, PUBLISH, subject),
                 Boolean.TRUE.equals(claims.getClaim(ADMIN)), claims.getExpirationTime().toInstant().plus(clockSkew));
+    }
+
+    @Override
+    public void close() {
+        if (watch != null) {
+            watch.close();
+        }
     }
 
     /** A claim of topic patterns: a list of strings, or one string; absent means none. */

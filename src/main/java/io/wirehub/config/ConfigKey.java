@@ -24,6 +24,11 @@ public enum ConfigKey {
     MAX_TOPICS_PER_STREAM("server.max_topics_per_stream", "WH_MAX_TOPICS_PER_STREAM", "64"),
     SOCKET_SEND_BUFFER("server.socket_send_buffer", "WH_SOCKET_SEND_BUFFER", "0"),
     DRAIN_TIMEOUT("server.drain_timeout", "WH_DRAIN_TIMEOUT", "5s"),
+    // After SIGTERM, /health answers 503 this long while everything is still served, then the
+    // drain: Kubernetes takes a pod out of its endpoints and proxies in a second or two, a load
+    // balancer probing every 2 s needs two failed probes. 5 s plus the 5 s drain stays within
+    // docker stop's 10 s and well within Kubernetes' 30 s grace period.
+    SHUTDOWN_DELAY("server.shutdown_delay", "WH_SHUTDOWN_DELAY", "5s"),
     MANAGEMENT_PORT("server.management_port", "WH_MANAGEMENT_PORT", "-1"),
     // A stream behind the live events this long is moved to the present with a lag_limit reset:
     // a price or a dashboard 5 s late is already wrong, and catching up would only let it fall
@@ -41,6 +46,12 @@ public enum ConfigKey {
     MAX_STREAMS_PER_ADDRESS("server.max_streams_per_address", "WH_MAX_STREAMS_PER_ADDRESS", "0"),
     MAX_WAITING_PER_ADDRESS("server.max_waiting_per_address", "WH_MAX_WAITING_PER_ADDRESS", "16"),
     CORS_ALLOWED_ORIGINS("server.cors.allowed_origins", "WH_CORS_ALLOWED_ORIGINS", ""),
+    // TLS on the public listener, from PEM files as Kubernetes secrets and ACME clients write them;
+    // both empty: cleartext. The files are re-read when they change (a renewed certificate needs no
+    // restart): 10 s is soon enough for a renewal done days ahead, and costs two stat() calls.
+    TLS_CERT_FILE("server.tls.cert_file", "WH_SERVER_TLS_CERT_FILE", ""),
+    TLS_KEY_FILE("server.tls.key_file", "WH_SERVER_TLS_KEY_FILE", ""),
+    TLS_RELOAD_INTERVAL("server.tls.reload_interval", "WH_SERVER_TLS_RELOAD_INTERVAL", "10s"),
 
     STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),
     REPLAY_LIMIT("store.replay_limit", "WH_STORE_REPLAY_LIMIT", "100"),
@@ -78,11 +89,17 @@ public enum ConfigKey {
     AUTH_MODE("auth.mode", "WH_AUTH_MODE", "none"),
     AUTH_COOKIE_NAME("auth.cookie_name", "WH_AUTH_COOKIE_NAME", ""),
     AUTH_JWT_SECRET("auth.jwt.secret", "WH_AUTH_JWT_SECRET", ""),
+    // A second HS256 secret accepted beside auth.jwt.secret: the old one while tokens signed with
+    // it are still alive (rotation, docs/security.md).
+    AUTH_JWT_PREVIOUS_SECRET("auth.jwt.previous_secret", "WH_AUTH_JWT_PREVIOUS_SECRET", ""),
     AUTH_JWT_PUBLIC_KEY_FILE("auth.jwt.public_key_file", "WH_AUTH_JWT_PUBLIC_KEY_FILE", ""),
     AUTH_JWT_JWKS_FILE("auth.jwt.jwks_file", "WH_AUTH_JWT_JWKS_FILE", ""),
     AUTH_JWT_ISSUER("auth.jwt.issuer", "WH_AUTH_JWT_ISSUER", ""),
     AUTH_JWT_AUDIENCE("auth.jwt.audience", "WH_AUTH_JWT_AUDIENCE", ""),
-    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s");
+    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s"),
+    // How often public_key_file / jwks_file is read again for a rotated key: a file of a few KB
+    // read every 10 s costs nothing, and a rotation waits at most this for every instance.
+    AUTH_JWT_KEY_FILE_CHECK("auth.jwt.key_file_check", "WH_AUTH_JWT_KEY_FILE_CHECK", "10s");
 
     private final String key;
     private final String env;
@@ -109,6 +126,6 @@ public enum ConfigKey {
     /** Values that must never reach a log or an error message. */
     public boolean secret() {
         return this == POSTGRES_PASSWORD || this == REDIS_URL // a Redis URL may carry a password
-                || this == AUTH_JWT_SECRET;
+                || this == AUTH_JWT_SECRET || this == AUTH_JWT_PREVIOUS_SECRET;
     }
 }

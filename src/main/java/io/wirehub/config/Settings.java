@@ -29,7 +29,9 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
             Duration headerTimeout,
             int maxWaitingPerAddress,
             int maxStreamsPerSubject,
-            int maxStreamsPerAddress) {
+            int maxStreamsPerAddress,
+            Duration shutdownDelay,
+            Tls tls) {
 
         /** Whether /metrics and /health have a port of their own (management_port >= 0; 0: any free one). */
         public boolean hasManagementPort() {
@@ -39,6 +41,19 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
         /** Where the management listener binds: server.management_host, else server.host. */
         public String managementBindHost() {
             return managementHost.isEmpty() ? host : managementHost;
+        }
+    }
+
+    /**
+     * TLS on the public listener (the management port stays cleartext).
+     *
+     * @param certFile PEM certificate chain, the server's first; empty: cleartext
+     * @param keyFile PEM PKCS#8 private key of the first certificate
+     * @param reloadInterval how often the files are checked for a change (a renewed certificate)
+     */
+    public record Tls(String certFile, String keyFile, Duration reloadInterval) {
+        public boolean enabled() {
+            return !certFile.isEmpty();
         }
     }
 
@@ -116,14 +131,16 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
      * @param cookieName the cookie a browser's EventSource may carry its token in; empty: none read
      * @param corsAllowedOrigins origins browsers may call from ({@code server.cors.allowed_origins}); empty: CORS off
      * @param jwtSecret the HS256 shared secret, empty when keys come from a file; never printed
-     * @param publicKeyFile a PEM public key (RSA: RS256, EC P-256: ES256), or empty
+     * @param previousSecret a second HS256 secret also accepted (during a rotation), or empty; never printed
+     * @param publicKeyFile PEM public keys (RSA: RS256, EC P-256: ES256), or empty
      * @param jwksFile a JWKS file of public keys, or empty
      * @param issuer the required {@code iss}, or empty for any
      * @param audience the required {@code aud}, or empty for any
      * @param clockSkew how far {@code exp} and {@code nbf} may be off, for clocks that differ
+     * @param keyFileCheck how often the key file is read again for a rotated key
      */
-    public record Auth(String mode, String cookieName, List<String> corsAllowedOrigins, String jwtSecret, String publicKeyFile, String jwksFile,
-            String issuer, String audience, Duration clockSkew) {
+    public record Auth(String mode, String cookieName, List<String> corsAllowedOrigins, String jwtSecret, String previousSecret,
+            String publicKeyFile, String jwksFile, String issuer, String audience, Duration clockSkew, Duration keyFileCheck) {
         public boolean jwt() {
             return mode.equals("jwt");
         }
@@ -131,8 +148,9 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
         @Override
         public String toString() {
             return "Auth[mode=" + mode + ", cookieName=" + cookieName + ", corsAllowedOrigins=" + corsAllowedOrigins + ", jwtSecret=" + (jwtSecret.isEmpty() ? "" : Credentials.MASK)
+                    + ", previousSecret=" + (previousSecret.isEmpty() ? "" : Credentials.MASK)
                     + ", publicKeyFile=" + publicKeyFile + ", jwksFile=" + jwksFile + ", issuer=" + issuer + ", audience=" + audience
-                    + ", clockSkew=" + clockSkew + "]";
+                    + ", clockSkew=" + clockSkew + ", keyFileCheck=" + keyFileCheck + "]";
         }
     }
 }

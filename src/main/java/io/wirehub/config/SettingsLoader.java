@@ -154,7 +154,9 @@ public final class SettingsLoader {
                 duration(ConfigKey.HEADER_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
                 integer(ConfigKey.MAX_WAITING_PER_ADDRESS, 0, 1_000_000),
                 integer(ConfigKey.MAX_STREAMS_PER_SUBJECT, 0, 1_000_000),
-                integer(ConfigKey.MAX_STREAMS_PER_ADDRESS, 0, 1_000_000));
+                integer(ConfigKey.MAX_STREAMS_PER_ADDRESS, 0, 1_000_000),
+                duration(ConfigKey.SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(10)),
+                tls());
         Settings.Store store = new Settings.Store(
                 choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
                 integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),
@@ -208,11 +210,13 @@ public final class SettingsLoader {
                 raw.get(ConfigKey.AUTH_COOKIE_NAME),
                 origins(),
                 raw.get(ConfigKey.AUTH_JWT_SECRET),
+                raw.get(ConfigKey.AUTH_JWT_PREVIOUS_SECRET),
                 raw.get(ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE),
                 raw.get(ConfigKey.AUTH_JWT_JWKS_FILE),
                 raw.get(ConfigKey.AUTH_JWT_ISSUER),
                 raw.get(ConfigKey.AUTH_JWT_AUDIENCE),
-                duration(ConfigKey.AUTH_JWT_CLOCK_SKEW, Duration.ZERO, Duration.ofMinutes(5)));
+                duration(ConfigKey.AUTH_JWT_CLOCK_SKEW, Duration.ZERO, Duration.ofMinutes(5)),
+                duration(ConfigKey.AUTH_JWT_KEY_FILE_CHECK, Duration.ofMillis(100), Duration.ofHours(1)));
         if (!auth.cookieName().isEmpty() && !auth.cookieName().matches("[A-Za-z0-9_.-]{1,64}")) {
             problem(ConfigKey.AUTH_COOKIE_NAME, "a cookie name of 1 to 64 characters from A-Z a-z 0-9 _ . -, or empty for none");
         }
@@ -234,8 +238,15 @@ public final class SettingsLoader {
                     + (sources.isEmpty() ? "none is set" : "set are " + sources.stream().map(ConfigKey::key).toList()));
         }
         // HS256 with fewer than 256 bits of key is refused by the JWT library, and guessable.
-        if (!auth.jwtSecret().isEmpty() && auth.jwtSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-            problem(ConfigKey.AUTH_JWT_SECRET, "at least 32 bytes (256 bits), e.g. from: openssl rand -base64 48");
+        for (ConfigKey secret : List.of(ConfigKey.AUTH_JWT_SECRET, ConfigKey.AUTH_JWT_PREVIOUS_SECRET)) {
+            if (!raw.get(secret).isEmpty() && raw.get(secret).getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+                problem(secret, "at least 32 bytes (256 bits), e.g. from: openssl rand -base64 48");
+            }
+        }
+        if (!auth.previousSecret().isEmpty() && auth.jwtSecret().isEmpty()) {
+            problems.add(where(ConfigKey.AUTH_JWT_PREVIOUS_SECRET) + ": is set but " + where(ConfigKey.AUTH_JWT_SECRET)
+                    + " is not; expected the new secret in " + ConfigKey.AUTH_JWT_SECRET.env() + " and the old one, still accepted"
+                    + " during a rotation, in " + ConfigKey.AUTH_JWT_PREVIOUS_SECRET.env());
         }
         for (ConfigKey file : List.of(ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE, ConfigKey.AUTH_JWT_JWKS_FILE)) {
             if (!raw.get(file).isEmpty() && !Files.isReadable(Path.of(raw.get(file)))) {
@@ -243,6 +254,24 @@ public final class SettingsLoader {
             }
         }
         return auth;
+    }
+
+    /** Both PEM files or neither; each must be readable (what is in them is checked when the server starts). */
+    private Settings.Tls tls() {
+        Settings.Tls tls = new Settings.Tls(raw.get(ConfigKey.TLS_CERT_FILE), raw.get(ConfigKey.TLS_KEY_FILE),
+                duration(ConfigKey.TLS_RELOAD_INTERVAL, Duration.ofSeconds(1), Duration.ofDays(1)));
+        if (tls.certFile().isEmpty() != tls.keyFile().isEmpty()) {
+            ConfigKey set = tls.certFile().isEmpty() ? ConfigKey.TLS_KEY_FILE : ConfigKey.TLS_CERT_FILE;
+            ConfigKey missing = set == ConfigKey.TLS_KEY_FILE ? ConfigKey.TLS_CERT_FILE : ConfigKey.TLS_KEY_FILE;
+            problems.add(where(missing) + ": is empty, but " + where(set) + " is set; TLS needs both the certificate chain"
+                    + " and its private key (PEM), or neither for cleartext");
+        }
+        for (ConfigKey file : List.of(ConfigKey.TLS_CERT_FILE, ConfigKey.TLS_KEY_FILE)) {
+            if (!raw.get(file).isEmpty() && !Files.isReadable(Path.of(raw.get(file)))) {
+                problem(file, "a readable PEM file");
+            }
+        }
+        return tls;
     }
 
     /** Comma-separated origins, each {@code *} or {@code scheme://host[:port]} with no path. */

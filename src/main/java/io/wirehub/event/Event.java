@@ -30,7 +30,7 @@ public final class Event {
 
     /**
      * @param type SSE event name, or null for the default ("message")
-     * @param json whether {@code data} is a JSON document (then WebSocket frames embed it as is)
+     * @param json whether {@code data} is one JSON value (then WebSocket frames embed it as is), else text
      */
     public Event(String topic, long seq, String type, String data, boolean json, long timeMillis) {
         this.topic = Objects.requireNonNull(topic);

@@ -11,19 +11,36 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Whether the instance drains, and the refusal of new streams while it does: a stream opened now
- * would only be cut when the server stops, so SSE requests and WebSocket upgrades get
- * {@code 503 shutting_down} in the one JSON error shape instead, and the client goes elsewhere.
- * (Publishes are refused by the Publisher; {@code /health} reports the drain.)
+ * Where the instance is on its way out, and the refusal of new streams while it drains.
+ *
+ * <p>Two steps, in this order. Shutting down ({@link #announce()}, SIGTERM with
+ * {@code server.shutdown_delay}): {@code /health} answers 503 so the load balancer stops sending
+ * new clients, and everything else is served as before, since clients the balancer has not yet
+ * heard about keep arriving. Draining ({@link #begin()}): a stream opened now would only be cut
+ * when the server stops, so SSE requests and WebSocket upgrades get {@code 503 shutting_down} in
+ * the one JSON error shape instead, and the client goes elsewhere. (Publishes are refused by the
+ * Publisher.)
  */
 public final class Drain {
     private static final Set<String> STREAM_PATHS = Set.of("/v1/sse", "/v1/ws");
 
+    private volatile boolean shuttingDown;
     private volatile boolean draining;
 
-    /** From now on, new streams are refused. */
+    /** From now on readiness is down; requests and streams are still served. */
+    public void announce() {
+        shuttingDown = true;
+    }
+
+    /** From now on, new streams are refused (and readiness is down, announced or not). */
     public void begin() {
+        shuttingDown = true;
         draining = true;
+    }
+
+    /** Whether the instance is leaving: after {@link #announce()} or {@link #begin()}. */
+    public boolean shuttingDown() {
+        return shuttingDown;
     }
 
     public boolean draining() {

@@ -1,9 +1,12 @@
 package io.wirehub.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.wirehub.event.Names;
 import io.wirehub.event.NewEvent;
 import java.io.IOException;
@@ -18,6 +21,22 @@ import java.util.List;
 /**
  * Turns request bodies into validated {@link NewEvent}s, or an {@link ApiError} that names the
  * problem (and, in a batch, the element). Nothing is stored unless the whole body is valid.
+ *
+ * <p>NOTE: the typing rule is public (README, API table). An event's data is JSON or text, and the
+ * same value gets the same type whichever way it comes:
+ * <ul>
+ *   <li>one event: a body that is one whole JSON value ({@code {..}}, {@code [..]}, {@code 1},
+ *       {@code true}, {@code null}, {@code "hello"}) is JSON; any other body is text.
+ *       {@code Content-Type: application/json} (or {@code +json}) says it must be JSON: a body
+ *       that is not is a 400. {@code text/*} says it is text, whatever it looks like. No
+ *       Content-Type, or another (curl's {@code -d} sends a form type), decides by the body;
+ *       broken JSON is then text, since text may well begin with a brace or a bracket
+ *       ({@code [INFO] started}) and only the sender can say it meant JSON;</li>
+ *   <li>a batch: {@code "data"} as a JSON string is text (its content), any other JSON value,
+ *       {@code null} included, is JSON exactly as written.</li>
+ * </ul>
+ * Text and JSON are stored as given; a WebSocket message carries JSON as its value and text as a
+ * JSON string, and SSE's {@code data:} carries either as written ({@link io.wirehub.event.WsFrames}).
  */
 final class EventBodies {
     // NOTE: clients branch on these codes.
@@ -33,9 +52,17 @@ final class EventBodies {
     static final String INVALID_DATA = "invalid_data";
     static final String INVALID_BODY = "invalid_body";
 
+    private static final int MAX_NESTING = 200;
     private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
             .build();
+
+    /** What a single publish's Content-Type says of its body. */
+    enum Declared {
+        JSON, // application/json, application/*+json: must be JSON
+        TEXT, // text/*: text, whatever it looks like
+        NOTHING // no Content-Type, or another one: the body decides
+    }
 
     private final int maxEventBytes;
     private final int maxBatchBytes;
@@ -47,12 +74,8 @@ final class EventBodies {
         this.maxBatchEvents = maxBatchEvents;
     }
 
-    /**
-     * One event: the body is the data, stored as given. It counts as JSON (embedded as is in
-     * WebSocket messages) when it is a JSON object or array, or when the client says so with
-     * {@code Content-Type: application/json} (then it must parse).
-     */
-    NewEvent single(String topic, String eventName, InputStream in, long declaredLength, boolean declaredJson)
+    /** One event: the body is the data, stored as given, JSON or text by the rule above. */
+    NewEvent single(String topic, String eventName, InputStream in, long declaredLength, Declared declared)
             throws IOException {
         checkTopic(topic, "topic in the path");
         if (eventName != null && !Names.isValidEventName(eventName)) {
@@ -65,11 +88,15 @@ final class EventBodies {
         }
         String data = utf8(body, "the body");
         checkNoNul(data, "the body");
-        boolean json = isJsonDocument(data);
-        if (declaredJson && !json && !isJsonValue(data)) {
-            throw ApiError.badRequest(INVALID_JSON, "Content-Type says application/json but the body is not valid JSON");
+        if (declared == Declared.TEXT) {
+            return new NewEvent(topic, eventName, data, false);
         }
-        return new NewEvent(topic, eventName, data, json || declaredJson);
+        String notJson = jsonProblem(data);
+        if (declared == Declared.JSON && notJson != null) {
+            throw ApiError.badRequest(INVALID_JSON, "Content-Type says application/json but the body is not one valid JSON value ("
+                    + notJson + "); fix the JSON, or send the body as text with Content-Type: text/plain");
+        }
+        return new NewEvent(topic, eventName, data, notJson == null);
     }
 
     /** A parsed batch: its events, and each one's {@code id_key} (null where none). */
@@ -132,9 +159,9 @@ final class EventBodies {
                 }
                 case "data" -> {
                     if (value == JsonToken.VALUE_STRING) {
-                        data = parser.getText();
-                    } else if (value != JsonToken.VALUE_NULL) {
-                        data = rawValue(parser, text);
+                        data = parser.getText(); // text, as a body of text would be
+                    } else {
+                        data = rawValue(parser, text); // JSON as written, null too, as a body of JSON would be
                         json = true;
                     }
                 }
@@ -145,7 +172,8 @@ final class EventBodies {
         }
         checkTopic(topic, where + ".topic");
         if (data == null || data.isEmpty()) {
-            throw ApiError.badRequest(EMPTY_EVENT, where + ".data: missing or empty; every event needs data");
+            throw ApiError.badRequest(EMPTY_EVENT, where + ".data: missing or the empty string; every event needs data"
+                    + " (a JSON value, null included, or a non-empty string)");
         }
         checkNoNul(data, where + ".data");
         checkNoLoneSurrogate(data, where + ".data");
@@ -235,21 +263,30 @@ final class EventBodies {
         }
     }
 
-    private static boolean isJsonDocument(String text) {
-        String trimmed = text.strip();
-        return (trimmed.startsWith("{") || trimmed.startsWith("[")) && isJsonValue(trimmed);
-    }
-
-    private static boolean isJsonValue(String text) {
+    /**
+     * Null when the text is exactly one JSON value (whitespace around it allowed), else where it
+     * stops being one, for the error message.
+     */
+    private static String jsonProblem(String text) {
         try (JsonParser parser = JSON.createParser(text)) {
             if (parser.nextToken() == null) {
-                return false;
+                return "only whitespace";
             }
             parser.skipChildren();
-            return parser.nextToken() == null;
+            if (parser.nextToken() != null) {
+                return "more after the first value, at " + where(parser.currentTokenLocation());
+            }
+            return null;
+        } catch (StreamConstraintsException e) {
+            return "nested deeper than " + MAX_NESTING + " levels";
         } catch (IOException e) {
-            return false;
+            return e instanceof JsonProcessingException p && p.getLocation() != null ? "invalid at " + where(p.getLocation())
+                    : "invalid";
         }
+    }
+
+    private static String where(JsonLocation location) {
+        return "line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 
     /**
@@ -269,7 +306,6 @@ final class EventBodies {
     }
 
     private static int lineOf(IOException e) {
-        return e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null
-                ? p.getLocation().getLineNr() : 1;
+        return e instanceof JsonProcessingException p && p.getLocation() != null ? p.getLocation().getLineNr() : 1;
     }
 }

@@ -15,8 +15,10 @@ import java.util.Set;
  * {@link io.wirehub.auth.AuthException}s, which {@link ErrorResponses} renders as 401/403 JSON.
  */
 public final class Guard {
-    // The operator's endpoints: stats (and, when they exist, /v1/admin/* and the dashboard).
-    private static final Set<String> ADMIN_PREFIXES = Set.of("/v1/stats", "/v1/admin/", "/dashboard", "/metrics");
+    // The operator's endpoints: stats, /v1/admin/* (the dashboard's stats stream among them) and
+    // /metrics, by prefix; the dashboard's page by its exact paths.
+    private static final Set<String> ADMIN_PREFIXES = Set.of("/v1/stats", "/v1/admin/", "/metrics");
+    private static final Set<String> ADMIN_PAGES = Set.of("/dashboard", "/dashboard/");
 
     private final Access access;
 
@@ -42,11 +44,16 @@ public final class Guard {
         return access.grant(BearerToken.fromHeader(headers.first(HeaderNames.AUTHORIZATION).orElse(null)));
     }
 
-    /** Lets only tokens with {@code wirehub.admin: true} reach the operator's endpoints. */
+    /**
+     * Lets only tokens with {@code wirehub.admin: true} reach the operator's endpoints. The
+     * dashboard's scripts and styles ({@code /dashboard/<file>}) need no token: they are the same
+     * files for everyone and hold no data, and a browser fetches them without the page's
+     * {@code ?access_token=}. The page and its stats stream do need one.
+     */
     public Filter adminFilter() {
         return (chain, req, res) -> {
             String path = req.path().path();
-            if (access.required() && ADMIN_PREFIXES.stream().anyMatch(path::startsWith)) {
+            if (access.required() && (ADMIN_PAGES.contains(path) || ADMIN_PREFIXES.stream().anyMatch(path::startsWith))) {
                 reader(req.prologue(), req.headers()).requireAdmin();
             }
             chain.proceed();

@@ -6,13 +6,14 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.bus.EventBus;
+import io.wirehub.event.JsonStrings;
 import io.wirehub.store.EventStore;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 
 /**
- * {@code GET /health} (readiness: 200 when the store answers and the instance is not draining,
- * else 503) and {@code GET /health/live} (liveness: 200 while the process serves HTTP).
+ * {@code GET /health} (readiness: 200 when the store answers and the instance is not shutting
+ * down, else 503; it names the version this instance runs) and {@code GET /health/live}
+ * (liveness: 200 while the process serves HTTP, shutting down or not).
  *
  * <p>The bus is reported but does not fail readiness: with Redis down an instance still stores
  * publishes and serves its own subscribers, and every instance would otherwise leave the load
@@ -29,12 +30,15 @@ public final class HealthService implements HttpService {
 
     private final Probe store;
     private final EventBus bus;
-    private final BooleanSupplier draining;
+    private final Drain drain;
+    private final String version;
 
-    public HealthService(EventStore store, EventBus bus, BooleanSupplier draining) {
+    /** @param version this build's, shown as {@code "version"} */
+    public HealthService(EventStore store, EventBus bus, Drain drain, String version) {
         this.store = new Probe(store::isHealthy, STORE_CHECK_MAX_AGE, System::nanoTime);
         this.bus = bus;
-        this.draining = draining;
+        this.drain = drain;
+        this.version = version;
     }
 
     @Override
@@ -46,9 +50,11 @@ public final class HealthService implements HttpService {
     private void ready(ServerRequest req, ServerResponse res) {
         boolean storeUp = store.up();
         boolean busUp = bus.isHealthy();
-        boolean up = storeUp && !draining.getAsBoolean();
+        boolean shuttingDown = drain.shuttingDown();
+        boolean up = storeUp && !shuttingDown;
         res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
         Json.send(res, "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"store\":\"" + (storeUp ? "UP" : "DOWN")
-                + "\",\"bus\":\"" + (busUp ? "UP" : "DOWN") + "\",\"draining\":" + draining.getAsBoolean() + "}");
+                + "\",\"bus\":\"" + (busUp ? "UP" : "DOWN") + "\",\"draining\":" + drain.draining() + ",\"shutting_down\":"
+                + shuttingDown + ",\"version\":" + JsonStrings.quote(version) + "}");
     }
 }

@@ -79,11 +79,8 @@ public final class PublishService implements HttpService {
         }
         rateLimit.acquire(publisherOf(grant, req), 1);
         String key = EventBodies.idempotencyKey(req.headers().first(IDEMPOTENCY_KEY).orElse(null), "the Idempotency-Key header");
-        boolean declaredJson = req.headers().contentType()
-                .map(type -> type.mediaType().subtype().equals("json") || type.mediaType().subtype().endsWith("+json"))
-                .orElse(false);
         NewEvent event = bodies.single(topic, req.query().first("event").orElse(null),
-                req.content().inputStream(), declaredLength(req), declaredJson);
+                req.content().inputStream(), declaredLength(req), declared(req));
         IdempotentPublisher.Result stored = publisher.publish(List.of(event), keyScope(grant), Collections.singletonList(key), arrived)
                 .getFirst();
         if (stored.replayed()) {
@@ -124,6 +121,17 @@ public final class PublishService implements HttpService {
 
     private static String ack(IdempotentPublisher.Result event) {
         return "{\"topic\":\"" + event.topic() + "\",\"seq\":" + event.seq() + "}";
+    }
+
+    /** What the Content-Type says of a single publish's body (see {@link EventBodies}). */
+    private static EventBodies.Declared declared(ServerRequest req) {
+        return req.headers().contentType().map(type -> {
+            String subtype = type.mediaType().subtype();
+            if (subtype.equals("json") || subtype.endsWith("+json")) {
+                return EventBodies.Declared.JSON;
+            }
+            return type.mediaType().type().equals("text") ? EventBodies.Declared.TEXT : EventBodies.Declared.NOTHING;
+        }).orElse(EventBodies.Declared.NOTHING);
     }
 
     private static long declaredLength(ServerRequest req) {

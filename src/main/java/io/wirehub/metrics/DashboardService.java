@@ -1,5 +1,6 @@
 package io.wirehub.metrics;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.HttpRules;
@@ -16,8 +17,13 @@ import java.util.Properties;
  * {@code GET /dashboard}: a single page drawing wirehub's own stats stream, with uPlot served
  * from its WebJar on the classpath: nothing comes from a CDN, so it works offline and behind a
  * strict proxy. The few files are read once at start-up and served from memory.
+ *
+ * <p>Under {@code auth.mode: jwt} the page and its stats stream need an admin token (the
+ * {@code access_token} query parameter, which the page passes on to its stream, or the cookie);
+ * the scripts and styles need none ({@link io.wirehub.http.Guard#adminFilter()}).
  */
 public final class DashboardService implements HttpService {
+    private static final Header REFERRER_POLICY = HeaderValues.create("Referrer-Policy", "no-referrer");
     private static final String UPLOT_PROPERTIES = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
 
     private record Asset(String contentType, byte[] bytes) {}
@@ -43,6 +49,8 @@ public final class DashboardService implements HttpService {
     private static void send(ServerResponse res, Asset asset) {
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, asset.contentType()));
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
+        // The page's URL may hold an access_token: no request the page makes repeats it in a Referer.
+        res.header(REFERRER_POLICY);
         res.send(asset.bytes());
     }
 

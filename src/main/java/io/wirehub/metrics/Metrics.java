@@ -1,5 +1,6 @@
 package io.wirehub.metrics;
 
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wirehub.bus.EventBus;
@@ -61,6 +62,14 @@ public final class Metrics {
                     cb.call(bySubject.getAsLong(), "max_streams_per_subject");
                     cb.call(byAddress.getAsLong(), "max_streams_per_address");
                 });
+    }
+
+    /** {@code wirehub_build_info{version="0.1.0"} 1}: which release each instance runs, for dashboards and rollouts. */
+    public void registerBuildInfo(String version) {
+        // NOTE: metric name and label are public API (dashboards join on it).
+        // An info metric: the text format shows it as a gauge of 1 (the client refuses a gauge named *_info).
+        Info.builder().name("wirehub_build_info").help("The wirehub release this instance runs").labelNames("version")
+                .register(registry).setLabelValues(version);
     }
 
     PrometheusRegistry registry() {

@@ -7,11 +7,13 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.http.ApiError;
+import io.wirehub.http.Guard;
 import io.wirehub.hub.Hub;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -23,24 +25,31 @@ import java.util.function.BooleanSupplier;
  * {@code GET /v1/admin/stats/stream}: wirehub's own stats as Server-Sent Events, one frame a
  * second ({@link LiveStats}); the dashboard draws from it. Each stream holds its handler's
  * virtual thread: at most {@value #MAX_STREAMS} at once (a few operators' browsers), and each
- * ends when its client leaves (the next write fails) or the instance drains.
+ * ends when its client leaves (the next write fails), the instance drains, or its token expires
+ * (as a subscriber's stream does: {@code event: token_expired}, then the end).
  */
 public final class StatsStreamService implements HttpService {
     // NOTE: clients branch on this code.
     static final String TOO_MANY_STATS_STREAMS = "too_many_stats_streams";
     static final int MAX_STREAMS = 8; // each one walks every subscriber each second
     static final Duration PERIOD = Duration.ofSeconds(1);
+    // NOTE: the dashboard listens for this event, like subscribers' EventSources (docs/security.md).
+    private static final byte[] TOKEN_EXPIRED_FRAME = ("event: token_expired\ndata: {\"error\":\"token_expired\","
+            + "\"message\":\"the admin token expired; open the page again with a fresh one\"}\n\n").getBytes(StandardCharsets.US_ASCII);
 
     // One timer for every stats stream's write deadline: there are at most MAX_STREAMS of them.
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("stats-stream-watchdog").daemon(true).factory());
 
     private final Hub hub;
+    private final Guard guard;
     private final BooleanSupplier draining;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
 
-    public StatsStreamService(Hub hub, BooleanSupplier draining) {
+    /** @param guard tells until when the request's token is good (the admin filter let it in) */
+    public StatsStreamService(Hub hub, Guard guard, BooleanSupplier draining) {
         this.hub = hub;
+        this.guard = guard;
         this.draining = draining;
     }
 
@@ -50,6 +59,7 @@ public final class StatsStreamService implements HttpService {
     }
 
     private void stream(ServerRequest req, ServerResponse res) throws IOException {
+        Instant expiresAt = guard.reader(req.prologue(), req.headers()).expiresAt(); // null: never
         if (!streams.tryAcquire()) {
             throw new ApiError(503, TOO_MANY_STATS_STREAMS, MAX_STREAMS + " stats streams are open on this instance already; "
                     + "close a dashboard, or read GET /metrics");
@@ -61,6 +71,10 @@ public final class StatsStreamService implements HttpService {
             LiveStats live = new LiveStats(hub);
             try (OutputStream out = res.outputStream()) {
                 while (!draining.getAsBoolean()) {
+                    if (expiresAt != null && !Instant.now().isBefore(expiresAt)) {
+                        writeWithDeadline(out, TOKEN_EXPIRED_FRAME);
+                        break;
+                    }
                     writeWithDeadline(out, ("event: stats\ndata: " + live.next() + "\n\n").getBytes(StandardCharsets.UTF_8));
                     Thread.sleep(PERIOD);
                 }

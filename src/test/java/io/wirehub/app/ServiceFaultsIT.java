@@ -90,7 +90,7 @@ class ServiceFaultsIT {
                             && response.json().get("bus").asText().equals("UP") ? null : response.body();
                 });
             }
-            health.close();
+            health.stop();
             int gaps = clients.stream().mapToInt(ResumingClient::gaps).sum();
             int duplicates = clients.stream().mapToInt(ResumingClient::duplicates).sum();
             int resets = clients.stream().mapToInt(ResumingClient::resets).sum();

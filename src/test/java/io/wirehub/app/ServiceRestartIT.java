@@ -110,7 +110,7 @@ class ServiceRestartIT {
                 Eventually.await("every subscriber has its topic's last event", WAIT,
                         () -> clients.stream().allMatch(c -> c.lastSeq() >= last.get(c.topic())) ? null
                                 : clients.stream().filter(c -> c.lastSeq() < last.get(c.topic())).count() + " behind");
-                health.close();
+                health.stop();
 
                 int gaps = clients.stream().mapToInt(ResumingClient::gaps).sum();
                 int duplicates = clients.stream().mapToInt(ResumingClient::duplicates).sum();

@@ -61,6 +61,23 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void aPreviousSecretNeedsASecretAndThirtyTwoBytesAndIsNeverShown() {
+        String secret = "current-" + "x".repeat(32);
+        InvalidSettingsException alone = assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(null,
+                Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_PUBLIC_KEY_FILE", "pom.xml", "WH_AUTH_JWT_PREVIOUS_SECRET", "hunter2-" + "x".repeat(32))));
+        assertTrue(alone.problems().toString().contains("WH_AUTH_JWT_PREVIOUS_SECRET (auth.jwt.previous_secret): is set but"
+                + " auth.jwt.secret (WH_AUTH_JWT_SECRET) is not"), alone.problems().toString());
+        InvalidSettingsException shortOne = assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(null,
+                Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", secret, "WH_AUTH_JWT_PREVIOUS_SECRET", "hunter2-short")));
+        assertEquals(1, shortOne.problems().size(), shortOne.problems().toString());
+        assertTrue(shortOne.problems().getFirst().startsWith("WH_AUTH_JWT_PREVIOUS_SECRET"), shortOne.problems().getFirst());
+        assertFalse(shortOne.problems().toString().contains("hunter2"), "the secret is not echoed");
+        Settings ok = SettingsLoader.load(null, Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", secret,
+                "WH_AUTH_JWT_PREVIOUS_SECRET", "hunter2-" + "x".repeat(32)));
+        assertFalse(ok.toString().contains("hunter2"), ok.toString());
+    }
+
+    @Test
     void anyOriginWithACookieIsRefusedSayingWhy() {
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(null,
                 Map.of("WH_CORS_ALLOWED_ORIGINS", "https://app.example.com, *", "WH_AUTH_COOKIE_NAME", "wh_token")));

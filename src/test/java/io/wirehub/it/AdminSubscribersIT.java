@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class AdminSubscribersIT {
     private static final String PAYLOAD = "x".repeat(8000);
 
+    @SuppressWarnings("try") // the stalled client and the WebSocket are held open, never read: the subscribers to rank
     @Test
     void aStalledClientShowsUpFirstWithItsFullQueueAndOverflows() throws Exception {
         Map<String, String> env = Map.of("WH_SSE_CHANNEL_BUFFER", "4", "WH_SOCKET_SEND_BUFFER", "65536", "WH_WRITE_TIMEOUT", "60s");

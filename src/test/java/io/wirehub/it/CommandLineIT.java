@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.testing.MainProcess;
+import io.wirehub.testing.Pom;
 import io.wirehub.testing.MainProcess.Ended;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The real process's command line: what it does not understand it refuses, rather than starting on the defaults. */
@@ -53,17 +50,10 @@ class CommandLineIT {
     void versionPrintsThePomsVersion() throws Exception {
         Ended ended = run("--version");
         assertEquals(0, ended.exitCode(), ended.err());
-        assertEquals("wirehub " + pomVersion() + "\n", ended.out());
+        assertEquals("wirehub " + Pom.version() + "\n", ended.out());
     }
 
     private static Ended run(String... args) throws Exception {
         return MainProcess.run(List.of(args), Map.of());
-    }
-
-    private static String pomVersion() throws Exception {
-        Matcher matcher = Pattern.compile("<artifactId>wirehub</artifactId>\\s*<version>([^<]+)</version>")
-                .matcher(Files.readString(Path.of("pom.xml")));
-        assertTrue(matcher.find(), "the pom names its version");
-        return matcher.group(1);
     }
 }

@@ -87,6 +87,7 @@ class SlowSubscriberIT {
         }
     }
 
+    @SuppressWarnings("try") // the stalled client is held open and never read: that is the test
     @Test
     void aStreamClosedForOverflowLeavesNoThreadBehindWhenItsClientNeverReadsAgain() throws Exception {
         try (WireHub hub = start("disconnect", "1s");
@@ -101,6 +102,7 @@ class SlowSubscriberIT {
         }
     }
 
+    @SuppressWarnings("try") // the stalled client is held open and never read: that is the test
     @Test
     void writeBlockedPastTheTimeoutClosesTheStream() throws Exception {
         try (WireHub hub = start("catch-up", "500ms");
@@ -114,6 +116,7 @@ class SlowSubscriberIT {
         }
     }
 
+    @SuppressWarnings("try") // the stalled client is held open and never read: that is the test
     @Test
     void webSocketClientThatStopsReadingIsClosedWhileOthersKeepReceiving() throws Exception {
         Map<String, String> env = Map.of("WH_WS_CHANNEL_BUFFER", "8", "WH_SOCKET_SEND_BUFFER", "65536",

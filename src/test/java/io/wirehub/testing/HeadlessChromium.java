@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -50,12 +52,19 @@ public final class HeadlessChromium implements AutoCloseable {
     }
 
     public HeadlessChromium(int width, int height) throws Exception {
+        this(width, height, List.of());
+    }
+
+    /** @param flags more command-line switches, e.g. {@code --ignore-certificate-errors} for a self-signed test certificate */
+    public HeadlessChromium(int width, int height, List<String> flags) throws Exception {
         profile = Files.createTempDirectory("wirehub-chromium");
-        process = new ProcessBuilder(path().toString(), "--headless", "--no-sandbox", "--disable-gpu",
+        List<String> command = new ArrayList<>(List.of(path().toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
                 "--no-first-run", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--remote-allow-origins=*",
-                "--user-data-dir=" + profile, "--window-size=" + width + "," + height, "about:blank")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                "--user-data-dir=" + profile, "--window-size=" + width + "," + height));
+        command.addAll(flags);
+        command.add("about:blank");
+        process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             String devtools = devtoolsAddress();
             String http = devtools.replace("ws://", "http://");
@@ -76,13 +85,13 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    /** Opens the URL and returns once its load event fired. */
+    /** Opens the URL and returns once it is the page shown and its load event fired. */
     public void open(String url) throws Exception {
         call("Page.enable", Map.of());
         call("Page.navigate", Map.of("url", url));
         Eventually.await("the page loaded", Duration.ofSeconds(20), () -> {
-            try {
-                return "complete".equals(evaluate("document.readyState").asText());
+            try { // the URL too: the page before may still be there, complete
+                return url.equals(evaluate("document.URL").asText()) && "complete".equals(evaluate("document.readyState").asText());
             } catch (Exception e) {
                 return false;
             }
@@ -96,6 +105,15 @@ public final class HeadlessChromium implements AutoCloseable {
             throw new IllegalStateException("the page threw on " + expression + ": " + result.get("exceptionDetails"));
         }
         return result.get("result").path("value");
+    }
+
+    /** Sets the browser's cookie {@code name} for the URL's host (as a login would); an empty value deletes it. */
+    public void setCookie(String url, String name, String value) throws Exception {
+        if (value.isEmpty()) {
+            call("Network.deleteCookies", Map.of("name", name, "url", url));
+        } else {
+            call("Network.setCookie", Map.of("name", name, "value", value, "url", url));
+        }
     }
 
     public void screenshot(Path file) throws Exception {

@@ -68,8 +68,17 @@ public final class HealthWatch implements AutoCloseable {
         return samples.stream().collect(Collectors.groupingBy(Sample::toString, TreeMap::new, Collectors.counting()));
     }
 
+    /** Stops asking; the answers so far stay. Once is enough, again does nothing. */
+    public void stop() {
+        try {
+            rate.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the test is being stopped: leave the flag for it
+        }
+    }
+
     @Override
-    public void close() throws InterruptedException {
-        rate.stop();
+    public void close() {
+        stop();
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +28,7 @@ public final class SseClient implements AutoCloseable {
     public record SseEvent(String id, String event, String data) {}
 
     private final BlockingQueue<SseEvent> events = new LinkedBlockingQueue<>();
+    private final List<Long> retries = new CopyOnWriteArrayList<>();
     private final InputStream body;
     private final int status;
     private final String errorBody;
@@ -89,6 +91,11 @@ public final class SseClient implements AutoCloseable {
         return ended;
     }
 
+    /** Every {@code retry:} the server sent, in order (one when the stream opens, one more when a drain ends it). */
+    public List<Long> retries() {
+        return List.copyOf(retries);
+    }
+
     /** The next event, or null when none came within the timeout. */
     public SseEvent next(Duration timeout) throws InterruptedException {
         return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -136,6 +143,7 @@ public final class SseClient implements AutoCloseable {
                 switch (field) {
                     case "id" -> id = value;
                     case "event" -> event = value;
+                    case "retry" -> retries.add(Long.parseLong(value));
                     case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
                     default -> { }
                 }

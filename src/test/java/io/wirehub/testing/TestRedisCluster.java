@@ -99,7 +99,8 @@ public final class TestRedisCluster implements AutoCloseable {
             if (port + 10000 > 65535) {
                 continue;
             }
-            try (java.net.ServerSocket bus = new java.net.ServerSocket(port + 10000, 1, java.net.InetAddress.getByName(HOST))) {
+            try {
+                new java.net.ServerSocket(port + 10000, 1, java.net.InetAddress.getByName(HOST)).close(); // it binds: free
                 return port;
             } catch (IOException e) {
                 // taken: another

@@ -40,6 +40,11 @@ public final class Tokens {
         return sign(new JWSHeader(JWSAlgorithm.HS256), claims, () -> new MACSigner(secret));
     }
 
+    /** HS256 with a {@code kid} in the header, as issuers that rotate keys write it. */
+    public static String hs256(byte[] secret, String keyId, JWTClaimsSet claims) {
+        return sign(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(keyId).build(), claims, () -> new MACSigner(secret));
+    }
+
     public static String rs256(RSAKey key, JWTClaimsSet claims) {
         return sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims, () -> new RSASSASigner(key));
     }
@@ -53,12 +58,19 @@ public final class Tokens {
         return new PlainJWT(claims).serialize();
     }
 
-    /** Writes a public key as a PEM file (what an operator points auth.jwt.public_key_file at). */
+    /** Writes public keys as a PEM file (what an operator points auth.jwt.public_key_file at), one block each. */
     public static Path pem(PublicKey key, Path file) {
-        String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(key.getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        return pem(List.of(key), file);
+    }
+
+    public static Path pem(List<PublicKey> keys, Path file) {
+        StringBuilder pem = new StringBuilder();
+        for (PublicKey key : keys) {
+            pem.append("-----BEGIN PUBLIC KEY-----\n").append(Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                    .encodeToString(key.getEncoded())).append("\n-----END PUBLIC KEY-----\n");
+        }
         try {
-            return Files.writeString(file, pem);
+            return Files.writeString(file, pem.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

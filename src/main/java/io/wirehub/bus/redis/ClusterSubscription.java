@@ -277,7 +277,6 @@ final class ClusterSubscription extends BusSubscription {
         }
     }
 
-    /** The seed nodes and how to log in; reads the slot map from the first that answers. */
     /**
      * The seed nodes, how to log in, and the slot map: Jedis's, shared with publishing; it learns
      * the other nodes from the seeds and re-reads the map ({@code CLUSTER SLOTS}) from any node

@@ -23,7 +23,8 @@ import java.util.List;
  *
  * <p>The handler runs on the connection's own virtual thread and becomes the subscriber's drain
  * thread for the life of the stream. Frames are written as pre-built bytes to the response's
- * output stream (not SseSink, which in Helidon 4.2.3 cannot send comments or split data lines).
+ * output stream (not Helidon's SseSink: 4.2.3's could not send comments or split data lines; 4.5's can, but
+ * pre-built frames are shared by every stream of a topic and a batch goes out in one write).
  */
 public final class SseService implements HttpService {
     private static final Header NO_BUFFERING = HeaderValues.create("X-Accel-Buffering", "no");
@@ -57,8 +58,11 @@ public final class SseService implements HttpService {
                 .orElseGet(() -> req.query().first("lastEventId").orElse(null));
         StreamRequest request = StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics, storeEpoch, true);
         grant.requireSubscribe(request.topics()); // replay included: the cursor only names these topics
-        try (StreamQuota.Permit permit = quota.acquire(grant.subject(), req.remotePeer().host())) {
+        StreamQuota.Permit permit = quota.acquire(grant.subject(), req.remotePeer().host());
+        try {
             serve(req, res, grant, request);
+        } finally {
+            permit.close();
         }
     }
 
@@ -68,7 +72,7 @@ public final class SseService implements HttpService {
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
         res.header(NO_BUFFERING); // nginx would otherwise buffer the stream
         Subscriber subscriber = hub.subscriber(Transport.SSE, request.topics(), request.resumeFrom(), request.unknownCursors(),
-                new SseSink(res.outputStream(), retryMillis, storeEpoch), grant.lifetime(Instant.now()));
+                new SseSink(new ClientOutput(res.outputStream()), retryMillis, storeEpoch), grant.lifetime(Instant.now()));
         subscriber.remoteAddress(req.remotePeer().host() + ":" + req.remotePeer().port());
         subscriber.run();
     }

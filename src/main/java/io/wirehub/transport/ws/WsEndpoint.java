@@ -51,7 +51,7 @@ import java.util.Set;
  * {@link WsRequestRoute}, which answers the same JSON 400 as SSE; a store that cannot say where
  * the topics are gives 503.
  *
- * <p>Why two virtual threads per stream, where SSE has one: Helidon 4.2.3's {@code WsConnection}
+ * <p>Why two virtual threads per stream, where SSE has one: Helidon's {@code WsConnection} (4.2.3, and 4.5.0 alike)
  * calls {@code onOpen} and then, on the same thread, blocks in its frame reader for the life of
  * the connection; every callback runs there, and the socket behind its {@code DataReader} is a
  * blocking one that cannot be waited on together with the queue. Draining on that thread

@@ -27,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Like SSE, a batch goes out in one socket write: the drain thread appends whole, encoded
  * frames (events, acknowledgements, pings) to a {@link WsFrameBuffer} and {@link #flush()} writes
  * them at once, to the connection's socket writer, the very call Helidon's own
- * {@code WsSession.send} ends in (4.2.3: {@code ctx.dataWriter().writeNow}). Helidon keeps no
+ * {@code WsSession.send} ends in ({@code ctx.dataWriter().writeNow}, 4.2.3 to 4.5.0). Helidon keeps no
  * state about frames it did not send but whether a fragmented message is under way, and every
  * frame here is a whole (FIN) one, so its {@code send}, {@code ping} and {@code close} stay valid
  * between ours. One text message per event costs one syscall per batch, not per event.
@@ -38,8 +38,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Writes come from two threads: the drain thread's batches and close, and the reader thread's
  * pongs and error replies, which go out at once rather than wait for a batch. Every write goes
- * through {@link #lock}, so frames never interleave ({@link WsSession} is not thread safe either,
- * helidon issue 11413). The one write outside it, Helidon's own close reply to a client's close
+ * through {@link #lock}, so frames never interleave. (Helidon 4.5 made {@link WsSession#send} thread safe
+ * with a lock of its own, helidon issue 11413; ours are written beside it, so ours stays.) The one write outside it, Helidon's own close reply to a client's close
  * (on the reader thread), is a single write of a whole frame too, and the JDK socket holds its
  * write lock for a whole write, so it lands between two of ours, never inside one. The buffer
  * itself is the drain thread's alone.
@@ -173,7 +173,7 @@ final class WsSink implements SubscriberSink {
             throw new IOException("interrupted while waiting to send", e);
         }
         try {
-            // From offset 0 only: Helidon 4.2.3's FixedBufferData.writeTo passes its end as the length.
+            // From offset 0: Helidon 4.2.3's FixedBufferData.writeTo passed its end as the length (fixed in 4.5).
             socket.writeNow(BufferData.create(bytes, 0, length));
         } catch (UncheckedIOException e) {
             throw e.getCause();

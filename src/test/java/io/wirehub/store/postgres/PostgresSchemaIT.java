@@ -85,14 +85,64 @@ class PostgresSchemaIT {
     }
 
     @Test
-    void aSchemaNewerThanThisBuildIsRefusedAtStartUp() {
+    void aSchemaNewerThanThisBuildIsRefusedAtStartUpUnlessMarkedAdditive() {
         TestStores.open(schema).close();
+        // As a build from before the additive flag records its versions: no flag at all.
         TestPostgres.query("INSERT INTO \"" + schema.name() + "\".schema_version (version, name) VALUES (99, 'V99__future.sql')");
 
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestStores.open(schema));
 
         assertTrue(refused.getMessage().contains("at version 99"), refused.getMessage());
-        assertTrue(refused.getMessage().contains("run a newer wirehub"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("V99__future.sql is not marked additive"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("run a newer wirehub, or restore the database"), refused.getMessage());
+    }
+
+    /**
+     * A rollback: the next release's migration added a column and a table (additive), then the
+     * operator went back to this build. It starts, publishes and replays on the newer schema, and
+     * leaves the newer migration in place for when the next release comes back.
+     */
+    @Test
+    void thePreviousBuildRunsOnASchemaWhoseNewerMigrationsAreAdditive() {
+        TestStores.open(schema).close();
+        int next = Schema.latestVersion() + 1;
+        String tables = "\"" + schema.name() + "\"";
+        TestPostgres.query("ALTER TABLE " + tables + ".events ADD COLUMN trace_id text");
+        TestPostgres.query("CREATE TABLE " + tables + ".topic_owners (topic text PRIMARY KEY, owner text NOT NULL)");
+        TestPostgres.query("INSERT INTO " + tables + ".schema_version (version, name, additive) VALUES (" + next
+                + ", 'V" + next + "__trace_ids.sql', true)");
+
+        try (PostgresEventStore store = TestStores.open(schema)) {
+            assertEquals(List.of(1L, 2L), store.append(events("rolled.back", 2)).stream().map(Event::seq).toList());
+            assertEquals(List.of("e1", "e2"), store.readAfter("rolled.back", 0, 10).stream().map(Event::data).toList());
+        }
+        assertEquals(next, TestPostgres.query("SELECT max(version) FROM " + tables + ".schema_version"),
+                "the newer version stays recorded: the next release finds its schema as it left it");
+    }
+
+    @Test
+    void aNewerSchemaWithOneMigrationNotAdditiveIsRefusedNamingIt() {
+        TestStores.open(schema).close();
+        int next = Schema.latestVersion() + 1;
+        TestPostgres.query("INSERT INTO \"" + schema.name() + "\".schema_version (version, name, additive) VALUES (" + next
+                + ", 'V" + next + "__added.sql', true), (" + (next + 1) + ", 'V" + (next + 1) + "__renamed.sql', false)");
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestStores.open(schema));
+
+        assertTrue(refused.getMessage().contains("V" + (next + 1) + "__renamed.sql is not marked additive"), refused.getMessage());
+    }
+
+    @Test
+    void aSchemaMadeBeforeTheAdditiveFlagGetsItForTheVersionsThisBuildKnows() {
+        TestStores.open(schema).close();
+        String versions = "\"" + schema.name() + "\".schema_version";
+        TestPostgres.query("ALTER TABLE " + versions + " DROP COLUMN additive");
+
+        TestStores.open(schema).close();
+
+        assertEquals(0L, TestPostgres.query("SELECT count(*) FROM " + versions + " WHERE additive IS NULL"));
+        assertEquals(1L, TestPostgres.query("SELECT count(*) FROM " + versions + " WHERE version = 1 AND NOT additive"),
+                "V1 creates the store: nothing before it to be compatible with");
     }
 
     private void assertVersionsRecordedOnce() {
