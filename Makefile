@@ -75,7 +75,11 @@ dist-dir: build
 	mkdir -p $(DIST_DIR)/lib
 	cp -R src/dist/. $(DIST_DIR)/
 	cp -p target/wirehub.jar $(DIST_DIR)/lib/
-	cp -Rp target/libs $(DIST_DIR)/lib/libs
+	# Exactly the libraries the jar's manifest names: target/libs/ keeps those of earlier builds too.
+	mkdir -p $(DIST_DIR)/lib/libs target/manifest
+	cd target/manifest && "$(JDK)/bin/jar" xf ../wirehub.jar META-INF/MANIFEST.MF
+	for lib in $$(tr -d '\r' <target/manifest/META-INF/MANIFEST.MF | sed -e ':a' -e 'N' -e '$$!ba' -e 's/\n //g' \
+			| sed -n 's/^Class-Path: //p'); do cp -p target/$$lib $(DIST_DIR)/lib/libs/ || exit 1; done
 	cp -R config $(DIST_DIR)/config
 	mkdir -p $(DIST_DIR)/docs && cp docs/*.md $(DIST_DIR)/docs/
 	rm -rf $(DIST_DIR)/config/grafana $(DIST_DIR)/config/prometheus.yml

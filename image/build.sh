@@ -56,7 +56,10 @@ if [ -z "${BASE:-}" ]; then
         [ -s "$tarball" ] || build_base_tarball "$tarball"
         podman import --quiet --change 'ENV JAVA_HOME=/opt/java' --change 'ENV PATH=/opt/java/bin:/usr/bin:/bin' \
             "$tarball" "$BASE" >/dev/null
-        find "$cache" -name 'base-*.tar' ! -name "base-$key.tar" -delete # older keys
+        # The bases of older keys, in the cache and in podman's storage: nothing uses them now.
+        find "$cache" -name 'base-*.tar' ! -name "base-$key.tar" -delete
+        podman images --format '{{.Repository}}:{{.Tag}}' localhost/wirehub-base | grep -vx "$BASE" |
+            xargs -r podman rmi >/dev/null 2>&1 || true
     fi
 fi
 echo "image: $IMAGE from $BASE"

@@ -99,11 +99,20 @@ class KubernetesManifestsIT {
         List<Object> command = list(map(map(map(container().get("lifecycle")).get("preStop")).get("exec")).get("command"));
         assertEquals("sleep", command.getFirst());
         int preStop = Integer.parseInt((String) command.get(1));
-        long drainSeconds = deployedSettings(Map.of("WH_AUTH_JWT_SECRET", "a-stand-in-secret-of-at-least-32-bytes!"))
-                .server().drainTimeout().toSeconds();
-        assertTrue(preStop > 0, "the load balancers get time to drop the pod before the drain");
-        assertTrue(grace > preStop + drainSeconds + 5, "terminationGracePeriodSeconds " + grace + " > preStop " + preStop
-                + " s + server.drain_timeout " + drainSeconds + " s + 5 s for the JVM to exit");
+        Settings.Server server = deployedSettings(Map.of("WH_AUTH_JWT_SECRET", "a-stand-in-secret-of-at-least-32-bytes!")).server();
+        long delaySeconds = server.shutdownDelay().toSeconds();
+        long drainSeconds = server.drainTimeout().toSeconds();
+        assertTrue(preStop + delaySeconds > 0, "the load balancers get time to drop the pod before the drain");
+        assertTrue(grace > preStop + delaySeconds + drainSeconds + 5, "terminationGracePeriodSeconds " + grace + " > preStop " + preStop
+                + " s + server.shutdown_delay " + delaySeconds + " s + server.drain_timeout " + drainSeconds + " s + 5 s for the JVM to exit");
+    }
+
+    @Test
+    void theImageIsThisVersion() throws IOException {
+        Matcher version = Pattern.compile("<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
+        assertTrue(version.find());
+        String image = (String) container().get("image");
+        assertTrue(image.endsWith(":" + version.group(1)), image + " is not the pom's version " + version.group(1) + ": a release names its image");
     }
 
     @Test

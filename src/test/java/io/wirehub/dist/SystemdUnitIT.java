@@ -49,8 +49,9 @@ class SystemdUnitIT {
                 Map.of("WH_AUTH_JWT_SECRET", "a-stand-in-secret-of-at-least-32-bytes!"));
         assertTrue(Long.parseLong(unit.get("LimitNOFILE")) >= production.server().maxConnections() + 256,
                 "a file descriptor per stream, and a few hundred more");
-        assertTrue(Long.parseLong(unit.get("TimeoutStopSec")) > production.server().drainTimeout().toSeconds() + 5,
-                "systemd waits for the drain and the JVM's exit before SIGKILL");
+        assertTrue(Long.parseLong(unit.get("TimeoutStopSec"))
+                        > production.server().shutdownDelay().toSeconds() + production.server().drainTimeout().toSeconds() + 5,
+                "systemd waits for server.shutdown_delay, the drain and the JVM's exit before SIGKILL");
         assertEquals("SIGTERM", unit.get("KillSignal"));
         assertEquals("on-failure", unit.get("Restart"));
         assertEquals("2", unit.get("RestartPreventExitStatus"), "a refused configuration is not restarted in a loop");
