@@ -82,7 +82,7 @@ dist-dir: build
 			| sed -n 's/^Class-Path: //p'); do cp -p target/$$lib $(DIST_DIR)/lib/libs/ || exit 1; done
 	cp -R config $(DIST_DIR)/config
 	mkdir -p $(DIST_DIR)/docs && cp docs/*.md $(DIST_DIR)/docs/
-	rm -rf $(DIST_DIR)/config/grafana $(DIST_DIR)/config/prometheus.yml
+	rm -f $(DIST_DIR)/config/prometheus.yml # make dev-obs's scrape of 127.0.0.1
 
 dist: dist-dir
 	tar -C target --transform 's,^wirehub,wirehub-$(VERSION),' -czf $(DIST) wirehub
