@@ -32,8 +32,9 @@ import java.util.regex.Pattern;
  * what each costs the server in heap (jcmd GC.run, then GC.heap_info) and in RSS (VmRSS). Then
  * closes them and checks that the server returns to zero subscribers.
  *
- * <p>Run: {@code java perf/IdleBench.java --port N --pid SERVER_PID --transport sse|ws
- * --connections 2000}. JDK only; jcmd is taken from this JDK. The WebSocket client answers the
+ * <p>Run: {@code java perf/IdleBench.java --port N --pid SERVER_PID --transport sse|sse-h2|ws
+ * --connections 2000}. {@code sse-h2}: the streams share HTTP/2 connections (h2c, the JDK's client),
+ * as a browser's do over https. JDK only; jcmd is taken from this JDK. The WebSocket client answers the
  * server's pings (as browsers do), so the streams stay open past the pong deadline. Exit status:
  * 0 all measured, 1 a figure could not be measured or a stream failed, 2 bad arguments.
  */
@@ -60,11 +61,11 @@ public class IdleBench {
                     default -> throw new IllegalArgumentException(args[i]);
                 }
             }
-            if (port < 0 || pid < 0 || !(transport.equals("sse") || transport.equals("ws"))) {
-                throw new IllegalArgumentException("--port, --pid and --transport sse|ws are required");
+            if (port < 0 || pid < 0 || !List.of("sse", "sse-h2", "ws").contains(transport)) {
+                throw new IllegalArgumentException("--port, --pid and --transport sse|sse-h2|ws are required");
             }
         } catch (RuntimeException e) {
-            System.err.println("usage: java IdleBench.java --port N --pid SERVER_PID --transport sse|ws [--connections 2000]"
+            System.err.println("usage: java IdleBench.java --port N --pid SERVER_PID --transport sse|sse-h2|ws [--connections 2000]"
                     + " [--warmup 200] [--connecting 200] [--host 127.0.0.1] [--topic idle] [--close-wait-seconds 60] [--breakdown false] ("
                     + e.getMessage() + ")");
             System.exit(2);
@@ -99,7 +100,11 @@ public class IdleBench {
     }
 
     int run(int connections, int warmup, int closeWaitSeconds) throws Exception {
-        String name = transport.equals("sse") ? "SSE" : "WebSocket";
+        String name = switch (transport) {
+            case "sse" -> "SSE";
+            case "sse-h2" -> "SSE over HTTP/2";
+            default -> "WebSocket";
+        };
         System.out.printf(Locale.ROOT, "idle: %d %s connections to one topic%n", connections, name);
         jcmd("VM.version"); // the first attach starts the server's attach listener: not a stream's cost
 
@@ -281,18 +286,30 @@ public class IdleBench {
         if (r.statusCode() != 200 || !m.find()) {
             throw new MeasurementException("/v1/stats answered " + r.statusCode() + ": " + r.body());
         }
-        return Integer.parseInt(m.group(transport.equals("sse") ? 1 : 2));
+        return Integer.parseInt(m.group(transport.startsWith("sse") ? 1 : 2));
     }
 
     /** Open streams, each read by its own virtual thread (which answers WebSocket pings). */
     final class Streams {
         final List<Socket> sockets = new ArrayList<>();
+        final List<InputStream> h2Bodies = new ArrayList<>();
+        HttpClient h2Client;
         final AtomicInteger ended = new AtomicInteger();
         final AtomicReference<String> firstError = new AtomicReference<>();
         volatile boolean closing;
 
         void closeAll() throws InterruptedException {
             closing = true;
+            for (InputStream body : h2Bodies) {
+                try {
+                    body.close(); // cancels the HTTP/2 stream
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+            if (h2Client != null) {
+                h2Client.shutdownNow();
+            }
             for (Socket s : sockets) {
                 try {
                     if (transport.equals("ws")) {
@@ -315,6 +332,9 @@ public class IdleBench {
 
     /** Opens n streams, at most maxConnecting connecting at once (the listen backlog is finite). */
     Streams open(int n) throws Exception {
+        if (transport.equals("sse-h2")) {
+            return openOverHttp2(n);
+        }
         Streams streams = new Streams();
         CountDownLatch done = new CountDownLatch(n);
         java.util.concurrent.Semaphore connecting = new java.util.concurrent.Semaphore(maxConnecting);
@@ -355,6 +375,69 @@ public class IdleBench {
                         } catch (IOException ignored) {
                             // failed anyway
                         }
+                    } else if (!streams.closing) {
+                        streams.ended.incrementAndGet();
+                        streams.firstError.compareAndSet(null, e.toString());
+                    }
+                }
+            });
+        }
+        if (!done.await(120, TimeUnit.SECONDS)) {
+            throw new MeasurementException("streams still opening after 120 s");
+        }
+        if (failed.get() > 0) {
+            streams.closeAll();
+            throw new MeasurementException(failed.get() + " of " + n + " streams failed to open; first: " + firstFailure.get());
+        }
+        return streams;
+    }
+
+    /**
+     * Opens n SSE streams over HTTP/2 (h2c): one request first upgrades a connection, the others
+     * share it (the JDK's client opens another only past the server's concurrent-stream limit).
+     */
+    Streams openOverHttp2(int n) throws Exception {
+        Streams streams = new Streams();
+        streams.h2Client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        URI health = URI.create("http://" + host + ":" + port + "/health");
+        HttpResponse<String> first = streams.h2Client.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
+        if (first.version() != HttpClient.Version.HTTP_2) {
+            throw new MeasurementException("the server did not upgrade to h2c: " + first.version());
+        }
+        URI uri = URI.create("http://" + host + ":" + port + "/v1/sse?topic=" + topic);
+        java.util.concurrent.Semaphore connecting = new java.util.concurrent.Semaphore(maxConnecting);
+        CountDownLatch done = new CountDownLatch(n);
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        for (int i = 0; i < n; i++) {
+            connecting.acquire();
+            Thread.ofVirtual().start(() -> {
+                boolean open = false;
+                try {
+                    HttpResponse<InputStream> response = streams.h2Client.send(HttpRequest.newBuilder(uri)
+                            .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+                    if (response.statusCode() != 200) {
+                        throw new IOException("expected 200, got " + response.statusCode());
+                    }
+                    synchronized (streams) {
+                        streams.h2Bodies.add(response.body());
+                    }
+                    open = true;
+                    connecting.release();
+                    done.countDown();
+                    try (InputStream in = response.body()) {
+                        in.transferTo(OutputStream.nullOutputStream());
+                    }
+                    if (!streams.closing) {
+                        streams.ended.incrementAndGet();
+                        streams.firstError.compareAndSet(null, "the server ended the stream");
+                    }
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    if (!open) {
+                        failed.incrementAndGet();
+                        firstFailure.compareAndSet(null, e.toString());
+                        connecting.release();
+                        done.countDown();
                     } else if (!streams.closing) {
                         streams.ended.incrementAndGet();
                         streams.firstError.compareAndSet(null, e.toString());

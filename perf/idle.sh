@@ -2,7 +2,7 @@
 # Idle-connection memory: for each transport and count N, a fresh wirehub on a free loopback port,
 # N idle streams (perf/IdleBench.java), the server's heap (after a full GC) and RSS before and
 # after, in KB per stream. Client and server each hold one fd per stream: N stays under ulimit -n.
-# Knobs (environment): CONNECTIONS="2000 10000" TRANSPORTS="sse ws" WARMUP=200 CONNECTING=200
+# Knobs (environment): CONNECTIONS="2000 10000" TRANSPORTS="sse ws" (or sse-h2: SSE streams sharing HTTP/2 connections) WARMUP=200 CONNECTING=200
 # BREAKDOWN=false (true: heap by class and, with JAVA_OPTS_SERVER=-XX:NativeMemoryTracking=summary,
 # native memory by category, per stream) IDLE_HEARTBEAT=5s (SSE closes are only seen on a write: this bounds the close check)
 # SERVER_ENV="WH_...=..." JAVA_OPTS_SERVER JAVA_OPTS_CLIENT PERF_LOGS

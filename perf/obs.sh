@@ -3,7 +3,8 @@
 #
 #   up     PostgreSQL and Redis (the machine's when they answer on 5432 / 6379, else embedded ones
 #          from the build's test dependencies), two wirehub instances on them (8081, 8082),
-#          Prometheus when Debian's package is installed (config/prometheus.yml, port 9090), and
+#          Prometheus when Debian's package is installed (config/prometheus.yml with the alerts of
+#          config/prometheus-alerts.yml, port 9090), and
 #          a light demo load (perf/DemoLoad.java). Prints every URL.
 #   down   stops exactly what `up` started (PID files in target/dev-obs), nothing else, and drops
 #          the instances' schema from the machine's PostgreSQL: the one dev-obs created, or
@@ -110,6 +111,7 @@ up() {
         local targets
         targets=$(for port in $PORTS; do printf "'127.0.0.1:%s'," "$port"; done)
         sed "s/__TARGETS__/${targets%,}/" config/prometheus.yml > "$STATE/prometheus.yml"
+        cp config/prometheus-alerts.yml "$STATE/" # its rule_files, read from beside it
         start prometheus prometheus --config.file="$STATE/prometheus.yml" --storage.tsdb.path="$STATE/prometheus-data" \
             --web.listen-address="127.0.0.1:$PROM_PORT"
         wait_for "Prometheus on $PROM_PORT" 30 curl -sf -o /dev/null "http://127.0.0.1:$PROM_PORT/-/ready"
@@ -123,7 +125,7 @@ up() {
     for port in $PORTS; do
         echo "  wirehub       http://127.0.0.1:$port/dashboard   http://127.0.0.1:$port/metrics   http://127.0.0.1:$port/health"
     done
-    command -v prometheus >/dev/null && echo "  Prometheus    http://127.0.0.1:$PROM_PORT/graph"
+    command -v prometheus >/dev/null && echo "  Prometheus    http://127.0.0.1:$PROM_PORT/graph   alerts (config/prometheus-alerts.yml): http://127.0.0.1:$PROM_PORT/alerts"
     echo "  Grafana       import config/grafana/wirehub.json (Prometheus data source)"
     echo "  stop with     make dev-obs-down"
 }
@@ -171,6 +173,10 @@ check() {
     if command -v prometheus >/dev/null; then
         wait_for "Prometheus scraping every instance" 30 bash -c \
             "[ \$(curl -s http://127.0.0.1:$PROM_PORT/api/v1/targets | grep -o '\"health\":\"up\"' | wc -l) -eq $(echo $PORTS | wc -w) ]"
+        local rules
+        rules=$(curl -s "http://127.0.0.1:$PROM_PORT/api/v1/rules" | grep -o '"type":"alerting"' | wc -l)
+        [ "$rules" -gt 0 ] || { echo "dev-obs check: Prometheus loaded no alerting rule from config/prometheus-alerts.yml" >&2; exit 1; }
+        echo "dev-obs check: Prometheus evaluates $rules alerting rules"
     fi
     wait_for "demo events flowing" 30 bash -c "curl -s http://127.0.0.1:${PORTS%% *}/metrics | grep -q '^wirehub_deliveries_total [1-9]'"
     local pids dropped=""

@@ -28,7 +28,7 @@ import sun.misc.Signal;
 final class DrainOnSigterm {
     private DrainOnSigterm() {}
 
-    static void install(WireHub wireHub) {
+    static void install(WireHub wireHub, Console console) {
         AtomicBoolean received = new AtomicBoolean();
         CountDownLatch again = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> {
@@ -37,37 +37,37 @@ final class DrainOnSigterm {
                 return;
             }
             Thread.ofPlatform().daemon(false).name("drain-sigterm").start(() -> {
-                leaveTheLoadBalancer(wireHub, again);
-                drain(wireHub);
+                leaveTheLoadBalancer(wireHub, again, console);
+                drain(wireHub, console);
             });
         });
     }
 
-    private static void leaveTheLoadBalancer(WireHub wireHub, CountDownLatch again) {
+    private static void leaveTheLoadBalancer(WireHub wireHub, CountDownLatch again, Console console) {
         Duration delay = wireHub.settings().server().shutdownDelay();
         if (delay.isZero()) {
             return;
         }
         wireHub.announceShutdown();
-        System.out.println("wirehub: SIGTERM: /health answers 503 for " + delay.toMillis() + " ms (server.shutdown_delay) while"
+        console.say(DrainOnSigterm.class, "wirehub: SIGTERM: /health answers 503 for " + delay.toMillis() + " ms (server.shutdown_delay) while"
                 + " publishes and streams are still served; then the drain (a second SIGTERM drains at once)");
         try {
             if (again.await(delay.toNanos(), TimeUnit.NANOSECONDS)) {
-                System.out.println("wirehub: second SIGTERM: the delay is cut short");
+                console.say(DrainOnSigterm.class, "wirehub: second SIGTERM: the delay is cut short");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // drain now
         }
     }
 
-    private static void drain(WireHub wireHub) {
+    private static void drain(WireHub wireHub, Console console) {
         int streams = wireHub.hub().stats().subscribers();
         long started = System.nanoTime();
-        System.out.println("wirehub: SIGTERM: draining (" + streams + " stream(s) open; publishes and new streams get 503)");
+        console.say(DrainOnSigterm.class, "wirehub: SIGTERM: draining (" + streams + " stream(s) open; publishes and new streams get 503)");
         wireHub.close();
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
         int left = wireHub.hub().stats().drainLoops();
-        System.out.println("wirehub: drained in " + tookMillis + " ms: " + (streams - left) + " stream(s) ended"
+        console.say(DrainOnSigterm.class, "wirehub: drained in " + tookMillis + " ms: " + (streams - left) + " stream(s) ended"
                 + (left > 0 ? ", " + left + " still writing at server.drain_timeout" : "") + "; exiting");
         System.exit(left > 0 ? 1 : 0);
     }

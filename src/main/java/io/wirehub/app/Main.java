@@ -37,34 +37,37 @@ public final class Main {
     }
 
     private static void start(Path config) {
-        LogConfig.configureRuntime();
+        LogConfig.configureRuntime(); // Helidon's: logging.properties; the settings then go on top
         Settings settings;
         try {
             settings = SettingsLoader.load(config, System.getenv());
         } catch (InvalidSettingsException e) {
-            refuse(e);
+            refuse(e, Console.PLAIN);
             return;
         }
+        Logging.apply(settings.log());
+        Console console = Console.of(settings.log());
+        SettingsLoader.warnAboutUnknownVariables(System.getenv());
         WireHub wireHub;
         try {
             wireHub = WireHub.start(settings);
         } catch (InvalidSettingsException e) { // e.g. a key file that is not a key
-            refuse(e);
+            refuse(e, console);
             return;
         } catch (RuntimeException e) {
-            System.err.println("wirehub: cannot start: " + e.getMessage());
+            console.fail(Main.class, "wirehub: cannot start: " + e.getMessage());
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("drain").unstarted(wireHub::close));
-        DrainOnSigterm.install(wireHub);
-        System.out.println("wirehub listening on " + (settings.server().tls().enabled() ? "https" : "http") + "://" + settings.server().host() + ":" + wireHub.port()
+        DrainOnSigterm.install(wireHub, console);
+        console.say(Main.class, "wirehub listening on " + (settings.server().tls().enabled() ? "https" : "http") + "://" + settings.server().host() + ":" + wireHub.port()
                 + " (version: " + BuildVersion.current() + ", store: " + settings.store().type() + ", bus: " + settings.bus().type() + ", auth: " + settings.auth().mode() + ")");
     }
 
-    private static void refuse(InvalidSettingsException e) {
-        System.err.println("wirehub: refusing to start, the configuration has " + e.problems().size() + " problem(s):");
-        e.problems().forEach(problem -> System.err.println("  " + problem));
+    private static void refuse(InvalidSettingsException e, Console console) {
+        console.fail(Main.class, "wirehub: refusing to start, the configuration has " + e.problems().size() + " problem(s):");
+        e.problems().forEach(problem -> console.fail(Main.class, "  " + problem));
         System.exit(2);
     }
 }

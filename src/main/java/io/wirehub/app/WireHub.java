@@ -29,6 +29,7 @@ import io.wirehub.hub.OverflowPolicy;
 import io.wirehub.hub.Publisher;
 import io.wirehub.hub.Ticker;
 import io.wirehub.hub.Transport;
+import io.wirehub.http.ClientScriptService;
 import io.wirehub.http.ConnectionLimit;
 import io.wirehub.http.ConnectionWatch;
 import io.wirehub.http.Cors;
@@ -37,6 +38,7 @@ import io.wirehub.http.ErrorResponses;
 import io.wirehub.http.Guard;
 import io.wirehub.http.HealthService;
 import io.wirehub.http.MalformedRequests;
+import io.wirehub.http.PublishGate;
 import io.wirehub.http.PublishService;
 import io.wirehub.http.StreamQuota;
 import io.wirehub.http.TopicService;
@@ -102,6 +104,7 @@ public final class WireHub implements AutoCloseable {
     private volatile TlsReload tlsReload; // set once the server listens with TLS
     private StreamQuota quota; // set with the server
     private HealthService health; // set with the server: on the public or the management listener
+    private PublishGate publishGate; // set with the server: POST publishes and WebSocket publish ops share it (and its rate limit)
 
     private WireHub(Settings settings) {
         this.settings = settings;
@@ -273,6 +276,8 @@ public final class WireHub implements AutoCloseable {
         metrics.registerConnectionRefusals(connections::refused);
         metrics.registerWaitingConnectionCloses(watch::timedOut, watch::refused);
         quota = new StreamQuota(s.maxStreamsPerSubject(), s.maxStreamsPerAddress());
+        publishGate = new PublishGate(new IdempotentPublisher(publisher, idempotencyKeys()), publisher, s.maxEventBytes(),
+                s.maxBatchBytes(), s.maxBatchEvents(), settings.publish().rateLimit());
         metrics.registerStreamQuotaRefusals(quota::refusedBySubject, quota::refusedByAddress);
         WebServerConfig.Builder builder = WebServer.builder()
                 .host(s.host())
@@ -303,7 +308,8 @@ public final class WireHub implements AutoCloseable {
                                 .routing(routing -> managementRouting(routing)));
                     }
                 })
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(() -> new WsEndpoint(hub, guard, cors, connections, quota, maxTopics, store.epoch()))));
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(
+                        () -> new WsEndpoint(hub, guard, publishGate, cors, connections, quota, maxTopics, store.epoch()))));
         watchConnections(builder);
         return builder.build();
     }
@@ -358,15 +364,15 @@ public final class WireHub implements AutoCloseable {
                 .addFilter(connections.filter())
                 .addFilter(drain.streamFilter())
                 .addFilter(guard.adminFilter())
-                .register(new PublishService(new IdempotentPublisher(publisher, idempotencyKeys()), publisher, guard,
-                        s.maxEventBytes(), s.maxBatchBytes(), s.maxBatchEvents(), settings.publish().rateLimit()))
+                .register(new PublishService(publishGate, guard))
                 .register(new SseService(hub, guard, quota, s.maxTopicsPerStream(), store.epoch()))
                 .register(new WsRequestRoute(guard, quota, s.maxTopicsPerStream(), store.epoch()))
                 .register(new TopicService(meteredStore, guard))
                 .register(new StatsService(hub))
                 .register(new AdminService(hub))
                 .register(new StatsStreamService(hub, guard, drain::draining))
-                .register(new DashboardService());
+                .register(new DashboardService())
+                .register(new ClientScriptService());
         if (!s.hasManagementPort()) {
             routing.register(new MetricsService(metrics)).register(health);
         }

@@ -99,7 +99,12 @@ public enum ConfigKey {
     AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", "WH_AUTH_JWT_CLOCK_SKEW", "30s"),
     // How often public_key_file / jwks_file is read again for a rotated key: a file of a few KB
     // read every 10 s costs nothing, and a rotation waits at most this for every instance.
-    AUTH_JWT_KEY_FILE_CHECK("auth.jwt.key_file_check", "WH_AUTH_JWT_KEY_FILE_CHECK", "10s");
+    AUTH_JWT_KEY_FILE_CHECK("auth.jwt.key_file_check", "WH_AUTH_JWT_KEY_FILE_CHECK", "10s"),
+
+    LOG_LEVEL("log.level", "WH_LOG_LEVEL", "info"),
+    // text: the line operators read in a terminal; json: one object per line for a log collector.
+    LOG_FORMAT("log.format", "WH_LOG_FORMAT", "text"),
+    LOG_LEVELS("log.levels", "WH_LOG_LEVELS", "");
 
     private final String key;
     private final String env;
@@ -121,6 +126,14 @@ public enum ConfigKey {
 
     public String defaultValue() {
         return defaultValue;
+    }
+
+    /**
+     * Keys that hold several values: a YAML list in the file, or a comma-separated string (the
+     * only form an environment variable has, and the file's form before lists were accepted).
+     */
+    public boolean list() {
+        return this == CORS_ALLOWED_ORIGINS || this == REDIS_NODES || this == LOG_LEVELS;
     }
 
     /** Values that must never reach a log or an error message. */

@@ -2,9 +2,10 @@ package io.wirehub.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** The whole configuration, parsed and validated once at start-up. Immutable. */
-public record Settings(Server server, Store store, Bus bus, Auth auth, Publish publish) {
+public record Settings(Server server, Store store, Bus bus, Auth auth, Publish publish, Log log) {
 
     public record Server(
             String host,
@@ -151,6 +152,20 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
                     + ", previousSecret=" + (previousSecret.isEmpty() ? "" : Credentials.MASK)
                     + ", publicKeyFile=" + publicKeyFile + ", jwksFile=" + jwksFile + ", issuer=" + issuer + ", audience=" + audience
                     + ", clockSkew=" + clockSkew + ", keyFileCheck=" + keyFileCheck + "]";
+        }
+    }
+
+    /**
+     * How the server logs (docs/operations.md#logs).
+     *
+     * @param level the threshold for every logger: {@code off}, {@code error}, {@code warning},
+     *     {@code info}, {@code debug} or {@code trace}
+     * @param format {@code text} (a line per record, for a terminal) or {@code json} (an object per line, for a collector)
+     * @param levels a level per logger name, for that logger and the ones below it, in the order given
+     */
+    public record Log(String level, String format, Map<String, String> levels) {
+        public boolean json() {
+            return format.equals("json");
         }
     }
 }

@@ -7,14 +7,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -25,8 +29,14 @@ import java.util.stream.Stream;
  * its variable), the value (unless secret), and what is accepted. Nothing is clamped silently.
  */
 public final class SettingsLoader {
+    // NOTE: operators' files use these names; io.wirehub.app.Logging maps them to java.util.logging's.
+    private static final List<String> LOG_LEVELS = List.of("off", "error", "warning", "info", "debug", "trace");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
-    private static final Set<String> KNOWN = Stream.of(ConfigKey.values()).map(ConfigKey::key).collect(Collectors.toSet());
+    private static final Map<String, ConfigKey> BY_KEY = Stream.of(ConfigKey.values()).collect(Collectors.toMap(ConfigKey::key, key -> key));
+    // The YAML maps that hold keys (server, server.cors, store.postgres, ...), to walk into.
+    private static final Set<String> SECTIONS = BY_KEY.keySet().stream()
+            .flatMap(key -> IntStream.range(0, key.length()).filter(i -> key.charAt(i) == '.').mapToObj(i -> key.substring(0, i)))
+            .collect(Collectors.toSet());
     private static final Set<String> KNOWN_VARIABLES = Stream.of(ConfigKey.values()).map(ConfigKey::env).collect(Collectors.toSet());
     // NOTE: read by the launcher, bin/wirehub (src/dist/bin/wirehub), before the JVM starts; not
     // settings, but not unknown either: the image, the unit and the manifests set them.
@@ -34,6 +44,7 @@ public final class SettingsLoader {
     private static final System.Logger LOG = System.getLogger(SettingsLoader.class.getName());
 
     private final Map<ConfigKey, String> raw = new HashMap<>();
+    private final Map<ConfigKey, List<String>> lists = new HashMap<>(); // the items of the list-valued keys
     private final Map<ConfigKey, String> origin = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
 
@@ -46,13 +57,20 @@ public final class SettingsLoader {
      */
     public static Settings load(Path file, Map<String, String> env) {
         SettingsLoader loader = new SettingsLoader();
-        unknownVariables(env).forEach(warning -> LOG.log(System.Logger.Level.WARNING, warning));
         loader.read(file, env);
         Settings settings = loader.parse();
         if (!loader.problems.isEmpty()) {
             throw new InvalidSettingsException(loader.problems);
         }
         return settings;
+    }
+
+    /**
+     * Logs {@link #unknownVariables}. Apart from {@link #load} so that it runs once the log is set
+     * up as the settings say (log.format json).
+     */
+    public static void warnAboutUnknownVariables(Map<String, String> env) {
+        unknownVariables(env).forEach(warning -> LOG.log(System.Logger.Level.WARNING, warning));
     }
 
     /**
@@ -76,22 +94,16 @@ public final class SettingsLoader {
     }
 
     private void read(Path file, Map<String, String> env) {
-        Map<String, String> fromFile = new HashMap<>();
+        FileValues fromFile = new FileValues();
         if (file != null) {
             if (!Files.isReadable(file)) {
                 problems.add("config file " + file + ": cannot be read; pass an existing YAML file to --config");
             } else {
                 try {
-                    fromFile = leaves(ConfigSources.file(file).build());
+                    fromFile.collect(root(ConfigSources.file(file).build()), file);
                 } catch (RuntimeException e) {
                     problems.add("config file " + file + ": not valid YAML (" + e.getMessage() + ")");
                 }
-            }
-        }
-        for (String key : fromFile.keySet()) {
-            if (!KNOWN.contains(key)) {
-                problems.add(key + " (in " + file + "): unknown key; " + NearestName.to(key, KNOWN).map(near -> "did you mean " + near + "? ")
-                        .orElse("") + "the keys are listed in docs/configuration.md");
             }
         }
         for (ConfigKey key : ConfigKey.values()) {
@@ -99,12 +111,19 @@ public final class SettingsLoader {
             if (value != null) {
                 raw.put(key, tidy(key, value));
                 origin.put(key, key.env());
-            } else if (fromFile.containsKey(key.key())) {
-                raw.put(key, tidy(key, fromFile.get(key.key())));
+            } else if (fromFile.lists.containsKey(key)) {
+                lists.put(key, fromFile.lists.get(key));
+                raw.put(key, String.join(",", fromFile.lists.get(key)));
+                origin.put(key, key.key());
+            } else if (fromFile.scalars.containsKey(key)) {
+                raw.put(key, tidy(key, fromFile.scalars.get(key)));
                 origin.put(key, key.key());
             } else {
                 raw.put(key, key.defaultValue());
                 origin.put(key, key.key() + " (default)");
+            }
+            if (key.list() && !lists.containsKey(key)) { // the comma-separated form
+                lists.put(key, Stream.of(raw.get(key).split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList());
             }
         }
     }
@@ -114,18 +133,42 @@ public final class SettingsLoader {
         return key.secret() ? value : value.trim();
     }
 
-    private static Map<String, String> leaves(ConfigSource source) {
-        Config config = Config.builder()
+    private static Config root(ConfigSource source) {
+        return Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .disableFilterServices()
                 .sources(() -> source)
                 .build();
-        Map<String, String> out = new HashMap<>();
-        config.traverse()
-                .filter(node -> node.isLeaf())
-                .forEach(node -> out.put(node.key().toString(), node.asString().orElse("")));
-        return out;
+    }
+
+    /**
+     * The file's values by key: a scalar as its text, a YAML list (of list-valued keys only) as its
+     * items. A key that is not wirehub's, or a value of the wrong shape, is a problem.
+     */
+    private final class FileValues {
+        final Map<ConfigKey, String> scalars = new HashMap<>();
+        final Map<ConfigKey, List<String>> lists = new HashMap<>();
+
+        void collect(Config node, Path file) {
+            String name = node.key().toString();
+            ConfigKey key = BY_KEY.get(name);
+            List<Config> children = node.isLeaf() ? List.of() : node.asNodeList().orElse(List.of());
+            if (key == null && (name.isEmpty() || (node.type() == Config.Type.OBJECT && SECTIONS.contains(name)))) {
+                children.forEach(child -> collect(child, file)); // the root, or a section like server.cors
+            } else if (key == null) {
+                problems.add(name + " (in " + file + "): unknown key; " + NearestName.to(name, BY_KEY.keySet())
+                        .map(near -> "did you mean " + near + "? ").orElse("") + "the keys are listed in docs/configuration.md");
+            } else if (node.type() == Config.Type.VALUE) {
+                scalars.put(key, node.asString().orElse(""));
+            } else if (key.list() && node.type() == Config.Type.LIST && children.stream().allMatch(Config::isLeaf)) {
+                lists.put(key, children.stream().map(item -> item.asString().orElse("").strip()).filter(item -> !item.isEmpty()).toList());
+            } else {
+                problems.add(name + " (in " + file + "): " + (key.list()
+                        ? "expected a YAML list of values, or one comma-separated string"
+                        : "expected a single value, not a " + (node.type() == Config.Type.LIST ? "list" : "map")));
+            }
+        }
     }
 
     private Settings parse() {
@@ -181,9 +224,9 @@ public final class SettingsLoader {
                         choice(ConfigKey.REDIS_ROUTING, "channel", "interest"),
                         integer(ConfigKey.REDIS_SHARDS, 1, 16384),
                         hostPorts(ConfigKey.REDIS_NODES)));
-        if (bus.type().equals("redis-cluster") && raw.get(ConfigKey.REDIS_NODES).isBlank()) {
+        if (bus.type().equals("redis-cluster") && lists.get(ConfigKey.REDIS_NODES).isEmpty()) {
             problems.add(where(ConfigKey.REDIS_NODES) + ": is empty, but " + where(ConfigKey.BUS_TYPE)
-                    + " is 'redis-cluster'; expected one or more host:port of the cluster's nodes, comma-separated");
+                    + " is 'redis-cluster'; expected one or more host:port of the cluster's nodes, as a YAML list or comma-separated");
         }
         if (store.type().equals("memory") && bus.type().startsWith("redis")) {
             // Each instance's memory store counts seqs on its own: two instances give the same seq
@@ -197,7 +240,11 @@ public final class SettingsLoader {
                 integer(ConfigKey.PUBLISH_RATE_LIMIT, 0, 1_000_000),
                 duration(ConfigKey.PUBLISH_OVERLOAD_WAIT, Duration.ZERO, Duration.ofMinutes(1)),
                 number(ConfigKey.PUBLISH_MAX_PENDING_DELIVERIES, 1, 1L << 40));
-        return new Settings(server, store, bus, auth(), publish);
+        Settings.Log log = new Settings.Log(
+                choice(ConfigKey.LOG_LEVEL, LOG_LEVELS.toArray(String[]::new)),
+                choice(ConfigKey.LOG_FORMAT, "text", "json"),
+                loggerLevels());
+        return new Settings(server, store, bus, auth(), publish, log);
     }
 
     /**
@@ -274,18 +321,26 @@ public final class SettingsLoader {
         return tls;
     }
 
-    /** Comma-separated origins, each {@code *} or {@code scheme://host[:port]} with no path. */
+    /** Origins, each {@code *} or {@code scheme://host[:port]} with no path. */
     private List<String> origins() {
-        List<String> origins = Stream.of(raw.get(ConfigKey.CORS_ALLOWED_ORIGINS).split(","))
-                .map(String::trim).filter(origin -> !origin.isEmpty()).toList();
-        for (String origin : origins) {
-            if (!origin.equals("*") && !origin.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) {
-                problem(ConfigKey.CORS_ALLOWED_ORIGINS, "a comma-separated list of origins like https://app.example.com (no path,"
-                        + " no trailing slash), or *");
-                break;
+        return items(ConfigKey.CORS_ALLOWED_ORIGINS, origin -> origin.equals("*") || origin.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?"),
+                "origins like https://app.example.com (no path, no trailing slash), or *");
+    }
+
+    /**
+     * The items of a list-valued key, each checked: the first that fails is the problem, named (not
+     * the whole list), so that the operator sees which one to fix.
+     */
+    private List<String> items(ConfigKey key, Predicate<String> valid, String accepted) {
+        List<String> items = lists.get(key);
+        for (String item : items) {
+            if (!valid.test(item)) {
+                problems.add(where(key) + ": '" + item + "' is not valid; expected " + accepted
+                        + ", as a YAML list or comma-separated");
+                return List.of();
             }
         }
-        return origins;
+        return items;
     }
 
     private int integer(ConfigKey key, int min, int max) {
@@ -356,24 +411,23 @@ public final class SettingsLoader {
         return value;
     }
 
-    /** A comma-separated list of host:port, or nothing. */
+    /** host:port items, or nothing. */
     private List<String> hostPorts(ConfigKey key) {
-        String value = raw.get(key).strip();
-        if (value.isEmpty()) {
-            return List.of();
+        return items(key, node -> {
+            int colon = node.lastIndexOf(':');
+            return colon > 0 && node.substring(colon + 1).matches("[0-9]{1,5}") && Integer.parseInt(node.substring(colon + 1)) <= 65535;
+        }, "host:port items, like 10.0.0.5:7000,10.0.0.6:7000");
+    }
+
+    /** logger=level items, in the order given: a later one for the same logger wins. */
+    private Map<String, String> loggerLevels() {
+        Map<String, String> levels = new LinkedHashMap<>();
+        for (String item : items(ConfigKey.LOG_LEVELS, item -> item.matches("[A-Za-z0-9_.$-]+\\s*=\\s*[A-Za-z]+")
+                && LOG_LEVELS.contains(item.substring(item.indexOf('=') + 1).strip().toLowerCase(Locale.ROOT)),
+                "logger=level items like io.helidon.webserver=debug, the level one of " + String.join(", ", LOG_LEVELS))) {
+            levels.put(item.substring(0, item.indexOf('=')).strip(), item.substring(item.indexOf('=') + 1).strip().toLowerCase(Locale.ROOT));
         }
-        List<String> nodes = new ArrayList<>();
-        for (String node : value.split(",")) {
-            String trimmed = node.strip();
-            int colon = trimmed.lastIndexOf(':');
-            if (colon <= 0 || !trimmed.substring(colon + 1).matches("[0-9]{1,5}")
-                    || Integer.parseInt(trimmed.substring(colon + 1)) > 65535) {
-                problem(key, "a comma-separated list of host:port, like 10.0.0.5:7000,10.0.0.6:7000");
-                return List.of();
-            }
-            nodes.add(trimmed);
-        }
-        return List.copyOf(nodes);
+        return Collections.unmodifiableMap(levels);
     }
 
     private String identifier(ConfigKey key) {

@@ -54,6 +54,16 @@ public final class SseFrames {
         return ("id: " + cursorToken + "\n" + body(type, data)).getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A stream's first frame: the reconnect delay, and the stream's position as its id, with no
+     * data (so no event is dispatched). An EventSource that drops before its first event then
+     * resumes from where it started, not from the moment it reconnects; a client following
+     * several topics learns each one's seq, and so which topic each later id advances.
+     */
+    public static byte[] opening(long retryMillis, String stampedCursor) {
+        return ("retry: " + retryMillis + "\nid: " + stampedCursor + "\n\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** Tells EventSource how long to wait before it reconnects. */
     public static byte[] retry(long millis) {
         return ("retry: " + millis + "\n\n").getBytes(StandardCharsets.US_ASCII);

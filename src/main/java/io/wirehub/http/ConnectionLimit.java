@@ -63,7 +63,9 @@ public final class ConnectionLimit {
                 if (inUse > max && !req.path().path().startsWith("/health")) {
                     refused.increment();
                     res.header(HeaderNames.RETRY_AFTER, "1");
-                    res.header(HeaderNames.CONNECTION, "close");
+                    if (!req.prologue().protocolVersion().startsWith("2")) {
+                        res.header(HeaderNames.CONNECTION, "close"); // HTTP/1 only: HTTP/2 forbids the header
+                    }
                     ErrorResponses.send(res, new ApiError(503, TOO_MANY_CONNECTIONS, "this instance serves its maximum of " + max
                             + " connections (server.max_connections); retry shortly, or on another instance"));
                     return;

@@ -48,6 +48,11 @@ public final class Cors {
         return origins.isEmpty() || origin == null || origins.contains("*") || origins.contains(origin);
     }
 
+    /** Whether only listed origins may call (and open WebSockets): a foreign page cannot ride a cookie. */
+    public boolean restrictsOrigins() {
+        return !origins.isEmpty() && !origins.contains("*");
+    }
+
     public Filter filter() {
         return (chain, req, res) -> {
             Optional<String> origin = req.headers().first(HeaderNames.ORIGIN);

@@ -33,35 +33,13 @@ public final class ErrorResponses {
 
     /** Registers the handlers that turn exceptions into the JSON shape, and the 404 fallback. */
     public static void register(HttpRouting.Builder routing) {
-        routing.error(PublishRateLimit.RateLimited.class, (req, res, e) -> {
-            res.header(HeaderNames.RETRY_AFTER, String.valueOf(e.retryAfterSeconds()));
-            send(res, e);
-        });
         routing.error(ApiError.class, (req, res, e) -> send(res, e));
         routing.error(AuthException.class, (req, res, e) -> send(res, e));
-        routing.error(StoreUnavailableException.class, (req, res, e) -> {
-            LOG.log(System.Logger.Level.WARNING, "store unavailable: " + e.getMessage());
-            res.header(HeaderNames.RETRY_AFTER, "2");
-            send(res, new ApiError(503, STORE_UNAVAILABLE,
-                    "the event store cannot be reached; nothing was stored. Retry after a few seconds"));
-        });
-        routing.error(Publisher.OverloadedException.class, (req, res, e) -> {
-            res.header(HeaderNames.RETRY_AFTER, "1");
-            send(res, new ApiError(503, Publisher.OVERLOADED,
-                    "the server cannot fan out events as fast as they come; nothing was stored. Retry after a second, or publish more slowly"));
-        });
-        routing.error(Publisher.ShuttingDownException.class, (req, res, e) -> {
-            res.header(HeaderNames.RETRY_AFTER, "1");
-            send(res, new ApiError(503, SHUTTING_DOWN,
-                    "this instance is shutting down; nothing was stored. Retry (another instance will take it)"));
-        });
-        routing.error(IdempotentPublisher.KeyInUseException.class, (req, res, e) -> {
-            res.header(HeaderNames.RETRY_AFTER, "1");
-            send(res, new ApiError(409, IDEMPOTENCY_KEY_IN_USE,
-                    "a publish with this idempotency key is still in progress; retry shortly to get its result"));
-        });
-        routing.error(IdempotencyKeys.TooManyKeysException.class, (req, res, e) ->
-                send(res, new ApiError(429, TOO_MANY_IDEMPOTENCY_KEYS, e.getMessage())));
+        routing.error(StoreUnavailableException.class, (req, res, e) -> send(res, publishRefusal(e)));
+        routing.error(Publisher.OverloadedException.class, (req, res, e) -> send(res, publishRefusal(e)));
+        routing.error(Publisher.ShuttingDownException.class, (req, res, e) -> send(res, publishRefusal(e)));
+        routing.error(IdempotentPublisher.KeyInUseException.class, (req, res, e) -> send(res, publishRefusal(e)));
+        routing.error(IdempotencyKeys.TooManyKeysException.class, (req, res, e) -> send(res, publishRefusal(e)));
         // Helidon's own refusals of what a handler reads (e.g. an unparsable Content-Type): the client's fault.
         routing.error(BadRequestException.class, (req, res, e) -> send(res, ApiError.badRequest(BAD_REQUEST,
                 "the request cannot be read: " + clip(e.getMessage()) + "; check its headers")));
@@ -69,6 +47,30 @@ public final class ErrorResponses {
             LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
             send(res, new ApiError(500, INTERNAL, "unexpected server error; it is logged. Retry, and report it if it persists"));
         });
+    }
+
+    /**
+     * What a publish that failed after its checks tells the client, whichever way it came (a POST,
+     * or a WebSocket publish op): each failure's stable code, its advice, and when to retry.
+     *
+     * @return the refusal, or null when {@code e} is not one of the publish path's failures
+     */
+    public static ApiError publishRefusal(RuntimeException e) {
+        return switch (e) {
+            case ApiError refusal -> refusal;
+            case StoreUnavailableException down -> {
+                LOG.log(System.Logger.Level.WARNING, "store unavailable: " + down.getMessage());
+                yield new ApiError(503, STORE_UNAVAILABLE, "the event store cannot be reached; nothing was stored. Retry after a few seconds", 2);
+            }
+            case Publisher.OverloadedException overloaded -> new ApiError(503, Publisher.OVERLOADED,
+                    "the server cannot fan out events as fast as they come; nothing was stored. Retry after a second, or publish more slowly", 1);
+            case Publisher.ShuttingDownException draining -> new ApiError(503, SHUTTING_DOWN,
+                    "this instance is shutting down; nothing was stored. Retry (another instance will take it)", 1);
+            case IdempotentPublisher.KeyInUseException inUse -> new ApiError(409, IDEMPOTENCY_KEY_IN_USE,
+                    "a publish with this idempotency key is still in progress; retry shortly to get its result", 1);
+            case IdempotencyKeys.TooManyKeysException tooMany -> new ApiError(429, TOO_MANY_IDEMPOTENCY_KEYS, tooMany.getMessage());
+            default -> null;
+        };
     }
 
     /** The fallback route: anything no other route matched. */
@@ -92,6 +94,9 @@ public final class ErrorResponses {
     }
 
     public static void send(ServerResponse res, ApiError error) {
+        if (error.retryAfterSeconds() > 0) {
+            res.header(HeaderNames.RETRY_AFTER, String.valueOf(error.retryAfterSeconds()));
+        }
         res.status(Status.create(error.status()));
         Json.send(res, "{\"status\":" + error.status() + ",\"error\":\"" + error.code() + "\",\"message\":"
                 + JsonStrings.quote(error.getMessage()) + "}");

@@ -51,6 +51,7 @@ final class EventBodies {
     static final String INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key";
     static final String INVALID_DATA = "invalid_data";
     static final String INVALID_BODY = "invalid_body";
+    static final String INVALID_MESSAGE = "invalid_message"; // a WebSocket op that cannot be read
 
     private static final int MAX_NESTING = 200;
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -120,7 +121,7 @@ final class EventBodies {
                     throw new ApiError(413, BATCH_TOO_LARGE, "more than " + maxBatchEvents
                             + " events in one batch (server.max_batch_events); split it");
                 }
-                events.add(element(parser, text, "events[" + events.size() + "]", idKeys));
+                events.add(element(parser, text, "events[" + events.size() + "]", idKeys, false));
             }
             if (parser.nextToken() != null) {
                 throw ApiError.badRequest(INVALID_BATCH, "unexpected content after the JSON array");
@@ -135,9 +136,28 @@ final class EventBodies {
         return new Batch(events, idKeys);
     }
 
-    private NewEvent element(JsonParser parser, String text, String where, List<String> idKeys) throws IOException {
+    /**
+     * A WebSocket publish op, {@code {"op":"publish","topic":..,"event":..,"data":..,"id_key":..}}:
+     * one batch element with its op, checked by the same rules.
+     */
+    Batch publishOp(String message) {
+        List<String> idKeys = new ArrayList<>(1);
+        try (JsonParser parser = JSON.createParser(message)) {
+            parser.nextToken();
+            NewEvent event = element(parser, message, "publish", idKeys, true);
+            if (parser.nextToken() != null) {
+                throw ApiError.badRequest(INVALID_MESSAGE, "unexpected content after the publish op's JSON object");
+            }
+            return new Batch(List.of(event), idKeys);
+        } catch (IOException e) {
+            throw ApiError.badRequest(INVALID_MESSAGE, "the publish op is not valid JSON; send {\"op\":\"publish\",\"topic\":..,\"data\":..}");
+        }
+    }
+
+    /** @param op whether the object may carry {@code "op":"publish"} (a WebSocket publish op) */
+    private NewEvent element(JsonParser parser, String text, String where, List<String> idKeys, boolean op) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
-            throw ApiError.badRequest(INVALID_BATCH, where + ": must be an object {\"topic\":..,\"event\":..,\"data\":..}");
+            throw ApiError.badRequest(op ? INVALID_MESSAGE : INVALID_BATCH, where + ": must be an object {\"topic\":..,\"event\":..,\"data\":..}");
         }
         String topic = null;
         String event = null;
@@ -166,8 +186,13 @@ final class EventBodies {
                     }
                 }
                 case "id_key" -> idKey = idempotencyKey(value == JsonToken.VALUE_STRING ? parser.getText() : "", where + ".id_key");
-                default -> throw ApiError.badRequest(INVALID_BATCH, where + ": unknown field '" + field
-                        + "'; the fields are topic, event, data and id_key");
+                case "op" -> {
+                    if (!op) {
+                        throw ApiError.badRequest(INVALID_BATCH, where + ": unknown field 'op'; the fields are topic, event, data and id_key");
+                    }
+                }
+                default -> throw ApiError.badRequest(op ? INVALID_MESSAGE : INVALID_BATCH, where + ": unknown field '" + field
+                        + "'; the fields are " + (op ? "op, " : "") + "topic, event, data and id_key");
             }
         }
         checkTopic(topic, where + ".topic");

@@ -36,6 +36,12 @@ public final class Guard {
                 prologue.query().first(BearerToken.QUERY_PARAMETER).orElse(null)));
     }
 
+    /** Whether {@link #reader} takes this request's token from its cookie (no header, no access_token parameter). */
+    public boolean tokenFromCookie(HttpPrologue prologue, Headers headers) {
+        return access.required() && !access.cookieName().isEmpty() && !headers.contains(HeaderNames.AUTHORIZATION)
+                && prologue.query().first(BearerToken.QUERY_PARAMETER).orElse("").isEmpty();
+    }
+
     /** For publishes: the Authorization header only. */
     public Grant publisher(Headers headers) {
         if (!access.required()) {

@@ -97,15 +97,8 @@ final class PublishRateLimit {
 
     /** A refusal that says when to come back. */
     static final class RateLimited extends ApiError {
-        private final long retryAfterSeconds;
-
         RateLimited(long retryAfterSeconds, String message) {
-            super(429, RATE_LIMITED, message);
-            this.retryAfterSeconds = retryAfterSeconds;
-        }
-
-        long retryAfterSeconds() {
-            return retryAfterSeconds;
+            super(429, RATE_LIMITED, message, retryAfterSeconds);
         }
     }
 

@@ -12,7 +12,6 @@ import io.wirehub.auth.Grant;
 import io.wirehub.event.Names;
 import io.wirehub.event.NewEvent;
 import io.wirehub.hub.IdempotentPublisher;
-import io.wirehub.hub.Publisher;
 import java.util.Collections;
 import java.util.List;
 
@@ -26,22 +25,13 @@ public final class PublishService implements HttpService {
     // NOTE: clients send this header to make a retry safe (docs/security.md).
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     private static final HeaderName REPLAYED = HeaderNames.create("Idempotent-Replayed");
-    // NOTE: stored in PostgreSQL (idempotency_claims.scope): changing either form forgets every key.
-    private static final String NO_SUBJECT = "none";
 
-    private final IdempotentPublisher publisher;
-    private final Publisher counts;
+    private final PublishGate gate;
     private final Guard guard;
-    private final EventBodies bodies;
-    private final PublishRateLimit rateLimit;
 
-    public PublishService(IdempotentPublisher publisher, Publisher counts, Guard guard, int maxEventBytes, int maxBatchBytes,
-            int maxBatchEvents, int rateLimitPerSecond) {
-        this.publisher = publisher;
-        this.counts = counts;
+    public PublishService(PublishGate gate, Guard guard) {
+        this.gate = gate;
         this.guard = guard;
-        this.bodies = new EventBodies(maxEventBytes, maxBatchBytes, maxBatchEvents);
-        this.rateLimit = new PublishRateLimit(rateLimitPerSecond, System::nanoTime);
     }
 
     @Override
@@ -60,7 +50,7 @@ public final class PublishService implements HttpService {
             try {
                 publish.handle(req, res, arrived);
             } catch (ApiError e) {
-                counts.refused(e.code());
+                gate.refused(e.code());
                 throw e;
             }
         };
@@ -77,12 +67,12 @@ public final class PublishService implements HttpService {
         if (Names.isValidTopic(topic)) {
             grant.requirePublish(List.of(topic)); // before the body is read: a refused client costs no upload
         }
-        rateLimit.acquire(publisherOf(grant, req), 1);
+        gate.admit(grant, req.remotePeer().host(), 1);
         String key = EventBodies.idempotencyKey(req.headers().first(IDEMPOTENCY_KEY).orElse(null), "the Idempotency-Key header");
-        NewEvent event = bodies.single(topic, req.query().first("event").orElse(null),
+        NewEvent event = gate.bodies().single(topic, req.query().first("event").orElse(null),
                 req.content().inputStream(), declaredLength(req), declared(req));
-        IdempotentPublisher.Result stored = publisher.publish(List.of(event), keyScope(grant), Collections.singletonList(key), arrived)
-                .getFirst();
+        IdempotentPublisher.Result stored = gate.publish(grant, new EventBodies.Batch(List.of(event), Collections.singletonList(key)),
+                arrived).getFirst();
         if (stored.replayed()) {
             res.header(REPLAYED, "true");
         }
@@ -92,31 +82,16 @@ public final class PublishService implements HttpService {
 
     private void publishBatch(ServerRequest req, ServerResponse res, long arrived) throws Exception {
         Grant grant = guard.publisher(req.headers());
-        EventBodies.Batch batch = bodies.batch(req.content().inputStream(), declaredLength(req));
+        EventBodies.Batch batch = gate.bodies().batch(req.content().inputStream(), declaredLength(req));
         grant.requirePublish(batch.events().stream().map(NewEvent::topic).toList()); // all or nothing, like the batch
-        rateLimit.acquire(publisherOf(grant, req), batch.events().size());
-        List<IdempotentPublisher.Result> stored = publisher.publish(batch.events(), keyScope(grant), batch.idKeys(), arrived);
+        gate.admit(grant, req.remotePeer().host(), batch.events().size());
+        List<IdempotentPublisher.Result> stored = gate.publish(grant, batch, arrived);
         StringBuilder out = new StringBuilder(stored.size() * 40).append("{\"events\":[");
         for (int i = 0; i < stored.size(); i++) {
             out.append(i == 0 ? "" : ",").append(ack(stored.get(i)));
         }
         res.status(Status.CREATED_201);
         Json.send(res, out.append("]}").toString());
-    }
-
-    /** Who a rate limit counts against: the token's subject, else the client's address. */
-    private static String publisherOf(Grant grant, ServerRequest req) {
-        return grant.subject() != null ? "sub:" + grant.subject() : "addr:" + req.remotePeer().host();
-    }
-
-    /**
-     * Keys are per token subject: one user's key never answers another's. The scope is a field of
-     * its own beside the key (never joined into one string, where {@code a|b} + {@code c} would
-     * meet {@code a} + {@code b|c}), and requests without a subject (auth none, or a token
-     * without {@code sub}) share one scope that no subject, not even {@code ""}, can name.
-     */
-    private static String keyScope(Grant grant) {
-        return grant.subject() == null ? NO_SUBJECT : "sub:" + grant.subject();
     }
 
     private static String ack(IdempotentPublisher.Result event) {

@@ -2,6 +2,7 @@ package io.wirehub.hub;
 
 import io.wirehub.event.ResetReason;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -55,6 +56,11 @@ public final class HubStats {
         }
         for (ResetReason reason : ResetReason.values()) {
             resets.put(reason, new LongAdder());
+        }
+        // The refusals of a healthy request, counted from 0 from the start: a series born at its
+        // first count hides that count from rate() and increase(), so an alert on it would miss it.
+        for (String code : List.of(Publisher.STORE_UNAVAILABLE, Publisher.OVERLOADED, Publisher.SHUTTING_DOWN)) {
+            publishRefused.put(code, new LongAdder());
         }
         for (Recovery path : Recovery.values()) {
             recovered.put(path, new LongAdder());

@@ -57,6 +57,10 @@ final class MeteredStore implements EventStore {
                 .classicOnly().classicUpperBounds(BATCH).withoutExemplars().register(registry);
         this.failures = Counter.builder().name("wirehub_store_failures_total").help("Store calls that failed: the store could not be reached")
                 .labelNames("operation").withoutExemplars().register(registry);
+        // At 0 from the start: a series born at its first failure hides that failure from rate()
+        // and increase(), so the alert on it (config/prometheus-alerts.yml) would miss it.
+        failures.initLabelValues("append");
+        failures.initLabelValues("read");
     }
 
     @Override

@@ -7,6 +7,8 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.http.ApiError;
+import io.wirehub.http.ClientOutput;
+import io.wirehub.http.ClientReset;
 import io.wirehub.http.Guard;
 import io.wirehub.hub.Hub;
 import java.io.IOException;
@@ -69,7 +71,7 @@ public final class StatsStreamService implements HttpService {
             res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
             res.header(HeaderValues.create("X-Accel-Buffering", "no"));
             LiveStats live = new LiveStats(hub);
-            try (OutputStream out = res.outputStream()) {
+            try (OutputStream out = new ClientOutput(res.outputStream(), ClientReset.of(res))) {
                 while (!draining.getAsBoolean()) {
                     if (expiresAt != null && !Instant.now().isBefore(expiresAt)) {
                         writeWithDeadline(out, TOKEN_EXPIRED_FRAME);

@@ -179,8 +179,8 @@ class SettingsLoaderTest {
 
         InvalidSettingsException bad = assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(null,
                 Map.of("WH_STORE_TYPE", "postgres", "WH_BUS_TYPE", "redis-cluster", "WH_BUS_REDIS_NODES", "10.0.0.5:7000,10.0.0.6")));
-        assertEquals(List.of("WH_BUS_REDIS_NODES (bus.redis.nodes): '10.0.0.5:7000,10.0.0.6' is not valid; expected a comma-separated"
-                + " list of host:port, like 10.0.0.5:7000,10.0.0.6:7000"), bad.problems());
+        assertEquals(List.of("WH_BUS_REDIS_NODES (bus.redis.nodes): '10.0.0.6' is not valid; expected host:port items, like"
+                + " 10.0.0.5:7000,10.0.0.6:7000, as a YAML list or comma-separated"), bad.problems());
 
         Settings good = SettingsLoader.load(null, Map.of("WH_STORE_TYPE", "postgres", "WH_BUS_TYPE", "redis-cluster",
                 "WH_BUS_REDIS_NODES", " 10.0.0.5:7000 , cache-2:7001"));
@@ -206,6 +206,83 @@ class SettingsLoaderTest {
                 new Settings.Redis("redis://:s3cret@cache", "c", Duration.ofSeconds(5), Duration.ofSeconds(5)).toString());
         assertEquals("Redis[url=redis://cache:6379, channel=c, pingInterval=PT5S, pingTimeout=PT5S, routing=channel, shards=64, nodes=[]]",
                 new Settings.Redis("redis://cache:6379", "c", Duration.ofSeconds(5), Duration.ofSeconds(5)).toString());
+    }
+
+    // Every list-valued key takes a YAML list, a comma-separated string in the file, and the comma form in its variable.
+
+    @Test
+    void corsOriginsTakeAYamlListACommaSeparatedStringOrTheVariable() throws IOException {
+        List<String> origins = List.of("https://app.example", "http://localhost:3000");
+        assertEquals(origins, load("server:\n  cors:\n    allowed_origins: [\"https://app.example\", \"http://localhost:3000\"]\n")
+                .auth().corsAllowedOrigins());
+        assertEquals(origins, load("server:\n  cors:\n    allowed_origins:\n      - https://app.example\n      - http://localhost:3000\n")
+                .auth().corsAllowedOrigins());
+        assertEquals(origins, load("server:\n  cors:\n    allowed_origins: \"https://app.example, http://localhost:3000\"\n")
+                .auth().corsAllowedOrigins());
+        assertEquals(origins, SettingsLoader.load(write("server:\n  cors:\n    allowed_origins: [\"https://other.example\"]\n"),
+                Map.of("WH_CORS_ALLOWED_ORIGINS", "https://app.example,http://localhost:3000")).auth().corsAllowedOrigins());
+        assertEquals(List.of(), load("server:\n  cors:\n    allowed_origins: []\n").auth().corsAllowedOrigins());
+    }
+
+    @Test
+    void redisNodesTakeAYamlListACommaSeparatedStringOrTheVariable() throws IOException {
+        String cluster = "store:\n  type: postgres\nbus:\n  type: redis-cluster\n  redis:\n";
+        List<String> nodes = List.of("10.0.0.5:7000", "cache-2:7001");
+        assertEquals(nodes, load(cluster + "    nodes: [\"10.0.0.5:7000\", \"cache-2:7001\"]\n").bus().redis().nodes());
+        assertEquals(nodes, load(cluster + "    nodes:\n      - 10.0.0.5:7000\n      - cache-2:7001\n").bus().redis().nodes());
+        assertEquals(nodes, load(cluster + "    nodes: 10.0.0.5:7000,cache-2:7001\n").bus().redis().nodes());
+        assertEquals(nodes, SettingsLoader.load(write(cluster + "    nodes: [\"10.9.9.9:7000\"]\n"),
+                Map.of("WH_BUS_REDIS_NODES", "10.0.0.5:7000, cache-2:7001")).bus().redis().nodes());
+        assertTrue(refusal(cluster + "    nodes: []\n").getFirst().startsWith("bus.redis.nodes (WH_BUS_REDIS_NODES): is empty"));
+    }
+
+    @Test
+    void loggerLevelsTakeAYamlListACommaSeparatedStringOrTheVariable() throws IOException {
+        Map<String, String> levels = Map.of("io.helidon.webserver", "debug", "com.zaxxer.hikari", "info");
+        assertEquals(levels, load("log:\n  levels: [\"io.helidon.webserver=debug\", \"com.zaxxer.hikari=INFO\"]\n").log().levels());
+        assertEquals(levels, load("log:\n  levels:\n    - io.helidon.webserver = debug\n    - com.zaxxer.hikari=info\n").log().levels());
+        assertEquals(levels, load("log:\n  levels: io.helidon.webserver=debug,com.zaxxer.hikari=info\n").log().levels());
+        assertEquals(levels, SettingsLoader.load(null, Map.of("WH_LOG_LEVELS", "io.helidon.webserver=debug,com.zaxxer.hikari=info"))
+                .log().levels());
+        assertEquals(Map.of(), SettingsLoader.load(null, Map.of()).log().levels());
+    }
+
+    @Test
+    void aBadItemIsNamedAloneWithItsKeyWhateverTheForm() throws IOException {
+        assertEquals(List.of("server.cors.allowed_origins (WH_CORS_ALLOWED_ORIGINS): 'https://app.example/' is not valid; expected"
+                + " origins like https://app.example.com (no path, no trailing slash), or *, as a YAML list or comma-separated"),
+                refusal("server:\n  cors:\n    allowed_origins: [\"https://ok.example\", \"https://app.example/\"]\n"));
+        assertTrue(refusal("log:\n  levels: [\"io.helidon=loud\"]\n").getFirst().startsWith(
+                "log.levels (WH_LOG_LEVELS): 'io.helidon=loud' is not valid; expected logger=level items like io.helidon.webserver=debug,"
+                        + " the level one of off, error, warning, info, debug, trace"));
+        InvalidSettingsException fromVariable = assertThrows(InvalidSettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("WH_LOG_LEVELS", "io.helidon=debug,hikari")));
+        assertTrue(fromVariable.problems().getFirst().startsWith("WH_LOG_LEVELS (log.levels): 'hikari' is not valid"), fromVariable.getMessage());
+    }
+
+    @Test
+    void aListWhereOneValueGoesOrAMapWhereAListGoesIsRefusedNamingTheKey() throws IOException {
+        Path file = dir.resolve("wirehub.yaml");
+        assertEquals(List.of("server.port (in " + file + "): expected a single value, not a list"), refusal("server:\n  port: [8080, 8081]\n"));
+        assertEquals(List.of("server.cors.allowed_origins (in " + file + "): expected a YAML list of values, or one comma-separated string"),
+                refusal("server:\n  cors:\n    allowed_origins:\n      https: app.example\n"));
+        assertEquals(List.of("server.cors.allowed_origin (in " + file + "): unknown key; did you mean server.cors.allowed_origins?"
+                + " the keys are listed in docs/configuration.md"), refusal("server:\n  cors:\n    allowed_origin: [\"https://a.example\"]\n"));
+    }
+
+    @Test
+    void logLevelAndFormatAreChecked() {
+        Settings.Log log = SettingsLoader.load(null, Map.of("WH_LOG_LEVEL", "DEBUG", "WH_LOG_FORMAT", "json")).log();
+        assertEquals("debug", log.level());
+        assertTrue(log.json());
+        InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("WH_LOG_LEVEL", "verbose", "WH_LOG_FORMAT", "logfmt")));
+        assertEquals(List.of("WH_LOG_LEVEL (log.level): 'verbose' is not valid; expected one of off, error, warning, info, debug, trace",
+                "WH_LOG_FORMAT (log.format): 'logfmt' is not valid; expected one of text, json"), e.problems());
+    }
+
+    private Settings load(String yaml) throws IOException {
+        return SettingsLoader.load(write(yaml), Map.of());
     }
 
     private Path write(String yaml) throws IOException {

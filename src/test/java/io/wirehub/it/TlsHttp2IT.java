@@ -72,6 +72,29 @@ class TlsHttp2IT {
     }
 
     @Test
+    void aStreamItsClientResetsOverHttp2EndsWhileTheConnectionStaysUp() throws Exception {
+        TestCertificates.Pem pem = TestCertificates.create(dir, "reset-test");
+        TestCertificates.Client tls = TestCertificates.client();
+        HttpClient client = HttpClient.newBuilder().sslContext(tls.context()).version(HttpClient.Version.HTTP_2).build();
+        try (WireHub hub = TestHubs.start(tlsEnv(pem))) {
+            String base = "https://127.0.0.1:" + hub.port();
+            HttpResponse<java.io.InputStream> stream = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=reset.t")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(HttpClient.Version.HTTP_2, stream.version());
+            HttpResponse<java.io.InputStream> other = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=reset.t")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            Eventually.await("two streams", WAIT, () -> hub.hub().stats().subscribers() == 2);
+            stream.body().close(); // RST_STREAM, as a closed tab or EventSource.close() sends; the connection stays
+            Eventually.await("the reset stream closed as client_gone", WAIT,
+                    () -> hub.hub().stats().subscribers() == 1 ? null : hub.hub().stats().subscribers() + " streams");
+            BlockingQueue<String> lines = readLines(new BufferedReader(new InputStreamReader(other.body(), StandardCharsets.UTF_8)).lines());
+            client.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/reset.t/events")).POST(HttpRequest.BodyPublishers.ofString("on"))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals("data: on", nextData(lines), "the other stream on the same connection goes on");
+        }
+    }
+
+    @Test
     void curlReadsAStreamOverH2WithTlsAndPublishesOverH2cByPriorKnowledge() throws Exception {
         TestCertificates.Pem pem = TestCertificates.create(dir, "curl-test");
         try (WireHub secure = TestHubs.start(tlsEnv(pem)); WireHub clear = TestHubs.start()) {

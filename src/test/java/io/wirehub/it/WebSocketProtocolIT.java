@@ -107,7 +107,7 @@ class WebSocketProtocolIT {
             assertNotNull(error, "an answer");
             assertEquals("error", error.get("op").asText(), error.toString());
             assertEquals("unknown_op", error.get("error").asText(), error.toString());
-            assertEquals("unknown op 'bogus'; the ops are subscribe and unsubscribe", error.get("message").asText());
+            assertEquals("unknown op 'bogus'; the ops are subscribe, unsubscribe and publish", error.get("message").asText());
 
             client.send("{\"op\":\"subscribe\"}");
             assertEquals("invalid_topic", client.next(WAIT).get("error").asText(), "a known op still needs its topic");

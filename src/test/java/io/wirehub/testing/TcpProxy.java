@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -32,6 +33,9 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final Set<Socket> frozen = ConcurrentHashMap.newKeySet();
     private final AtomicInteger frozenClosedByClient = new AtomicInteger();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final StringBuffer recorded = new StringBuffer(); // what clients sent, once record() is called
+    private volatile boolean recording;
     private final ReentrantLock lock = new ReentrantLock();
     private ServerSocket listener;
 
@@ -98,6 +102,21 @@ public final class TcpProxy implements AutoCloseable {
         return frozenClosedByClient.get();
     }
 
+    /** From now on keeps what clients send (the first MiB, as ISO-8859-1 text), for {@link #recorded()}. */
+    public void record() {
+        recording = true;
+    }
+
+    /** What clients sent since {@link #record()}: request heads a test reads, for an HTTP client. */
+    public String recorded() {
+        return recorded.toString();
+    }
+
+    /** Connections accepted so far: how often the client side connected. */
+    public int accepted() {
+        return accepted.get();
+    }
+
     /** Accepts connections again, on the same port. */
     public void restore() {
         lock.lock();
@@ -121,6 +140,7 @@ public final class TcpProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                accepted.incrementAndGet();
                 Socket upstream = new Socket();
                 upstream.connect(target, 2000);
                 sockets.add(client);
@@ -148,6 +168,9 @@ public final class TcpProxy implements AutoCloseable {
             while ((read = in.read(buffer)) >= 0) {
                 if (latency.isPositive()) {
                     Thread.sleep(latency);
+                }
+                if (recording && clients.contains(from) && recorded.length() < 1 << 20) {
+                    recorded.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
                 }
                 if (!frozen.contains(from)) {
                     out.write(buffer, 0, read);

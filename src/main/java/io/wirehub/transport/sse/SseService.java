@@ -9,6 +9,8 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.Grant;
+import io.wirehub.http.ClientOutput;
+import io.wirehub.http.ClientReset;
 import io.wirehub.http.Guard;
 import io.wirehub.http.StreamQuota;
 import io.wirehub.hub.Hub;
@@ -72,7 +74,7 @@ public final class SseService implements HttpService {
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
         res.header(NO_BUFFERING); // nginx would otherwise buffer the stream
         Subscriber subscriber = hub.subscriber(Transport.SSE, request.topics(), request.resumeFrom(), request.unknownCursors(),
-                new SseSink(new ClientOutput(res.outputStream()), retryMillis, storeEpoch), grant.lifetime(Instant.now()));
+                new SseSink(new ClientOutput(res.outputStream(), ClientReset.of(res)), retryMillis, storeEpoch), grant.lifetime(Instant.now()));
         subscriber.remoteAddress(req.remotePeer().host() + ":" + req.remotePeer().port());
         subscriber.run();
     }

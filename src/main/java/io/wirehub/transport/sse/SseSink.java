@@ -35,7 +35,8 @@ final class SseSink implements SubscriberSink {
 
     @Override
     public void open(Map<String, Long> positions, String cursorToken) throws IOException {
-        batch.add(SseFrames.retry(retryMillis), out);
+        // NOTE: clients read the opening id: every topic's seq where the stream starts.
+        batch.add(SseFrames.opening(retryMillis, Cursor.stamped(storeEpoch, cursorToken)), out);
         flush(); // sends the status and headers: the client sees the stream open now
     }
 

@@ -28,9 +28,13 @@ import io.wirehub.http.ConnectionLimit;
 import io.wirehub.http.ConnectionWatch;
 import io.wirehub.http.StreamQuota;
 import io.wirehub.http.Cors;
+import io.wirehub.http.ErrorResponses;
 import io.wirehub.http.Guard;
+import io.wirehub.http.PublishGate;
+import io.wirehub.hub.IdempotentPublisher;
 import io.wirehub.transport.StreamRequest;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
@@ -63,23 +67,38 @@ import java.util.Set;
  * stuck write ({@code DrainThread}). So the drain thread stays.
  *
  * <p>Client messages: {@code {"op":"subscribe","topic":"c"}} and {@code {"op":"unsubscribe",...}},
- * applied in the order received; anything else (or longer than {@link #MAX_CLIENT_MESSAGE}) is
- * answered with {@code {"op":"error","error":..,"message":..}}: another op with {@code unknown_op}
- * naming the ops. The reader thread is the only one
- * that touches this listener's fields.
+ * applied in the order received; {@code {"op":"publish","topic":..,"data":..,"id_key":..}},
+ * stored through the same {@link PublishGate} as a POST (publish claim, rate limit, overload,
+ * idempotency) and answered {@code {"op":"published","topic":..,"seq":..}}. Anything else (or
+ * longer than the message cap) is answered with {@code {"op":"error","error":..,"message":..}}:
+ * another op with {@code unknown_op} naming the ops. An error names the {@code topic} and
+ * {@code id_key} of the message it answers, so a client can tell which one failed.
+ *
+ * <p>A publish runs on the reader thread, so publishes are stored and answered in the order sent,
+ * and a client that sends faster than they store is slowed by TCP, not buffered here. Meanwhile
+ * the connection's other messages wait: at most {@code publish.overload_wait} for room, or a
+ * store's timeout, both far inside the pong deadline. The reader thread is the only one that
+ * touches this listener's fields.
  */
 public final class WsEndpoint implements WsListener {
     private static final JsonFactory JSON = new JsonFactory();
-    // Client messages are small commands; a longer one is dropped, not buffered (memory guard).
+    private static final System.Logger LOG = System.getLogger(WsEndpoint.class.getName());
+    // Subscribe and unsubscribe are small commands; a publish op carries an event, so the cap is
+    // this plus twice server.max_event_bytes (room for JSON escapes). A longer message is dropped
+    // as it arrives, not buffered (memory guard).
     static final int MAX_CLIENT_MESSAGE = 4096;
     // NOTE: the client ops and the error code for any other one; clients depend on both.
-    private static final List<String> OPS = List.of("subscribe", "unsubscribe");
+    private static final List<String> OPS = List.of("subscribe", "unsubscribe", "publish");
     private static final String UNKNOWN_OP = "unknown_op";
 
     private static final HeaderName WS_KEY = HeaderNames.create("Sec-WebSocket-Key");
 
     private final Hub hub;
     private final Guard guard;
+    private final PublishGate publishes;
+    private final int maxMessage;
+    private boolean mayPublish; // false for a token from a cookie when any origin may open a WebSocket
+    private String peerHost;
     private final Cors cors;
     private final ConnectionLimit connections;
     private final StreamQuota quota;
@@ -94,7 +113,10 @@ public final class WsEndpoint implements WsListener {
     private boolean discarding; // the message being received is too long: dropped to its end
     private final Set<String> requested = new HashSet<>(); // topics asked for, applied or not yet
 
-    public WsEndpoint(Hub hub, Guard guard, Cors cors, ConnectionLimit connections, StreamQuota quota, int maxTopics, String storeEpoch) {
+    public WsEndpoint(Hub hub, Guard guard, PublishGate publishes, Cors cors, ConnectionLimit connections, StreamQuota quota,
+            int maxTopics, String storeEpoch) {
+        this.publishes = publishes;
+        this.maxMessage = MAX_CLIENT_MESSAGE + 2 * publishes.maxEventBytes();
         this.quota = quota;
         this.hub = hub;
         this.guard = guard;
@@ -118,6 +140,10 @@ public final class WsEndpoint implements WsListener {
             grant = guard.reader(prologue, headers);
             request = WsRequestRoute.parse(prologue.query(), maxTopics, storeEpoch);
             grant.requireSubscribe(request.topics());
+            // Cross-site WebSocket hijacking: any page may open a WebSocket that carries the user's
+            // cookie, and only an origin list keeps foreign pages out. Reading with it is the
+            // operator's choice (docs/security.md); publishing with it is not allowed then.
+            mayPublish = !guard.tokenFromCookie(prologue, headers) || cors.restrictsOrigins();
         } catch (ApiError | AuthException e) {
             throw new WsUpgradeException(e.getMessage()); // WsRequestRoute answers it in JSON
         }
@@ -164,6 +190,7 @@ public final class WsEndpoint implements WsListener {
         requested.addAll(request.topics());
         sink.attach(session);
         PeerInfo peer = session.socketContext().remotePeer();
+        peerHost = peer.host();
         subscriber.remoteAddress(peer.host() + ":" + peer.port());
         subscriber.upgradeCompleted(); // before the thread starts: it may wait for a carrier for seconds
         Thread.ofVirtual().name("ws-" + subscriber.id()).start(() -> {
@@ -177,7 +204,7 @@ public final class WsEndpoint implements WsListener {
 
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
-        discarding |= partial.length() + text.length() > MAX_CLIENT_MESSAGE;
+        discarding |= partial.length() + text.length() > maxMessage;
         if (!discarding) {
             partial.append(text);
         }
@@ -187,14 +214,23 @@ public final class WsEndpoint implements WsListener {
         String message = partial.toString();
         boolean tooLong = discarding;
         partial.setLength(0);
+        if (partial.capacity() > MAX_CLIENT_MESSAGE) {
+            partial.trimToSize(); // an idle stream does not keep a publish's worth of buffer
+        }
         discarding = false;
+        ClientOp named = tooLong ? ClientOp.NONE : ClientOp.peek(message);
         try {
             if (tooLong) {
-                throw ApiError.badRequest("message_too_large", "client messages are at most " + MAX_CLIENT_MESSAGE + " characters");
+                throw ApiError.badRequest("message_too_large", "client messages are at most " + maxMessage
+                        + " characters (4096 plus twice server.max_event_bytes)");
             }
-            handle(message);
+            if ("publish".equals(named.op())) {
+                publish(message, named);
+            } else {
+                handle(message);
+            }
         } catch (ApiError e) {
-            reply("{\"op\":\"error\",\"error\":\"" + e.code() + "\",\"message\":" + JsonStrings.quote(e.getMessage()) + "}");
+            reply(named.error(e));
         }
     }
 
@@ -252,7 +288,7 @@ public final class WsEndpoint implements WsListener {
             throw invalidMessage();
         }
         if (!OPS.contains(op)) { // before the topic: a client with a new op's name must not hear its topic is wrong
-            throw ApiError.badRequest(UNKNOWN_OP, "unknown op '" + op + "'; the ops are " + String.join(" and ", OPS));
+            throw ApiError.badRequest(UNKNOWN_OP, "unknown op '" + op + "'; the ops are " + String.join(", ", OPS.subList(0, OPS.size() - 1)) + " and " + OPS.getLast());
         }
         if (!Names.isValidTopic(topic)) {
             throw ApiError.badRequest(StreamRequest.INVALID_TOPIC, "'topic' must be " + Names.TOPIC_RULE);
@@ -275,8 +311,42 @@ public final class WsEndpoint implements WsListener {
     }
 
     private static ApiError invalidMessage() {
-        return ApiError.badRequest("invalid_message",
-                "send {\"op\":\"subscribe\",\"topic\":\"name\"} or {\"op\":\"unsubscribe\",\"topic\":\"name\"}");
+        return ApiError.badRequest("invalid_message", "send {\"op\":\"subscribe\",\"topic\":\"name\"}, {\"op\":\"unsubscribe\",\"topic\":\"name\"}"
+                + " or {\"op\":\"publish\",\"topic\":\"name\",\"data\":..,\"id_key\":\"a UUID\"}");
+    }
+
+    // NOTE: {"op":"published","topic":"c","seq":8,"id_key":"k"} (with "replayed":true when the key had published already).
+    private void publish(String message, ClientOp named) {
+        if (!mayPublish) {
+            throw new ApiError(403, AuthException.FORBIDDEN, "this WebSocket's token came from a cookie and any origin may open one"
+                    + " (server.cors.allowed_origins is empty): publish with the token in the access_token parameter or the"
+                    + " Authorization header, or over POST /v1/topics/{topic}/events");
+        }
+        if (Duration.ZERO.equals(grant.lifetime(Instant.now()))) {
+            throw new ApiError(401, AuthException.UNAUTHORIZED, "the token expired; reconnect with a fresh token and lastEventId");
+        }
+        IdempotentPublisher.Result stored;
+        try {
+            stored = publishes.publishOp(grant, peerHost, message, System.nanoTime());
+        } catch (AuthException e) {
+            throw new ApiError(e.status(), e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            ApiError refusal = ErrorResponses.publishRefusal(e);
+            if (refusal == null) {
+                LOG.log(System.Logger.Level.ERROR, "unexpected error on a WebSocket publish", e);
+                throw new ApiError(500, "internal_error", "unexpected server error; it is logged. Retry, and report it if it persists");
+            }
+            throw refusal;
+        }
+        StringBuilder out = new StringBuilder(80).append("{\"op\":\"published\",\"topic\":\"").append(stored.topic())
+                .append("\",\"seq\":").append(stored.seq());
+        if (named.idKey() != null) {
+            JsonStrings.quote(out.append(",\"id_key\":"), named.idKey());
+        }
+        if (stored.replayed()) {
+            out.append(",\"replayed\":true");
+        }
+        reply(out.append('}').toString());
     }
 
     private void reply(String json) {
