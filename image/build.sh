@@ -63,6 +63,11 @@ if [ -z "${BASE:-}" ]; then
     fi
 fi
 echo "image: $IMAGE from $BASE"
+previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 podman build --quiet --format docker --build-arg BASE="$BASE" --build-arg DIST="${DIST_DIR#"$ROOT"/}" \
     -t "$IMAGE" -f "$ROOT/Containerfile" "$ROOT" >/dev/null
+# The build before this one under the same tag is left untagged: remove it (unless a container uses it).
+if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+fi
 echo "image: $IMAGE, $(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%.1f MB", $1 / 1e6}')"

@@ -39,7 +39,7 @@ class KubernetesManifestsIT {
     void theConfigMapIsProductionYaml() throws IOException {
         Map<String, Object> data = map(load("configmap.yaml").get("data"));
         assertEquals(Files.readString(Path.of("config/production.yaml")), data.get("production.yaml"),
-                "configmap.yaml carries config/production.yaml as it is: paste the file again");
+                "config/kubernetes/configmap.yaml carries config/production.yaml as it is; regenerate it with the command at its top");
     }
 
     @Test
