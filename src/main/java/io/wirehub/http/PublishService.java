@@ -11,7 +11,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.Grant;
 import io.wirehub.event.Names;
 import io.wirehub.event.NewEvent;
-import io.wirehub.hub.IdempotentPublisher;
+import io.wirehub.publish.IdempotentPublisher;
 import java.util.Collections;
 import java.util.List;
 

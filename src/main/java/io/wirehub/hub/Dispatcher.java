@@ -21,7 +21,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  *
  * <p>Bounded by work, not by events: each queued event counts as its topic's streams in
  * {@link FanOutWork}, which the publishers' admission keeps under its bound before anything is
- * stored ({@link Publisher}). So the queue itself needs no capacity and never makes a committed
+ * stored ({@link io.wirehub.publish.Publisher}). So the queue itself needs no capacity and never makes a committed
  * event wait. A topic with events in the queue keeps using it until they are out, so a topic
  * whose stream count crosses the threshold never has an event overtake an earlier one here.
  * Nothing queued is lost on {@link #close}: the thread delivers it first.

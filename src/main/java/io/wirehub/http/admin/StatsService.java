@@ -1,4 +1,4 @@
-package io.wirehub.metrics;
+package io.wirehub.http.admin;
 
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
