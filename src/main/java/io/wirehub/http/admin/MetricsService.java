@@ -1,27 +1,21 @@
 package io.wirehub.http.admin;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.metrics.Metrics;
 import java.io.ByteArrayOutputStream;
 
 /** {@code GET /metrics}: every meter in the Prometheus text format (version 0.0.4). */
-public final class MetricsService implements HttpService {
+public final class MetricsService {
     private final Metrics metrics;
 
     public MetricsService(Metrics metrics) {
         this.metrics = metrics;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/metrics", this::scrape);
-    }
 
-    private void scrape(ServerRequest req, ServerResponse res) throws Exception {
+    public void scrape(ServerRequest req, ServerResponse res) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream(32 * 1024);
         metrics.writeText(out);
         res.header(HeaderNames.CONTENT_TYPE, Metrics.TEXT_CONTENT_TYPE);
