@@ -24,9 +24,9 @@ import io.wirehub.config.Settings;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.HubSettings;
-import io.wirehub.hub.IdempotentPublisher;
+import io.wirehub.publish.IdempotentPublisher;
 import io.wirehub.hub.OverflowPolicy;
-import io.wirehub.hub.Publisher;
+import io.wirehub.publish.Publisher;
 import io.wirehub.hub.Ticker;
 import io.wirehub.hub.Transport;
 import io.wirehub.http.ClientScriptService;
@@ -42,12 +42,12 @@ import io.wirehub.http.PublishGate;
 import io.wirehub.http.PublishService;
 import io.wirehub.http.StreamQuota;
 import io.wirehub.http.TopicService;
-import io.wirehub.metrics.AdminService;
-import io.wirehub.metrics.DashboardService;
+import io.wirehub.http.admin.AdminService;
+import io.wirehub.http.admin.DashboardService;
 import io.wirehub.metrics.Metrics;
-import io.wirehub.metrics.MetricsService;
-import io.wirehub.metrics.StatsService;
-import io.wirehub.metrics.StatsStreamService;
+import io.wirehub.http.admin.MetricsService;
+import io.wirehub.http.admin.StatsService;
+import io.wirehub.http.admin.StatsStreamService;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.memory.MemoryEventStore;
@@ -63,6 +63,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One running wirehub instance: the parts wired together and the web server serving them.
@@ -73,6 +74,16 @@ public final class WireHub implements AutoCloseable {
     private static final String MANAGEMENT = "management"; // the listener of server.management_port
     private static final String WS_PROTOCOL = "websocket"; // the Upgrade header value Helidon keys its upgrader by
     private static final System.Logger LOG = System.getLogger(WireHub.class.getName());
+
+    // NOTE: the paths clients, proxies, load balancers and dashboards use (README's API table).
+    // Those written more than once in routing(...) and its filters; the rest are written there.
+    private static final String SSE = "/v1/sse";
+    private static final String WS = "/v1/ws"; // the upgrade (WsRouting) and the plain request that was not one
+    private static final String STATS = "/v1/stats";
+    private static final String ADMIN = "/v1/admin";
+    private static final String DASHBOARD = "/dashboard";
+    private static final String METRICS = "/metrics";
+    private static final String HEALTH = "/health";
 
     // Helidon gives every streaming response a buffer of this many bytes for its whole life (4 KB
     // by default: 40 MB for 10,000 idle SSE streams). SseSink gathers each batch itself and writes
@@ -312,7 +323,7 @@ public final class WireHub implements AutoCloseable {
                                 .routing(routing -> managementRouting(routing)));
                     }
                 })
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(
+                .addRouting(WsRouting.builder().endpoint(WS, drain.webSocketListeners(
                         () -> new WsEndpoint(hub, guard, publishGate, cors, connections, quota, maxTopics, store.epoch()))));
         watchConnections(builder);
         return builder.build();
@@ -360,25 +371,42 @@ public final class WireHub implements AutoCloseable {
         return watched;
     }
 
-    /** The HTTP routes, in one place. */
+    /**
+     * The public listener's routes, every path in this one place (the WebSocket upgrade of
+     * {@link #WS} is the WsRouting of {@link #buildServer}; the reset event names the snapshot path,
+     * see io.wirehub.event.Reset). Filters run first, outermost first.
+     */
     private void routing(HttpRouting.Builder routing) {
         Settings.Server s = settings.server();
+        PublishService publish = new PublishService(publishGate, guard);
+        SseService sse = new SseService(hub, guard, quota, s.maxTopicsPerStream(), store.epoch());
+        WsRequestRoute ws = new WsRequestRoute(guard, quota, s.maxTopicsPerStream(), store.epoch());
+        TopicService topics = new TopicService(meteredStore, guard);
+        ClientScriptService client = new ClientScriptService();
+        StatsService stats = new StatsService(hub);
+        AdminService admin = new AdminService(hub);
+        StatsStreamService statsStream = new StatsStreamService(hub, guard, drain::draining);
+        DashboardService dashboard = new DashboardService();
         routing.addFilter(watch.filter()) // outermost: it sees when a request has ended
                 .addFilter(cors.filter())
-                .addFilter(connections.filter())
-                .addFilter(drain.streamFilter())
-                .addFilter(guard.adminFilter())
-                .register(new PublishService(publishGate, guard))
-                .register(new SseService(hub, guard, quota, s.maxTopicsPerStream(), store.epoch()))
-                .register(new WsRequestRoute(guard, quota, s.maxTopicsPerStream(), store.epoch()))
-                .register(new TopicService(meteredStore, guard))
-                .register(new StatsService(hub))
-                .register(new AdminService(hub))
-                .register(new StatsStreamService(hub, guard, drain::draining))
-                .register(new DashboardService())
-                .register(new ClientScriptService());
+                .addFilter(connections.filter(HEALTH))
+                .addFilter(drain.streamFilter(Set.of(SSE, WS)))
+                .addFilter(guard.adminFilter(WireHub::operatorPath))
+                .post("/v1/topics/{topic}/events", publish::publishOne)
+                .post("/v1/events", publish::publishBatch)
+                .get(SSE, sse::stream)
+                .get(WS, ws::refuse) // a request that was not upgraded: the JSON error saying why
+                .get("/v1/topics/{topic}/snapshot", topics::snapshot)
+                .get("/v1/client.js", client::script)
+                .get("/v1/client.d.ts", client::types)
+                .get(STATS, stats::stats)
+                .get(ADMIN + "/subscribers", admin::subscribers)
+                .get(ADMIN + "/stats/stream", statsStream::stream)
+                .get(DASHBOARD, dashboard::page)
+                .get(DASHBOARD + "/", dashboard::page)
+                .get(DASHBOARD + "/{file}", dashboard::file);
         if (!s.hasManagementPort()) {
-            routing.register(new MetricsService(metrics)).register(health);
+            operatorRoutes(routing);
         }
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);
@@ -386,9 +414,27 @@ public final class WireHub implements AutoCloseable {
 
     /** The management listener: /metrics and /health only, no token (keep it off the public network). */
     private void managementRouting(HttpRouting.Builder routing) {
-        routing.register(new MetricsService(metrics)).register(health);
+        operatorRoutes(routing);
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);
+    }
+
+    /** /metrics and /health: on the management listener when there is one, else on the public one. */
+    private void operatorRoutes(HttpRouting.Builder routing) {
+        MetricsService scrape = new MetricsService(metrics);
+        routing.get(METRICS, scrape::scrape)
+                .get(HEALTH, health::ready)
+                .get(HEALTH + "/live", health::live);
+    }
+
+    /**
+     * The operator's endpoints, which need an admin token (Guard#adminFilter): the stats,
+     * /v1/admin/* (the dashboard's stats stream among them) and /metrics, by prefix; the
+     * dashboard's page by its exact paths (its scripts and styles are public).
+     */
+    private static boolean operatorPath(String path) {
+        return path.startsWith(STATS) || path.startsWith(ADMIN + "/") || path.startsWith(METRICS)
+                || path.equals(DASHBOARD) || path.equals(DASHBOARD + "/");
     }
 
     /** Keys in the store's database when it has one (shared by the instances), else in memory. */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.bus.BusListener;
 import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
+import io.wirehub.testing.Eventually;
 import io.wirehub.testing.TestRedis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,8 +21,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -130,7 +129,7 @@ class RedisBusIT {
         RedisBus bus = bus("redis://127.0.0.1:" + port, local);
 
         redis.stop();
-        awaitTrue(() -> !bus.isHealthy(), "the bus still reports healthy with Redis stopped");
+        Eventually.await("the bus reporting unhealthy with Redis stopped", WAIT, () -> !bus.isHealthy());
         Event during = new Event("t", 1, null, "while Redis is down", false, 0);
         bus.publish(List.of(during));
         bus.publish(List.of(new Event("t", 2, null, "and again", false, 0)));
@@ -139,7 +138,7 @@ class RedisBusIT {
         assertTrue(bus.publishFailures() >= 1);
 
         // The drop and at least two failed connects: the subscriber must survive those.
-        awaitTrue(() -> bus.subscribeFailures() >= 3, "the subscriber stopped trying to connect");
+        Eventually.await("three failed subscribe attempts (the subscriber keeps trying)", WAIT, () -> bus.subscribeFailures() >= 3);
         RedisServer again = TestRedis.startOwn(port);
         toClose.add(again::stop);
         assertTrue(local.reconnects.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS), "no reconnected() after Redis came back");
@@ -252,16 +251,6 @@ class RedisBusIT {
                 .map(Thread::toString)
                 .toList();
         assertEquals(List.of(), left);
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String failure) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure);
-            }
-            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-        }
     }
 
     /** A hub stand-in: records what the bus delivers. */

@@ -1,9 +1,7 @@
-package io.wirehub.metrics;
+package io.wirehub.http.admin;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.http.ApiError;
@@ -30,7 +28,7 @@ import java.util.function.BooleanSupplier;
  * ends when its client leaves (the next write fails), the instance drains, or its token expires
  * (as a subscriber's stream does: {@code event: token_expired}, then the end).
  */
-public final class StatsStreamService implements HttpService {
+public final class StatsStreamService {
     // NOTE: clients branch on this code.
     static final String TOO_MANY_STATS_STREAMS = "too_many_stats_streams";
     static final int MAX_STREAMS = 8; // each one walks every subscriber each second
@@ -55,12 +53,8 @@ public final class StatsStreamService implements HttpService {
         this.draining = draining;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/v1/admin/stats/stream", this::stream);
-    }
 
-    private void stream(ServerRequest req, ServerResponse res) throws IOException {
+    public void stream(ServerRequest req, ServerResponse res) throws IOException {
         Instant expiresAt = guard.reader(req.prologue(), req.headers()).expiresAt(); // null: never
         if (!streams.tryAcquire()) {
             throw new ApiError(503, TOO_MANY_STATS_STREAMS, MAX_STREAMS + " stats streams are open on this instance already; "
