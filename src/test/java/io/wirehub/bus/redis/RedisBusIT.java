@@ -10,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.bus.BusListener;
 import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
+import io.wirehub.schedule.Scheduler;
+import io.wirehub.testing.Eventually;
 import io.wirehub.testing.TestRedis;
+import io.wirehub.testing.ThreadCensus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +32,8 @@ import redis.embedded.RedisServer;
 
 /** Two (or more) RedisBus instances on one channel of a real Redis, as two wirehub instances would be. */
 class RedisBusIT {
+    // The buses' periodic work (heartbeats, backlog re-sends), as a WireHub shares its own; a daemon thread for the JVM's life.
+    private static final Scheduler SCHEDULER = new Scheduler();
     private static final String CHANNEL = TestRedis.channel();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -189,7 +194,7 @@ class RedisBusIT {
         Settings.Redis cluster = new Settings.Redis("redis://:hunter2@127.0.0.1", CHANNEL, Duration.ofSeconds(5), Duration.ofSeconds(5),
                 "channel", 64, List.of("127.0.0.1:" + port));
 
-        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> RedisBus.cluster(cluster).start(new Recorder()));
+        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> RedisBus.cluster(cluster, SCHEDULER).start(new Recorder()));
 
         assertEquals("cannot reach the Redis Cluster at 127.0.0.1:" + port
                 + " (bus.redis.nodes / WH_BUS_REDIS_NODES): connection refused", failure.getMessage());
@@ -199,7 +204,7 @@ class RedisBusIT {
     @Test
     void startFailsFastWithOneLineNamingTheSettingAndHidingThePassword() {
         int port = TestRedis.freePort(); // nothing listens there
-        RedisBus bus = new RedisBus(settings("redis://user:hunter2@127.0.0.1:" + port));
+        RedisBus bus = new RedisBus(settings("redis://user:hunter2@127.0.0.1:" + port), SCHEDULER);
 
         IllegalStateException failure = assertThrows(IllegalStateException.class, () -> bus.start(new Recorder()));
 
@@ -225,7 +230,7 @@ class RedisBusIT {
     }
 
     private RedisBus bus(String url, Recorder listener) {
-        RedisBus bus = new RedisBus(settings(url));
+        RedisBus bus = new RedisBus(settings(url), SCHEDULER);
         toClose.add(bus);
         bus.start(listener);
         return bus;
@@ -246,12 +251,20 @@ class RedisBusIT {
         assertEquals(expected.timeMillis(), actual.timeMillis());
     }
 
+    /**
+     * The subscriber threads (redis-subscriber, redis-cluster-subscriber, redis-shard-*) are gone
+     * when close() returns; the virtual ones (a redis-ping beat, redis-interest, redis-backlog) soon after.
+     */
     static void assertNoSubscriberThread() {
         List<String> left = Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().startsWith("redis-") && thread.isAlive()) // redis-subscriber, redis-ping
+                .filter(thread -> thread.getName().startsWith("redis-") && thread.isAlive())
                 .map(Thread::toString)
                 .toList();
         assertEquals(List.of(), left);
+        Eventually.await("no redis-* thread left", WAIT, () -> {
+            List<String> any = ThreadCensus.take().keySet().stream().filter(name -> name.matches("(virtual|platform) redis-.*")).toList();
+            return any.isEmpty() ? null : any.toString();
+        });
     }
 
     private static void awaitTrue(BooleanSupplier condition, String failure) {
