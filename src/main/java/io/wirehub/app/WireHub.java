@@ -48,6 +48,7 @@ import io.wirehub.metrics.Metrics;
 import io.wirehub.http.admin.MetricsService;
 import io.wirehub.http.admin.StatsService;
 import io.wirehub.http.admin.StatsStreamService;
+import io.wirehub.schedule.Scheduler;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.memory.MemoryEventStore;
@@ -60,6 +61,7 @@ import io.wirehub.transport.ws.WsRequestRoute;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +99,8 @@ public final class WireHub implements AutoCloseable {
     private static final int MEMORY_IDEMPOTENCY_KEYS_PER_SCOPE = MEMORY_IDEMPOTENCY_KEYS / 5;
 
     private final Settings settings;
+    private final Scheduler scheduler = new Scheduler(); // every part's periodic work; closed last
+    private final StoreParts storeParts;
     private final EventStore store;
     private final EventBus bus;
     private final Hub hub;
@@ -119,7 +123,12 @@ public final class WireHub implements AutoCloseable {
 
     private WireHub(Settings settings) {
         this.settings = settings;
-        this.access = Access.create(settings.auth()); // first: a key file that cannot be read stops the start
+        try {
+            this.access = Access.create(settings.auth(), scheduler); // first: a key file that cannot be read stops the start
+        } catch (RuntimeException e) {
+            scheduler.close();
+            throw e;
+        }
         this.guard = new Guard(access);
         if (!settings.auth().jwt()) {
             LOG.log(System.Logger.Level.WARNING, "auth.mode is none: anyone who reaches this port can read and publish every"
@@ -133,32 +142,33 @@ public final class WireHub implements AutoCloseable {
         }
         this.cors = new Cors(settings.auth().corsAllowedOrigins(), !settings.auth().cookieName().isEmpty());
         try {
-            this.store = createStore(settings);
+            this.storeParts = createStore(settings, scheduler);
+            this.store = storeParts.store();
         } catch (RuntimeException e) {
             access.close(); // it may watch a key file
+            scheduler.close();
             throw e;
         }
         this.meteredStore = metrics.metered(store);
         EventBus createdBus = null;
         try {
-            createdBus = createBus(settings);
+            createdBus = createBus(settings, scheduler);
             this.bus = createdBus;
             this.hub = new Hub(meteredStore, hubSettings(settings), System::nanoTime);
             this.publisher = new Publisher(meteredStore, bus, hub, settings.publish().overloadWait());
-            hub.reportInterestTo(store instanceof MemoryEventStore memory
-                    ? bus.interest().and(TopicInterest.of(memory::follow, memory::unfollow)) // see MemoryEventStore.follow
-                    : bus.interest());
+            hub.reportInterestTo(bus.interest().and(storeParts.interest()));
             metrics.register(hub, bus);
             metrics.registerBuildInfo(BuildVersion.current());
             this.server = buildServer();
             bus.start(hub);
-            this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start();
+            this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start(scheduler);
         } catch (RuntimeException e) {
             if (createdBus != null) {
                 createdBus.close(); // a started bus holds a thread and connections
             }
             store.close();
             access.close();
+            scheduler.close();
             throw e;
         }
     }
@@ -183,7 +193,7 @@ public final class WireHub implements AutoCloseable {
         }
         Settings.Tls tls = settings.server().tls();
         if (tls.enabled()) {
-            wireHub.tlsReload = new TlsReload(tls, wireHub.server::reloadTls);
+            wireHub.tlsReload = new TlsReload(tls, wireHub.server::reloadTls, wireHub.scheduler);
         }
         return wireHub;
     }
@@ -265,6 +275,7 @@ public final class WireHub implements AutoCloseable {
         hub.close();
         bus.close();
         store.close();
+        scheduler.close(); // last: the parts above cancelled their tasks, each waiting for its run under way
     }
 
     private void awaitStreamsEnded(long deadline) {
@@ -282,7 +293,7 @@ public final class WireHub implements AutoCloseable {
         int maxTopics = s.maxTopicsPerStream();
         connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
         watch = new ConnectionWatch(s.headerTimeout(), s.maxWaitingPerAddress(), ConnectionLimit.waitingLimit(s.maxConnections()),
-                System::nanoTime);
+                System::nanoTime, scheduler);
         health = new HealthService(store, bus, drain, BuildVersion.current());
         metrics.registerConnectionRefusals(connections::refused);
         metrics.registerWaitingConnectionCloses(watch::timedOut, watch::refused);
@@ -385,7 +396,7 @@ public final class WireHub implements AutoCloseable {
         ClientScriptService client = new ClientScriptService();
         StatsService stats = new StatsService(hub);
         AdminService admin = new AdminService(hub);
-        StatsStreamService statsStream = new StatsStreamService(hub, guard, drain::draining);
+        StatsStreamService statsStream = new StatsStreamService(hub, guard, drain::draining, scheduler);
         DashboardService dashboard = new DashboardService();
         routing.addFilter(watch.filter()) // outermost: it sees when a request has ended
                 .addFilter(cors.filter())
@@ -439,9 +450,7 @@ public final class WireHub implements AutoCloseable {
 
     /** Keys in the store's database when it has one (shared by the instances), else in memory. */
     private IdempotencyKeys idempotencyKeys() {
-        Duration ttl = settings.publish().idempotencyTtl();
-        return store instanceof PostgresEventStore postgres ? postgres.idempotencyKeys(ttl)
-                : new MemoryIdempotencyKeys(MEMORY_IDEMPOTENCY_KEYS, MEMORY_IDEMPOTENCY_KEYS_PER_SCOPE, ttl, System::nanoTime);
+        return storeParts.idempotencyKeys().apply(settings.publish().idempotencyTtl());
     }
 
     private static HubSettings hubSettings(Settings settings) {
@@ -459,20 +468,38 @@ public final class WireHub implements AutoCloseable {
                 s.maxLag());
     }
 
-    private static EventStore createStore(Settings settings) {
-        return switch (settings.store().type()) {
-            case "memory" -> new MemoryEventStore(settings.store().memoryMaxEventsPerTopic(),
-                    settings.store().memoryMaxBytes(), settings.store().memoryMaxTopics(), InstantSource.system());
-            case "postgres" -> PostgresEventStore.open(settings.store());
-            default -> throw new IllegalStateException("store.type " + settings.store().type() + " is not built yet");
+    /**
+     * The store and what comes with its kind, chosen where the store is made.
+     *
+     * @param idempotencyKeys for a TTL: in the store's database when it has one (shared by the
+     *     instances), else in memory
+     * @param interest told of the topics the hub follows (the memory store keeps their seqs: see
+     *     MemoryEventStore.follow)
+     */
+    private record StoreParts(EventStore store, Function<Duration, IdempotencyKeys> idempotencyKeys, TopicInterest interest) {}
+
+    private static StoreParts createStore(Settings settings, Scheduler scheduler) {
+        Settings.Store s = settings.store();
+        return switch (s.type()) {
+            case "memory" -> {
+                MemoryEventStore memory = new MemoryEventStore(s.memoryMaxEventsPerTopic(), s.memoryMaxBytes(), s.memoryMaxTopics(),
+                        InstantSource.system());
+                yield new StoreParts(memory, ttl -> new MemoryIdempotencyKeys(MEMORY_IDEMPOTENCY_KEYS, MEMORY_IDEMPOTENCY_KEYS_PER_SCOPE,
+                        ttl, System::nanoTime), TopicInterest.of(memory::follow, memory::unfollow));
+            }
+            case "postgres" -> {
+                PostgresEventStore postgres = PostgresEventStore.open(s, scheduler);
+                yield new StoreParts(postgres, postgres::idempotencyKeys, TopicInterest.NONE);
+            }
+            default -> throw new IllegalStateException("store.type " + s.type() + " is not built yet");
         };
     }
 
-    private static EventBus createBus(Settings settings) {
+    private static EventBus createBus(Settings settings, Scheduler scheduler) {
         return switch (settings.bus().type()) {
             case "local" -> new LocalBus();
-            case "redis" -> new RedisBus(settings.bus().redis());
-            case "redis-cluster" -> RedisBus.cluster(settings.bus().redis());
+            case "redis" -> new RedisBus(settings.bus().redis(), scheduler);
+            case "redis-cluster" -> RedisBus.cluster(settings.bus().redis(), scheduler);
             default -> throw new IllegalStateException("bus.type " + settings.bus().type() + " is not built yet");
         };
     }

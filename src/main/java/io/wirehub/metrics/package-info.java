@@ -5,7 +5,7 @@
  * (docs/metrics.md). The route that serves them is in {@code http.admin}.
  *
  * <p>May use {@code hub}, {@code store}, {@code bus}, {@code event} and the Prometheus client;
- * nothing of HTTP. (ResourceMeters still looks at the Redis bus and the PostgreSQL store by their
- * classes; issue 21 item 2 gives each part a stats interface instead.)
+ * nothing of HTTP. The bus and the store are read through their stats interfaces
+ * ({@code EventBus#stats}, {@code EventStore#stats}), never by their classes.
  */
 package io.wirehub.metrics;

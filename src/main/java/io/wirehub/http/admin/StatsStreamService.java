@@ -9,16 +9,13 @@ import io.wirehub.http.ClientOutput;
 import io.wirehub.http.ClientReset;
 import io.wirehub.http.Guard;
 import io.wirehub.hub.Hub;
+import io.wirehub.schedule.Scheduler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -37,18 +34,16 @@ public final class StatsStreamService {
     private static final byte[] TOKEN_EXPIRED_FRAME = ("event: token_expired\ndata: {\"error\":\"token_expired\","
             + "\"message\":\"the admin token expired; open the page again with a fresh one\"}\n\n").getBytes(StandardCharsets.US_ASCII);
 
-    // One timer for every stats stream's write deadline: there are at most MAX_STREAMS of them.
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("stats-stream-watchdog").daemon(true).factory());
-
     private final Hub hub;
     private final Guard guard;
     private final BooleanSupplier draining;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
+    private final Scheduler scheduler; // times each write's deadline
 
     /** @param guard tells until when the request's token is good (the admin filter let it in) */
-    public StatsStreamService(Hub hub, Guard guard, BooleanSupplier draining) {
+    public StatsStreamService(Hub hub, Guard guard, BooleanSupplier draining, Scheduler scheduler) {
         this.hub = hub;
+        this.scheduler = scheduler;
         this.guard = guard;
         this.draining = draining;
     }
@@ -92,12 +87,12 @@ public final class StatsStreamService {
      */
     private void writeWithDeadline(OutputStream out, byte[] frame) throws IOException {
         Thread writer = Thread.currentThread();
-        ScheduledFuture<?> cut = WATCHDOG.schedule(writer::interrupt, hub.settings().writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        Scheduler.Task cut = scheduler.after(hub.settings().writeTimeout(), writer::interrupt);
         try {
             out.write(frame);
             out.flush();
         } finally {
-            cut.cancel(false);
+            cut.cancel();
         }
     }
 }

@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.bus.BusListener;
 import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
+import io.wirehub.schedule.Scheduler;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.TestRedis;
+import io.wirehub.testing.ThreadCensus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +30,8 @@ import redis.embedded.RedisServer;
 
 /** Two (or more) RedisBus instances on one channel of a real Redis, as two wirehub instances would be. */
 class RedisBusIT {
+    // The buses' periodic work (heartbeats, backlog re-sends), as a WireHub shares its own; a daemon thread for the JVM's life.
+    private static final Scheduler SCHEDULER = new Scheduler();
     private static final String CHANNEL = TestRedis.channel();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -188,7 +192,7 @@ class RedisBusIT {
         Settings.Redis cluster = new Settings.Redis("redis://:hunter2@127.0.0.1", CHANNEL, Duration.ofSeconds(5), Duration.ofSeconds(5),
                 "channel", 64, List.of("127.0.0.1:" + port));
 
-        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> RedisBus.cluster(cluster).start(new Recorder()));
+        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> RedisBus.cluster(cluster, SCHEDULER).start(new Recorder()));
 
         assertEquals("cannot reach the Redis Cluster at 127.0.0.1:" + port
                 + " (bus.redis.nodes / WH_BUS_REDIS_NODES): connection refused", failure.getMessage());
@@ -198,7 +202,7 @@ class RedisBusIT {
     @Test
     void startFailsFastWithOneLineNamingTheSettingAndHidingThePassword() {
         int port = TestRedis.freePort(); // nothing listens there
-        RedisBus bus = new RedisBus(settings("redis://user:hunter2@127.0.0.1:" + port));
+        RedisBus bus = new RedisBus(settings("redis://user:hunter2@127.0.0.1:" + port), SCHEDULER);
 
         IllegalStateException failure = assertThrows(IllegalStateException.class, () -> bus.start(new Recorder()));
 
@@ -224,7 +228,7 @@ class RedisBusIT {
     }
 
     private RedisBus bus(String url, Recorder listener) {
-        RedisBus bus = new RedisBus(settings(url));
+        RedisBus bus = new RedisBus(settings(url), SCHEDULER);
         toClose.add(bus);
         bus.start(listener);
         return bus;
@@ -245,12 +249,20 @@ class RedisBusIT {
         assertEquals(expected.timeMillis(), actual.timeMillis());
     }
 
+    /**
+     * The subscriber threads (redis-subscriber, redis-cluster-subscriber, redis-shard-*) are gone
+     * when close() returns; the virtual ones (a redis-ping beat, redis-interest, redis-backlog) soon after.
+     */
     static void assertNoSubscriberThread() {
         List<String> left = Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().startsWith("redis-") && thread.isAlive()) // redis-subscriber, redis-ping
+                .filter(thread -> thread.getName().startsWith("redis-") && thread.isAlive())
                 .map(Thread::toString)
                 .toList();
         assertEquals(List.of(), left);
+        Eventually.await("no redis-* thread left", WAIT, () -> {
+            List<String> any = ThreadCensus.take().keySet().stream().filter(name -> name.matches("(virtual|platform) redis-.*")).toList();
+            return any.isEmpty() ? null : any.toString();
+        });
     }
 
     /** A hub stand-in: records what the bus delivers. */
