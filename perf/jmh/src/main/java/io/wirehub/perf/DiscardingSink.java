@@ -3,8 +3,8 @@ package io.wirehub.perf;
 import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
 import io.wirehub.event.Reset;
-import io.wirehub.event.SseFrames;
-import io.wirehub.event.WsFrames;
+import io.wirehub.transport.sse.SseFrames;
+import io.wirehub.transport.ws.WsFrames;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.SubscriberSink;
 import io.wirehub.hub.Transport;
@@ -51,7 +51,7 @@ final class DiscardingSink implements SubscriberSink {
             return last.length;
         }
         last = SseFrames.idLine(token);
-        return last.length + event.sseBody().length;
+        return last.length + event.encoded(SseFrames.BODY).length;
     }
 
     @Override

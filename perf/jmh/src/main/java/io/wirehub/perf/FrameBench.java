@@ -2,8 +2,8 @@ package io.wirehub.perf;
 
 import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
-import io.wirehub.event.SseFrames;
-import io.wirehub.event.WsFrames;
+import io.wirehub.transport.sse.SseFrames;
+import io.wirehub.transport.ws.WsFrames;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -44,8 +44,8 @@ public class FrameBench {
     public void data() {
         data = "{\"v\":\"" + "x".repeat(payload - 8) + "\"}";
         cached = new Event("prices", 1234567, null, data, true, 0);
-        cached.sseBody();
-        cached.wsTail();
+        cached.encoded(SseFrames.BODY);
+        cached.encoded(WsFrames.TAIL);
     }
 
     /** The SSE body (event and data lines), built once per event. */
@@ -53,7 +53,7 @@ public class FrameBench {
     public void ssePerEvent(CpuTime cpu, Blackhole sink) {
         long start = CpuTime.thread();
         for (int i = 0; i < BATCH; i++) {
-            sink.consume(new Event("prices", 1234567, null, data, true, 0).sseBody());
+            sink.consume(new Event("prices", 1234567, null, data, true, 0).encoded(SseFrames.BODY));
         }
         cpu.cpuNanos += CpuTime.thread() - start;
     }
@@ -73,7 +73,7 @@ public class FrameBench {
     public void wsPerEvent(CpuTime cpu, Blackhole sink) {
         long start = CpuTime.thread();
         for (int i = 0; i < BATCH; i++) {
-            sink.consume(new Event("prices", 1234567, null, data, true, 0).wsTail());
+            sink.consume(new Event("prices", 1234567, null, data, true, 0).encoded(WsFrames.TAIL));
         }
         cpu.cpuNanos += CpuTime.thread() - start;
     }
