@@ -7,8 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,30 +29,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public class Http2FanoutBench {
     public static void main(String[] args) throws Exception {
-        int port = -1, streams = 1000, seconds = 10, batch = 20;
-        long pid = -1;
-        String protocol = "h1";
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[i + 1]);
-                case "--pid" -> pid = Long.parseLong(args[i + 1]);
-                case "--protocol" -> protocol = args[i + 1];
-                case "--streams" -> streams = Integer.parseInt(args[i + 1]);
-                case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
-                case "--batch" -> batch = Integer.parseInt(args[i + 1]);
-                default -> usage("unknown argument " + args[i]);
-            }
-        }
-        if (port < 0 || pid < 0 || !(protocol.equals("h1") || protocol.equals("h2"))) {
-            usage("--port, --pid and --protocol h1|h2 are required");
-        }
-        new Http2FanoutBench(port, pid, protocol, streams).run(seconds, batch);
-    }
-
-    private static void usage(String problem) {
-        System.err.println("usage: java Http2FanoutBench.java --port N --pid SERVER_PID --protocol h1|h2 [--streams 1000]"
-                + " [--seconds 10] [--batch 20] (" + problem + ")");
-        System.exit(2);
+        Args o = Args.parse("Http2FanoutBench", args, "port", Args.REQUIRED, "pid", Args.REQUIRED, "protocol", "h1",
+                "streams", "1000", "seconds", "10", "batch", "20");
+        new Http2FanoutBench(o.intArg("port"), o.longArg("pid"), o.choice("protocol", "h1", "h2"), o.intArg("streams"))
+                .run(o.intArg("seconds"), o.intArg("batch"));
     }
 
     private final String base;
@@ -166,11 +144,6 @@ public class Http2FanoutBench {
     }
 
     private long peakRssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
-            }
-        }
-        return -1;
+        return ProcStats.statusField(pid, "VmHWM:");
     }
 }
