@@ -178,11 +178,10 @@ final class DrainLoop {
     private void finish() {
         drainThread.finishing(); // a close's interrupt, early or late, must not fail this write (see DrainThread)
         long retry = settings.reconnectRetry().toMillis();
-        CloseReason reason = subscriber.finishing();
+        long retryMillis = retry + ThreadLocalRandom.current().nextLong(retry * 4 + 1);
         try {
-            writer.finish(reason, retry + ThreadLocalRandom.current().nextLong(retry * 4 + 1));
+            subscriber.finish(reason -> writer.finish(reason, retryMillis));
         } finally {
-            subscriber.finished();
             drainThread.unbind();
         }
     }

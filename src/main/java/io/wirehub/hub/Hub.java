@@ -31,6 +31,8 @@ import java.util.function.LongSupplier;
  * through {@link #dispatchLocal} (its {@link Dispatcher} owns the wide-fan-out rule), the other
  * instances' from the bus through {@link #onEvent}. Nothing down the path asks back up it. The
  * fan-out work those leave queued is counted in {@link #fanOutWork()}, which bounds the publishers.
+ * Its streams are listed in {@link Streams}; when the bus may have lost messages, {@link BusRecovery}
+ * fills the topics from the store.
  *
  * <p>Threads: dispatch runs on publishing threads, on the dispatch thread for topics with many
  * streams, or on the bus's subscriber thread; it is serialized per topic by the topic's lock. A
@@ -100,7 +102,7 @@ public final class Hub implements BusListener, AutoCloseable {
         dispatcher.dispatch(events);
     }
 
-    /** A stream's queue joins the fan-out budget (positive) or leaves it (negative): see Subscriber#offer. */
+    /** A stream's queue joins the fan-out budget (positive) or leaves it (negative): see Inbox. */
     void streamCapacityChanged(int slots) {
         streamCapacity.addAndGet(slots);
     }
@@ -169,7 +171,7 @@ public final class Hub implements BusListener, AutoCloseable {
     }
 
     /**
-     * Closes every subscriber (server shutdown), and every one that registers from now on: a
+     * Closes every subscriber (server shutdown), and every one that joins from now on: a
      * stream admitted just before the drain began must not outlive it.
      */
     public void closeAll(CloseReason reason) {
@@ -294,5 +296,4 @@ public final class Hub implements BusListener, AutoCloseable {
         }
         return count;
     }
-
 }

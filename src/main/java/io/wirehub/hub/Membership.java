@@ -1,6 +1,7 @@
 package io.wirehub.hub;
 
 import io.wirehub.event.Cursor;
+import io.wirehub.store.StoreUnavailableException;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +39,9 @@ final class Membership {
     /**
      * Joins the hub, and takes the position in every topic the stream starts with: where a
      * reconnecting client left off, else after the topic's latest event.
+     *
+     * @throws IOException when the store cannot say where a topic is (then the stream is closed
+     *     as {@link CloseReason#STORE_UNAVAILABLE}), or the stream closed meanwhile
      */
     void join(StreamStart start) throws IOException {
         streams.add(subscriber);
@@ -45,10 +49,18 @@ final class Membership {
             leave(); // its close ran before the add, and missed it
         }
         budget.join();
-        for (String topic : start.topics()) {
-            Long resumed = start.resumeFrom().get(topic);
-            long known = attach(topic);
-            cursor.add(topic, resumed != null ? resumed : known >= 0 ? known : catchUp.latestSeq(topic));
+        try {
+            for (String topic : start.topics()) {
+                Long resumed = start.resumeFrom().get(topic);
+                long known = attach(topic);
+                cursor.add(topic, resumed != null ? resumed : known >= 0 ? known : catchUp.latestSeq(topic));
+            }
+        } catch (StoreUnavailableException e) {
+            subscriber.close(CloseReason.STORE_UNAVAILABLE); // the client retries; nothing was promised yet
+            throw new IOException("the event store cannot say where the stream starts", e);
+        } catch (RuntimeException e) {
+            subscriber.close(CloseReason.ERROR); // whatever failed, nothing of it stays in the hub
+            throw e;
         }
     }
 

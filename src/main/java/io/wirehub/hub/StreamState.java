@@ -5,19 +5,21 @@ package io.wirehub.hub;
  * client saw it open, whether its open deadline runs, and whether (and why) it closed.
  *
  * <pre>
- *          position()               upgradeCompleted(), run()            open()
- *   NEW ──────────────▶ POSITIONED ──────────────────────────▶ RUNNING ──────────▶ OPEN
- *    └────────── run(): positions on its own thread (SSE) ──────▲
+ *   NEW ──position()──▶ POSITIONED ──upgradeCompleted(), run()──▶ RUNNING ──opened()──▶ OPEN
+ *    └─────────── run(): positions on its drain thread (SSE) ──────────▲
  *
- *   NEW, POSITIONED, RUNNING, OPEN ── close(reason), any thread, the first call only ──▶ CLOSING(reason)
- *   CLOSING(reason) ── the drain loop's final write ended (drain thread) ──▶ FINISHED(reason)
+ *   NEW | POSITIONED | RUNNING | OPEN ──close(reason): the first call, any thread──▶ CLOSING(reason)
+ *   CLOSING(reason) ──finish(): the drain loop's final write ended──▶ FINISHED(reason)
  * </pre>
  *
  * <ul>
  *   <li>NEW: created; {@code position()} joins the hub and takes the position in each topic.
  *   <li>POSITIONED: in the hub at its position, with no thread of its own yet (a WebSocket between
  *       its {@code 101} and onOpen): the open deadline runs ({@link StreamDeadlines}).
- *   <li>RUNNING: the transport gave it its thread; its drain loop writes the opening next.
+ *   <li>RUNNING: the transport gave it its thread; its drain loop writes the opening next. A
+ *       WebSocket is RUNNING from its onOpen, however long its drain thread then waits for a
+ *       carrier: on a saturated machine that wait passed the open deadline when a thousand
+ *       WebSockets opened at once, and the ticker closed live streams.
  *   <li>OPEN: the client saw it open; it counts in the live gauge.
  *   <li>CLOSING: out of the hub and the live gauge; its drain loop, if it ever ran, ends and writes
  *       the final frame under the ticker's write deadline.
@@ -31,10 +33,7 @@ package io.wirehub.hub;
  * that compare-and-set compares, and a transition allocates nothing.
  */
 final class StreamState {
-    enum Phase { NEW, POSITIONED, RUNNING, OPEN, CLOSING, FINISHED }
-
-    private final Phase phase;
-    private final CloseReason reason; // null until CLOSING
+    private enum Phase { NEW, POSITIONED, RUNNING, OPEN, CLOSING, FINISHED }
 
     static final StreamState NEW = new StreamState(Phase.NEW, null);
     static final StreamState POSITIONED = new StreamState(Phase.POSITIONED, null);
@@ -42,6 +41,9 @@ final class StreamState {
     static final StreamState OPEN = new StreamState(Phase.OPEN, null);
     private static final StreamState[] CLOSING = byReason(Phase.CLOSING);
     private static final StreamState[] FINISHED = byReason(Phase.FINISHED);
+
+    private final Phase phase;
+    private final CloseReason reason; // null until CLOSING
 
     private StreamState(Phase phase, CloseReason reason) {
         this.phase = phase;
@@ -55,10 +57,6 @@ final class StreamState {
     /** The end of this closing stream's drain loop. */
     StreamState finished() {
         return FINISHED[reason.ordinal()];
-    }
-
-    Phase phase() {
-        return phase;
     }
 
     /** Why it closed, or null while it has not. */

@@ -5,12 +5,12 @@ import io.wirehub.event.Reset;
 import io.wirehub.hub.QueueItem.Delivery;
 import io.wirehub.hub.QueueItem.Signal;
 import io.wirehub.store.EventStore;
-import io.wirehub.store.StoreUnavailableException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -70,7 +70,7 @@ public final class Subscriber {
         this.writer = new StreamWriter(sink, cursor, stats, nanoClock, this::isClosed);
         CatchUp catchUp = new CatchUp(store, cursor, writer, drainThread, settings.replayLimit(), hub.replayBudget(), stats);
         this.membership = new Membership(this, hub, budget, cursor, catchUp);
-        this.topicChanges = new TopicChanges(membership, inbox, cursor, writer);
+        this.topicChanges = new TopicChanges(this, membership, inbox, cursor, writer);
         this.loop = new DrainLoop(this, start, drainThread, membership, inbox, cursor, writer, catchUp, topicChanges, lag,
                 settings, stats, nanoClock);
         this.deadlines = new StreamDeadlines(settings, nanoClock.getAsLong(), lifetime);
@@ -165,42 +165,24 @@ public final class Subscriber {
         if (now != StreamState.NEW) {
             return; // positioned already: a WebSocket, during its upgrade
         }
-        try {
-            membership.join(start);
-        } catch (StoreUnavailableException e) {
-            close(CloseReason.STORE_UNAVAILABLE); // the client retries; nothing was promised yet
-            throw new IOException("the event store cannot say where the stream starts", e);
-        } catch (RuntimeException e) {
-            close(CloseReason.ERROR); // whatever failed, nothing of it stays in the hub
-            throw e;
-        }
+        membership.join(start);
         deadlines.positioned(nanoClock);
         state.compareAndSet(StreamState.NEW, positioned); // fails only when it closed meanwhile
     }
 
-    /**
-     * Serves the stream until it closes: takes its position (unless the transport did already),
-     * opens the stream, replays what the client missed, then drains the queue ({@link DrainLoop}).
-     * Runs on the calling thread and returns once the session is over.
-     */
+    /** Serves the stream on the calling thread until it closes, then returns ({@link DrainLoop}). */
     public void run() {
         loop.run();
     }
 
     /** Follows one more topic from its latest seq (WebSocket subscribe); applied by the drain thread. */
     public void follow(String topic) {
-        changeTopics(topic, true);
+        topicChanges.request(topic, true);
     }
 
     /** Stops following a topic (WebSocket unsubscribe); queued events of it are dropped. */
     public void unfollow(String topic) {
-        changeTopics(topic, false);
-    }
-
-    private void changeTopics(String topic, boolean follow) {
-        if (!isClosed() && !topicChanges.request(topic, follow)) {
-            close(CloseReason.SUBSCRIPTION_FLOOD);
-        }
+        topicChanges.request(topic, false);
     }
 
     /** The peer acknowledged a heartbeat (WebSocket pong). */
@@ -250,12 +232,7 @@ public final class Subscriber {
         }
     }
 
-    /**
-     * A WebSocket's upgrade completed (its onOpen), or its drain loop started: the open deadline
-     * no longer applies, however long its drain thread then waits for a carrier. On a saturated
-     * machine that wait passed the 2 s deadline when a thousand WebSockets opened at once, and
-     * the ticker closed live streams.
-     */
+    /** A WebSocket's upgrade completed (its onOpen): the open deadline no longer applies (see {@link StreamState}). */
     public void upgradeCompleted() {
         state.compareAndSet(StreamState.POSITIONED, StreamState.RUNNING);
     }
@@ -297,17 +274,19 @@ public final class Subscriber {
         }
     }
 
-    /** Its drain loop begins the final write (drain thread, once closed): the ticker keeps its deadline. */
-    CloseReason finishing() {
-        streams.finishing(this);
-        return closeReason();
-    }
-
-    /** Its drain loop ended: nothing of it is left anywhere. */
-    void finished() {
+    /**
+     * The drain loop's final write (drain thread, once closed), given the close reason: meanwhile
+     * the stream is among the finishing ones, whose write deadline the ticker keeps. Then FINISHED.
+     */
+    void finish(Consumer<CloseReason> finalWrite) {
         StreamState closing = state.get();
-        state.compareAndSet(closing, closing.finished());
-        streams.finished(this);
+        streams.finishing(this);
+        try {
+            finalWrite.accept(closing.reason());
+        } finally {
+            state.compareAndSet(closing, closing.finished());
+            streams.finished(this);
+        }
     }
 
     @Override

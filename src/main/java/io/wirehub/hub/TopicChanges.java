@@ -11,8 +11,8 @@ import java.util.concurrent.ArrayBlockingQueue;
  * acknowledges each with the seq it starts (or stopped) after.
  *
  * <p>Bounded: each may cost a store read, so a client that sends them faster than its stream
- * applies them is refused past {@link #MAX_PENDING} (and closed by the subscriber) instead of
- * growing the heap.
+ * applies them is closed past {@link #MAX_PENDING} ({@link CloseReason#SUBSCRIPTION_FLOOD})
+ * instead of growing the heap.
  */
 final class TopicChanges {
     static final int MAX_PENDING = 256;
@@ -20,25 +20,30 @@ final class TopicChanges {
     private record Change(String topic, boolean follow) {}
 
     private final ArrayBlockingQueue<Change> pending = new ArrayBlockingQueue<>(MAX_PENDING);
+    private final Subscriber subscriber;
     private final Membership membership;
     private final Inbox inbox;
     private final Cursor cursor;
     private final StreamWriter writer;
 
-    TopicChanges(Membership membership, Inbox inbox, Cursor cursor, StreamWriter writer) {
+    TopicChanges(Subscriber subscriber, Membership membership, Inbox inbox, Cursor cursor, StreamWriter writer) {
+        this.subscriber = subscriber;
         this.membership = membership;
         this.inbox = inbox;
         this.cursor = cursor;
         this.writer = writer;
     }
 
-    /** Any thread: queues the change and wakes the drain thread. False when {@link #MAX_PENDING} are pending already. */
-    boolean request(String topic, boolean follow) {
+    /** Any thread: queues the change and wakes the drain thread; past {@link #MAX_PENDING}, closes the stream. */
+    void request(String topic, boolean follow) {
+        if (subscriber.isClosed()) {
+            return;
+        }
         if (!pending.offer(new Change(topic, follow))) {
-            return false;
+            subscriber.close(CloseReason.SUBSCRIPTION_FLOOD);
+            return;
         }
         inbox.signal(Signal.TOPICS_CHANGED); // a full queue wakes the drain thread anyway
-        return true;
     }
 
     boolean pending() {
