@@ -22,25 +22,32 @@ MVN = $(if $(shell command -v mvn),mvn -B -ntp,$(error wirehub is built with Mav
 	elsewhere https://maven.apache.org/download.cgi) or put its bin/ directory on PATH, then run make again))
 CONFIG ?= config/application.yaml
 
-# The server's JVM flags, measured in docs/deployment.md#jvm-flags: the serial collector (on a few
-# cores it delivers at least as much as G1 and keeps RSS close to the live heap), compact object
-# headers (4 bytes less per object), a small fixed young generation, and a heap that starts small,
-# grows with the streams and gives memory back after a full GC. -Xmx bounds it: raise it with
-# server.max_connections (about 30 KB per stream). The perf/ drivers start the server with these too.
-JDK_FEATURE := $(shell "$(JDK)/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-# Compact object headers are a product flag from JDK 25 on.
-COMPACT_HEADERS := $(if $(filter 21 22 23 24,$(JDK_FEATURE)),,-XX:+UseCompactObjectHeaders)
-SERVER_JVM_FLAGS ?= -XX:+UseSerialGC $(COMPACT_HEADERS) -Xms128m -Xmx1g -Xmn64m \
-	-XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40
+# The server's JVM flags (docs/deployment.md#jvm-flags) live in one place, the launcher
+# src/dist/bin/wirehub, which `make run`, the distribution, the image and the systemd unit use;
+# `make -s server-jvm-flags` prints them for the JDK above, and the perf/ drivers start the server with them.
+LAUNCHER := src/dist/bin/wirehub
+SERVER_JVM_FLAGS ?= $(shell JAVA_HOME=$(JDK) WIREHUB_PRINT_JVM_FLAGS=1 $(LAUNCHER))
 # The ahead-of-time cache `make aot` trains; used when it is newer than the jar (never required).
 AOT_CACHE := target/wirehub.aot
 
-.PHONY: help build run aot test bench perf-fanout perf-compare perf-buffer perf-multi perf-jmh perf-store clean jdk server-jvm-flags dev-obs dev-obs-down dev-obs-check
+# The distribution: bin/wirehub, lib/ (the jar and its libraries), config/ and a README.
+VERSION := $(shell sed -n 's:^    <version>\(.*\)</version>$$:\1:p' pom.xml | head -1)
+# Unpacked in target/wirehub/ (the image copies it from there), packed as wirehub-<version>/.
+DIST_DIR := target/wirehub
+DIST := target/wirehub-$(VERSION).tar.gz
+
+# The container image (Containerfile, image/): podman, with the runtime and settings image/podman.sh picks.
+IMAGE ?= localhost/wirehub:$(VERSION)
+
+.PHONY: help build dist dist-dir image image-test run aot test bench perf-fanout perf-compare perf-buffer perf-multi perf-jmh perf-store clean jdk server-jvm-flags dev-obs dev-obs-down dev-obs-check
 
 help:
 	@echo "make run    build and start wirehub on the embedded default ($(CONFIG)), 127.0.0.1:8080 (WH_PORT=... for another port)"
 	@echo "make test   build and run every test (unit, integration, leak)"
 	@echo "make build  build target/wirehub.jar without running tests"
+	@echo "make dist   the distribution $(DIST): bin/wirehub (the launcher), the jar and its libraries, config/"
+	@echo "make image  the container image $(IMAGE) (podman; Containerfile, docs/deployment.md#running-it)"
+	@echo "make image-test  build the image, then publish and subscribe through a container and stop it (drain, exit 0)"
 	@echo "make aot    train the JVM's ahead-of-time cache (faster first seconds); make run uses it"
 	@echo "make bench  run the benchmarks in perf/ at small sizes (prints figures)"
 	@echo "make perf-fanout   fan-out capacity: 10 to 19,000 subscribers, SSE and WebSocket (perf/fanout.sh)"
@@ -62,9 +69,34 @@ server-jvm-flags:
 build:
 	$(MVN) -DskipTests package
 
-run: build
-	java $(SERVER_JVM_FLAGS) $$([ $(AOT_CACHE) -nt target/wirehub.jar ] && echo -XX:AOTCache=$(AOT_CACHE)) \
-		-jar target/wirehub.jar --config $(CONFIG)
+# The unpacked distribution; `make run` starts wirehub through its launcher, as operators do.
+dist-dir: build
+	rm -rf $(DIST_DIR)
+	mkdir -p $(DIST_DIR)/lib
+	cp -R src/dist/. $(DIST_DIR)/
+	cp -p target/wirehub.jar $(DIST_DIR)/lib/
+	# Exactly the libraries the jar's manifest names: target/libs/ keeps those of earlier builds too.
+	mkdir -p $(DIST_DIR)/lib/libs target/manifest
+	cd target/manifest && "$(JDK)/bin/jar" xf ../wirehub.jar META-INF/MANIFEST.MF
+	for lib in $$(tr -d '\r' <target/manifest/META-INF/MANIFEST.MF | sed -e ':a' -e 'N' -e '$$!ba' -e 's/\n //g' \
+			| sed -n 's/^Class-Path: //p'); do cp -p target/$$lib $(DIST_DIR)/lib/libs/ || exit 1; done
+	cp -R config $(DIST_DIR)/config
+	mkdir -p $(DIST_DIR)/docs && cp docs/*.md $(DIST_DIR)/docs/
+	rm -f $(DIST_DIR)/config/prometheus.yml # make dev-obs's scrape of 127.0.0.1
+
+dist: dist-dir
+	tar -C target --transform 's,^wirehub,wirehub-$(VERSION),' -czf $(DIST) wirehub
+	@echo "$(DIST): $$(du -h $(DIST) | cut -f1)"
+
+run: dist-dir
+	$(if $(wildcard $(AOT_CACHE)),WH_AOT_CACHE=$$([ $(AOT_CACHE) -nt target/wirehub.jar ] && echo $(abspath $(AOT_CACHE)) || echo none)) \
+		$(DIST_DIR)/bin/wirehub --config $(CONFIG)
+
+image: dist-dir
+	IMAGE=$(IMAGE) DIST_DIR=$(DIST_DIR) JDK=$(JDK) image/build.sh
+
+image-test: image
+	IMAGE=$(IMAGE) image/test.sh
 
 # A short training run under load (perf/aot-train.sh); retrain after each build. Needs JDK 25.
 aot: build

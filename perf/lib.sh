@@ -26,6 +26,9 @@ SERVER_JVM_FLAGS=${SERVER_JVM_FLAGS-$(make -s -C "$ROOT" server-jvm-flags)}
 # change) as it is; by default target/wirehub.jar, rebuilt when stale. Its libraries are found next
 # to it (target/libs/), as `make build` lays them out.
 WIREHUB_JAR_GIVEN=${WIREHUB_JAR:+yes}
+# SERVER_LAUNCHER=target/wirehub/bin/wirehub starts the server through the distribution's launcher
+# (make dist-dir) instead: its own JVM and flags, JAVA_OPTS_SERVER passed as WH_JAVA_OPTS.
+SERVER_LAUNCHER=${SERVER_LAUNCHER:-}
 WIREHUB_JAR=${WIREHUB_JAR:-$ROOT/target/wirehub.jar}
 
 # Builds target/wirehub.jar when it is missing or older than any source, the pom or the Makefile.
@@ -88,9 +91,14 @@ start_server_once() {
     shift
     SERVER_LOG="$PERF_LOGS/server-$name.log"
     : >"$SERVER_LOG" # before the fork: the child opens it for append, and we read it at once
-    env WH_HOST=127.0.0.1 WH_PORT=0 "$@" \
-        "$JAVA" $SERVER_JVM_FLAGS $JAVA_OPTS_SERVER -jar "$WIREHUB_JAR" --config "$ROOT/config/application.yaml" \
-        >>"$SERVER_LOG" 2>&1 &
+    if [ -n "$SERVER_LAUNCHER" ]; then # it exec's the JVM: $! is the server's pid
+        env WH_HOST=127.0.0.1 WH_PORT=0 "$@" JAVA_HOME="$JDK" WH_JAVA_OPTS="$JAVA_OPTS_SERVER" \
+            "$SERVER_LAUNCHER" --config "$ROOT/config/application.yaml" >>"$SERVER_LOG" 2>&1 &
+    else
+        env WH_HOST=127.0.0.1 WH_PORT=0 "$@" \
+            "$JAVA" $SERVER_JVM_FLAGS $JAVA_OPTS_SERVER -jar "$WIREHUB_JAR" --config "$ROOT/config/application.yaml" \
+            >>"$SERVER_LOG" 2>&1 &
+    fi
     SERVER_PID=$!
     local deadline=$((SECONDS + START_TIMEOUT))
     SERVER_PORT=""
@@ -105,7 +113,8 @@ start_server_once() {
         [ $SECONDS -lt $deadline ] || die "/health did not answer 200 within ${START_TIMEOUT}s (log: $SERVER_LOG)"
         sleep 0.1
     done
-    echo "server: pid $SERVER_PID, port $SERVER_PORT, settings: ${*:-defaults}; JVM flags: ${SERVER_JVM_FLAGS:-defaults} $JAVA_OPTS_SERVER"
+    echo "server: pid $SERVER_PID, port $SERVER_PORT, settings: ${*:-defaults}; JVM flags:" \
+        "$(if [ -n "$SERVER_LAUNCHER" ]; then tr '\0' ' ' </proc/"$SERVER_PID"/cmdline; else echo "${SERVER_JVM_FLAGS:-defaults} $JAVA_OPTS_SERVER"; fi)"
 }
 
 # stop_server [SECONDS]: stops the server started last: SIGTERM (wirehub drains, at most a few

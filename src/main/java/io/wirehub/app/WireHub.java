@@ -283,6 +283,10 @@ public final class WireHub implements AutoCloseable {
                 .host(s.host())
                 .port(s.port())
                 .shutdownHook(false) // our own drain runs instead; see close()
+                // Helidon 4.5's default NIO socket holds an 8 KB read and an 8 KB write buffer per
+                // connection; the plain socket only the read one: 25 KB of heap per idle SSE stream
+                // instead of 33 (perf/idle.sh, docs/deployment.md "Memory per connection").
+                .useNio(false)
                 .maxTcpConnections(ConnectionLimit.tcpLimit(s.maxConnections())) // the 503 comes first: see ConnectionLimit
                 .maxConcurrentRequests(-1) // an SSE stream holds a request permit for its whole life
                 .writeBufferSize(RESPONSE_BUFFER_BYTES)

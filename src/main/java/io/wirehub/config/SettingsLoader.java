@@ -38,6 +38,9 @@ public final class SettingsLoader {
             .flatMap(key -> IntStream.range(0, key.length()).filter(i -> key.charAt(i) == '.').mapToObj(i -> key.substring(0, i)))
             .collect(Collectors.toSet());
     private static final Set<String> KNOWN_VARIABLES = Stream.of(ConfigKey.values()).map(ConfigKey::env).collect(Collectors.toSet());
+    // NOTE: read by the launcher, bin/wirehub (src/dist/bin/wirehub), before the JVM starts; not
+    // settings, but not unknown either: the image, the unit and the manifests set them.
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("WH_HEAP_OPTS", "WH_JVM_PERFORMANCE_OPTS", "WH_JAVA_OPTS", "WH_AOT_CACHE");
     private static final System.Logger LOG = System.getLogger(SettingsLoader.class.getName());
 
     private final Map<ConfigKey, String> raw = new HashMap<>();
@@ -78,11 +81,16 @@ public final class SettingsLoader {
      */
     static List<String> unknownVariables(Map<String, String> env) {
         return env.keySet().stream()
-                .filter(name -> name.startsWith("WH_") && !KNOWN_VARIABLES.contains(name))
+                .filter(name -> name.startsWith("WH_") && !knows(name))
                 .sorted()
                 .map(name -> name + " is not a wirehub variable and is ignored; " + NearestName.to(name, KNOWN_VARIABLES)
                         .map(near -> "did you mean " + near + "?").orElse("the variables are listed in docs/configuration.md"))
                 .toList();
+    }
+
+    /** Whether {@code WH_*} variable {@code name} means something to wirehub: a setting or a launcher variable. */
+    public static boolean knows(String name) {
+        return KNOWN_VARIABLES.contains(name) || LAUNCHER_VARIABLES.contains(name);
     }
 
     private void read(Path file, Map<String, String> env) {

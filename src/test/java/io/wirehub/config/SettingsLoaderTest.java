@@ -126,6 +126,13 @@ class SettingsLoaderTest {
         assertEquals(Duration.ofSeconds(5), SettingsLoader.load(null, env).server().heartbeatInterval(), "the start goes on");
     }
 
+    @Test
+    void theLaunchersVariablesAreNotWarnedAbout() {
+        Map<String, String> env = Map.of("WH_HEAP_OPTS", "-Xmx2g", "WH_JVM_PERFORMANCE_OPTS", "-XX:+UseG1GC", "WH_JAVA_OPTS", "-Dx=1",
+                "WH_AOT_CACHE", "none");
+        assertEquals(List.of(), SettingsLoader.unknownVariables(env));
+    }
+
     private List<String> refusal(String yaml) throws IOException {
         Path file = write(yaml);
         return assertThrows(InvalidSettingsException.class, () -> SettingsLoader.load(file, Map.of())).problems();
