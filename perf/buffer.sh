@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Buffer sizing (experiment 1 in docs/deployment.md): how many events a subscriber's queue
+# Buffer sizing (experiment 1 in perf/results/README.md): how many events a subscriber's queue
 # (server.sse_channel_buffer / server.ws_channel_buffer) must hold. A fresh server per case with
 # both buffers set to the case's size; perf/LoadGen.java as the client: TOPICS topics updated at
 # RATE events/s in all (steady; published in batches of BATCH events to consecutive topics, as a

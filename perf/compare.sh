@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# wirehub side by side with nchan (experiment 3 in docs/deployment.md): the same LoadGen against a
+# wirehub side by side with nchan (experiment 3 in perf/results/README.md): the same LoadGen against a
 # fresh wirehub and a fresh nchan (perf/nchan.conf, one nginx worker) per case: saturation at each
 # tier, then fixed-rate latency cases; prints the wirehub / nchan table (compare.md in RESULTS_DIR).
 # About 10-15 minutes at the defaults on 2 cores. Every knob of perf/fanout.sh applies; defaults:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fan-out capacity (experiment 2 in docs/deployment.md): one topic, N SSE or WebSocket subscribers,
+# Fan-out capacity (experiment 2 in perf/results/README.md): one topic, N SSE or WebSocket subscribers,
 # a publisher at saturation (rate 0: as fast as the answers come) or at a fixed rate; a fresh server
 # per case, perf/LoadGen.java as the client. SERVERS="wirehub nchan" runs the same cases against
 # nchan too (perf/compare.sh does that with the comparison's defaults).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Multi-instance through Redis (experiment 4 in docs/deployment.md): instance A takes the
+# Multi-instance through Redis (experiment 4 in perf/results/README.md): instance A takes the
 # publishes, instance B serves the N subscribers, sharing PostgreSQL and Redis, so every delivery
 # crosses the bus; against one instance S with the same store and bus settings (publishes and
 # subscribers on it, its own PUBLISH coming back through Redis), the cases alternating S and A+B.

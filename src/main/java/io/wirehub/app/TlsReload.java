@@ -3,6 +3,7 @@ package io.wirehub.app;
 import io.helidon.common.tls.Tls;
 import io.wirehub.config.InvalidSettingsException;
 import io.wirehub.config.Settings;
+import io.wirehub.schedule.Scheduler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,30 +17,20 @@ import java.util.function.Consumer;
  * them ({@link TlsFiles}) and hands the new TLS to the listener. Connections open keep their session;
  * new handshakes get the new certificate. A change that does not read (a key not yet written beside
  * its new certificate) keeps the running certificate, is logged, and is retried on the next change.
+ * A task on the instance's {@link Scheduler}, {@code tls-reload}: it reads files, so off its thread.
  */
 final class TlsReload implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TlsReload.class.getName());
     private final Settings.Tls settings;
     private final Consumer<Tls> listener;
-    private final Thread thread;
-    private List<String> seen;
+    private final Scheduler.Task task;
+    private List<String> seen; // the task's alone after the constructor
 
-    TlsReload(Settings.Tls settings, Consumer<Tls> listener) {
+    TlsReload(Settings.Tls settings, Consumer<Tls> listener, Scheduler scheduler) {
         this.settings = settings;
         this.listener = listener;
         this.seen = stamp();
-        this.thread = Thread.ofVirtual().name("tls-reload").start(this::run);
-    }
-
-    private void run() {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(settings.reloadInterval());
-                reloadIfChanged();
-            }
-        } catch (InterruptedException e) {
-            // closed
-        }
+        this.task = scheduler.everyBlocking("tls-reload", settings.reloadInterval(), this::reloadIfChanged);
     }
 
     private void reloadIfChanged() {
@@ -72,6 +63,6 @@ final class TlsReload implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.interrupt();
+        task.cancel();
     }
 }

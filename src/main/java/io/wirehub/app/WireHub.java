@@ -24,9 +24,9 @@ import io.wirehub.config.Settings;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.HubSettings;
-import io.wirehub.hub.IdempotentPublisher;
+import io.wirehub.publish.IdempotentPublisher;
 import io.wirehub.hub.OverflowPolicy;
-import io.wirehub.hub.Publisher;
+import io.wirehub.publish.Publisher;
 import io.wirehub.hub.Ticker;
 import io.wirehub.hub.Transport;
 import io.wirehub.http.ClientScriptService;
@@ -42,12 +42,13 @@ import io.wirehub.http.PublishGate;
 import io.wirehub.http.PublishService;
 import io.wirehub.http.StreamQuota;
 import io.wirehub.http.TopicService;
-import io.wirehub.metrics.AdminService;
-import io.wirehub.metrics.DashboardService;
+import io.wirehub.http.admin.AdminService;
+import io.wirehub.http.admin.DashboardService;
 import io.wirehub.metrics.Metrics;
-import io.wirehub.metrics.MetricsService;
-import io.wirehub.metrics.StatsService;
-import io.wirehub.metrics.StatsStreamService;
+import io.wirehub.http.admin.MetricsService;
+import io.wirehub.http.admin.StatsService;
+import io.wirehub.http.admin.StatsStreamService;
+import io.wirehub.schedule.Scheduler;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.memory.MemoryEventStore;
@@ -60,9 +61,11 @@ import io.wirehub.transport.ws.WsRequestRoute;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One running wirehub instance: the parts wired together and the web server serving them.
@@ -73,6 +76,16 @@ public final class WireHub implements AutoCloseable {
     private static final String MANAGEMENT = "management"; // the listener of server.management_port
     private static final String WS_PROTOCOL = "websocket"; // the Upgrade header value Helidon keys its upgrader by
     private static final System.Logger LOG = System.getLogger(WireHub.class.getName());
+
+    // NOTE: the paths clients, proxies, load balancers and dashboards use (README's API table).
+    // Those written more than once in routing(...) and its filters; the rest are written there.
+    private static final String SSE = "/v1/sse";
+    private static final String WS = "/v1/ws"; // the upgrade (WsRouting) and the plain request that was not one
+    private static final String STATS = "/v1/stats";
+    private static final String ADMIN = "/v1/admin";
+    private static final String DASHBOARD = "/dashboard";
+    private static final String METRICS = "/metrics";
+    private static final String HEALTH = "/health";
 
     // Helidon gives every streaming response a buffer of this many bytes for its whole life (4 KB
     // by default: 40 MB for 10,000 idle SSE streams). SseSink gathers each batch itself and writes
@@ -86,6 +99,8 @@ public final class WireHub implements AutoCloseable {
     private static final int MEMORY_IDEMPOTENCY_KEYS_PER_SCOPE = MEMORY_IDEMPOTENCY_KEYS / 5;
 
     private final Settings settings;
+    private final Scheduler scheduler = new Scheduler(); // every part's periodic work; closed last
+    private final StoreParts storeParts;
     private final EventStore store;
     private final EventBus bus;
     private final Hub hub;
@@ -108,7 +123,12 @@ public final class WireHub implements AutoCloseable {
 
     private WireHub(Settings settings) {
         this.settings = settings;
-        this.access = Access.create(settings.auth()); // first: a key file that cannot be read stops the start
+        try {
+            this.access = Access.create(settings.auth(), scheduler); // first: a key file that cannot be read stops the start
+        } catch (RuntimeException e) {
+            scheduler.close();
+            throw e;
+        }
         this.guard = new Guard(access);
         if (!settings.auth().jwt()) {
             LOG.log(System.Logger.Level.WARNING, "auth.mode is none: anyone who reaches this port can read and publish every"
@@ -122,32 +142,33 @@ public final class WireHub implements AutoCloseable {
         }
         this.cors = new Cors(settings.auth().corsAllowedOrigins(), !settings.auth().cookieName().isEmpty());
         try {
-            this.store = createStore(settings);
+            this.storeParts = createStore(settings, scheduler);
+            this.store = storeParts.store();
         } catch (RuntimeException e) {
             access.close(); // it may watch a key file
+            scheduler.close();
             throw e;
         }
         this.meteredStore = metrics.metered(store);
         EventBus createdBus = null;
         try {
-            createdBus = createBus(settings);
+            createdBus = createBus(settings, scheduler);
             this.bus = createdBus;
             this.hub = new Hub(meteredStore, hubSettings(settings), System::nanoTime);
             this.publisher = new Publisher(meteredStore, bus, hub, settings.publish().overloadWait());
-            hub.reportInterestTo(store instanceof MemoryEventStore memory
-                    ? bus.interest().and(TopicInterest.of(memory::follow, memory::unfollow)) // see MemoryEventStore.follow
-                    : bus.interest());
+            hub.reportInterestTo(bus.interest().and(storeParts.interest()));
             metrics.register(hub, bus);
             metrics.registerBuildInfo(BuildVersion.current());
             this.server = buildServer();
             bus.start(hub);
-            this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start();
+            this.ticker = new Ticker(hub, System::nanoTime, Ticker.periodFor(hub.settings())).start(scheduler);
         } catch (RuntimeException e) {
             if (createdBus != null) {
                 createdBus.close(); // a started bus holds a thread and connections
             }
             store.close();
             access.close();
+            scheduler.close();
             throw e;
         }
     }
@@ -172,7 +193,7 @@ public final class WireHub implements AutoCloseable {
         }
         Settings.Tls tls = settings.server().tls();
         if (tls.enabled()) {
-            wireHub.tlsReload = new TlsReload(tls, wireHub.server::reloadTls);
+            wireHub.tlsReload = new TlsReload(tls, wireHub.server::reloadTls, wireHub.scheduler);
         }
         return wireHub;
     }
@@ -254,6 +275,7 @@ public final class WireHub implements AutoCloseable {
         hub.close();
         bus.close();
         store.close();
+        scheduler.close(); // last: the parts above cancelled their tasks, each waiting for its run under way
     }
 
     private void awaitStreamsEnded(long deadline) {
@@ -271,7 +293,7 @@ public final class WireHub implements AutoCloseable {
         int maxTopics = s.maxTopicsPerStream();
         connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
         watch = new ConnectionWatch(s.headerTimeout(), s.maxWaitingPerAddress(), ConnectionLimit.waitingLimit(s.maxConnections()),
-                System::nanoTime);
+                System::nanoTime, scheduler);
         health = new HealthService(store, bus, drain, BuildVersion.current());
         metrics.registerConnectionRefusals(connections::refused);
         metrics.registerWaitingConnectionCloses(watch::timedOut, watch::refused);
@@ -312,7 +334,7 @@ public final class WireHub implements AutoCloseable {
                                 .routing(routing -> managementRouting(routing)));
                     }
                 })
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", drain.webSocketListeners(
+                .addRouting(WsRouting.builder().endpoint(WS, drain.webSocketListeners(
                         () -> new WsEndpoint(hub, guard, publishGate, cors, connections, quota, maxTopics, store.epoch()))));
         watchConnections(builder);
         return builder.build();
@@ -360,25 +382,42 @@ public final class WireHub implements AutoCloseable {
         return watched;
     }
 
-    /** The HTTP routes, in one place. */
+    /**
+     * The public listener's routes, every path in this one place (the WebSocket upgrade of
+     * {@link #WS} is the WsRouting of {@link #buildServer}; the reset event names the snapshot path,
+     * see io.wirehub.event.Reset). Filters run first, outermost first.
+     */
     private void routing(HttpRouting.Builder routing) {
         Settings.Server s = settings.server();
+        PublishService publish = new PublishService(publishGate, guard);
+        SseService sse = new SseService(hub, guard, quota, s.maxTopicsPerStream(), store.epoch());
+        WsRequestRoute ws = new WsRequestRoute(guard, quota, s.maxTopicsPerStream(), store.epoch());
+        TopicService topics = new TopicService(meteredStore, guard);
+        ClientScriptService client = new ClientScriptService();
+        StatsService stats = new StatsService(hub);
+        AdminService admin = new AdminService(hub);
+        StatsStreamService statsStream = new StatsStreamService(hub, guard, drain::draining, scheduler);
+        DashboardService dashboard = new DashboardService();
         routing.addFilter(watch.filter()) // outermost: it sees when a request has ended
                 .addFilter(cors.filter())
-                .addFilter(connections.filter())
-                .addFilter(drain.streamFilter())
-                .addFilter(guard.adminFilter())
-                .register(new PublishService(publishGate, guard))
-                .register(new SseService(hub, guard, quota, s.maxTopicsPerStream(), store.epoch()))
-                .register(new WsRequestRoute(guard, quota, s.maxTopicsPerStream(), store.epoch()))
-                .register(new TopicService(meteredStore, guard))
-                .register(new StatsService(hub))
-                .register(new AdminService(hub))
-                .register(new StatsStreamService(hub, guard, drain::draining))
-                .register(new DashboardService())
-                .register(new ClientScriptService());
+                .addFilter(connections.filter(HEALTH))
+                .addFilter(drain.streamFilter(Set.of(SSE, WS)))
+                .addFilter(guard.adminFilter(WireHub::operatorPath))
+                .post("/v1/topics/{topic}/events", publish::publishOne)
+                .post("/v1/events", publish::publishBatch)
+                .get(SSE, sse::stream)
+                .get(WS, ws::refuse) // a request that was not upgraded: the JSON error saying why
+                .get("/v1/topics/{topic}/snapshot", topics::snapshot)
+                .get("/v1/client.js", client::script)
+                .get("/v1/client.d.ts", client::types)
+                .get(STATS, stats::stats)
+                .get(ADMIN + "/subscribers", admin::subscribers)
+                .get(ADMIN + "/stats/stream", statsStream::stream)
+                .get(DASHBOARD, dashboard::page)
+                .get(DASHBOARD + "/", dashboard::page)
+                .get(DASHBOARD + "/{file}", dashboard::file);
         if (!s.hasManagementPort()) {
-            routing.register(new MetricsService(metrics)).register(health);
+            operatorRoutes(routing);
         }
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);
@@ -386,16 +425,32 @@ public final class WireHub implements AutoCloseable {
 
     /** The management listener: /metrics and /health only, no token (keep it off the public network). */
     private void managementRouting(HttpRouting.Builder routing) {
-        routing.register(new MetricsService(metrics)).register(health);
+        operatorRoutes(routing);
         ErrorResponses.register(routing);
         routing.any(ErrorResponses::notFound);
     }
 
+    /** /metrics and /health: on the management listener when there is one, else on the public one. */
+    private void operatorRoutes(HttpRouting.Builder routing) {
+        MetricsService scrape = new MetricsService(metrics);
+        routing.get(METRICS, scrape::scrape)
+                .get(HEALTH, health::ready)
+                .get(HEALTH + "/live", health::live);
+    }
+
+    /**
+     * The operator's endpoints, which need an admin token (Guard#adminFilter): the stats,
+     * /v1/admin/* (the dashboard's stats stream among them) and /metrics, by prefix; the
+     * dashboard's page by its exact paths (its scripts and styles are public).
+     */
+    private static boolean operatorPath(String path) {
+        return path.startsWith(STATS) || path.startsWith(ADMIN + "/") || path.startsWith(METRICS)
+                || path.equals(DASHBOARD) || path.equals(DASHBOARD + "/");
+    }
+
     /** Keys in the store's database when it has one (shared by the instances), else in memory. */
     private IdempotencyKeys idempotencyKeys() {
-        Duration ttl = settings.publish().idempotencyTtl();
-        return store instanceof PostgresEventStore postgres ? postgres.idempotencyKeys(ttl)
-                : new MemoryIdempotencyKeys(MEMORY_IDEMPOTENCY_KEYS, MEMORY_IDEMPOTENCY_KEYS_PER_SCOPE, ttl, System::nanoTime);
+        return storeParts.idempotencyKeys().apply(settings.publish().idempotencyTtl());
     }
 
     private static HubSettings hubSettings(Settings settings) {
@@ -413,20 +468,38 @@ public final class WireHub implements AutoCloseable {
                 s.maxLag());
     }
 
-    private static EventStore createStore(Settings settings) {
-        return switch (settings.store().type()) {
-            case "memory" -> new MemoryEventStore(settings.store().memoryMaxEventsPerTopic(),
-                    settings.store().memoryMaxBytes(), settings.store().memoryMaxTopics(), InstantSource.system());
-            case "postgres" -> PostgresEventStore.open(settings.store());
-            default -> throw new IllegalStateException("store.type " + settings.store().type() + " is not built yet");
+    /**
+     * The store and what comes with its kind, chosen where the store is made.
+     *
+     * @param idempotencyKeys for a TTL: in the store's database when it has one (shared by the
+     *     instances), else in memory
+     * @param interest told of the topics the hub follows (the memory store keeps their seqs: see
+     *     MemoryEventStore.follow)
+     */
+    private record StoreParts(EventStore store, Function<Duration, IdempotencyKeys> idempotencyKeys, TopicInterest interest) {}
+
+    private static StoreParts createStore(Settings settings, Scheduler scheduler) {
+        Settings.Store s = settings.store();
+        return switch (s.type()) {
+            case "memory" -> {
+                MemoryEventStore memory = new MemoryEventStore(s.memoryMaxEventsPerTopic(), s.memoryMaxBytes(), s.memoryMaxTopics(),
+                        InstantSource.system());
+                yield new StoreParts(memory, ttl -> new MemoryIdempotencyKeys(MEMORY_IDEMPOTENCY_KEYS, MEMORY_IDEMPOTENCY_KEYS_PER_SCOPE,
+                        ttl, System::nanoTime), TopicInterest.of(memory::follow, memory::unfollow));
+            }
+            case "postgres" -> {
+                PostgresEventStore postgres = PostgresEventStore.open(s, scheduler);
+                yield new StoreParts(postgres, postgres::idempotencyKeys, TopicInterest.NONE);
+            }
+            default -> throw new IllegalStateException("store.type " + s.type() + " is not built yet");
         };
     }
 
-    private static EventBus createBus(Settings settings) {
+    private static EventBus createBus(Settings settings, Scheduler scheduler) {
         return switch (settings.bus().type()) {
             case "local" -> new LocalBus();
-            case "redis" -> new RedisBus(settings.bus().redis());
-            case "redis-cluster" -> RedisBus.cluster(settings.bus().redis());
+            case "redis" -> new RedisBus(settings.bus().redis(), scheduler);
+            case "redis-cluster" -> RedisBus.cluster(settings.bus().redis(), scheduler);
             default -> throw new IllegalStateException("bus.type " + settings.bus().type() + " is not built yet");
         };
     }

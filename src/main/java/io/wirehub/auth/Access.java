@@ -1,6 +1,7 @@
 package io.wirehub.auth;
 
 import io.wirehub.config.Settings;
+import io.wirehub.schedule.Scheduler;
 
 /**
  * Who may do what: turns a request's token into a {@link Grant}. With {@code auth.mode: none}
@@ -17,12 +18,13 @@ public final class Access implements AutoCloseable {
     }
 
     /**
-     * Keys from a file are watched from now on ({@code auth.jwt.key_file_check}) until {@link #close()}.
+     * Keys from a file are watched from now on ({@code auth.jwt.key_file_check}), a task on
+     * {@code scheduler}, until {@link #close()}.
      *
      * @throws io.wirehub.config.InvalidSettingsException when a key file cannot be read
      */
-    public static Access create(Settings.Auth auth) {
-        return new Access(auth.jwt() ? new JwtVerifier(auth) : null, auth.cookieName());
+    public static Access create(Settings.Auth auth, Scheduler scheduler) {
+        return new Access(auth.jwt() ? new JwtVerifier(auth, scheduler) : null, auth.cookieName());
     }
 
     /** Everything permitted: for tests and the demo. */

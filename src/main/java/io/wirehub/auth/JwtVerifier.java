@@ -8,6 +8,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.wirehub.config.Settings;
+import io.wirehub.schedule.Scheduler;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +35,10 @@ final class JwtVerifier implements AutoCloseable {
     private final KeyFileWatch watch; // null: keys are secrets, fixed until a restart
     private volatile JwtKeys keys;
 
-    JwtVerifier(Settings.Auth auth) {
+    JwtVerifier(Settings.Auth auth, Scheduler scheduler) {
         this.clockSkew = auth.clockSkew();
         if (auth.jwtSecret().isEmpty()) {
-            this.watch = KeyFileWatch.start(auth, changed -> keys = changed); // sets the first keys before it returns
+            this.watch = KeyFileWatch.start(auth, changed -> keys = changed, scheduler); // sets the first keys before it returns
         } else {
             this.keys = JwtKeys.secrets(auth);
             this.watch = null;

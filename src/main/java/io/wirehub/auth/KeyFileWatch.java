@@ -2,13 +2,12 @@ package io.wirehub.auth;
 
 import io.wirehub.config.InvalidSettingsException;
 import io.wirehub.config.Settings;
+import io.wirehub.schedule.Scheduler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -22,26 +21,23 @@ import java.util.function.Consumer;
  * no usable key (a half-written file, a typo) is logged once and the keys in force stay: a
  * rotation mistake never locks every client out.
  *
- * <p>One virtual thread per instance ({@code jwt-key-file}), ended by {@link #close()}.
+ * <p>A task on the instance's {@link Scheduler} ({@code jwt-key-file}, off its thread: it reads a
+ * file), ended by {@link #close()}.
  */
 final class KeyFileWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(KeyFileWatch.class.getName());
 
     private final Settings.Auth auth;
     private final Path file;
-    private final long periodNanos;
     private final Consumer<JwtKeys> changed;
-    private final Thread thread;
-    private volatile boolean closed;
+    private Scheduler.Task task;
     private byte[] inForce; // the content whose keys are in force; the thread's alone after start
     private byte[] refused; // the last content that held no usable key, warned about once
 
     private KeyFileWatch(Settings.Auth auth, Consumer<JwtKeys> changed) {
         this.auth = auth;
         this.file = JwtKeys.keyFile(auth);
-        this.periodNanos = auth.keyFileCheck().toNanos();
         this.changed = changed;
-        this.thread = Thread.ofVirtual().name("jwt-key-file").unstarted(this::run);
     }
 
     /**
@@ -50,7 +46,7 @@ final class KeyFileWatch implements AutoCloseable {
      * @param changed receives the first keys, then those of each new content that holds usable ones
      * @throws InvalidSettingsException naming the key when the file holds no usable key now
      */
-    static KeyFileWatch start(Settings.Auth auth, Consumer<JwtKeys> changed) {
+    static KeyFileWatch start(Settings.Auth auth, Consumer<JwtKeys> changed, Scheduler scheduler) {
         KeyFileWatch watch = new KeyFileWatch(auth, changed);
         try {
             byte[] content = Files.readAllBytes(watch.file);
@@ -59,17 +55,8 @@ final class KeyFileWatch implements AutoCloseable {
         } catch (IOException | IllegalArgumentException e) {
             throw new InvalidSettingsException(List.of(JwtKeys.unreadable(auth, e)));
         }
-        watch.thread.start();
+        watch.task = scheduler.everyBlocking("jwt-key-file", auth.keyFileCheck(), watch::check);
         return watch;
-    }
-
-    private void run() {
-        while (!closed) {
-            LockSupport.parkNanos(periodNanos);
-            if (!closed) {
-                check();
-            }
-        }
     }
 
     /** One look at the file: new keys in force when its content changed and holds some. */
@@ -108,12 +95,6 @@ final class KeyFileWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        LockSupport.unpark(thread);
-        try {
-            thread.join(Duration.ofSeconds(5)); // at most one read of a small file in progress
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        task.cancel(); // at most one read of a small file in progress
     }
 }

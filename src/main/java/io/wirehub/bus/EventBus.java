@@ -2,6 +2,7 @@ package io.wirehub.bus;
 
 import io.wirehub.event.Event;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Carries committed events to every instance's hub.
@@ -29,6 +30,11 @@ public interface EventBus extends AutoCloseable {
      */
     default TopicInterest interest() {
         return TopicInterest.NONE;
+    }
+
+    /** Its traffic and failures, for a bus that crosses the network; empty for one that cannot fail. */
+    default Optional<BusStats> stats() {
+        return Optional.empty();
     }
 
     /** Whether the bus is connected now (readiness). */

@@ -1,15 +1,14 @@
 package io.wirehub.event;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
  * One stored event: its topic, its seq in that topic, an optional SSE event type, and its data.
  *
- * <p>Immutable and shared: the hub hands the same instance to every subscriber, so the SSE frame
- * body and the WebSocket payload are encoded at most once per instance (lazily, cached; two
- * threads racing compute equal values, so no lock is needed). A queue slot holds this reference,
- * not a copy.
+ * <p>Immutable and shared: the hub hands the same instance to every subscriber, so the bytes a
+ * transport sends for it (the SSE frame body, the WebSocket payload around its id) are encoded at
+ * most once per instance ({@link #encoded}: lazily, cached; two threads racing compute equal
+ * values, so no lock is needed). A queue slot holds this reference, not a copy.
  */
 public final class Event {
     private final String topic;
@@ -24,9 +23,10 @@ public final class Event {
     // latency. Set once, by the publishing thread, before the event is handed to the bus.
     private volatile long arrivedNanos;
 
-    private volatile byte[] sseBody;
-    private volatile byte[] wsHead;
-    private volatile byte[] wsTail;
+    // The Encoding slots: opaque bytes, built by the transports that own their formats.
+    private volatile byte[] encoded0;
+    private volatile byte[] encoded1;
+    private volatile byte[] encoded2;
 
     /**
      * @param type SSE event name, or null for the default ("message")
@@ -75,34 +75,22 @@ public final class Event {
         this.arrivedNanos = nanos;
     }
 
-    /** The SSE frame without its {@code id:} line: {@code event:} and {@code data:} lines, then the blank line. */
-    public byte[] sseBody() {
-        byte[] body = sseBody;
-        if (body == null) {
-            body = SseFrames.body(type, data).getBytes(StandardCharsets.UTF_8);
-            sseBody = body;
+    /** This event's bytes in {@code encoding}, built on first use and then shared by every stream that sends it. */
+    public byte[] encoded(Encoding encoding) {
+        byte[] bytes = switch (encoding.slot) {
+            case 0 -> encoded0;
+            case 1 -> encoded1;
+            default -> encoded2;
+        };
+        if (bytes == null) {
+            bytes = encoding.encode(this);
+            switch (encoding.slot) {
+                case 0 -> encoded0 = bytes;
+                case 1 -> encoded1 = bytes;
+                default -> encoded2 = bytes;
+            }
         }
-        return body;
-    }
-
-    /** The WebSocket JSON payload up to its {@code "id"} value, UTF-8: {@code {"topic":"a","seq":17,"id":}. */
-    public byte[] wsHead() {
-        byte[] head = wsHead;
-        if (head == null) {
-            head = WsFrames.head(this);
-            wsHead = head;
-        }
-        return head;
-    }
-
-    /** The WebSocket JSON payload after its {@code "id"} value, UTF-8: {@code ,"event":..,"data":..}}. */
-    public byte[] wsTail() {
-        byte[] tail = wsTail;
-        if (tail == null) {
-            tail = WsFrames.tail(this);
-            wsTail = tail;
-        }
-        return tail;
+        return bytes;
     }
 
     @Override

@@ -3,8 +3,6 @@ package io.wirehub.http;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -24,16 +22,19 @@ import java.util.HexFormat;
  * says (no credentials: it needs none). Cached for five minutes, then revalidated by its ETag
  * (a hash of the file): an upgraded server's client reaches pages within minutes.
  */
-public final class ClientScriptService implements HttpService {
+public final class ClientScriptService {
     private record Asset(String contentType, byte[] bytes, String etag) {}
 
     private final Asset script = asset("client/wirehub.js", "text/javascript; charset=utf-8");
     private final Asset types = asset("client/wirehub.d.ts", "application/typescript; charset=utf-8");
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/v1/client.js", (req, res) -> send(req, res, script));
-        rules.get("/v1/client.d.ts", (req, res) -> send(req, res, types));
+
+    public void script(ServerRequest req, ServerResponse res) {
+        send(req, res, script);
+    }
+
+    public void types(ServerRequest req, ServerResponse res) {
+        send(req, res, types);
     }
 
     private static void send(ServerRequest req, ServerResponse res, Asset asset) {

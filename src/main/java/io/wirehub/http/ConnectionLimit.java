@@ -56,11 +56,12 @@ public final class ConnectionLimit {
         return refused.sum();
     }
 
-    public Filter filter() {
+    /** @param healthPath never refused: the paths under it answer whether the instance is up, and a full one is */
+    public Filter filter(String healthPath) {
         return (chain, req, res) -> {
             int inUse = requests.incrementAndGet() + openWebSockets.getAsInt();
             try {
-                if (inUse > max && !req.path().path().startsWith("/health")) {
+                if (inUse > max && !req.path().path().startsWith(healthPath)) {
                     refused.increment();
                     res.header(HeaderNames.RETRY_AFTER, "1");
                     if (!req.prologue().protocolVersion().startsWith("2")) {

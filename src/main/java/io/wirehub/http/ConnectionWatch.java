@@ -9,6 +9,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
+import io.wirehub.schedule.Scheduler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -54,8 +55,8 @@ import java.util.function.LongSupplier;
  * </ul>
  *
  * <p>Cost: one small entry per connection, one counter per address with waiting connections, and
- * one virtual thread that scans the entries a few times per header timeout (no thread or timer per
- * connection). State changes happen on the connection's own thread, except the close, which only
+ * one task on the instance's scheduler that scans the entries a few times per header timeout (no
+ * thread or timer per connection; off the scheduler thread, as it closes sockets). State changes happen on the connection's own thread, except the close, which only
  * a connection still waiting can take.
  */
 public final class ConnectionWatch implements AutoCloseable {
@@ -79,17 +80,17 @@ public final class ConnectionWatch implements AutoCloseable {
     private final AtomicInteger waiting = new AtomicInteger();
     private final LongAdder timedOut = new LongAdder();
     private final LongAdder refused = new LongAdder();
-    private final Thread watchdog;
-    private volatile boolean closed;
+    private final Scheduler.Task watchdog;
 
-    public ConnectionWatch(Duration headerTimeout, int maxWaitingPerAddress, int waitingLimit, LongSupplier nanoClock) {
+    public ConnectionWatch(Duration headerTimeout, int maxWaitingPerAddress, int waitingLimit, LongSupplier nanoClock,
+            Scheduler scheduler) {
         this.headerTimeoutNanos = headerTimeout.toNanos();
         this.maxWaitingPerAddress = maxWaitingPerAddress;
         this.waitingLimit = waitingLimit;
         this.nanoClock = nanoClock;
         // A head is closed between 1 and 1.25 header timeouts after its deadline started.
         long periodMillis = Math.clamp(headerTimeout.toMillis() / 4, 50, 1000);
-        this.watchdog = Thread.ofVirtual().name("header-timeout").start(() -> watch(periodMillis));
+        this.watchdog = scheduler.everyBlocking("header-timeout", Duration.ofMillis(periodMillis), this::closeOverdue);
     }
 
     /**
@@ -364,34 +365,26 @@ public final class ConnectionWatch implements AutoCloseable {
         }
     }
 
-    private void watch(long periodMillis) {
-        while (!closed) {
-            try {
-                Thread.sleep(periodMillis);
-            } catch (InterruptedException e) {
-                return;
+    private void closeOverdue() {
+        long now = nanoClock.getAsLong();
+        for (Watched watched : open) {
+            if (watched.state.get() == State.WAITING && now - watched.since > headerTimeoutNanos
+                    && closeWaiting(watched, State.WAITING)) {
+                timedOut.increment();
             }
-            long now = nanoClock.getAsLong();
-            for (Watched watched : open) {
-                if (watched.state.get() == State.WAITING && now - watched.since > headerTimeoutNanos
-                        && closeWaiting(watched, State.WAITING)) {
-                    timedOut.increment();
-                }
-            }
-            // The bound holds between accepts too: at Helidon's TCP cap nothing new is accepted
-            // that would make room, so connections let in young make room once they have waited.
-            for (int tries = 0; tries < 64 && waiting.get() > waitingLimit; tries++) {
-                if (evictOldestWaiting(null, null) == NONE) {
-                    break;
-                }
+        }
+        // The bound holds between accepts too: at Helidon's TCP cap nothing new is accepted
+        // that would make room, so connections let in young make room once they have waited.
+        for (int tries = 0; tries < 64 && waiting.get() > waitingLimit; tries++) {
+            if (evictOldestWaiting(null, null) == NONE) {
+                break;
             }
         }
     }
 
     @Override
     public void close() {
-        closed = true;
-        watchdog.interrupt();
+        watchdog.cancel();
     }
 
     private static InetAddress address(SocketAddress address) {

@@ -22,8 +22,6 @@ import java.util.function.Supplier;
  * Publisher.)
  */
 public final class Drain {
-    private static final Set<String> STREAM_PATHS = Set.of("/v1/sse", "/v1/ws");
-
     private volatile boolean shuttingDown;
     private volatile boolean draining;
 
@@ -47,10 +45,10 @@ public final class Drain {
         return draining;
     }
 
-    /** Answers 503 to a stream request while draining; lets everything else through. */
-    public Filter streamFilter() {
+    /** Answers 503 to a request for one of {@code streamPaths} while draining; lets everything else through. */
+    public Filter streamFilter(Set<String> streamPaths) {
         return (chain, req, res) -> {
-            if (draining && STREAM_PATHS.contains(req.path().path())) {
+            if (draining && streamPaths.contains(req.path().path())) {
                 res.header(HeaderNames.RETRY_AFTER, "1");
                 ErrorResponses.send(res, new ApiError(503, ErrorResponses.SHUTTING_DOWN,
                         "this instance is shutting down; open the stream again (another instance will serve it)"));
@@ -62,7 +60,7 @@ public final class Drain {
 
     /**
      * The WebSocket listeners, except while draining: then the upgrade is declined, the request
-     * goes on as plain HTTP, and {@link #streamFilter()} answers it with the 503.
+     * goes on as plain HTTP, and {@link #streamFilter} answers it with the 503.
      */
     public Supplier<WsListener> webSocketListeners(Supplier<WsListener> listeners) {
         return () -> draining ? new Declined() : listeners.get();

@@ -8,8 +8,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.AuthException;
 import io.wirehub.event.JsonStrings;
-import io.wirehub.hub.IdempotentPublisher;
-import io.wirehub.hub.Publisher;
+import io.wirehub.publish.IdempotentPublisher;
+import io.wirehub.publish.Publisher;
 import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.StoreUnavailableException;
 

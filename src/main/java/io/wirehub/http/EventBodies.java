@@ -36,7 +36,7 @@ import java.util.List;
  *       {@code null} included, is JSON exactly as written.</li>
  * </ul>
  * Text and JSON are stored as given; a WebSocket message carries JSON as its value and text as a
- * JSON string, and SSE's {@code data:} carries either as written ({@link io.wirehub.event.WsFrames}).
+ * JSON string, and SSE's {@code data:} carries either as written (the WebSocket transport's {@code WsFrames}).
  */
 final class EventBodies {
     // NOTE: clients branch on these codes.

@@ -7,7 +7,7 @@ import io.helidon.webserver.http.Filter;
 import io.wirehub.auth.Access;
 import io.wirehub.auth.BearerToken;
 import io.wirehub.auth.Grant;
-import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Auth at the HTTP edge: finds a request's token where its kind of request may carry it
@@ -15,11 +15,6 @@ import java.util.Set;
  * {@link io.wirehub.auth.AuthException}s, which {@link ErrorResponses} renders as 401/403 JSON.
  */
 public final class Guard {
-    // The operator's endpoints: stats, /v1/admin/* (the dashboard's stats stream among them) and
-    // /metrics, by prefix; the dashboard's page by its exact paths.
-    private static final Set<String> ADMIN_PREFIXES = Set.of("/v1/stats", "/v1/admin/", "/metrics");
-    private static final Set<String> ADMIN_PAGES = Set.of("/dashboard", "/dashboard/");
-
     private final Access access;
 
     public Guard(Access access) {
@@ -55,11 +50,12 @@ public final class Guard {
      * dashboard's scripts and styles ({@code /dashboard/<file>}) need no token: they are the same
      * files for everyone and hold no data, and a browser fetches them without the page's
      * {@code ?access_token=}. The page and its stats stream do need one.
+     *
+     * @param operatorPath whether a request's path is one of the operator's endpoints (the routing's list)
      */
-    public Filter adminFilter() {
+    public Filter adminFilter(Predicate<String> operatorPath) {
         return (chain, req, res) -> {
-            String path = req.path().path();
-            if (access.required() && (ADMIN_PAGES.contains(path) || ADMIN_PREFIXES.stream().anyMatch(path::startsWith))) {
+            if (access.required() && operatorPath.test(req.path().path())) {
                 reader(req.prologue(), req.headers()).requireAdmin();
             }
             chain.proceed();

@@ -1,8 +1,6 @@
 package io.wirehub.http;
 
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.bus.EventBus;
@@ -23,7 +21,7 @@ import java.time.Duration;
  * one per {@link #STORE_CHECK_MAX_AGE}, so {@code /health} costs the store nothing however often
  * it is called.
  */
-public final class HealthService implements HttpService {
+public final class HealthService {
     // How long a store check's answer is reused: a load balancer probing every few seconds always
     // gets a fresh one, a flood of calls costs one store check a second.
     static final Duration STORE_CHECK_MAX_AGE = Duration.ofSeconds(1);
@@ -41,13 +39,14 @@ public final class HealthService implements HttpService {
         this.version = version;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/health", this::ready);
-        rules.get("/health/live", (req, res) -> Json.send(res, "{\"status\":\"UP\"}"));
+
+    /** Liveness: the process answers. */
+    public void live(ServerRequest req, ServerResponse res) {
+        Json.send(res, "{\"status\":\"UP\"}");
     }
 
-    private void ready(ServerRequest req, ServerResponse res) {
+    /** Readiness: the store answers and the instance is not shutting down (the bus does not count). */
+    public void ready(ServerRequest req, ServerResponse res) {
         boolean storeUp = store.up();
         boolean busUp = bus.isHealthy();
         boolean shuttingDown = drain.shuttingDown();

@@ -1,8 +1,8 @@
 package io.wirehub.http;
 
 import io.wirehub.auth.Grant;
-import io.wirehub.hub.IdempotentPublisher;
-import io.wirehub.hub.Publisher;
+import io.wirehub.publish.IdempotentPublisher;
+import io.wirehub.publish.Publisher;
 import java.util.List;
 
 /**

@@ -4,14 +4,12 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.Grant;
 import io.wirehub.event.Names;
 import io.wirehub.event.NewEvent;
-import io.wirehub.hub.IdempotentPublisher;
+import io.wirehub.publish.IdempotentPublisher;
 import java.util.Collections;
 import java.util.List;
 
@@ -21,7 +19,7 @@ import java.util.List;
  * {@code Idempotency-Key} header (a batch: each event's {@code id_key}) makes a retry return the
  * original {@code {topic, seq}} without storing again, within {@code publish.idempotency_ttl}.
  */
-public final class PublishService implements HttpService {
+public final class PublishService {
     // NOTE: clients send this header to make a retry safe (docs/security.md).
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     private static final HeaderName REPLAYED = HeaderNames.create("Idempotent-Replayed");
@@ -34,26 +32,29 @@ public final class PublishService implements HttpService {
         this.guard = guard;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.post("/v1/topics/{topic}/events", measured(this::publishOne));
-        rules.post("/v1/events", measured(this::publishBatch));
+
+    /** {@code POST /v1/topics/{topic}/events}: one event, its data the body. */
+    public void publishOne(ServerRequest req, ServerResponse res) throws Exception {
+        measured(req, res, this::publishOne);
+    }
+
+    /** {@code POST /v1/events}: a batch, all or nothing. */
+    public void publishBatch(ServerRequest req, ServerResponse res) throws Exception {
+        measured(req, res, this::publishBatch);
     }
 
     /**
      * Takes the arrival time (the start of each event's publish→flush latency) and counts a
      * refused request by its error code.
      */
-    private Handler measured(Publish publish) {
-        return (req, res) -> {
-            long arrived = System.nanoTime();
-            try {
-                publish.handle(req, res, arrived);
-            } catch (ApiError e) {
-                gate.refused(e.code());
-                throw e;
-            }
-        };
+    private void measured(ServerRequest req, ServerResponse res, Publish publish) throws Exception {
+        long arrived = System.nanoTime();
+        try {
+            publish.handle(req, res, arrived);
+        } catch (ApiError e) {
+            gate.refused(e.code());
+            throw e;
+        }
     }
 
     @FunctionalInterface

@@ -1,7 +1,5 @@
 package io.wirehub.http;
 
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.Grant;
@@ -19,7 +17,7 @@ import java.util.List;
  * for a client that got a reset (or starts up) and must re-hydrate. The client then applies live
  * events with a seq above the snapshot's {@code seq}.
  */
-public final class TopicService implements HttpService {
+public final class TopicService {
     // Caps what one request can make the store read: a denial-of-service guard.
     static final int MAX_SNAPSHOT_LIMIT = 1000;
     static final int DEFAULT_SNAPSHOT_LIMIT = 100;
@@ -39,12 +37,8 @@ public final class TopicService implements HttpService {
         this.guard = guard;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/v1/topics/{topic}/snapshot", this::snapshot);
-    }
 
-    private void snapshot(ServerRequest req, ServerResponse res) {
+    public void snapshot(ServerRequest req, ServerResponse res) {
         Grant grant = guard.reader(req.prologue(), req.headers());
         String topic = req.path().pathParameters().get("topic");
         if (!Names.isValidTopic(topic)) {

@@ -15,13 +15,13 @@ import java.util.concurrent.LinkedBlockingQueue;
  * there, it goes to the back of the scheduler's queue, behind the thousands of drain threads it
  * has just woken. At 10 events/s to 10,000 SSE streams that made a publish take 96 ms (median)
  * and put the delivery p99 at 830 ms; dispatched from this thread, 33 ms and 390 ms
- * (docs/deployment.md, "How an event reaches the queues"). A platform thread that waits on a lock
+ * (ARCHITECTURE.md, "The path of one event"). A platform thread that waits on a lock
  * is woken by the OS at once, beside the carriers. Why not every event: the hop costs a thread
  * wake-up per publish, which cut WebSocket deliveries at 10 subscribers by a fifth.
  *
  * <p>Bounded by work, not by events: each queued event counts as its topic's streams in
  * {@link FanOutWork}, which the publishers' admission keeps under its bound before anything is
- * stored ({@link Publisher}). So the queue itself needs no capacity and never makes a committed
+ * stored ({@link io.wirehub.publish.Publisher}). So the queue itself needs no capacity and never makes a committed
  * event wait. A topic with events in the queue keeps using it until they are out, so a topic
  * whose stream count crosses the threshold never has an event overtake an earlier one here.
  * Nothing queued is lost on {@link #close}: the thread delivers it first.
@@ -31,7 +31,7 @@ final class Dispatcher implements AutoCloseable {
 
     /**
      * More streams than this on a topic, and a publishing virtual thread hands its events over.
-     * Measured at saturation (docs/deployment.md): at 16 streams dispatching on the request's
+     * Measured at saturation (perf/results/README.md, "Where a wide fan-out is handed over"): at 16 streams dispatching on the request's
      * thread delivered more, at 32 the two tied, at 64 the hand-off did.
      */
     static final int WIDE_FAN_OUT = 32;

@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * reading the store. Subscribers re-check order on their own and fill any gap that remains from
  * the store: the hub saves cost, the subscriber guarantees the order.
  *
- * <p>The path goes one way: this instance's committed events come from the {@link Publisher}
+ * <p>The path goes one way: this instance's committed events come from the {@link io.wirehub.publish.Publisher}
  * through {@link #dispatchLocal} (its {@link Dispatcher} owns the wide-fan-out rule), the other
  * instances' from the bus through {@link #onEvent}. Nothing down the path asks back up it. The
  * fan-out work those leave queued is counted in {@link #fanOutWork()}, which bounds the publishers.
@@ -83,7 +83,7 @@ public final class Hub implements BusListener, AutoCloseable {
      *
      * @return false when the deadline passed first: the publish must be refused, nothing stored
      */
-    boolean admit(List<NewEvent> events, long deadlineNanos) {
+    public boolean admit(List<NewEvent> events, long deadlineNanos) {
         long deliveries = 0;
         for (NewEvent event : events) {
             TopicChannel channel = topics.get(event.topic());
@@ -96,7 +96,7 @@ public final class Hub implements BusListener, AutoCloseable {
 
     /**
      * This instance's committed events, in seq order per topic: to the streams here, never to the
-     * bus. The {@link Publisher} calls it after admission; benchmarks call it directly.
+     * bus. The {@link io.wirehub.publish.Publisher} calls it after admission; benchmarks call it directly.
      */
     public void dispatchLocal(List<Event> events) {
         dispatcher.dispatch(events);

@@ -57,11 +57,6 @@ public final class HubStats {
         for (ResetReason reason : ResetReason.values()) {
             resets.put(reason, new LongAdder());
         }
-        // The refusals of a healthy request, counted from 0 from the start: a series born at its
-        // first count hides that count from rate() and increase(), so an alert on it would miss it.
-        for (String code : List.of(Publisher.STORE_UNAVAILABLE, Publisher.OVERLOADED, Publisher.SHUTTING_DOWN)) {
-            publishRefused.put(code, new LongAdder());
-        }
         for (Recovery path : Recovery.values()) {
             recovered.put(path, new LongAdder());
         }
@@ -199,7 +194,23 @@ public final class HubStats {
         recovered.get(path).increment();
     }
 
-    void publishRefused(String code) {
+    /**
+     * Counts these refusal codes from 0 from now on (the publisher's, at its start): a series born
+     * at its first count hides that count from rate() and increase(), so an alert on it would miss it.
+     */
+    public void countRefusalsFromZero(List<String> codes) {
+        codes.forEach(code -> publishRefused.computeIfAbsent(code, c -> new LongAdder()));
+    }
+
+    public void publishRefused(String code) {
         publishRefused.computeIfAbsent(code, c -> new LongAdder()).increment();
+    }
+
+    public void publishedEvents(int count) {
+        published.add(count);
+    }
+
+    public void idempotencyKeyUnrecorded() {
+        idempotencyKeysUnrecorded.increment();
     }
 }

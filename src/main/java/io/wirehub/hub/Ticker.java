@@ -1,5 +1,6 @@
 package io.wirehub.hub;
 
+import io.wirehub.schedule.Scheduler;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -9,21 +10,20 @@ import java.util.function.LongSupplier;
  * to fill the seq gaps that no later event resolved.
  *
  * <p>Cost: one pass over the live subscribers per period; a pass touches a few volatile fields
- * per subscriber and never blocks on one.
+ * per subscriber and never blocks on one, so it runs on the instance's scheduler thread.
  */
 public final class Ticker implements AutoCloseable {
     static final Duration GAP_CHECK = Duration.ofMillis(50);
     private final Hub hub;
     private final LongSupplier nanoClock;
     private final Duration period;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private long nextSubscriberTick; // the scheduler thread's alone once started
+    private Scheduler.Task task;
 
     public Ticker(Hub hub, LongSupplier nanoClock, Duration period) {
         this.hub = hub;
         this.nanoClock = nanoClock;
         this.period = period;
-        this.thread = Thread.ofPlatform().daemon().name("ticker").unstarted(this::loop);
     }
 
     /**
@@ -36,12 +36,17 @@ public final class Ticker implements AutoCloseable {
         return Duration.ofMillis(Math.clamp(shortest / 4, 20, 1000));
     }
 
-    public Ticker start() {
-        thread.start();
+    /**
+     * Subscribers every period; the hub's held gaps more often (every {@link #GAP_CHECK}), as a
+     * pass over the active topics is cheap and a held event delays its topic.
+     */
+    public Ticker start(Scheduler scheduler) {
+        nextSubscriberTick = nanoClock.getAsLong() + period.toNanos();
+        task = scheduler.every(GAP_CHECK.compareTo(period) < 0 ? GAP_CHECK : period, this::pass);
         return this;
     }
 
-    /** One pass; the loop calls it every period, tests call it with a clock of their own. */
+    /** One pass; the scheduler runs it every period, tests call it with a clock of their own. */
     public void tick() {
         long now = nanoClock.getAsLong();
         for (Subscriber subscriber : hub.subscribers()) {
@@ -53,31 +58,20 @@ public final class Ticker implements AutoCloseable {
         hub.tick(now);
     }
 
-    /**
-     * Subscribers every period; the hub's held gaps more often (every {@link #GAP_CHECK}), as a
-     * pass over the active topics is cheap and a held event delays its topic.
-     */
-    private void loop() {
-        long nextSubscriberTick = nanoClock.getAsLong() + period.toNanos();
-        while (running) {
-            try {
-                Thread.sleep(GAP_CHECK.compareTo(period) < 0 ? GAP_CHECK : period);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = nanoClock.getAsLong();
-            if (now - nextSubscriberTick >= 0) {
-                nextSubscriberTick = now + period.toNanos();
-                tick();
-            } else {
-                hub.tick(now);
-            }
+    private void pass() {
+        long now = nanoClock.getAsLong();
+        if (now - nextSubscriberTick >= 0) {
+            nextSubscriberTick = now + period.toNanos();
+            tick();
+        } else {
+            hub.tick(now);
         }
     }
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
+        if (task != null) {
+            task.cancel();
+        }
     }
 }

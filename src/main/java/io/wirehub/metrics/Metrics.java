@@ -1,17 +1,24 @@
 package io.wirehub.metrics;
 
 import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wirehub.bus.EventBus;
 import io.wirehub.hub.Hub;
 import io.wirehub.store.EventStore;
+import java.io.IOException;
+import java.io.OutputStream;
 
 /**
  * One instance's meters, in a registry of its own (tests run several instances in one JVM).
  * Built on the plain Prometheus Java client; see docs/metrics.md for why and for every name.
  */
 public final class Metrics {
+    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
+    /** The content type of {@link #writeText}: the Prometheus text format, version 0.0.4. */
+    public static final String TEXT_CONTENT_TYPE = TEXT.getContentType();
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
     public Metrics() {
@@ -72,7 +79,8 @@ public final class Metrics {
                 .register(registry).setLabelValues(version);
     }
 
-    PrometheusRegistry registry() {
-        return registry;
+    /** Every meter, scraped now, in the Prometheus text format ({@link #TEXT_CONTENT_TYPE}). */
+    public void writeText(OutputStream out) throws IOException {
+        TEXT.write(out, registry.scrape());
     }
 }

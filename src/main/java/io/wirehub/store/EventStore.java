@@ -91,6 +91,11 @@ public interface EventStore extends AutoCloseable {
     /** Whether the store answers now (readiness). */
     boolean isHealthy();
 
+    /** What it holds and how its resources fare, for the meters. */
+    default StoreStats stats() {
+        return StoreStats.NONE;
+    }
+
     /**
      * Finishes the appends already queued and refuses new ones; reads go on working. A drain
      * calls it before closing the bus, so every append that commits is still announced, while the

@@ -9,8 +9,9 @@ import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
-import io.wirehub.testing.SseClient;
+import io.wirehub.testing.Marker;
 import io.wirehub.testing.SseClient.SseEvent;
+import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TcpProxy;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
@@ -63,7 +64,9 @@ class MultiInstanceIT {
             }
             assertEquals(seqs(50), sseSeqs(sse.take(50, WAIT)));
             assertEquals(seqs(50), wsSeqs(ws.take(50, WAIT)));
-            assertNull(sse.next(Duration.ofMillis(300)), "no duplicate");
+            Marker marker = Marker.publish(TestHubs.base(a), "multi.order");
+            marker.assertNext(sse, "no duplicate");
+            marker.assertNext(ws, "no duplicate");
         }
     }
 
@@ -97,7 +100,10 @@ class MultiInstanceIT {
             assertEquals(seqs(total), sseSeqs(onA.take(total, WAIT)));
             assertEquals(seqs(total), sseSeqs(onB.take(total, WAIT)));
             assertEquals(seqs(total), wsSeqs(wsOnB.take(total, WAIT)));
-            assertNull(onB.next(Duration.ofMillis(300)), "each event exactly once");
+            Marker marker = Marker.publish(TestHubs.base(a), "multi.shared");
+            marker.assertNext(onA, "each event exactly once");
+            marker.assertNext(onB, "each event exactly once");
+            marker.assertNext(wsOnB, "each event exactly once");
         }
     }
 
@@ -126,7 +132,9 @@ class MultiInstanceIT {
             assertTrue(kills > 0, "the subscription was killed while A published");
             assertEquals(seqs(total), sseSeqs(sse.take(total, WAIT)), "every seq once, in order");
             assertEquals(seqs(total), wsSeqs(ws.take(total, WAIT)));
-            assertNull(sse.next(Duration.ofMillis(300)), "no duplicate");
+            Marker marker = Marker.publish(TestHubs.base(a), "multi.kill");
+            marker.assertNext(sse, "no duplicate");
+            marker.assertNext(ws, "no duplicate");
         }
     }
 
@@ -189,7 +197,7 @@ class MultiInstanceIT {
                     "B delivers what it missed, in order, once Redis is back");
             Http.publish(TestHubs.base(a), "multi.outage", "after");
             assertEquals("22", Ids.position(onB.take(1, WAIT).getFirst().id()));
-            assertNull(onB.next(Duration.ofMillis(300)), "no duplicate");
+            Marker.publish(TestHubs.base(a), "multi.outage").assertNext(onB, "no duplicate");
         } finally {
             stopQuietly(redis);
         }
@@ -214,7 +222,7 @@ class MultiInstanceIT {
             Eventually.await("B closed its frozen connection", WAIT, () -> network.frozenClosedByClient() >= 1);
             Http.publish(TestHubs.base(a), "multi.frozen", "after");
             assertEquals(12, Ids.seq(onB.take(1, WAIT).getFirst().id()), "live again on the new subscription");
-            assertNull(onB.next(Duration.ofMillis(300)), "no duplicate");
+            Marker.publish(TestHubs.base(a), "multi.frozen").assertNext(onB, "no duplicate");
         }
     }
 

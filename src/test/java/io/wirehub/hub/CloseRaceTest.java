@@ -5,20 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
-import io.wirehub.event.Reset;
 import io.wirehub.store.memory.MemoryEventStore;
 import io.wirehub.testing.AllAtOnce;
 import io.wirehub.testing.LogWatch;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
@@ -57,7 +53,9 @@ class CloseRaceTest {
         Hub hub = new Hub(store, new HubSettings(2, 2, 100, OverflowPolicy.DISCONNECT, Duration.ofSeconds(15), WRITE_TIMEOUT,
                 Duration.ofSeconds(5), Duration.ofSeconds(1)), now::get);
         Ticker ticker = new Ticker(hub, now::get, Duration.ofSeconds(1));
-        RaceSink sink = new RaceSink(writesFail);
+        RecordingSink sink = new RecordingSink(false);
+        sink.failWrites = writesFail; // a broken pipe
+        sink.blockWrites = !writesFail; // else a full socket: each write blocks until interrupted
         Subscriber subscriber = hub.subscriber(Transport.SSE, List.of("t"), Map.of("t", 0L), Set.of(), sink,
                 tokenExpires ? TOKEN_LIFETIME : null);
         Thread drain = Thread.ofVirtual().name("test-drain").start(subscriber::run);
@@ -85,55 +83,5 @@ class CloseRaceTest {
         assertEquals(0, hub.activeTopics(), where + "no topic entry");
         assertTrue(hub.subscribers().isEmpty() && hub.finishing().isEmpty(), where + "nothing left in the hub");
         return subscriber.closeReason();
-    }
-
-    /** A sink whose event writes fail (a broken pipe) or block until interrupted (a full socket). */
-    private static final class RaceSink implements SubscriberSink {
-        final boolean writesFail;
-        final CountDownLatch opened = new CountDownLatch(1);
-        final AtomicInteger finishes = new AtomicInteger();
-
-        RaceSink(boolean writesFail) {
-            this.writesFail = writesFail;
-        }
-
-        @Override
-        public void open(Map<String, Long> positions, String cursorToken) {
-            opened.countDown();
-        }
-
-        @Override
-        public void topicChanged(String topic, boolean follows, long seq, String cursorToken) {}
-
-        @Override
-        public int event(Event event, CharSequence cursorToken) throws IOException {
-            if (writesFail) {
-                throw new IOException("Broken pipe");
-            }
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                throw new IOException("Closed by interrupt");
-            }
-            return 0; // never reached: the write blocks until cut off
-        }
-
-        @Override
-        public int reset(Reset reset, String cursorToken) {
-            return 0;
-        }
-
-        @Override
-        public boolean heartbeat() {
-            return false;
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void finish(CloseReason reason, long retryMillis) {
-            finishes.incrementAndGet();
-        }
     }
 }

@@ -10,8 +10,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** A sink that records what the drain loop writes; it can block writes like a stalled socket. */
+/** A sink that records what the drain loop writes; its writes can block like a stalled socket or fail like a broken pipe. */
 final class RecordingSink implements SubscriberSink {
     final boolean expectsAck;
     final BlockingQueue<Long> seqs = new LinkedBlockingQueue<>();
@@ -23,7 +24,9 @@ final class RecordingSink implements SubscriberSink {
     final CountDownLatch flushed = new CountDownLatch(1);
     final CountDownLatch finished = new CountDownLatch(1);
     final CountDownLatch finishStarted = new CountDownLatch(1);
+    final AtomicInteger finishes = new AtomicInteger();
     volatile boolean blockWrites;
+    volatile boolean failWrites;
     volatile boolean blockFinish;
     // Set: the final write lasts until the test opens this gate (a slow client), or an interrupt cuts it.
     volatile CountDownLatch finishGate;
@@ -47,6 +50,9 @@ final class RecordingSink implements SubscriberSink {
     @Override
     public int event(Event event, CharSequence cursorToken) throws IOException {
         writeStarted.countDown();
+        if (failWrites) {
+            throw new IOException("Broken pipe");
+        }
         if (blockWrites) {
             try {
                 new CountDownLatch(1).await(); // until interrupted, as a socket write on a full buffer
@@ -78,6 +84,7 @@ final class RecordingSink implements SubscriberSink {
     @Override
     public void finish(CloseReason reason, long retryMillis) {
         finishReason = reason;
+        finishes.incrementAndGet();
         finishStarted.countDown();
         // blockFinish: until interrupted, as a socket write on a full buffer; finishGate: until the test opens it.
         CountDownLatch gate = blockFinish ? new CountDownLatch(1) : finishGate;

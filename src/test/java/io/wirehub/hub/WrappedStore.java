@@ -9,8 +9,8 @@ import java.time.InstantSource;
 import java.util.List;
 
 /** A real memory store that tests bend: subclasses change what a read returns, or when. No mock. */
-abstract class WrappedStore implements EventStore {
-    final MemoryEventStore delegate = new MemoryEventStore(1000, InstantSource.system());
+public abstract class WrappedStore implements EventStore {
+    protected final MemoryEventStore delegate = new MemoryEventStore(1000, InstantSource.system());
 
     @Override
     public List<Event> append(List<NewEvent> events) {

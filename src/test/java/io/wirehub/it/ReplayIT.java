@@ -8,8 +8,9 @@ import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
-import io.wirehub.testing.SseClient;
+import io.wirehub.testing.Marker;
 import io.wirehub.testing.SseClient.SseEvent;
+import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.WsClient;
 import java.time.Duration;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.Test;
 /** Reconnect with a cursor: exactly what was missed, capped, or an explicit reset. Never a silent gap. */
 class ReplayIT {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private static final Duration QUIET = Duration.ofMillis(300);
     private static WireHub hub;
     private static String base;
 
@@ -57,7 +57,7 @@ class ReplayIT {
             SseEvent live = sse.take(1, WAIT).getFirst();
             assertEquals("61", Ids.position(live.id()));
             assertEquals("live", live.data());
-            assertEquals(List.of(), sse.drain(QUIET), "no duplicate after the replay-to-live handoff");
+            Marker.publish(base, "replay.fifty").assertNext(sse, "no duplicate after the replay-to-live handoff");
         }
     }
 
@@ -85,7 +85,7 @@ class ReplayIT {
         try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=replay.cap", "0")) {
             List<SseEvent> events = sse.take(100, WAIT);
             assertEquals(LongStream.rangeClosed(1, 100).boxed().toList(), seqs(events));
-            assertNull(sse.next(QUIET));
+            Marker.publish(base, "replay.cap").assertNext(sse, "no reset and nothing more after the 100");
         }
     }
 
@@ -126,7 +126,7 @@ class ReplayIT {
             List<SseEvent> events = sse.take(2, WAIT);
             assertEquals("replay.x:2,replay.y:2", Ids.position(events.get(0).id()));
             assertEquals("replay.x:3,replay.y:2", Ids.position(events.get(1).id()));
-            assertNull(sse.next(QUIET));
+            Marker.publish(base, "replay.x").assertNext(sse, "nothing more replayed");
         }
     }
 
@@ -136,13 +136,13 @@ class ReplayIT {
         try (WsClient socket = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=replay.ws&lastEventId=25")) {
             List<JsonNode> messages = socket.take(5, WAIT);
             assertEquals(List.of(26L, 27L, 28L, 29L, 30L), messages.stream().map(m -> m.get("seq").asLong()).toList());
-            assertNull(socket.next(QUIET));
+            Marker.publish(base, "replay.ws").assertNext(socket, "nothing more replayed");
         }
-        publish("replay.ws", 200);
+        publish("replay.ws", 200); // after 30 and the marker: 32..231
         try (WsClient socket = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=replay.ws&lastEventId=30")) {
             JsonNode reset = socket.take(1, WAIT).getFirst();
             assertEquals("reset", reset.get("op").asText());
-            assertEquals(230, reset.get("seq").asLong());
+            assertEquals(231, reset.get("seq").asLong());
             assertEquals("replay_limit", reset.get("reason").asText());
         }
     }

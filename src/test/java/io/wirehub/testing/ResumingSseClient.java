@@ -1,11 +1,8 @@
 package io.wirehub.testing;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.function.IntSupplier;
 import java.util.function.LongConsumer;
 
@@ -45,32 +42,14 @@ public final class ResumingSseClient extends ResumingClient {
 
     @Override
     long read(Socket connection) throws IOException {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(
-                new StalledSseClient.ChunkedInputStream(new BufferedInputStream(connection.getInputStream())), StandardCharsets.UTF_8));
-        String id = null;
-        String event = null;
-        boolean data = false;
-        long retry = 0;
-        String line;
-        while ((line = lines.readLine()) != null) {
-            if (line.isEmpty()) {
-                if (data && id != null) {
-                    received(id, Ids.seq(id), "reset".equals(event));
-                }
-                event = null;
-                data = false;
-            } else if (line.startsWith("id:")) {
-                id = line.substring(3).trim();
-            } else if (line.startsWith("event:")) {
-                event = line.substring(6).trim();
-            } else if (line.startsWith("retry:")) {
-                retry = Long.parseLong(line.substring(6).trim());
-            } else if (line.startsWith("data:")) {
-                data = true;
-                stamped(line);
+        long[] retry = {0};
+        SseParser.read(new ChunkedBody(new BufferedInputStream(connection.getInputStream())), event -> {
+            if (event.id() != null) {
+                received(event.id(), Ids.seq(event.id()), "reset".equals(event.event()));
             }
-        }
-        ended("retry: " + retry); // the server ended the stream (a drop ends in an exception)
-        return retry;
+            stamped(event.data());
+        }, millis -> retry[0] = millis);
+        ended("retry: " + retry[0]); // the server ended the stream (a drop ends in an exception)
+        return retry[0];
     }
 }

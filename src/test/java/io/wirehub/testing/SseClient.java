@@ -1,9 +1,7 @@
 package io.wirehub.testing;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real SSE reader: the JDK HTTP client reads the stream line by line and parses it as an
+ * A real SSE reader: the JDK HTTP client reads the stream, {@link SseParser} parses it as an
  * EventSource does (id, event, multi-line data, comments ignored).
  */
 public final class SseClient implements AutoCloseable {
@@ -117,37 +115,8 @@ public final class SseClient implements AutoCloseable {
     }
 
     private void read() {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-            String id = null;
-            String event = null;
-            StringBuilder data = null;
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.isEmpty()) {
-                    if (data != null) {
-                        events.add(new SseEvent(id, event, data.toString()));
-                    }
-                    event = null;
-                    data = null;
-                    continue;
-                }
-                if (line.startsWith(":")) {
-                    continue;
-                }
-                int colon = line.indexOf(':');
-                String field = colon < 0 ? line : line.substring(0, colon);
-                String value = colon < 0 ? "" : line.substring(colon + 1);
-                if (value.startsWith(" ")) {
-                    value = value.substring(1);
-                }
-                switch (field) {
-                    case "id" -> id = value;
-                    case "event" -> event = value;
-                    case "retry" -> retries.add(Long.parseLong(value));
-                    case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                    default -> { }
-                }
-            }
+        try {
+            SseParser.read(body, events::add, retries::add);
         } catch (IOException e) {
             // stream closed
         } finally {

@@ -1,6 +1,5 @@
 package io.wirehub.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,16 +29,16 @@ public final class StalledSseClient implements AutoCloseable {
     /** Starts reading: status line and headers, then the chunked body as SSE events. */
     public SseClient startReading() throws IOException {
         InputStream in = socket.getInputStream();
-        String statusLine = line(in);
+        String statusLine = ChunkedBody.line(in);
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         boolean chunked = false;
         String header;
-        while (!(header = line(in)).isEmpty()) {
+        while (!(header = ChunkedBody.line(in)).isEmpty()) {
             if (header.equalsIgnoreCase("transfer-encoding: chunked")) {
                 chunked = true;
             }
         }
-        reader = new SseClient(status, chunked ? new ChunkedInputStream(in) : in);
+        reader = new SseClient(status, chunked ? new ChunkedBody(in) : in);
         return reader;
     }
 
@@ -71,67 +70,5 @@ public final class StalledSseClient implements AutoCloseable {
             reader.close();
         }
         abort();
-    }
-
-    static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1 && b != '\n') {
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.US_ASCII);
-    }
-
-    /** Decodes HTTP/1.1 chunked transfer coding; ends at the last (zero) chunk. */
-    static final class ChunkedInputStream extends InputStream {
-        private final InputStream in;
-        private long left;
-        private boolean done;
-
-        ChunkedInputStream(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (done) {
-                return -1;
-            }
-            if (left == 0) {
-                String size = line(in);
-                if (size.isEmpty()) {
-                    size = line(in); // the CRLF that ends the previous chunk
-                }
-                if (size.isEmpty()) {
-                    done = true;
-                    return -1;
-                }
-                left = Long.parseLong(size.split(";")[0].trim(), 16);
-                if (left == 0) {
-                    done = true;
-                    return -1;
-                }
-            }
-            int read = in.read(buffer, offset, (int) Math.min(length, left));
-            if (read < 0) {
-                done = true;
-                return -1;
-            }
-            left -= read;
-            return read;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
     }
 }

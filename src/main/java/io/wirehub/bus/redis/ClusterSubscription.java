@@ -1,14 +1,11 @@
 package io.wirehub.bus.redis;
 
-import io.wirehub.bus.BusListener;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
@@ -22,92 +19,67 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * ({@code redis-shard-<host>:<port>}) per primary, so each event crosses the cluster once, to
  * the node of its channel, instead of being broadcast to every node.
  *
- * <p>Rounds: {@code redis-cluster-subscriber} re-reads the slot map ({@code CLUSTER SLOTS}, through
- * Jedis's cluster connection provider, from any node it knows), opens the node connections, and waits until every channel is
- * acknowledged; after every round but the first it calls {@link BusListener#reconnected()} so the
- * hub re-reads every active topic from the store (sharded pub/sub keeps nothing either). When any
- * node connection ends (a dead node, a failover, {@code CLIENT KILL}, or Redis telling us a slot
- * moved with an unsolicited {@code sunsubscribe}), the whole round is torn down and made again on
- * a fresh slot map: simple, and a topology change is rare; the price is one backfill of every
- * topic per change.
+ * <p>Each attempt of the loop ({@link BusSubscription}, thread {@code redis-cluster-subscriber}) is a
+ * round: re-read the slot map ({@code CLUSTER SLOTS}, through Jedis's cluster connection provider,
+ * from any node it knows), open the node connections, and wait until every channel is
+ * acknowledged; after every round but the first the hub re-reads every active topic from the store
+ * (sharded pub/sub keeps nothing either). When any node connection ends (a dead node, a failover,
+ * {@code CLIENT KILL}, or Redis telling us a slot moved with an unsolicited {@code sunsubscribe}),
+ * the whole round is torn down and made again on a fresh slot map: simple, and a topology change is
+ * rare; the price is one backfill of every topic per change.
  *
  * <p>With interest routing ({@link ShardInterest}) a round subscribes only to the wanted shards,
  * and later SSUBSCRIBE/SUNSUBSCRIBE go to the node owning each channel ({@link #commands()}); then
  * each shard's acknowledgement, not the round, has the hub re-read that shard's topics.
  *
  * <p>Liveness: Jedis's sharded pub/sub has no PING, so each node's {@link SubscriptionHeartbeat}
- * sends SSUBSCRIBE again for the node's anchor channel; Redis answers it like a PONG. Cost: two platform
- * threads per primary (reader and heartbeat) plus one, and {@code shards} subscriptions in total.
+ * sends SSUBSCRIBE again for the node's anchor channel; Redis answers it like a PONG. Cost: one
+ * platform thread per primary plus one, and {@code shards} subscriptions in total.
  */
 final class ClusterSubscription extends BusSubscription {
-    private static final System.Logger LOG = System.getLogger(ClusterSubscription.class.getName());
-    private static final Duration JOIN_WAIT = Duration.ofSeconds(5);
-
     private final ClusterNodes nodes;
     private final ShardChannels channels;
-    private final ShardInterest interest; // null: every shard
-    private final BusListener listener;
-    private final Runnable redisAnswered;
-    private final Duration pingInterval;
-    private final Duration pingTimeout;
-    private final Thread thread;
     private volatile Round round;
-    private int failedAttempts; // subscriber thread only
 
-    /** @param interest the shards to subscribe to, from the topics followed here; null for all */
-    ClusterSubscription(ClusterNodes nodes, ShardChannels channels, ShardInterest interest, UUID origin, BusListener listener,
-            Runnable redisAnswered, Duration pingInterval, Duration pingTimeout) {
-        super(new MessageIntake(origin, listener, redisAnswered));
+    ClusterSubscription(ClusterNodes nodes, Parts parts) {
+        super(parts, "redis-cluster-subscriber", "the Redis Cluster at " + nodes.shown());
         this.nodes = nodes;
-        this.channels = channels;
-        this.interest = interest;
-        this.listener = listener;
-        this.redisAnswered = redisAnswered;
-        this.pingInterval = pingInterval;
-        this.pingTimeout = pingTimeout;
-        this.thread = Thread.ofPlatform().name("redis-cluster-subscriber").daemon(true).unstarted(this::run);
+        this.channels = parts.channels();
     }
 
     @Override
-    void start(Duration wait) {
-        thread.start();
-        awaitFirstSubscribe(wait, nodes::unreachable, "cannot subscribe to the Redis Cluster at " + nodes.shown());
-    }
-
-
-
-
-
-
-    private void run() {
-        while (!closed.get()) {
-            Round current = null;
-            try {
-                nodes.slots().renewSlotCache(); // from any node it knows: a failover or a moved slot shows here
-                current = new Round();
-                round = current;
-                current.subscribeUntilOneEnds();
-            } catch (RuntimeException e) {
-                failed(e);
-                lost(e);
-            } finally {
-                subscribed = false;
-                if (current != null) {
-                    current.close();
-                }
-            }
-            if (!closed.get()) {
-                pauseBeforeRetry();
-            }
+    void subscribeUntilDropped() {
+        nodes.slots().renewSlotCache(); // from any node it knows: a failover or a moved slot shows here
+        try (Round current = new Round()) {
+            round = current;
+            current.subscribeUntilOneEnds();
         }
     }
 
-    private List<byte[]> allShards() {
-        List<byte[]> all = new ArrayList<>();
-        for (int shard = 0; shard < channels.count(); shard++) {
-            all.add(channels.channel(shard));
+    @Override
+    void endAttempt() {
+        Round current = round;
+        if (current != null) {
+            current.ended.countDown(); // the subscriber thread leaves the round and closes it
         }
-        return all;
+    }
+
+    /** SSUBSCRIBE and SUNSUBSCRIBE of shard channels on the live round, each on its node. */
+    @Override
+    Routing.Commands commands() {
+        return new Routing.Commands() {
+            @Override
+            public boolean subscribe(List<byte[]> shards) {
+                Round current = round;
+                return current != null && current.byOwner(shards, NodeSubscription::subscribe);
+            }
+
+            @Override
+            public boolean unsubscribe(List<byte[]> shards) {
+                Round current = round;
+                return current != null && current.byOwner(shards, NodeSubscription::unsubscribe);
+            }
+        };
     }
 
     /** A channel nobody publishes to whose slot {@code node} owns: {@code <prefix>:events:anchor:<n>}, the first n that fits. */
@@ -131,78 +103,6 @@ final class ClusterSubscription extends BusSubscription {
         return owner;
     }
 
-    private void lost(RuntimeException e) {
-        if (closed.get()) {
-            return;
-        }
-        if (failedAttempts++ == 0 && firstSubscribe.getCount() == 0) {
-            LOG.log(System.Logger.Level.WARNING, "lost the Redis Cluster subscription at " + nodes.shown() + ": "
-                    + RedisAddress.reason(e) + "; re-reading the slot map and subscribing again, events missed meanwhile are backfilled from the store");
-        }
-    }
-
-    /** SSUBSCRIBE and SUNSUBSCRIBE of shard channels on the live round, each on its node, for {@link ShardInterest}. */
-    ShardInterest.Commands commands() {
-        return new ShardInterest.Commands() {
-            @Override
-            public boolean subscribe(List<byte[]> shards) {
-                Round current = round;
-                return current != null && current.byOwner(shards, NodeSubscription::subscribe);
-            }
-
-            @Override
-            public boolean unsubscribe(List<byte[]> shards) {
-                Round current = round;
-                return current != null && current.byOwner(shards, NodeSubscription::unsubscribe);
-            }
-        };
-    }
-
-    /** A node acknowledged a shard channel: with interest routing, that shard's topics may have lost events. */
-    private void shardAcknowledged(byte[] channel) {
-        if (interest == null) {
-            return; // the round's reconnected() covers every topic
-        }
-        List<String> topics = interest.acknowledged(channel);
-        if (!topics.isEmpty()) {
-            try {
-                listener.resubscribed(topics);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "backfill after subscribing to a shard channel failed", e);
-            }
-        }
-    }
-
-    /** Every channel is acknowledged by its node: the round is live. Runs on the subscriber thread. */
-    private void live() {
-        failedAttempts = 0;
-        live(interest, listener, "the Redis Cluster at " + nodes.shown());
-        redisAnswered.run();
-    }
-
-
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        Round current = round;
-        if (current != null) {
-            current.ended.countDown(); // the subscriber thread leaves the round and closes it
-        }
-        thread.interrupt();
-        if (Thread.currentThread() == thread || thread.getState() == Thread.State.NEW) {
-            return;
-        }
-        try {
-            if (!thread.join(JOIN_WAIT)) {
-                LOG.log(System.Logger.Level.WARNING, "redis-cluster-subscriber did not stop within " + JOIN_WAIT.toMillis() + " ms");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** One connection per primary, all made on one slot map; over as soon as one of them ends. */
     private final class Round implements AutoCloseable {
         final CountDownLatch ended = new CountDownLatch(1);
@@ -219,13 +119,13 @@ final class ClusterSubscription extends BusSubscription {
                 shardsOf.computeIfAbsent(owner, node -> new ArrayList<>());
                 ownerOf.put(new String(channel, StandardCharsets.UTF_8), owner);
             }
-            List<byte[]> wanted = interest == null ? allShards() : interest.connecting();
+            List<byte[]> wanted = routing.connecting();
             wanted.forEach(channel -> shardsOf.get(ownerOf.get(new String(channel, StandardCharsets.UTF_8))).add(channel));
             acknowledged = new CountDownLatch(shardsOf.size() + wanted.size());
             Map<HostAndPort, NodeSubscription> linkOf = new HashMap<>();
             shardsOf.forEach((node, initial) -> {
                 NodeSubscription link = new NodeSubscription(nodes, node, anchorOn(node), initial, intake, acknowledged,
-                        ClusterSubscription.this::shardAcknowledged, ended, new SubscriptionHeartbeat(pingInterval, pingTimeout));
+                        ClusterSubscription.this::shardAcknowledged, ended, parts.heartbeat());
                 links.add(link);
                 linkOf.put(node, link);
             });

@@ -33,17 +33,10 @@ import java.util.function.LongSupplier;
  * {@link #acknowledged} for each shard acknowledgement. Cost: one virtual thread, asleep but for
  * subscription changes; memory per followed topic (a set entry), bounded shards.
  */
-final class ShardInterest implements TopicInterest, AutoCloseable {
+final class ShardInterest implements Routing, TopicInterest {
     private static final long LINGER_SECONDS = 30;
     // How long a shard stays subscribed after its last topic is unfollowed.
     static final Duration LINGER = Duration.ofSeconds(LINGER_SECONDS);
-
-    /** Sends commands on the current subscription connection; false when there is none now. */
-    interface Commands {
-        boolean subscribe(List<byte[]> channels);
-
-        boolean unsubscribe(List<byte[]> channels);
-    }
 
     private final ShardChannels channels;
     private final Duration linger;
@@ -68,7 +61,8 @@ final class ShardInterest implements TopicInterest, AutoCloseable {
     }
 
     /** Starts the worker; it sends through {@code commands}. */
-    void start(Commands commands) {
+    @Override
+    public void start(Commands commands) {
         this.commands = commands;
         this.worker = Thread.ofVirtual().name("redis-interest").start(this::run);
     }
@@ -107,7 +101,8 @@ final class ShardInterest implements TopicInterest, AutoCloseable {
      * A fresh connection is about to SUBSCRIBE: returns the shard channels it must carry, which
      * count as sent on it from now on. No command goes out until {@link #ready}.
      */
-    List<byte[]> connecting() {
+    @Override
+    public List<byte[]> connecting() {
         sending.lock();
         try {
             lock.lock();
@@ -125,7 +120,8 @@ final class ShardInterest implements TopicInterest, AutoCloseable {
     }
 
     /** The connection is subscribed and takes commands. */
-    void ready() {
+    @Override
+    public void ready() {
         lock.lock();
         try {
             ready = true;
@@ -139,7 +135,8 @@ final class ShardInterest implements TopicInterest, AutoCloseable {
      * Redis acknowledged the subscription to {@code channel}: returns the topics whose events may
      * have been lost before it (the shard's followed topics), to be re-read from the store.
      */
-    List<String> acknowledged(byte[] channel) {
+    @Override
+    public List<String> acknowledged(byte[] channel) {
         int shard = channels.shardOfChannel(channel);
         lock.lock();
         try {
@@ -148,6 +145,31 @@ final class ShardInterest implements TopicInterest, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public byte[] channelOf(String topic) {
+        return channels.channelOf(topic);
+    }
+
+    @Override
+    public boolean backfillsPerShard() {
+        return true;
+    }
+
+    @Override
+    public TopicInterest interest() {
+        return this;
+    }
+
+    @Override
+    public int subscribedShards(boolean subscribed) {
+        return subscribedShards();
+    }
+
+    @Override
+    public String describe() {
+        return ", routing by interest over " + channels.count() + " shard channels " + channels.anchorName() + ":<n>";
     }
 
     /** Shards subscribed (or being subscribed) on the current connection. */

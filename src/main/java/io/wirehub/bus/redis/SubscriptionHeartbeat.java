@@ -1,7 +1,7 @@
 package io.wirehub.bus.redis;
 
+import io.wirehub.schedule.Scheduler;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,15 +15,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * reconnect, no backfill, health says the bus is fine. TCP keepalive would notice after hours at
  * the OS defaults, and a read timeout cannot tell a quiet channel from a dead one. A PONG can.
  *
- * <p>Thread: one platform thread, {@code redis-ping}, asleep but for a 14-byte PING per interval.
+ * <p>Thread: none of its own. Each beat is a blocking task on the instance's {@link Scheduler}: a
+ * virtual thread, {@code redis-ping}, sends the 14-byte PING and waits for the PONG (parked, holding
+ * no platform thread and stalling no other task); the next beat comes an interval after.
  * The PONG is read by the subscriber thread, behind the messages before it, so a hub slower than
  * the timeout to take a message would look dead too: the price is a needless reconnect and
  * backfill, never a gap.
  */
 final class SubscriptionHeartbeat implements AutoCloseable {
+    private final Scheduler scheduler;
     private final Duration interval;
     private final Duration timeout;
-    private final Thread thread;
+    private volatile Scheduler.Task beats;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ponged = lock.newCondition();
@@ -36,21 +39,21 @@ final class SubscriptionHeartbeat implements AutoCloseable {
     /** How to PING the subscription being watched, and what to do when it stops answering. */
     private record Watched(Runnable ping, Runnable dead) {}
 
-    SubscriptionHeartbeat(Duration interval, Duration timeout) {
+    SubscriptionHeartbeat(Scheduler scheduler, Duration interval, Duration timeout) {
+        this.scheduler = scheduler;
         this.interval = interval;
         this.timeout = timeout;
-        this.thread = Thread.ofPlatform().name("redis-ping").daemon(true).unstarted(this::run);
     }
 
     void start() {
-        thread.start();
+        beats = scheduler.everyBlocking("redis-ping", interval, this::beat);
     }
 
     /**
      * Watches a subscription from now on (call once it is subscribed), in place of any other.
      *
      * @param ping sends a PING (or any command whose answer calls {@link #ponged()}) on it
-     * @param dead run on the heartbeat's thread when a PING goes unanswered; it must end that
+     * @param dead run on the beat's thread when a PING goes unanswered; it must end that
      *     subscription's connection
      */
     void watch(Runnable ping, Runnable dead) {
@@ -101,21 +104,18 @@ final class SubscriptionHeartbeat implements AutoCloseable {
         }
     }
 
-    private void run() {
-        while (!closed.get()) {
-            try {
-                Thread.sleep(interval);
-            } catch (InterruptedException e) {
-                continue; // close() wakes us; the loop checks closed
-            }
-            long before = pongs();
-            Watched current = pingWatched();
-            if (current == null) {
-                continue; // between connections, or the connection failing already: the subscriber thread sees it
-            }
-            if (!pongedSince(before) && !closed.get() && watched == current) {
-                current.dead().run();
-            }
+    /** One PING, and the verdict on its PONG. */
+    private void beat() {
+        if (closed.get()) {
+            return;
+        }
+        long before = pongs();
+        Watched current = pingWatched();
+        if (current == null) {
+            return; // between connections, or the connection failing already: the subscriber thread sees it
+        }
+        if (!pongedSince(before) && !closed.get() && watched == current) {
+            current.dead().run();
         }
     }
 
@@ -149,7 +149,7 @@ final class SubscriptionHeartbeat implements AutoCloseable {
         long left = timeout.toNanos();
         lock.lock();
         try {
-            while (pongs == before) {
+            while (pongs == before && !closed.get()) {
                 if (left <= 0) {
                     return false;
                 }
@@ -163,17 +163,20 @@ final class SubscriptionHeartbeat implements AutoCloseable {
         }
     }
 
-    /** Stops the thread; idempotent; returns once it is gone. */
+    /** Stops the beats; idempotent; returns once none is under way. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true) || thread.getState() == Thread.State.NEW) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        thread.interrupt();
+        lock.lock();
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            ponged.signalAll(); // a beat waiting for its PONG gives up: not a verdict on Redis
+        } finally {
+            lock.unlock();
+        }
+        if (beats != null) {
+            beats.cancel();
         }
     }
 }

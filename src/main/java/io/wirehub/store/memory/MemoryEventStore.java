@@ -4,6 +4,7 @@ import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.Snapshot;
+import io.wirehub.store.StoreStats;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
@@ -41,7 +42,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * bytes plus the name per topic, bounded by {@code maxTopics}. Locks: topic locks in name order,
  * then {@link #retainedLock}; never the other way round.
  */
-public final class MemoryEventStore implements EventStore {
+public final class MemoryEventStore implements EventStore, StoreStats.Memory {
     // Per event beyond its text: the Event object, the headers of its strings and arrays, its ring slot.
     static final int EVENT_OVERHEAD = 160;
     // One entry of the eviction queue; counted until the queue lets go of it.
@@ -276,12 +277,19 @@ public final class MemoryEventStore implements EventStore {
         return kept != null ? kept : floor.get();
     }
 
+    @Override
+    public StoreStats stats() {
+        return this;
+    }
+
     /** The estimated bytes the retained events take now; at most {@code maxBytes} between publishes. */
+    @Override
     public long bytes() {
         return bytes.get();
     }
 
     /** Topics with an entry now, empty ones included; at most {@code maxTopics} between publishes. */
+    @Override
     public int topicCount() {
         return logs.size();
     }

@@ -4,10 +4,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
+import io.wirehub.schedule.Scheduler;
 import io.wirehub.store.Backlog;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.Snapshot;
+import io.wirehub.store.StoreStats;
 import io.wirehub.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,7 +41,7 @@ import javax.sql.DataSource;
  * of a failed append is stored, and the pool reconnects by itself when the database is back.
  * Cost: {@code store.postgres.pool_size} connections, two virtual threads.
  */
-public final class PostgresEventStore implements EventStore {
+public final class PostgresEventStore implements EventStore, StoreStats.Pool {
     // How often retention runs: old events linger at most this much longer than configured.
     static final Duration SWEEP_PERIOD = Duration.ofSeconds(5);
     // How long a health check waits for a reader connection before it asks the busy reads instead.
@@ -64,15 +66,15 @@ public final class PostgresEventStore implements EventStore {
      * @throws StoreUnavailableException with one line naming the setting to check, when PostgreSQL
      *     cannot be reached or refuses the login
      */
-    public static PostgresEventStore open(Settings.Store settings) {
-        return new PostgresEventStore(settings, InstantSource.system(), SWEEP_PERIOD, UnaryOperator.identity());
+    public static PostgresEventStore open(Settings.Store settings, Scheduler scheduler) {
+        return new PostgresEventStore(settings, scheduler, InstantSource.system(), SWEEP_PERIOD, UnaryOperator.identity());
     }
 
     /**
      * @param writerPool what the writer takes its connections from: the pool itself; tests put a
      *     fake in between that fails on demand
      */
-    PostgresEventStore(Settings.Store settings, InstantSource clock, Duration sweepPeriod,
+    PostgresEventStore(Settings.Store settings, Scheduler scheduler, InstantSource clock, Duration sweepPeriod,
             UnaryOperator<DataSource> writerPool) {
         Settings.Postgres postgres = settings.postgres();
         this.schema = new Schema(postgres.schema());
@@ -90,7 +92,7 @@ public final class PostgresEventStore implements EventStore {
             this.readers = new Readers(pool, readerPermits);
             this.writer = new GroupCommitWriter(writerPool.apply(pool), schema, clock).start();
             this.sweeper = new RetentionSweeper(readers, schema, clock, settings.retention(),
-                    settings.maxEventsPerTopic(), sweepPeriod).start();
+                    settings.maxEventsPerTopic(), sweepPeriod).start(scheduler);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -118,6 +120,11 @@ public final class PostgresEventStore implements EventStore {
                 + " FROM " + schema.events() + " WHERE topic = t.topic AND seq > t.seq - ?"
                 + " WINDOW newest AS (ORDER BY seq DESC)) w WHERE n = 1 OR newer_bytes <= ? ORDER BY seq) e ON true"
                 + " WHERE t.topic = ?";
+    }
+
+    @Override
+    public StoreStats stats() {
+        return this;
     }
 
     /** Idempotency keys in this schema, shared by every instance that uses it. */
@@ -253,20 +260,24 @@ public final class PostgresEventStore implements EventStore {
     }
 
     /** Connections borrowed from the pool right now; 0 when the store is idle (leak tests, operations). */
+    @Override
     public int activeConnections() {
         return pool.getHikariPoolMXBean().getActiveConnections();
     }
 
     /** Connections open and unused now. */
+    @Override
     public int idleConnections() {
         return pool.getHikariPoolMXBean().getIdleConnections();
     }
 
     /** Threads waiting for a connection now: above 0 for long, the pool is too small. */
+    @Override
     public int threadsAwaitingConnection() {
         return pool.getHikariPoolMXBean().getThreadsAwaitingConnection();
     }
 
+    @Override
     public int maxConnections() {
         return pool.getMaximumPoolSize();
     }

@@ -1,14 +1,14 @@
 package io.wirehub.store.postgres;
 
+import io.wirehub.schedule.Scheduler;
 import io.wirehub.store.StoreUnavailableException;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Deletes events past retention, on its own virtual thread, every {@code period}: those older
+ * Deletes events past retention every {@code period} (a blocking task on the instance's
+ * {@link Scheduler}, {@code pg-retention-<schema>}): those older
  * than {@code store.retention} (unless zero) and those beyond the newest
  * {@code store.max_events_per_topic} of their topic.
  *
@@ -30,9 +30,10 @@ final class RetentionSweeper implements AutoCloseable {
     private final Duration period;
     private final String deleteOld;
     private final String deleteSurplus;
-    private final CountDownLatch stop = new CountDownLatch(1);
-    private final Thread thread;
+    private final String name;
+    private volatile boolean stopping;
     private volatile boolean failing;
+    private Scheduler.Task task;
 
     RetentionSweeper(Readers readers, Schema schema, InstantSource clock, Duration retention, int maxEventsPerTopic,
             Duration period) {
@@ -49,22 +50,12 @@ final class RetentionSweeper implements AutoCloseable {
                 + schema.topics() + " t CROSS JOIN LATERAL (SELECT topic, seq FROM " + schema.events()
                 + " WHERE topic = t.topic AND seq <= t.seq - ? ORDER BY seq LIMIT " + BATCH + ") e"
                 + " WHERE t.seq > ? LIMIT " + BATCH + ")";
-        this.thread = Thread.ofVirtual().name("pg-retention-" + schema.name()).unstarted(this::run);
+        this.name = "pg-retention-" + schema.name();
     }
 
-    RetentionSweeper start() {
-        thread.start();
+    RetentionSweeper start(Scheduler scheduler) {
+        task = scheduler.everyBlocking(name, period, this::sweep);
         return this;
-    }
-
-    private void run() {
-        try {
-            while (!stop.await(period.toMillis(), TimeUnit.MILLISECONDS)) {
-                sweep();
-            }
-        } catch (InterruptedException e) {
-            // closing
-        }
     }
 
     /** One pass: deletes batch after batch until nothing is left past retention (or close). */
@@ -100,16 +91,14 @@ final class RetentionSweeper implements AutoCloseable {
                     return delete.executeUpdate();
                 }
             });
-        } while (deleted == BATCH && stop.getCount() > 0);
+        } while (deleted == BATCH && !stopping);
     }
 
     @Override
     public void close() {
-        stop.countDown();
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        stopping = true; // a sweep under way ends after its current batch
+        if (task != null) {
+            task.cancel();
         }
     }
 }

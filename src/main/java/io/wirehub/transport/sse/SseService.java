@@ -4,8 +4,6 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.Grant;
@@ -28,7 +26,7 @@ import java.util.List;
  * output stream (not Helidon's SseSink: 4.2.3's could not send comments or split data lines; 4.5's can, but
  * pre-built frames are shared by every stream of a topic and a batch goes out in one write).
  */
-public final class SseService implements HttpService {
+public final class SseService {
     private static final Header NO_BUFFERING = HeaderValues.create("X-Accel-Buffering", "no");
 
     private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
@@ -49,12 +47,8 @@ public final class SseService implements HttpService {
         this.retryMillis = hub.settings().reconnectRetry().toMillis();
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/v1/sse", this::stream);
-    }
 
-    private void stream(ServerRequest req, ServerResponse res) throws Exception {
+    public void stream(ServerRequest req, ServerResponse res) throws Exception {
         Grant grant = guard.reader(req.prologue(), req.headers());
         String lastEventId = req.headers().first(LAST_EVENT_ID)
                 .orElseGet(() -> req.query().first("lastEventId").orElse(null));

@@ -3,7 +3,6 @@ package io.wirehub.transport.sse;
 import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
 import io.wirehub.event.Reset;
-import io.wirehub.event.SseFrames;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.SubscriberSink;
 import java.io.IOException;
@@ -52,7 +51,7 @@ final class SseSink implements SubscriberSink {
             idLine = new byte[idLength + 16]; // room for the seq to grow a few digits
         }
         SseFrames.writeIdLine(idLine, storeEpoch, cursorToken);
-        byte[] body = event.sseBody();
+        byte[] body = event.encoded(SseFrames.BODY);
         batch.add(idLine, idLength, out);
         batch.add(body, out);
         return idLength + body.length;

@@ -31,7 +31,7 @@ import io.wirehub.http.Cors;
 import io.wirehub.http.ErrorResponses;
 import io.wirehub.http.Guard;
 import io.wirehub.http.PublishGate;
-import io.wirehub.hub.IdempotentPublisher;
+import io.wirehub.publish.IdempotentPublisher;
 import io.wirehub.transport.StreamRequest;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,7 +1,6 @@
 package io.wirehub.transport.ws;
 
 import io.wirehub.event.Event;
-import io.wirehub.event.WsFrames;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

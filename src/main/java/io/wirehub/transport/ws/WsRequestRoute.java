@@ -1,8 +1,6 @@
 package io.wirehub.transport.ws;
 
 import io.helidon.common.uri.UriQuery;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.Grant;
@@ -17,7 +15,7 @@ import java.util.List;
  * no {@code Upgrade: websocket} header, no valid token, a topic the token does not permit) lands
  * here and gets a JSON error explaining why.
  */
-public final class WsRequestRoute implements HttpService {
+public final class WsRequestRoute {
     private final StreamQuota quota;
     private final Guard guard;
     private final int maxTopics;
@@ -30,16 +28,12 @@ public final class WsRequestRoute implements HttpService {
         this.storeEpoch = storeEpoch;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/v1/ws", this::refuse);
-    }
 
     static StreamRequest parse(UriQuery query, int maxTopics, String storeEpoch) {
         return StreamRequest.parse(query.all("topic", List::of), query.first("lastEventId").orElse(null), maxTopics, storeEpoch, false);
     }
 
-    private void refuse(ServerRequest req, ServerResponse res) {
+    public void refuse(ServerRequest req, ServerResponse res) {
         // The same checks as the upgrade, in the same order: each throws the 401/400/403 that explains what is wrong.
         Grant grant = guard.reader(req.prologue(), req.headers());
         grant.requireSubscribe(parse(req.query(), maxTopics, storeEpoch).topics());

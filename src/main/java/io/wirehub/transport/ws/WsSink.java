@@ -9,7 +9,6 @@ import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
 import io.wirehub.event.JsonStrings;
 import io.wirehub.event.Reset;
-import io.wirehub.event.WsFrames;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.SubscriberSink;
 import java.io.IOException;

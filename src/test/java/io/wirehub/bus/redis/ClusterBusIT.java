@@ -123,7 +123,7 @@ class ClusterBusIT {
             cluster.killSubscribers(node);
             TwoInstances.publishOneEach(topics, a, b);
 
-            TwoInstances.assertEverySeqOnce(clients, flowing + 1);
+            TwoInstances.assertEverySeqOnce(clients, flowing + 1, a);
             TwoInstances.awaitBusUp(a, b);
         } finally {
             clients.forEach(WsClient::close);
@@ -142,15 +142,15 @@ class ClusterBusIT {
                 Http.publish(TestHubs.base(d), ignored, "not for c");
                 Http.publish(TestHubs.base(d), followed, "for c");
             }
-            TwoInstances.assertEverySeqOnce(List.of(onC), 20);
-            assertEquals(20, Scrape.of(TestHubs.base(c)).count("wirehub_bus_received_events_total") - before,
-                    "c received its topic's 20 events and none of the other's");
+            TwoInstances.assertEverySeqOnce(List.of(onC), 20, d);
+            assertEquals(21, Scrape.of(TestHubs.base(c)).count("wirehub_bus_received_events_total") - before,
+                    "c received its topic's 20 events and the marker, and none of the other's");
             assertEquals(0, subscribers(INTEREST_CHANNEL, ignored), "nobody subscribed to the shard nobody follows");
 
             int node = nodeCarrying(INTEREST_CHANNEL, followed);
             assertTrue(cluster.killSubscribers(node) >= 1);
             Http.publish(TestHubs.base(d), followed, "while c subscribes again, and nothing after");
-            assertEquals(List.of(21L), onC.take(1, WAIT).stream().map(m -> m.get("seq").asLong()).toList(),
+            assertEquals(List.of(22L), onC.take(1, WAIT).stream().map(m -> m.get("seq").asLong()).toList(),
                     "only the shard's backfill brings it");
             TwoInstances.awaitBusUp(c, d);
         }

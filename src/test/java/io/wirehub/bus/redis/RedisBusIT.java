@@ -10,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wirehub.bus.BusListener;
 import io.wirehub.config.Settings;
 import io.wirehub.event.Event;
+import io.wirehub.schedule.Scheduler;
+import io.wirehub.testing.Eventually;
 import io.wirehub.testing.TestRedis;
+import io.wirehub.testing.ThreadCensus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +23,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -29,6 +30,8 @@ import redis.embedded.RedisServer;
 
 /** Two (or more) RedisBus instances on one channel of a real Redis, as two wirehub instances would be. */
 class RedisBusIT {
+    // The buses' periodic work (heartbeats, backlog re-sends), as a WireHub shares its own; a daemon thread for the JVM's life.
+    private static final Scheduler SCHEDULER = new Scheduler();
     private static final String CHANNEL = TestRedis.channel();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -130,7 +133,7 @@ class RedisBusIT {
         RedisBus bus = bus("redis://127.0.0.1:" + port, local);
 
         redis.stop();
-        awaitTrue(() -> !bus.isHealthy(), "the bus still reports healthy with Redis stopped");
+        Eventually.await("the bus reporting unhealthy with Redis stopped", WAIT, () -> !bus.isHealthy());
         Event during = new Event("t", 1, null, "while Redis is down", false, 0);
         bus.publish(List.of(during));
         bus.publish(List.of(new Event("t", 2, null, "and again", false, 0)));
@@ -139,7 +142,7 @@ class RedisBusIT {
         assertTrue(bus.publishFailures() >= 1);
 
         // The drop and at least two failed connects: the subscriber must survive those.
-        awaitTrue(() -> bus.subscribeFailures() >= 3, "the subscriber stopped trying to connect");
+        Eventually.await("three failed subscribe attempts (the subscriber keeps trying)", WAIT, () -> bus.subscribeFailures() >= 3);
         RedisServer again = TestRedis.startOwn(port);
         toClose.add(again::stop);
         assertTrue(local.reconnects.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS), "no reconnected() after Redis came back");
@@ -189,7 +192,7 @@ class RedisBusIT {
         Settings.Redis cluster = new Settings.Redis("redis://:hunter2@127.0.0.1", CHANNEL, Duration.ofSeconds(5), Duration.ofSeconds(5),
                 "channel", 64, List.of("127.0.0.1:" + port));
 
-        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> RedisBus.cluster(cluster).start(new Recorder()));
+        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> RedisBus.cluster(cluster, SCHEDULER).start(new Recorder()));
 
         assertEquals("cannot reach the Redis Cluster at 127.0.0.1:" + port
                 + " (bus.redis.nodes / WH_BUS_REDIS_NODES): connection refused", failure.getMessage());
@@ -199,7 +202,7 @@ class RedisBusIT {
     @Test
     void startFailsFastWithOneLineNamingTheSettingAndHidingThePassword() {
         int port = TestRedis.freePort(); // nothing listens there
-        RedisBus bus = new RedisBus(settings("redis://user:hunter2@127.0.0.1:" + port));
+        RedisBus bus = new RedisBus(settings("redis://user:hunter2@127.0.0.1:" + port), SCHEDULER);
 
         IllegalStateException failure = assertThrows(IllegalStateException.class, () -> bus.start(new Recorder()));
 
@@ -225,7 +228,7 @@ class RedisBusIT {
     }
 
     private RedisBus bus(String url, Recorder listener) {
-        RedisBus bus = new RedisBus(settings(url));
+        RedisBus bus = new RedisBus(settings(url), SCHEDULER);
         toClose.add(bus);
         bus.start(listener);
         return bus;
@@ -246,22 +249,20 @@ class RedisBusIT {
         assertEquals(expected.timeMillis(), actual.timeMillis());
     }
 
+    /**
+     * The subscriber threads (redis-subscriber, redis-cluster-subscriber, redis-shard-*) are gone
+     * when close() returns; the virtual ones (a redis-ping beat, redis-interest, redis-backlog) soon after.
+     */
     static void assertNoSubscriberThread() {
         List<String> left = Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().startsWith("redis-") && thread.isAlive()) // redis-subscriber, redis-ping
+                .filter(thread -> thread.getName().startsWith("redis-") && thread.isAlive())
                 .map(Thread::toString)
                 .toList();
         assertEquals(List.of(), left);
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String failure) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure);
-            }
-            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-        }
+        Eventually.await("no redis-* thread left", WAIT, () -> {
+            List<String> any = ThreadCensus.take().keySet().stream().filter(name -> name.matches("(virtual|platform) redis-.*")).toList();
+            return any.isEmpty() ? null : any.toString();
+        });
     }
 
     /** A hub stand-in: records what the bus delivers. */

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.WireHub;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
+import io.wirehub.testing.Marker;
 import io.wirehub.testing.SseClient;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,7 +63,7 @@ class RedisHubIT {
                 Http.publish(base, topic, "{\"n\":" + i + "}");
             }
 
-            assertEverySeqOnce(sse, ws, 30);
+            assertEverySeqOnce(sse, ws, topic, 30);
             assertEquals("UP", Http.get(base + "/health").json().get("bus").asText());
         }
     }
@@ -97,8 +96,8 @@ class RedisHubIT {
             assertTrue(publisher.join(WAIT));
             assertNull(failure.get());
 
-            assertEverySeqOnce(sse, ws, total);
-            awaitBusUp();
+            assertEverySeqOnce(sse, ws, topic, total);
+            TwoInstances.awaitBusUp(hub);
         }
     }
 
@@ -113,26 +112,16 @@ class RedisHubIT {
                 + " (bus.redis.url / WH_BUS_REDIS_URL): connection refused", failure.getMessage());
     }
 
-    private static void assertEverySeqOnce(SseClient sse, WsClient ws, int count) throws InterruptedException {
+    private static void assertEverySeqOnce(SseClient sse, WsClient ws, String topic, int count) throws InterruptedException {
         List<Long> expected = LongStream.rangeClosed(1, count).boxed().toList();
         List<Long> sseSeqs = sse.take(count, WAIT).stream().map(event -> Ids.seq(event.id())).toList();
         List<Long> wsSeqs = ws.take(count, WAIT).stream().map(message -> message.get("seq").asLong()).toList();
         assertEquals(expected, sseSeqs);
         assertEquals(expected, wsSeqs);
-        // A duplicate or a late copy would come right behind: nothing may follow.
-        assertEquals(List.of(), sse.drain(Duration.ofMillis(300)));
-        JsonNode extra = ws.next(Duration.ofMillis(100));
-        assertNull(extra);
-    }
-
-    private static void awaitBusUp() {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!"UP".equals(Http.get(base + "/health").json().get("bus").asText())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the bus did not come back UP within " + WAIT);
-            }
-            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-        }
+        // A duplicate or a late copy would come right behind, before the marker.
+        Marker marker = Marker.publish(base, topic);
+        marker.assertNext(sse, "no duplicate behind");
+        marker.assertNext(ws, "no duplicate behind");
     }
 
     private static String wsUrl(String topic) {

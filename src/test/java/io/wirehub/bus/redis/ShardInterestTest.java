@@ -68,7 +68,7 @@ class ShardInterestTest {
     }
 
     private void start(boolean connected) {
-        interest.start(new ShardInterest.Commands() {
+        interest.start(new Routing.Commands() {
             @Override
             public boolean subscribe(List<byte[]> shards) {
                 return record("+", shards, connected);

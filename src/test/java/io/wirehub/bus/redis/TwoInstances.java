@@ -4,17 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
+import io.wirehub.testing.Marker;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.LongStream;
 
-/** What the two-instance bus tests do alike: publish a tail, check every seq once, wait for the bus. */
+/** What the bus tests do alike: publish a tail, check every seq once, wait for the bus to be UP. */
 final class TwoInstances {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -33,14 +38,22 @@ final class TwoInstances {
         }
     }
 
-    /** Each client got seqs 1..count, once, in order, and nothing behind. */
-    static void assertEverySeqOnce(List<WsClient> clients, int count) throws InterruptedException {
+    /**
+     * Each client got seqs 1..count of its topic, once, in order, and nothing behind: then a marker
+     * published on {@code on} to each of their topics is the next event each one gets.
+     */
+    static void assertEverySeqOnce(List<WsClient> clients, int count, WireHub on) throws InterruptedException {
         List<Long> expected = LongStream.rangeClosed(1, count).boxed().toList();
+        Map<WsClient, String> topics = new LinkedHashMap<>();
         for (WsClient client : clients) {
-            assertEquals(expected, client.take(count, WAIT).stream().map(message -> message.get("seq").asLong()).toList());
+            List<JsonNode> messages = client.take(count, WAIT);
+            assertEquals(expected, messages.stream().map(message -> message.get("seq").asLong()).toList());
+            topics.put(client, messages.getLast().get("topic").asText());
         }
+        Map<String, Marker> markers = new HashMap<>();
         for (WsClient client : clients) {
-            assertNull(client.next(Duration.ofMillis(100)), "no duplicate behind");
+            markers.computeIfAbsent(topics.get(client), topic -> Marker.publish(TestHubs.base(on), topic))
+                    .assertNext(client, "no duplicate behind");
         }
     }
 

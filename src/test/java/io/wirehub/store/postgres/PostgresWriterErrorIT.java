@@ -20,7 +20,7 @@ class PostgresWriterErrorIT {
     final FreshSchema schema = new FreshSchema();
 
     private PostgresEventStore open(AtomicReference<FailingDataSource> fake) {
-        return new PostgresEventStore(TestStores.settings(schema, Map.of()), java.time.InstantSource.system(),
+        return new PostgresEventStore(TestStores.settings(schema, Map.of()), TestStores.SCHEDULER, java.time.InstantSource.system(),
                 PostgresEventStore.SWEEP_PERIOD, pool -> {
                     fake.set(new FailingDataSource(pool));
                     return fake.get();

@@ -3,6 +3,7 @@ package io.wirehub.store.postgres;
 import io.wirehub.config.Settings;
 import io.wirehub.config.SettingsLoader;
 import io.wirehub.event.NewEvent;
+import io.wirehub.schedule.Scheduler;
 import io.wirehub.testing.FreshSchema;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -19,6 +20,9 @@ final class TestStores {
         System.setProperty(ConnectionPool.LEAK_DETECTION_PROPERTY, "true");
     }
 
+    // The tests' stores share one scheduler, as an instance's parts do; a daemon thread for the JVM's life.
+    static final Scheduler SCHEDULER = new Scheduler();
+
     private TestStores() {}
 
     /** A store on the schema with the production defaults (7d, 100000 per topic) and sweeps every 5s. */
@@ -31,7 +35,7 @@ final class TestStores {
      */
     static PostgresEventStore open(FreshSchema schema, Map<String, String> env, InstantSource clock,
             Duration sweepPeriod) {
-        return new PostgresEventStore(settings(schema, env), clock, sweepPeriod, UnaryOperator.identity());
+        return new PostgresEventStore(settings(schema, env), SCHEDULER, clock, sweepPeriod, UnaryOperator.identity());
     }
 
     static Settings.Store settings(FreshSchema schema, Map<String, String> env) {

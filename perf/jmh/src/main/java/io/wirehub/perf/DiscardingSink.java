@@ -1,20 +1,22 @@
 package io.wirehub.perf;
 
+import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
 import io.wirehub.event.Reset;
-import io.wirehub.event.SseFrames;
-import io.wirehub.event.WsFrames;
+import io.wirehub.transport.sse.SseFrames;
+import io.wirehub.transport.ws.WsFrames;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.SubscriberSink;
 import io.wirehub.hub.Transport;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.IntConsumer;
 
 /**
  * A sink with no socket: it builds the bytes the transport would write for each event (SSE: the
- * id line and the shared body, as SseSink does; WebSocket: the whole frame, written into a reused
- * buffer as WsSink does) and drops them. What it keeps is the last frame,
+ * id line and the shared body, as SseSink does; WebSocket: the JSON message, as WsSink does,
+ * encoded to UTF-8 as the WebSocket layer must) and drops them. What it keeps is the last frame,
  * only so that the JIT cannot skip building it.
  */
 final class DiscardingSink implements SubscriberSink {
@@ -43,20 +45,13 @@ final class DiscardingSink implements SubscriberSink {
     @Override
     public int event(Event event, CharSequence cursorToken) {
         unflushed++;
+        String token = Cursor.stamped(epoch, cursorToken.toString());
         if (transport == Transport.WS) {
-            int payload = WsFrames.eventPayloadLength(event, epoch, cursorToken);
-            int length = WsFrames.headerLength(payload) + payload;
-            if (last == null || last.length < length) {
-                last = new byte[length]; // grows to the largest frame, then reused, as WsSink's write buffer is
-            }
-            return WsFrames.writeEvent(last, 0, event, epoch, cursorToken);
+            last = WsFrames.message(event, token).getBytes(StandardCharsets.UTF_8);
+            return last.length;
         }
-        int idLength = SseFrames.idLineLength(epoch, cursorToken);
-        if (last == null || last.length < idLength) {
-            last = new byte[idLength + 16]; // reused, as SseSink's id line is
-        }
-        SseFrames.writeIdLine(last, epoch, cursorToken);
-        return idLength + event.sseBody().length;
+        last = SseFrames.idLine(token);
+        return last.length + event.encoded(SseFrames.BODY).length;
     }
 
     @Override

@@ -1,8 +1,10 @@
 package io.wirehub.perf;
 
+import io.wirehub.event.Cursor;
 import io.wirehub.event.Event;
-import io.wirehub.event.SseFrames;
-import io.wirehub.event.WsFrames;
+import io.wirehub.transport.sse.SseFrames;
+import io.wirehub.transport.ws.WsFrames;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,15 +39,13 @@ public class FrameBench {
     private final String token = "1234567";
     private String data;
     private Event cached;
-    private byte[] frame = new byte[0];
 
     @Setup
     public void data() {
         data = "{\"v\":\"" + "x".repeat(payload - 8) + "\"}";
         cached = new Event("prices", 1234567, null, data, true, 0);
-        cached.sseBody();
-        cached.wsHead();
-        cached.wsTail();
+        cached.encoded(SseFrames.BODY);
+        cached.encoded(WsFrames.TAIL);
     }
 
     /** The SSE body (event and data lines), built once per event. */
@@ -53,7 +53,7 @@ public class FrameBench {
     public void ssePerEvent(CpuTime cpu, Blackhole sink) {
         long start = CpuTime.thread();
         for (int i = 0; i < BATCH; i++) {
-            sink.consume(new Event("prices", 1234567, null, data, true, 0).sseBody());
+            sink.consume(new Event("prices", 1234567, null, data, true, 0).encoded(SseFrames.BODY));
         }
         cpu.cpuNanos += CpuTime.thread() - start;
     }
@@ -63,10 +63,7 @@ public class FrameBench {
     public void ssePerDelivery(CpuTime cpu, Blackhole sink) {
         long start = CpuTime.thread();
         for (int i = 0; i < BATCH; i++) {
-            int length = SseFrames.idLineLength(epoch, token);
-            frame = frame.length >= length ? frame : new byte[length];
-            SseFrames.writeIdLine(frame, epoch, token);
-            sink.consume(frame);
+            sink.consume(SseFrames.idLine(Cursor.stamped(epoch, token)));
         }
         cpu.cpuNanos += CpuTime.thread() - start;
     }
@@ -76,19 +73,17 @@ public class FrameBench {
     public void wsPerEvent(CpuTime cpu, Blackhole sink) {
         long start = CpuTime.thread();
         for (int i = 0; i < BATCH; i++) {
-            sink.consume(new Event("prices", 1234567, null, data, true, 0).wsTail());
+            sink.consume(new Event("prices", 1234567, null, data, true, 0).encoded(WsFrames.TAIL));
         }
         cpu.cpuNanos += CpuTime.thread() - start;
     }
 
-    /** The whole WebSocket frame for one subscriber's cursor, written into a reused buffer as WsSink does. */
+    /** The whole WebSocket message for one subscriber's cursor, as UTF-8 bytes: it copies the tail. */
     @Benchmark
     public void wsPerDelivery(CpuTime cpu, Blackhole sink) {
         long start = CpuTime.thread();
         for (int i = 0; i < BATCH; i++) {
-            int payload = WsFrames.eventPayloadLength(cached, epoch, token);
-            frame = frame.length >= WsFrames.headerLength(payload) + payload ? frame : new byte[WsFrames.headerLength(payload) + payload];
-            sink.consume(WsFrames.writeEvent(frame, 0, cached, epoch, token));
+            sink.consume(WsFrames.message(cached, Cursor.stamped(epoch, token)).getBytes(StandardCharsets.UTF_8));
         }
         cpu.cpuNanos += CpuTime.thread() - start;
     }

@@ -10,7 +10,7 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 /**
  * Runs the benchmarks with JMH's own command line (the Makefile passes short settings), then
  * prints what JMH does not: deliveries/s, CPU and bytes allocated per delivery for the pipeline,
- * CPU and bytes per frame, as Markdown tables for docs/deployment.md.
+ * CPU and bytes per frame, as Markdown tables for perf/results/README.md.
  */
 public final class JmhRun {
     private JmhRun() {}

@@ -1,9 +1,7 @@
-package io.wirehub.metrics;
+package io.wirehub.http.admin;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.http.ApiError;
@@ -11,16 +9,13 @@ import io.wirehub.http.ClientOutput;
 import io.wirehub.http.ClientReset;
 import io.wirehub.http.Guard;
 import io.wirehub.hub.Hub;
+import io.wirehub.schedule.Scheduler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -30,7 +25,7 @@ import java.util.function.BooleanSupplier;
  * ends when its client leaves (the next write fails), the instance drains, or its token expires
  * (as a subscriber's stream does: {@code event: token_expired}, then the end).
  */
-public final class StatsStreamService implements HttpService {
+public final class StatsStreamService {
     // NOTE: clients branch on this code.
     static final String TOO_MANY_STATS_STREAMS = "too_many_stats_streams";
     static final int MAX_STREAMS = 8; // each one walks every subscriber each second
@@ -39,28 +34,22 @@ public final class StatsStreamService implements HttpService {
     private static final byte[] TOKEN_EXPIRED_FRAME = ("event: token_expired\ndata: {\"error\":\"token_expired\","
             + "\"message\":\"the admin token expired; open the page again with a fresh one\"}\n\n").getBytes(StandardCharsets.US_ASCII);
 
-    // One timer for every stats stream's write deadline: there are at most MAX_STREAMS of them.
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("stats-stream-watchdog").daemon(true).factory());
-
     private final Hub hub;
     private final Guard guard;
     private final BooleanSupplier draining;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
+    private final Scheduler scheduler; // times each write's deadline
 
     /** @param guard tells until when the request's token is good (the admin filter let it in) */
-    public StatsStreamService(Hub hub, Guard guard, BooleanSupplier draining) {
+    public StatsStreamService(Hub hub, Guard guard, BooleanSupplier draining, Scheduler scheduler) {
         this.hub = hub;
+        this.scheduler = scheduler;
         this.guard = guard;
         this.draining = draining;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/v1/admin/stats/stream", this::stream);
-    }
 
-    private void stream(ServerRequest req, ServerResponse res) throws IOException {
+    public void stream(ServerRequest req, ServerResponse res) throws IOException {
         Instant expiresAt = guard.reader(req.prologue(), req.headers()).expiresAt(); // null: never
         if (!streams.tryAcquire()) {
             throw new ApiError(503, TOO_MANY_STATS_STREAMS, MAX_STREAMS + " stats streams are open on this instance already; "
@@ -98,12 +87,12 @@ public final class StatsStreamService implements HttpService {
      */
     private void writeWithDeadline(OutputStream out, byte[] frame) throws IOException {
         Thread writer = Thread.currentThread();
-        ScheduledFuture<?> cut = WATCHDOG.schedule(writer::interrupt, hub.settings().writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        Scheduler.Task cut = scheduler.after(hub.settings().writeTimeout(), writer::interrupt);
         try {
             out.write(frame);
             out.flush();
         } finally {
-            cut.cancel(false);
+            cut.cancel();
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.wirehub.hub;
+package io.wirehub.publish;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.bus.local.LocalBus;
 import io.wirehub.event.NewEvent;
+import io.wirehub.hub.Hub;
+import io.wirehub.hub.HubSettings;
+import io.wirehub.hub.HubStats;
+import io.wirehub.hub.OverflowPolicy;
+import io.wirehub.hub.WrappedStore;
 import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.StoreUnavailableException;
 import io.wirehub.store.memory.MemoryEventStore;

@@ -1,5 +1,7 @@
-package io.wirehub.event;
+package io.wirehub.transport.sse;
 
+import io.wirehub.event.Cursor;
+import io.wirehub.event.Encoding;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,6 +15,8 @@ public final class SseFrames {
     // NOTE: clients and proxies see this comment every heartbeat interval on an idle stream.
     public static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ID_PREFIX = "id: ".getBytes(StandardCharsets.US_ASCII);
+    /** An event's frame without its {@code id:} line: {@code event:} and {@code data:} lines, then the blank line. */
+    public static final Encoding BODY = new Encoding("sse body", event -> body(event.type(), event.data()).getBytes(StandardCharsets.UTF_8));
 
     private SseFrames() {}
 

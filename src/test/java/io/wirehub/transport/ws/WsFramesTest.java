@@ -1,24 +1,14 @@
-package io.wirehub.event;
+package io.wirehub.transport.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.wirehub.event.Event;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class FramesTest {
-
-    @Test
-    void sseBodySplitsEveryKindOfLineBreakIntoDataLines() {
-        Event event = new Event("t", 1, "note", "a\r\nb\rc\nd", false, 0);
-        assertEquals("event: note\ndata: a\ndata: b\ndata: c\ndata: d\n\n", new String(event.sseBody(), StandardCharsets.UTF_8));
-    }
-
-    @Test
-    void sseBodyKeepsLeadingSpacesAndEmptyLines() {
-        Event event = new Event("t", 1, null, "  x\n\n", false, 0);
-        assertEquals("data:   x\ndata: \ndata: \n\n", new String(event.sseBody(), StandardCharsets.UTF_8));
-    }
+class WsFramesTest {
 
     @Test
     void webSocketMessageEmbedsJsonDataAndQuotesText() {
@@ -62,24 +52,9 @@ class FramesTest {
     }
 
     @Test
-    void sseIdLineIsTheStampedCursorWrittenIntoTheStreamsBuffer() {
-        byte[] buffer = new byte[64];
-        buffer[SseFrames.idLineLength("e1", "a:4,b:17")] = '!'; // what follows the line stays
-        SseFrames.writeIdLine(buffer, "e1", "a:4,b:17");
-        assertEquals("id: e1~a:4,b:17\n!", new String(buffer, 0, SseFrames.idLineLength("e1", "a:4,b:17") + 1, StandardCharsets.US_ASCII));
-    }
-
-    @Test
-    void encodingsAreBuiltOnceAndShared() {
+    void theSharedPartsAreBuiltOnce() {
         Event event = new Event("t", 1, null, "data", false, 0);
-        assertEquals(System.identityHashCode(event.sseBody()), System.identityHashCode(event.sseBody()));
-        assertEquals(System.identityHashCode(event.wsTail()), System.identityHashCode(event.wsTail()));
-    }
-
-    @Test
-    void resetNoticeNamesTheSnapshot() {
-        Reset reset = new Reset("prices", 42, ResetReason.REPLAY_LIMIT);
-        assertEquals("{\"topic\":\"prices\",\"seq\":42,\"reason\":\"replay_limit\",\"snapshot\":\"/v1/topics/prices/snapshot\"}",
-                reset.json());
+        assertSame(event.encoded(WsFrames.HEAD), event.encoded(WsFrames.HEAD));
+        assertSame(event.encoded(WsFrames.TAIL), event.encoded(WsFrames.TAIL));
     }
 }

@@ -1,7 +1,5 @@
-package io.wirehub.metrics;
+package io.wirehub.http.admin;
 
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.event.ResetReason;
@@ -16,20 +14,16 @@ import io.wirehub.hub.Transport;
  * {@code GET /v1/stats}: the hub's counters as one JSON object. A thin view over {@link HubStats},
  * which /metrics reads too: the two never disagree.
  */
-public final class StatsService implements HttpService {
+public final class StatsService {
     private final Hub hub;
 
     public StatsService(Hub hub) {
         this.hub = hub;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/v1/stats", this::stats);
-    }
 
     // NOTE: field names are public; dashboards and the perf scripts read them.
-    private void stats(ServerRequest req, ServerResponse res) {
+    public void stats(ServerRequest req, ServerResponse res) {
         HubStats stats = hub.stats();
         HubSettings settings = hub.settings();
         StringBuilder out = new StringBuilder(512);

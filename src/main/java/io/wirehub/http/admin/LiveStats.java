@@ -1,10 +1,10 @@
-package io.wirehub.metrics;
+package io.wirehub.http.admin;
 
 import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Distribution;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.HubStats;
-import io.wirehub.hub.Publisher;
+import io.wirehub.publish.Publisher;
 import io.wirehub.hub.Subscriber;
 import io.wirehub.hub.Transport;
 

@@ -1,4 +1,4 @@
-package io.wirehub.metrics;
+package io.wirehub.http.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

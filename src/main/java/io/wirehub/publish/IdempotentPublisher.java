@@ -1,4 +1,4 @@
-package io.wirehub.hub;
+package io.wirehub.publish;
 
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;

@@ -1,4 +1,4 @@
-package io.wirehub.metrics;
+package io.wirehub.http.admin;
 
 /**
  * A quantile estimated from bucket counts, as Prometheus's {@code histogram_quantile} does:

@@ -1,4 +1,4 @@
-package io.wirehub.metrics;
+package io.wirehub.http.admin;
 
 import io.wirehub.event.JsonStrings;
 import io.wirehub.hub.Hub;

@@ -1,10 +1,8 @@
-package io.wirehub.metrics;
+package io.wirehub.http.admin;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -20,30 +18,40 @@ import java.util.Properties;
  *
  * <p>Under {@code auth.mode: jwt} the page and its stats stream need an admin token (the
  * {@code access_token} query parameter, which the page passes on to its stream, or the cookie);
- * the scripts and styles need none ({@link io.wirehub.http.Guard#adminFilter()}).
+ * the scripts and styles need none ({@link io.wirehub.http.Guard#adminFilter}).
  */
-public final class DashboardService implements HttpService {
+public final class DashboardService {
     private static final Header REFERRER_POLICY = HeaderValues.create("Referrer-Policy", "no-referrer");
     private static final String UPLOT_PROPERTIES = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
 
     private record Asset(String contentType, byte[] bytes) {}
 
-    private final Map<String, Asset> assets;
+    private final Asset page;
+    private final Map<String, Asset> files; // by file name
 
     public DashboardService() {
         String uplot = "META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
-        this.assets = Map.of(
-                "/dashboard", new Asset("text/html; charset=utf-8", read("dashboard/index.html")),
-                "/dashboard/dashboard.js", new Asset("text/javascript; charset=utf-8", read("dashboard/dashboard.js")),
-                "/dashboard/dashboard.css", new Asset("text/css; charset=utf-8", read("dashboard/dashboard.css")),
-                "/dashboard/uPlot.iife.min.js", new Asset("text/javascript; charset=utf-8", read(uplot + "uPlot.iife.min.js")),
-                "/dashboard/uPlot.min.css", new Asset("text/css; charset=utf-8", read(uplot + "uPlot.min.css")));
+        this.page = new Asset("text/html; charset=utf-8", read("dashboard/index.html"));
+        this.files = Map.of(
+                "dashboard.js", new Asset("text/javascript; charset=utf-8", read("dashboard/dashboard.js")),
+                "dashboard.css", new Asset("text/css; charset=utf-8", read("dashboard/dashboard.css")),
+                "uPlot.iife.min.js", new Asset("text/javascript; charset=utf-8", read(uplot + "uPlot.iife.min.js")),
+                "uPlot.min.css", new Asset("text/css; charset=utf-8", read(uplot + "uPlot.min.css")));
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        assets.forEach((path, asset) -> rules.get(path, (req, res) -> send(res, asset)));
-        rules.get("/dashboard/", (req, res) -> send(res, assets.get("/dashboard")));
+    /** The page itself. */
+    public void page(ServerRequest req, ServerResponse res) {
+        send(res, page);
+    }
+
+    /** One of the page's scripts and styles, by the {@code file} path parameter; any other name goes on to the 404. */
+    public void file(ServerRequest req, ServerResponse res) {
+        Asset asset = files.get(req.path().pathParameters().get("file"));
+        if (asset == null) {
+            res.next();
+            return;
+        }
+        send(res, asset);
     }
 
     private static void send(ServerResponse res, Asset asset) {

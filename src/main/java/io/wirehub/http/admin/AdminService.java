@@ -1,7 +1,5 @@
-package io.wirehub.metrics;
+package io.wirehub.http.admin;
 
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.http.ApiError;
@@ -14,7 +12,7 @@ import java.util.List;
  * {@link SlowestSubscribers}). Unauthenticated for now, like /metrics: keep /v1/admin off the
  * public listener (the security work puts it behind an admin claim).
  */
-public final class AdminService implements HttpService {
+public final class AdminService {
     // NOTE: clients branch on this code.
     static final String INVALID_SLOWEST = "invalid_slowest";
     static final int DEFAULT_SLOWEST = 10;
@@ -26,12 +24,8 @@ public final class AdminService implements HttpService {
         this.hub = hub;
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.get("/v1/admin/subscribers", this::subscribers);
-    }
 
-    private void subscribers(ServerRequest req, ServerResponse res) {
+    public void subscribers(ServerRequest req, ServerResponse res) {
         int slowest = slowest(req.query().first("slowest").orElse(null));
         List<SlowestSubscribers.View> views = SlowestSubscribers.of(hub, slowest);
         StringBuilder out = new StringBuilder(256 + views.size() * 300);

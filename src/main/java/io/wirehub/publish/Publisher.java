@@ -1,8 +1,11 @@
-package io.wirehub.hub;
+package io.wirehub.publish;
 
 import io.wirehub.bus.EventBus;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
+import io.wirehub.hub.FanOutWork;
+import io.wirehub.hub.Hub;
+import io.wirehub.hub.HubStats;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.IdempotencyKeys;
 import io.wirehub.store.StoreUnavailableException;
@@ -51,6 +54,7 @@ public final class Publisher {
         this.hub = hub;
         this.stats = hub.stats();
         this.overloadWait = overloadWait;
+        stats.countRefusalsFromZero(List.of(STORE_UNAVAILABLE, OVERLOADED, SHUTTING_DOWN));
     }
 
     /**
@@ -87,7 +91,7 @@ public final class Publisher {
                 throw new OverloadedException();
             }
             List<Event> stored = store.append(events, completions);
-            stats.published.add(stored.size());
+            stats.publishedEvents(stored.size());
             stored.forEach(event -> event.arrivedAt(arrivedNanos));
             hub.dispatchLocal(stored);
             bus.publish(stored);
@@ -107,7 +111,7 @@ public final class Publisher {
 
     /** Counts an idempotency key whose events were stored but whose outcome could not be recorded. */
     public void keyUnrecorded() {
-        stats.idempotencyKeysUnrecorded.increment();
+        stats.idempotencyKeyUnrecorded();
     }
 
     /** Refuses publishes from now on (the first step of a drain); those in flight go on. */

@@ -1,5 +1,9 @@
-package io.wirehub.event;
+package io.wirehub.transport.ws;
 
+import io.wirehub.event.Cursor;
+import io.wirehub.event.Encoding;
+import io.wirehub.event.Event;
+import io.wirehub.event.JsonStrings;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -9,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>The data is embedded as JSON when it was published as JSON, else as a JSON string. Only the
  * {@code id} differs between subscribers (it is each stream's cursor), so the bytes before it and
- * after it are built once per event ({@link Event#wsHead()}, {@link Event#wsTail()}) and a
+ * after it are built once per event ({@link #HEAD}, {@link #TAIL}, cached on the event) and a
  * subscriber's frame is those two arrays around its cursor, copied straight into its write
  * buffer: no per-delivery string.
  *
@@ -21,6 +25,10 @@ public final class WsFrames {
     public static final int PING = 0x9;
     public static final int PONG = 0xA;
     private static final int FIN = 0x80;
+    /** An event's JSON payload up to its {@code "id"} value, UTF-8: {@code {"topic":"a","seq":17,"id":}. */
+    public static final Encoding HEAD = new Encoding("websocket head", WsFrames::head);
+    /** An event's JSON payload after its {@code "id"} value, UTF-8: {@code ,"event":..,"data":..}}. */
+    public static final Encoding TAIL = new Encoding("websocket tail", WsFrames::tail);
 
     private WsFrames() {}
 
@@ -49,19 +57,19 @@ public final class WsFrames {
 
     /** The payload size of the event's message for a stream at this cursor (see {@link Cursor#stamped}). */
     public static int eventPayloadLength(Event event, String epoch, CharSequence cursorToken) {
-        return event.wsHead().length + epoch.length() + cursorToken.length() + 3 + event.wsTail().length;
+        return event.encoded(HEAD).length + epoch.length() + cursorToken.length() + 3 + event.encoded(TAIL).length;
     }
 
     /**
      * Writes the event's whole text frame with the stream's cursor as its {@code "id"}; the caller
      * made room for {@link #headerLength} of {@link #eventPayloadLength} plus that length. The
      * epoch and the token are ASCII with nothing to escape in JSON (an epoch is {@code [0-9a-z]},
-     * a token is seqs, topics of {@link Names#TOPIC_RULE}, {@code :} and {@code ,}), so their
+     * a token is seqs, topics of {@link io.wirehub.event.Names#TOPIC_RULE}, {@code :} and {@code ,}), so their
      * chars are their bytes. Returns the position after the frame.
      */
     public static int writeEvent(byte[] out, int at, Event event, String epoch, CharSequence cursorToken) {
-        byte[] head = event.wsHead();
-        byte[] tail = event.wsTail();
+        byte[] head = event.encoded(HEAD);
+        byte[] tail = event.encoded(TAIL);
         at = writeHeader(out, at, TEXT, eventPayloadLength(event, epoch, cursorToken));
         System.arraycopy(head, 0, out, at, head.length);
         at += head.length;
@@ -81,11 +89,11 @@ public final class WsFrames {
         return at;
     }
 
-    static byte[] head(Event event) {
+    private static byte[] head(Event event) {
         return ("{\"topic\":\"" + event.topic() + "\",\"seq\":" + event.seq() + ",\"id\":").getBytes(StandardCharsets.UTF_8);
     }
 
-    static byte[] tail(Event event) {
+    private static byte[] tail(Event event) {
         StringBuilder out = new StringBuilder(event.data().length() + 32);
         if (event.type() != null) {
             out.append(",\"event\":\"").append(event.type()).append('"');
