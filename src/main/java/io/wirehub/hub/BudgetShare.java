@@ -53,7 +53,7 @@ final class BudgetShare {
         }
     }
 
-    /** The stream's queue counts from now on (it registered, or caught up again); not once closed. */
+    /** The stream's queue counts from now on (it joined the hub, or caught up again); not once closed. */
     void join() {
         if (!closed.getAsBoolean() && in.compareAndSet(false, true)) {
             capacityChanged.accept(capacity);

@@ -5,10 +5,8 @@ import io.wirehub.bus.TopicInterest;
 import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.store.EventStore;
-import io.wirehub.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,25 +31,22 @@ import java.util.function.LongSupplier;
  * through {@link #dispatchLocal} (its {@link Dispatcher} owns the wide-fan-out rule), the other
  * instances' from the bus through {@link #onEvent}. Nothing down the path asks back up it. The
  * fan-out work those leave queued is counted in {@link #fanOutWork()}, which bounds the publishers.
+ * Its streams are listed in {@link Streams}; when the bus may have lost messages, {@link BusRecovery}
+ * fills the topics from the store.
  *
  * <p>Threads: dispatch runs on publishing threads, on the dispatch thread for topics with many
  * streams, or on the bus's subscriber thread; it is serialized per topic by the topic's lock. A
  * topic's entry exists while it has subscribers.
  */
 public final class Hub implements BusListener, AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Hub.class.getName());
-
     private final EventStore store;
     private final HubSettings settings;
     private final HubStats stats = new HubStats();
     private final LongSupplier nanoClock;
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<String, TopicChannel> topics = new ConcurrentHashMap<>();
-    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
-    private volatile CloseReason closingAll; // set once by closeAll
+    private final Streams streams = new Streams();
     private volatile TopicInterest interest = TopicInterest.NONE;
-    // Closed subscribers whose final write is under way: the ticker keeps its deadline.
-    private final Set<Subscriber> finishing = ConcurrentHashMap.newKeySet();
     // Store reads for WebSocket subscribes to topics nobody here follows yet, instance-wide. Few,
     // so that clients subscribing in bulk leave the store's connections to reconnect replays.
     private static final int JOIN_READS = 2;
@@ -61,6 +56,7 @@ public final class Hub implements BusListener, AutoCloseable {
     private final FanOutWork work;
     private final Dispatcher dispatcher;
     private final ReplayBudget replayBudget = new ReplayBudget();
+    private final BusRecovery recovery;
 
     public Hub(EventStore store, HubSettings settings, LongSupplier nanoClock) {
         this.store = store;
@@ -68,6 +64,7 @@ public final class Hub implements BusListener, AutoCloseable {
         this.nanoClock = nanoClock;
         this.work = new FanOutWork(settings.maxPendingDeliveries(), streamCapacity::get);
         this.dispatcher = new Dispatcher(this, work);
+        this.recovery = new BusRecovery(store, settings, stats, nanoClock);
     }
 
     /** What the reconnects' replays here may hold at once. */
@@ -105,7 +102,7 @@ public final class Hub implements BusListener, AutoCloseable {
         dispatcher.dispatch(events);
     }
 
-    /** A stream's queue joins the fan-out budget (positive) or leaves it (negative): see Subscriber#offer. */
+    /** A stream's queue joins the fan-out budget (positive) or leaves it (negative): see Inbox. */
     void streamCapacityChanged(int slots) {
         streamCapacity.addAndGet(slots);
     }
@@ -135,12 +132,8 @@ public final class Hub implements BusListener, AutoCloseable {
      */
     public Subscriber subscriber(Transport transport, List<String> topics, Map<String, Long> resumeFrom,
             Set<String> unknownCursors, SubscriberSink sink, Duration lifetime) {
-        Subscriber subscriber = new Subscriber(ids.incrementAndGet(), transport, new StreamStart(topics, resumeFrom, unknownCursors),
-                sink, this, store, settings, stats, nanoClock);
-        if (lifetime != null) {
-            subscriber.expireAfter(lifetime);
-        }
-        return subscriber;
+        return new Subscriber(ids.incrementAndGet(), transport, new StreamStart(topics, resumeFrom, unknownCursors), sink, this,
+                store, lifetime, nanoClock);
     }
 
     /**
@@ -161,20 +154,16 @@ public final class Hub implements BusListener, AutoCloseable {
 
     /** Live subscribers, for the ticker and for shutdown. */
     public Collection<Subscriber> subscribers() {
-        return Collections.unmodifiableSet(subscribers);
+        return streams.live();
     }
 
     /** Closed subscribers still writing their last words (see {@link Subscriber#tick}). */
     Collection<Subscriber> finishing() {
-        return Collections.unmodifiableSet(finishing);
+        return streams.finishing();
     }
 
-    void finishing(Subscriber subscriber, boolean underWay) {
-        if (underWay) {
-            finishing.add(subscriber);
-        } else {
-            finishing.remove(subscriber);
-        }
+    Streams streams() {
+        return streams;
     }
 
     Semaphore joinReads() {
@@ -182,12 +171,11 @@ public final class Hub implements BusListener, AutoCloseable {
     }
 
     /**
-     * Closes every subscriber (server shutdown), and every one that registers from now on: a
+     * Closes every subscriber (server shutdown), and every one that joins from now on: a
      * stream admitted just before the drain began must not outlive it.
      */
     public void closeAll(CloseReason reason) {
-        closingAll = reason;
-        subscribers.forEach(subscriber -> subscriber.close(reason));
+        streams.closeAll(reason);
     }
 
     /** An event from another instance (the bus's thread): dispatched at once, it cannot be refused. */
@@ -218,7 +206,7 @@ public final class Hub implements BusListener, AutoCloseable {
             channel.lock.unlock();
         }
         if (jumped) {
-            verifySoon(channel);
+            recovery.verifySoon(channel);
         }
     }
 
@@ -234,66 +222,19 @@ public final class Hub implements BusListener, AutoCloseable {
                     channel.lock.unlock();
                 }
                 if (jumped) {
-                    verifySoon(channel);
+                    recovery.verifySoon(channel);
                 }
             }
         }
     }
 
     /**
-     * A topic's last seq jumped past a gap that no event filled: a lost bus message (the
-     * subscribers fill it from the store), or a forged one claiming a seq the store never gave,
-     * which would make the hub drop every real event up to it as a duplicate. So the claim is
-     * checked against the store, on a thread of its own (never the ticker's or a publisher's),
-     * and taken back when the store is behind it. Rare: only when a gap did not fill.
-     */
-    private void verifySoon(TopicChannel channel) {
-        Thread.ofVirtual().name("hub-verify").start(() -> {
-            long claimed;
-            channel.lock.lock();
-            try {
-                claimed = channel.lastSeq;
-            } finally {
-                channel.lock.unlock();
-            }
-            long latest;
-            try {
-                latest = store.latestSeq(channel.topic);
-            } catch (RuntimeException e) {
-                latest = -1; // store down: the subscribers' own checks still hold; new streams ask the store
-            }
-            channel.lock.lock();
-            try {
-                if (latest < 0) {
-                    return; // nothing learnt: lastSeq stays unvouched for, and new streams ask the store
-                }
-                channel.verified();
-                if (channel.lastSeq == claimed && claimed > latest) {
-                    channel.lastSeq = latest;
-                    stats.unstoredDropped.increment();
-                    LOG.log(System.Logger.Level.WARNING, "topic " + channel.topic + ": the bus claimed seq " + claimed
-                            + " but the store's latest is " + latest + "; ignored (check who may PUBLISH on the Redis channel)");
-                }
-            } finally {
-                channel.lock.unlock();
-            }
-        });
-    }
-
-    /**
-     * The bus may have lost messages: re-read every active topic after the last seq dispatched,
-     * on a thread of its own so the bus goes on receiving meanwhile. Where the hub cannot fill a
-     * topic (too far behind, store down, nothing dispatched yet), each of its subscribers
-     * catches up from the store by its own cursor, so even a topic that stays quiet gets its
-     * missed events or a reset.
-     *
-     * <p>The store read runs without the topic's lock (it can take seconds on a slow
-     * PostgreSQL): the bus thread and local publishers of the topic go on dispatching meanwhile,
-     * and the read's events are then re-checked against what was dispatched.
+     * The bus may have lost messages: every active topic is backfilled from the store, on a thread
+     * of its own so the bus goes on receiving meanwhile ({@link BusRecovery}).
      */
     @Override
     public void reconnected() {
-        backfillSoon(topics.values()); // a live view: a topic joined meanwhile is read too
+        recovery.backfillSoon(topics.values()); // a live view: a topic joined meanwhile is read too
     }
 
     /** Like {@link #reconnected()}, for the given topics only (a bus subscription made or made again). */
@@ -301,95 +242,17 @@ public final class Hub implements BusListener, AutoCloseable {
     public void resubscribed(Collection<String> names) {
         List<TopicChannel> channels = names.stream().map(topics::get).filter(Objects::nonNull).toList();
         if (!channels.isEmpty()) {
-            backfillSoon(channels);
-        }
-    }
-
-    private void backfillSoon(Collection<TopicChannel> channels) {
-        stats.backfills.increment();
-        Thread.ofVirtual().name("hub-backfill").start(() -> {
-            for (TopicChannel channel : channels) {
-                long after;
-                channel.lock.lock();
-                try {
-                    channel.releaseHeld();
-                    after = channel.lastSeq;
-                } finally {
-                    channel.lock.unlock();
-                }
-                if (after < 0 || !backfill(channel, after)) {
-                    channel.subscribers.forEach(Subscriber::catchUpSoon);
-                }
-            }
-        });
-    }
-
-    /**
-     * Reads the stored events after {@code after} (the channel's last seq when it started), then,
-     * under the lock, dispatches those still ahead of the channel's last seq, each one only if it
-     * is the next. Returns false when it could not fill the range: more than replay_limit
-     * events, the store down, the range no longer stored, or a hole in what was read.
-     */
-    private boolean backfill(TopicChannel channel, long after) {
-        int limit = settings.replayLimit();
-        List<Event> missing;
-        try {
-            missing = store.readAfter(channel.topic, after, limit + 1);
-        } catch (StoreUnavailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot backfill topic " + channel.topic + ": " + e.getMessage());
-            return false;
-        }
-        if (missing.size() > limit) {
-            return false;
-        }
-        channel.lock.lock();
-        try {
-            boolean delivered = false;
-            for (Event event : missing) {
-                if (event.seq() <= channel.lastSeq) {
-                    continue; // dispatched while we read: by the bus, a publisher or the ticker
-                }
-                if (event.seq() != channel.lastSeq + 1) {
-                    return false; // a hole: retention, or another writer's clock
-                }
-                channel.deliver(event);
-                stats.backfilled.increment();
-                delivered = true;
-            }
-            if (delivered) {
-                stats.duplicatesDropped.add(channel.deliverHeldInOrder(nanoClock.getAsLong())); // held during the read
-            }
-            return true;
-        } finally {
-            channel.lock.unlock();
-        }
-    }
-
-    void register(Subscriber subscriber) {
-        subscribers.add(subscriber);
-        CloseReason closing = closingAll; // read after the add: closeAll either sees this one or we see it
-        if (closing != null) {
-            subscriber.close(closing);
-        }
-        if (subscriber.isClosed()) {
-            unregister(subscriber, subscriber.closeReason()); // close() ran before we were done: undo the rest
-        }
-    }
-
-    void unregister(Subscriber subscriber, CloseReason reason) {
-        subscriber.joinedTopics().forEach(topic -> detach(subscriber, topic));
-        if (subscribers.remove(subscriber)) {
-            stats.closed(reason);
+            recovery.backfillSoon(channels);
         }
     }
 
     /**
      * Adds the subscriber to the topic's channel: every event dispatched from now on is offered
      * to it. Returns the last seq the channel dispatched (every later one will be offered), or -1
-     * when it has dispatched none yet and the subscriber must ask the store.
+     * when it has dispatched none it vouches for and the subscriber must ask the store. Called
+     * through {@link Membership}, which records the topic first so that a close finds it.
      */
     long attach(Subscriber subscriber, String topic) {
-        subscriber.joinedTopics().add(topic); // first: a concurrent close() must find it
         TopicChannel[] joined = new TopicChannel[1];
         topics.compute(topic, (name, channel) -> {
             if (channel == null) {
@@ -399,10 +262,6 @@ public final class Hub implements BusListener, AutoCloseable {
             joined[0].subscribers.add(subscriber);
             return joined[0];
         });
-        if (subscriber.isClosed()) {
-            detach(subscriber, topic); // close() ran meanwhile and may have missed this topic
-            return -1;
-        }
         // Read under the dispatch lock: a dispatch under way finishes first and is counted in
         // lastSeq; every later one sees this subscriber.
         joined[0].lock.lock();
@@ -422,7 +281,6 @@ public final class Hub implements BusListener, AutoCloseable {
             interest.unfollow(name);
             return null;
         });
-        subscriber.joinedTopics().remove(topic);
     }
 
     /** Number of topics with at least one subscriber here. */
@@ -438,5 +296,4 @@ public final class Hub implements BusListener, AutoCloseable {
         }
         return count;
     }
-
 }
