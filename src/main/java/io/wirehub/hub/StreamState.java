@@ -32,6 +32,7 @@ package io.wirehub.hub;
  * are interned (one per phase, one per phase and reason; the constructor is private), which is what
  * that compare-and-set compares, and a transition allocates nothing.
  */
+@SuppressWarnings("EnumOrdinal") // arrays indexed by CloseReason, built from its values(): no order assumed
 final class StreamState {
     private enum Phase { NEW, POSITIONED, RUNNING, OPEN, CLOSING, FINISHED }
 
