@@ -165,7 +165,7 @@ public class BusBench {
             HttpResponse<java.util.stream.Stream<String>> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
                     HttpResponse.BodyHandlers.ofLines());
             response.body().forEach(line -> {
-                if (line.startsWith("id:")) {
+                if (line.startsWith("data:")) { // an event (a stream opens with an id: line of its position and no data)
                     delivered.incrementAndGet(owner);
                 }
             });

@@ -140,7 +140,9 @@ public class ColdStartBench {
         return b.toString();
     }
 
-    /** An SSE stream read by its own virtual thread; counts the events (their "id:" lines). */
+    private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+
+    /** An SSE stream read by its own virtual thread; counts the events (their "data:" lines: a stream opens with an id: line and no data). */
     final class Subscriber {
         final AtomicLong received = new AtomicLong();
         final CountDownLatch opened = new CountDownLatch(1);
@@ -157,21 +159,22 @@ public class ColdStartBench {
             try {
                 InputStream in = new BufferedInputStream(socket.getInputStream(), 65536);
                 boolean lineStart = true;
-                int state = 0; // matching "id:" at a line start
+                int matched = -1; // how much of "data:" the current line has begun with; -1: not this line
                 int c;
                 while ((c = in.read()) >= 0) {
                     if (opened.getCount() > 0 && c == '\n') {
                         opened.countDown(); // the status line arrived: the stream is positioned
                     }
-                    if (lineStart && c == 'i') {
-                        state = 1;
-                    } else if (state == 1 && c == 'd') {
-                        state = 2;
-                    } else if (state == 2 && c == ':') {
-                        received.incrementAndGet();
-                        state = 0;
+                    if (lineStart) {
+                        matched = 0;
+                    }
+                    if (matched >= 0 && c == DATA[matched]) {
+                        if (++matched == DATA.length) {
+                            received.incrementAndGet();
+                            matched = -1;
+                        }
                     } else {
-                        state = 0;
+                        matched = -1;
                     }
                     lineStart = c == '\n';
                 }
