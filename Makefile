@@ -104,8 +104,8 @@ aot: build
 	SERVER_JVM_FLAGS="$(SERVER_JVM_FLAGS)" perf/aot-train.sh
 
 # Every test and every gate: Error Prone (main code, warnings fail), unit tests (Surefire), the jar,
-# integration and leak tests (Failsafe), declared dependencies, the formatter check (while skipped:
-# see spotless.check.skip in pom.xml). A subset: mvn verify -Dtest='FooIT,BarTest', or leave out the
+# integration and leak tests (Failsafe), declared dependencies, the formatter check (mvn spotless:apply
+# formats). A subset: mvn verify -Dtest='FooIT,BarTest', or leave out the
 # tagged ones with -DexcludedGroups=slow,load.
 test:
 	$(MVN) verify

@@ -119,11 +119,12 @@ final class Args {
         List<String> shape = new ArrayList<>();
         for (var e : declared.entrySet()) {
             String name = "--" + e.getKey();
-            shape.add(switch (e.getValue()) {
-                case REQUIRED -> name + " V";
-                case FLAG -> "[" + name + "]";
-                default -> "[" + name + " " + (e.getValue().isEmpty() ? "V" : e.getValue()) + "]";
-            });
+            shape.add(
+                    switch (e.getValue()) {
+                        case REQUIRED -> name + " V";
+                        case FLAG -> "[" + name + "]";
+                        default -> "[" + name + " " + (e.getValue().isEmpty() ? "V" : e.getValue()) + "]";
+                    });
         }
         System.err.println(program + ": " + why);
         System.err.println("usage: java " + program + ".java " + String.join(" ", shape));

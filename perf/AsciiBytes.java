@@ -58,7 +58,6 @@ final class AsciiBytes {
         return true;
     }
 
-
     /** Where {@code what} first occurs in b[from, to), or -1. */
     static int indexOf(byte[] b, int from, int to, byte[] what) {
         outer:
@@ -72,5 +71,4 @@ final class AsciiBytes {
         }
         return -1;
     }
-
 }

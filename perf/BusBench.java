@@ -34,9 +34,27 @@ import java.util.regex.Pattern;
  */
 public class BusBench {
     public static void main(String[] args) throws Exception {
-        Args opt = Args.parse("BusBench", args, "mode", "channel", "instances", "4", "topics", "200", "rate", "400", "seconds", "10",
-                "shards", "64", "pg-url", "jdbc:postgresql://127.0.0.1:5432/test", "pg-user", "postgres",
-                "redis", "127.0.0.1:6379"); // redis: host:port, or the cluster's nodes
+        Args opt = Args.parse(
+                "BusBench",
+                args,
+                "mode",
+                "channel",
+                "instances",
+                "4",
+                "topics",
+                "200",
+                "rate",
+                "400",
+                "seconds",
+                "10",
+                "shards",
+                "64",
+                "pg-url",
+                "jdbc:postgresql://127.0.0.1:5432/test",
+                "pg-user",
+                "postgres",
+                "redis",
+                "127.0.0.1:6379"); // redis: host:port, or the cluster's nodes
         String mode = opt.get("mode");
         int instances = opt.intArg("instances");
         int topics = opt.intArg("topics");
@@ -48,21 +66,53 @@ public class BusBench {
         String redis = opt.get("redis");
         String schema = "bench_" + UUID.randomUUID().toString().substring(0, 8);
 
-        Map<String, String> env = new HashMap<>(Map.of("WH_HOST", "127.0.0.1", "WH_PORT", "0", "WH_STORE_TYPE", "postgres",
-                "WH_STORE_POSTGRES_URL", pgUrl, "WH_STORE_POSTGRES_USER", pgUser, "WH_STORE_POSTGRES_SCHEMA", schema,
-                "WH_STORE_POSTGRES_POOL_SIZE", "4", "WH_BUS_REDIS_CHANNEL", schema, "WH_BUS_REDIS_SHARDS", shards,
-                "WH_MAX_TOPICS_PER_STREAM", "1"));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "WH_HOST",
+                "127.0.0.1",
+                "WH_PORT",
+                "0",
+                "WH_STORE_TYPE",
+                "postgres",
+                "WH_STORE_POSTGRES_URL",
+                pgUrl,
+                "WH_STORE_POSTGRES_USER",
+                pgUser,
+                "WH_STORE_POSTGRES_SCHEMA",
+                schema,
+                "WH_STORE_POSTGRES_POOL_SIZE",
+                "4",
+                "WH_BUS_REDIS_CHANNEL",
+                schema,
+                "WH_BUS_REDIS_SHARDS",
+                shards,
+                "WH_MAX_TOPICS_PER_STREAM",
+                "1"));
         switch (mode) {
             case "channel" -> env.putAll(Map.of("WH_BUS_TYPE", "redis", "WH_BUS_REDIS_URL", "redis://" + redis));
-            case "interest" -> env.putAll(Map.of("WH_BUS_TYPE", "redis", "WH_BUS_REDIS_URL", "redis://" + redis,
-                    "WH_BUS_REDIS_ROUTING", "interest"));
+            case "interest" ->
+                env.putAll(Map.of(
+                        "WH_BUS_TYPE",
+                        "redis",
+                        "WH_BUS_REDIS_URL",
+                        "redis://" + redis,
+                        "WH_BUS_REDIS_ROUTING",
+                        "interest"));
             case "cluster" -> env.putAll(Map.of("WH_BUS_TYPE", "redis-cluster", "WH_BUS_REDIS_NODES", redis));
-            case "cluster-interest" -> env.putAll(Map.of("WH_BUS_TYPE", "redis-cluster", "WH_BUS_REDIS_NODES", redis,
-                    "WH_BUS_REDIS_ROUTING", "interest"));
+            case "cluster-interest" ->
+                env.putAll(Map.of(
+                        "WH_BUS_TYPE",
+                        "redis-cluster",
+                        "WH_BUS_REDIS_NODES",
+                        redis,
+                        "WH_BUS_REDIS_ROUTING",
+                        "interest"));
             default -> throw new IllegalArgumentException("--mode channel|interest|cluster|cluster-interest");
         }
         List<WireHub> hubs = new ArrayList<>();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         try {
             for (int i = 0; i < instances; i++) {
                 hubs.add(WireHub.start(SettingsLoader.load(null, env)));
@@ -105,8 +155,11 @@ public class BusBench {
                 int k = (int) (n % topics);
                 WireHub target = hubs.get((k % instances + 1) % instances);
                 inFlight.acquire();
-                http.sendAsync(HttpRequest.newBuilder(URI.create(base(target) + "/v1/topics/bench." + k + "/events"))
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"n\":" + n + ",\"pad\":\"" + "x".repeat(100) + "\"}")).build(),
+                http.sendAsync(
+                                HttpRequest.newBuilder(URI.create(base(target) + "/v1/topics/bench." + k + "/events"))
+                                        .POST(HttpRequest.BodyPublishers.ofString(
+                                                "{\"n\":" + n + ",\"pad\":\"" + "x".repeat(100) + "\"}"))
+                                        .build(),
                                 HttpResponse.BodyHandlers.discarding())
                         .whenComplete((response, error) -> {
                             if (error == null && response.statusCode() == 201) {
@@ -133,22 +186,50 @@ public class BusBench {
                 perNode.add(String.format(Locale.ROOT, "%.1f", (redisOutAfter[i] - redisOutBefore[i]) / 1e6));
             }
 
-            System.out.printf(Locale.ROOT, "mode %s: %d instances, %d topics (%d per instance), %d shards%n", mode, instances, topics,
-                    topics / instances, Integer.parseInt(shards));
-            System.out.printf(Locale.ROOT, "published %d (%.0f/s target %d/s), %d failed%n", published.get(), published.get() / publishSeconds,
-                    rate, failed.get());
+            System.out.printf(
+                    Locale.ROOT,
+                    "mode %s: %d instances, %d topics (%d per instance), %d shards%n",
+                    mode,
+                    instances,
+                    topics,
+                    topics / instances,
+                    Integer.parseInt(shards));
+            System.out.printf(
+                    Locale.ROOT,
+                    "published %d (%.0f/s target %d/s), %d failed%n",
+                    published.get(),
+                    published.get() / publishSeconds,
+                    rate,
+                    failed.get());
             long receivedAll = 0;
             for (int i = 0; i < instances; i++) {
                 long received = metric(http, hubs.get(i), "wirehub_bus_received_events_total") - receivedBefore[i];
                 receivedAll += received;
-                System.out.printf(Locale.ROOT, "  instance %d: bus received %d (%.0f/s), delivered %d (%.0f/s)%n", i, received,
-                        received / allSeconds, delivered.get(i), delivered.get(i) / allSeconds);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  instance %d: bus received %d (%.0f/s), delivered %d (%.0f/s)%n",
+                        i,
+                        received,
+                        received / allSeconds,
+                        delivered.get(i),
+                        delivered.get(i) / allSeconds);
             }
-            System.out.printf(Locale.ROOT, "total: bus received %d (%.2f x published), deliveries %d (%.0f/s), redis output %.1f MB (%s per node),"
-                    + " wirehub JVM CPU %.1f s (all %d instances and the client)%n", receivedAll, receivedAll / (double) published.get(),
-                    sum(delivered), sum(delivered) / allSeconds, redisOut / 1e6, String.join(" + ", perNode), cpu / 1e9, instances);
-            System.out.println(sum(delivered) == published.get() && failed.get() == 0 ? "RESULT ok" : "RESULT inexact: delivered "
-                    + sum(delivered) + " of " + published.get());
+            System.out.printf(
+                    Locale.ROOT,
+                    "total: bus received %d (%.2f x published), deliveries %d (%.0f/s), redis output %.1f MB (%s per node),"
+                            + " wirehub JVM CPU %.1f s (all %d instances and the client)%n",
+                    receivedAll,
+                    receivedAll / (double) published.get(),
+                    sum(delivered),
+                    sum(delivered) / allSeconds,
+                    redisOut / 1e6,
+                    String.join(" + ", perNode),
+                    cpu / 1e9,
+                    instances);
+            System.out.println(
+                    sum(delivered) == published.get() && failed.get() == 0
+                            ? "RESULT ok"
+                            : "RESULT inexact: delivered " + sum(delivered) + " of " + published.get());
             readers.forEach(Thread::interrupt);
         } finally {
             hubs.forEach(WireHub::close);
@@ -162,10 +243,11 @@ public class BusBench {
 
     private static void read(HttpClient http, String url, AtomicLongArray delivered, int owner) {
         try {
-            HttpResponse<java.util.stream.Stream<String>> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<java.util.stream.Stream<String>> response =
+                    http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofLines());
             response.body().forEach(line -> {
-                if (line.startsWith("data:")) { // an event (a stream opens with an id: line of its position and no data)
+                if (line.startsWith(
+                        "data:")) { // an event (a stream opens with an id: line of its position and no data)
                     delivered.incrementAndGet(owner);
                 }
             });
@@ -179,7 +261,11 @@ public class BusBench {
     }
 
     private static long metric(HttpClient http, WireHub hub, String name) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create(base(hub) + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String text = http.send(
+                        HttpRequest.newBuilder(URI.create(base(hub) + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         Matcher m = Pattern.compile("(?m)^" + name + " ([0-9.eE+]+)$").matcher(text);
         return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
     }
@@ -196,7 +282,9 @@ public class BusBench {
                 InputStream in = socket.getInputStream();
                 byte[] buffer = new byte[16384];
                 StringBuilder text = new StringBuilder();
-                while (!text.toString().contains("total_net_output_bytes:") || !text.toString().endsWith("\r\n\r\n") && text.indexOf("\r\n", text.indexOf("total_net_output_bytes:")) < 0) {
+                while (!text.toString().contains("total_net_output_bytes:")
+                        || !text.toString().endsWith("\r\n\r\n")
+                                && text.indexOf("\r\n", text.indexOf("total_net_output_bytes:")) < 0) {
                     int n = in.read(buffer);
                     if (n < 0) {
                         break;
@@ -213,7 +301,8 @@ public class BusBench {
     }
 
     private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long sum(AtomicLongArray values) {

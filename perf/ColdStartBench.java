@@ -25,8 +25,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public class ColdStartBench {
     public static void main(String[] args) throws Exception {
-        Args o = Args.parse("ColdStartBench", args, "port", Args.REQUIRED, "subscribers", "10", "publishers", "2", "seconds", "10",
-                "data-bytes", "150");
+        Args o = Args.parse(
+                "ColdStartBench",
+                args,
+                "port",
+                Args.REQUIRED,
+                "subscribers",
+                "10",
+                "publishers",
+                "2",
+                "seconds",
+                "10",
+                "data-bytes",
+                "150");
         int port = o.intArg("port"), subscribers = o.intArg("subscribers"), publishers = o.intArg("publishers");
         int seconds = o.intArg("seconds"), dataBytes = o.intArg("data-bytes");
         System.exit(new ColdStartBench(port, dataBytes).run(subscribers, publishers, seconds));
@@ -39,8 +50,10 @@ public class ColdStartBench {
     ColdStartBench(int port, int dataBytes) {
         this.port = port;
         String data = "{\"pad\":\"" + "x".repeat(Math.max(0, dataBytes - 10)) + "\"}";
-        this.request = ("POST /v1/topics/" + TOPIC + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + data.length() + "\r\n\r\n" + data).getBytes(StandardCharsets.US_ASCII);
+        this.request = ("POST /v1/topics/" + TOPIC
+                        + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + data.length() + "\r\n\r\n" + data)
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     int run(int subscriberCount, int publisherCount, int seconds) throws Exception {
@@ -57,7 +70,8 @@ public class ColdStartBench {
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
         List<Thread> threads = new ArrayList<>();
         for (int p = 0; p < publisherCount; p++) {
-            threads.add(Thread.ofPlatform().name("publisher-" + p).start(() -> publish(start, end, perSecond, failures)));
+            threads.add(
+                    Thread.ofPlatform().name("publisher-" + p).start(() -> publish(start, end, perSecond, failures)));
         }
         for (Thread t : threads) {
             t.join();
@@ -74,11 +88,20 @@ public class ColdStartBench {
         while (subscribers.stream().anyMatch(s -> s.received.get() < total) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        long short_ = subscribers.stream().filter(s -> s.received.get() != total).count();
-        System.out.printf(Locale.ROOT, "published %,d in %d s (%,.0f/s); last 3 s %,.0f/s; first 3 s %,.0f/s; failed POSTs %d;"
-                + " subscribers with a different count %d of %d%n", total, seconds, total / (double) seconds,
+        long short_ =
+                subscribers.stream().filter(s -> s.received.get() != total).count();
+        System.out.printf(
+                Locale.ROOT,
+                "published %,d in %d s (%,.0f/s); last 3 s %,.0f/s; first 3 s %,.0f/s; failed POSTs %d;"
+                        + " subscribers with a different count %d of %d%n",
+                total,
+                seconds,
+                total / (double) seconds,
                 (perSecond.get(seconds - 1) + perSecond.get(seconds - 2) + perSecond.get(seconds - 3)) / 3.0,
-                (perSecond.get(0) + perSecond.get(1) + perSecond.get(2)) / 3.0, failures.get(), short_, subscriberCount);
+                (perSecond.get(0) + perSecond.get(1) + perSecond.get(2)) / 3.0,
+                failures.get(),
+                short_,
+                subscriberCount);
         subscribers.forEach(Subscriber::close);
         boolean ok = failures.get() == 0 && short_ == 0;
         System.out.println(ok ? "RESULT ok" : "RESULT inexact");
@@ -150,8 +173,10 @@ public class ColdStartBench {
 
         Subscriber() throws IOException {
             socket = new Socket("127.0.0.1", port);
-            socket.getOutputStream().write(("GET /v1/sse?topic=" + TOPIC + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET /v1/sse?topic=" + TOPIC
+                                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             Thread.ofVirtual().start(this::read);
         }
 

@@ -8,8 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -36,7 +34,8 @@ public class DemoLoad {
             boolean slowReader = i < slow;
             Thread.ofVirtual().name("demo-sub-" + i).start(() -> subscribe(port, topic, slowReader, received));
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long periodNanos = 1_000_000_000L / Math.max(1, rate);
         long next = System.nanoTime();
         long sent = 0;
@@ -46,10 +45,15 @@ public class DemoLoad {
         while (true) {
             String port = ports[(int) (sent % ports.length)];
             String topic = "demo." + ThreadLocalRandom.current().nextInt(topics);
-            String body = "{\"price\":" + (100 + ThreadLocalRandom.current().nextInt(1000) / 10.0) + ",\"n\":" + sent + "}";
+            String body =
+                    "{\"price\":" + (100 + ThreadLocalRandom.current().nextInt(1000) / 10.0) + ",\"n\":" + sent + "}";
             try {
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/topics/" + topic + "/events"))
-                        .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + port + "/v1/topics/" + topic + "/events"))
+                                .timeout(Duration.ofSeconds(5))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
             } catch (Exception e) {
                 // an instance restarting: keep the pace, try the next one
@@ -75,9 +79,11 @@ public class DemoLoad {
                     socket.setReceiveBufferSize(4096);
                 }
                 OutputStream out = socket.getOutputStream();
-                out.write(("GET /v1/sse?topic=" + topic + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+                out.write(("GET /v1/sse?topic=" + topic
+                                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
                 String line;
                 while ((line = in.readLine()) != null) {
                     if (line.startsWith("id: ")) {

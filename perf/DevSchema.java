@@ -24,7 +24,8 @@ public class DevSchema {
         try (Connection connection = DriverManager.getConnection(args[1], user, password)) {
             switch (args[0]) {
                 case "exists" -> {
-                    try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+                    try (PreparedStatement query =
+                            connection.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
                         query.setString(1, args[2]);
                         try (ResultSet rows = query.executeQuery()) {
                             System.out.println(rows.next() ? "present" : "absent");

@@ -20,9 +20,13 @@ public class DevServices {
         for (int i = 1; i + 1 < args.length; i += 2) {
             int port = Integer.parseInt(args[i + 1]);
             switch (args[i]) {
-                case "postgres" -> postgres = EmbeddedPostgres.builder().setPort(port).start();
+                case "postgres" ->
+                    postgres = EmbeddedPostgres.builder().setPort(port).start();
                 case "redis" -> {
-                    redis = RedisServer.newRedisServer().bind("127.0.0.1").port(port).build();
+                    redis = RedisServer.newRedisServer()
+                            .bind("127.0.0.1")
+                            .port(port)
+                            .build();
                     redis.start();
                 }
                 default -> throw new IllegalArgumentException("unknown service " + args[i]);

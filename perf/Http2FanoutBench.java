@@ -29,8 +29,21 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public class Http2FanoutBench {
     public static void main(String[] args) throws Exception {
-        Args o = Args.parse("Http2FanoutBench", args, "port", Args.REQUIRED, "pid", Args.REQUIRED, "protocol", "h1",
-                "streams", "1000", "seconds", "10", "batch", "20");
+        Args o = Args.parse(
+                "Http2FanoutBench",
+                args,
+                "port",
+                Args.REQUIRED,
+                "pid",
+                Args.REQUIRED,
+                "protocol",
+                "h1",
+                "streams",
+                "1000",
+                "seconds",
+                "10",
+                "batch",
+                "20");
         new Http2FanoutBench(o.intArg("port"), o.longArg("pid"), o.choice("protocol", "h1", "h2"), o.intArg("streams"))
                 .run(o.intArg("seconds"), o.intArg("batch"));
     }
@@ -50,13 +63,15 @@ public class Http2FanoutBench {
         this.protocol = protocol;
         this.streams = streams;
         this.client = HttpClient.newBuilder()
-                .version(protocol.equals("h2") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build();
+                .version(protocol.equals("h2") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+                .build();
         this.latencies = new long[streams][];
     }
 
     void run(int seconds, int batch) throws Exception {
         if (protocol.equals("h2")) { // one request upgrades the connection; the streams then share it
-            HttpResponse<Void> first = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+            HttpResponse<Void> first = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/health")).build(),
                     HttpResponse.BodyHandlers.discarding());
             if (first.version() != HttpClient.Version.HTTP_2) {
                 throw new IllegalStateException("no h2c upgrade: " + first.version());
@@ -74,11 +89,27 @@ public class Http2FanoutBench {
         long published = publish(seconds, batch);
         Thread.sleep(2000); // the tail still on its way
         double deliveredPerSecond = deliveries.sum() / (seconds + 2.0);
-        long[] all = Arrays.stream(latencies).filter(a -> a != null).flatMapToLong(Arrays::stream).filter(v -> v > 0).sorted().toArray();
-        System.out.printf(Locale.ROOT, "%s: %d streams, %d events published in %d s (batches of %d), %.0f deliveries/s,"
+        long[] all = Arrays.stream(latencies)
+                .filter(a -> a != null)
+                .flatMapToLong(Arrays::stream)
+                .filter(v -> v > 0)
+                .sorted()
+                .toArray();
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %d streams, %d events published in %d s (batches of %d), %.0f deliveries/s,"
                         + " latency p50 %.1f ms p99 %.1f ms (%d samples), server peak RSS %d MB, %d streams ended early%n",
-                protocol.equals("h2") ? "HTTP/2 (h2c)" : "HTTP/1.1", streams, published, seconds, batch, deliveredPerSecond,
-                percentile(all, 0.50) / 1000.0, percentile(all, 0.99) / 1000.0, all.length, peakRssKb() / 1024, endedEarly.get());
+                protocol.equals("h2") ? "HTTP/2 (h2c)" : "HTTP/1.1",
+                streams,
+                published,
+                seconds,
+                batch,
+                deliveredPerSecond,
+                percentile(all, 0.50) / 1000.0,
+                percentile(all, 0.99) / 1000.0,
+                all.length,
+                peakRssKb() / 1024,
+                endedEarly.get());
         synchronized (bodies) {
             for (InputStream body : bodies) {
                 body.close();
@@ -92,8 +123,11 @@ public class Http2FanoutBench {
         latencies[index] = ring;
         int next = 0;
         try {
-            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=h2bench"))
-                    .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=h2bench"))
+                            .header("Accept", "text/event-stream")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             synchronized (bodies) {
                 bodies.add(response.body());
             }
@@ -117,17 +151,25 @@ public class Http2FanoutBench {
 
     /** Posts batches back to back until the time is up; returns the events stored. */
     private long publish(int seconds, int batch) throws Exception {
-        HttpClient publisher = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient publisher =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         long published = 0;
         while (System.nanoTime() < until) {
             StringBuilder body = new StringBuilder("[");
             for (int i = 0; i < batch; i++) {
-                body.append(i == 0 ? "" : ",").append("{\"topic\":\"h2bench\",\"data\":").append(System.nanoTime()).append('}');
+                body.append(i == 0 ? "" : ",")
+                        .append("{\"topic\":\"h2bench\",\"data\":")
+                        .append(System.nanoTime())
+                        .append('}');
             }
-            HttpResponse<Void> response = publisher.send(HttpRequest.newBuilder(URI.create(base + "/v1/events"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString()))
-                    .build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = publisher.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/events"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    body.append(']').toString()))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() == 201) {
                 published += batch;
             } else if (response.statusCode() == 503) {

@@ -39,16 +39,37 @@ import java.util.regex.Pattern;
  */
 public class IdleBench {
     public static void main(String[] args) throws Exception {
-        Args o = Args.parse("IdleBench", args, "port", Args.REQUIRED, "pid", Args.REQUIRED, "transport", "sse",
-                "connections", "2000", "warmup", "200", "connecting", "200", "host", "127.0.0.1", "topic", "idle",
-                "close-wait-seconds", "60", "breakdown", "false");
+        Args o = Args.parse(
+                "IdleBench",
+                args,
+                "port",
+                Args.REQUIRED,
+                "pid",
+                Args.REQUIRED,
+                "transport",
+                "sse",
+                "connections",
+                "2000",
+                "warmup",
+                "200",
+                "connecting",
+                "200",
+                "host",
+                "127.0.0.1",
+                "topic",
+                "idle",
+                "close-wait-seconds",
+                "60",
+                "breakdown",
+                "false");
         String host = o.get("host"), transport = o.choice("transport", "sse", "sse-h2", "ws"), topic = o.get("topic");
         int port = o.intArg("port"), connections = o.intArg("connections"), warmup = o.intArg("warmup");
         int closeWaitSeconds = o.intArg("close-wait-seconds"), connecting = o.intArg("connecting");
         long pid = o.longArg("pid");
         boolean breakdown = o.boolArg("breakdown");
         try {
-            System.exit(new IdleBench(host, port, pid, transport, topic, breakdown, connecting).run(connections, warmup, closeWaitSeconds));
+            System.exit(new IdleBench(host, port, pid, transport, topic, breakdown, connecting)
+                    .run(connections, warmup, closeWaitSeconds));
         } catch (MeasurementException e) {
             System.out.println("FAILED: " + e.getMessage());
             System.exit(1);
@@ -61,7 +82,8 @@ public class IdleBench {
     final String transport;
     final String topic;
     final boolean breakdown;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
 
     final int maxConnecting;
@@ -77,11 +99,12 @@ public class IdleBench {
     }
 
     int run(int connections, int warmup, int closeWaitSeconds) throws Exception {
-        String name = switch (transport) {
-            case "sse" -> "SSE";
-            case "sse-h2" -> "SSE over HTTP/2";
-            default -> "WebSocket";
-        };
+        String name =
+                switch (transport) {
+                    case "sse" -> "SSE";
+                    case "sse-h2" -> "SSE over HTTP/2";
+                    default -> "WebSocket";
+                };
         System.out.printf(Locale.ROOT, "idle: %d %s connections to one topic%n", connections, name);
         jcmd("VM.version"); // the first attach starts the server's attach listener: not a stream's cost
 
@@ -102,15 +125,24 @@ public class IdleBench {
         Map<String, long[]> classesAfter = breakdown ? classHistogram() : null;
         Map<String, Long> nativeAfter = breakdown ? nativeMemory() : null;
         if (streams.ended.get() > 0) {
-            throw new MeasurementException(streams.ended.get() + " streams ended while idle; first: " + streams.firstError.get());
+            throw new MeasurementException(
+                    streams.ended.get() + " streams ended while idle; first: " + streams.firstError.get());
         }
-        System.out.printf(Locale.ROOT, "  opened       %d in %.2f s (%.0f/s), warm-up %d opened and closed first%n",
-                connections, openSeconds, connections / openSeconds, warmup);
+        System.out.printf(
+                Locale.ROOT,
+                "  opened       %d in %.2f s (%.0f/s), warm-up %d opened and closed first%n",
+                connections,
+                openSeconds,
+                connections / openSeconds,
+                warmup);
         System.out.println("  before       " + before);
         System.out.println("  connected    " + after);
-        System.out.printf(Locale.ROOT, "  per stream   heap %.1f KB, RSS %.1f KB  (%s)%n",
+        System.out.printf(
+                Locale.ROOT,
+                "  per stream   heap %.1f KB, RSS %.1f KB  (%s)%n",
                 (after.heapUsedKb - before.heapUsedKb) / (double) connections,
-                (after.rssKb - before.rssKb) / (double) connections, name);
+                (after.rssKb - before.rssKb) / (double) connections,
+                name);
         if (breakdown) {
             printBreakdown(classesBefore, classesAfter, nativeBefore, nativeAfter, connections);
         }
@@ -120,11 +152,19 @@ public class IdleBench {
         awaitSubscribers(0, closeWaitSeconds);
         double closeSeconds = (System.nanoTime() - t1) / 1e9;
         Sample closed = sample();
-        System.out.printf(Locale.ROOT, "  closed       %s; 0 subscribers %.1f s after the clients closed%n", closed, closeSeconds);
+        System.out.printf(
+                Locale.ROOT,
+                "  closed       %s; 0 subscribers %.1f s after the clients closed%n",
+                closed,
+                closeSeconds);
         if (breakdown && nativeBefore != null) {
-            System.out.printf(Locale.ROOT, "  NMT total committed: before %.1f MB, connected %.1f MB, closed %.1f MB"
-                    + " (committed; not all of it is resident)%n",
-                    nativeBefore.get("Total") / 1024.0, nativeAfter.get("Total") / 1024.0, nativeMemory().get("Total") / 1024.0);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  NMT total committed: before %.1f MB, connected %.1f MB, closed %.1f MB"
+                            + " (committed; not all of it is resident)%n",
+                    nativeBefore.get("Total") / 1024.0,
+                    nativeAfter.get("Total") / 1024.0,
+                    nativeMemory().get("Total") / 1024.0);
         }
         System.out.println("RESULT ok");
         return 0;
@@ -134,8 +174,13 @@ public class IdleBench {
     record Sample(long heapUsedKb, long heapCommittedKb, long rssKb, long threads) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "heap used %.1f MB (committed %.0f MB), RSS %.1f MB, %d threads",
-                    heapUsedKb / 1024.0, heapCommittedKb / 1024.0, rssKb / 1024.0, threads);
+            return String.format(
+                    Locale.ROOT,
+                    "heap used %.1f MB (committed %.0f MB), RSS %.1f MB, %d threads",
+                    heapUsedKb / 1024.0,
+                    heapCommittedKb / 1024.0,
+                    rssKb / 1024.0,
+                    threads);
         }
     }
 
@@ -167,7 +212,8 @@ public class IdleBench {
 
     static final Pattern CLASS_ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
     static final Pattern NMT_TOTAL = Pattern.compile("^Total: reserved=\\d+KB, committed=(\\d+)KB", Pattern.MULTILINE);
-    static final Pattern NMT_ROW = Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)", Pattern.MULTILINE);
+    static final Pattern NMT_ROW =
+            Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)", Pattern.MULTILINE);
 
     /** Live objects by class (jcmd GC.class_histogram runs a full GC first): instances and bytes. */
     Map<String, long[]> classHistogram() throws Exception {
@@ -184,7 +230,9 @@ public class IdleBench {
 
     /** Committed KB by NMT category, or null when the server runs without -XX:NativeMemoryTracking. */
     Map<String, Long> nativeMemory() throws Exception {
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.native_memory", "summary").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.native_memory", "summary")
+                .redirectErrorStream(true)
+                .start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(60, TimeUnit.SECONDS);
         Map<String, Long> out = new HashMap<>();
@@ -200,17 +248,26 @@ public class IdleBench {
         return out;
     }
 
-    static void printBreakdown(Map<String, long[]> before, Map<String, long[]> after, Map<String, Long> nativeBefore,
-            Map<String, Long> nativeAfter, int n) {
+    static void printBreakdown(
+            Map<String, long[]> before,
+            Map<String, long[]> after,
+            Map<String, Long> nativeBefore,
+            Map<String, Long> nativeAfter,
+            int n) {
         System.out.println("  heap by class, growth per stream (largest first):");
         after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), new long[] {
-                        e.getValue()[0] - before.getOrDefault(e.getKey(), new long[2])[0],
-                        e.getValue()[1] - before.getOrDefault(e.getKey(), new long[2])[1]}))
+                    e.getValue()[0] - before.getOrDefault(e.getKey(), new long[2])[0],
+                    e.getValue()[1] - before.getOrDefault(e.getKey(), new long[2])[1]
+                }))
                 .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
                 .limit(14)
-                .forEach(e -> System.out.printf(Locale.ROOT, "    %8.0f B  %6.2f objects  %s%n",
-                        e.getValue()[1] / (double) n, e.getValue()[0] / (double) n, e.getKey()));
+                .forEach(e -> System.out.printf(
+                        Locale.ROOT,
+                        "    %8.0f B  %6.2f objects  %s%n",
+                        e.getValue()[1] / (double) n,
+                        e.getValue()[0] / (double) n,
+                        e.getKey()));
         if (nativeBefore == null || nativeAfter == null) {
             System.out.println("  native memory: not tracked (start the server with -XX:NativeMemoryTracking=summary)");
             return;
@@ -220,11 +277,14 @@ public class IdleBench {
                 .map(e -> Map.entry(e.getKey(), e.getValue() - nativeBefore.getOrDefault(e.getKey(), 0L)))
                 .filter(e -> e.getValue() != 0 && !e.getKey().equals("Total"))
                 .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-                .forEach(e -> System.out.printf(Locale.ROOT, "    %8.2f KB  %s%n", e.getValue() / (double) n, e.getKey()));
+                .forEach(e ->
+                        System.out.printf(Locale.ROOT, "    %8.2f KB  %s%n", e.getValue() / (double) n, e.getKey()));
     }
 
     String jcmd(String command) throws Exception {
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new MeasurementException("'jcmd " + pid + " " + command + "' failed: " + out);
@@ -256,8 +316,11 @@ public class IdleBench {
     }
 
     int subscribers() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/v1/stats"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/v1/stats"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         Matcher m = SUBSCRIBERS.matcher(r.body());
         if (r.statusCode() != 200 || !m.find()) {
             throw new MeasurementException("/v1/stats answered " + r.statusCode() + ": " + r.body());
@@ -363,7 +426,8 @@ public class IdleBench {
         }
         if (failed.get() > 0) {
             streams.closeAll();
-            throw new MeasurementException(failed.get() + " of " + n + " streams failed to open; first: " + firstFailure.get());
+            throw new MeasurementException(
+                    failed.get() + " of " + n + " streams failed to open; first: " + firstFailure.get());
         }
         return streams;
     }
@@ -374,9 +438,11 @@ public class IdleBench {
      */
     Streams openOverHttp2(int n) throws Exception {
         Streams streams = new Streams();
-        streams.h2Client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        streams.h2Client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
         URI health = URI.create("http://" + host + ":" + port + "/health");
-        HttpResponse<String> first = streams.h2Client.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> first =
+                streams.h2Client.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
         if (first.version() != HttpClient.Version.HTTP_2) {
             throw new MeasurementException("the server did not upgrade to h2c: " + first.version());
         }
@@ -390,8 +456,11 @@ public class IdleBench {
             Thread.ofVirtual().start(() -> {
                 boolean open = false;
                 try {
-                    HttpResponse<InputStream> response = streams.h2Client.send(HttpRequest.newBuilder(uri)
-                            .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+                    HttpResponse<InputStream> response = streams.h2Client.send(
+                            HttpRequest.newBuilder(uri)
+                                    .header("Accept", "text/event-stream")
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
                     if (response.statusCode() != 200) {
                         throw new IOException("expected 200, got " + response.statusCode());
                     }
@@ -426,19 +495,27 @@ public class IdleBench {
         }
         if (failed.get() > 0) {
             streams.closeAll();
-            throw new MeasurementException(failed.get() + " of " + n + " streams failed to open; first: " + firstFailure.get());
+            throw new MeasurementException(
+                    failed.get() + " of " + n + " streams failed to open; first: " + firstFailure.get());
         }
         return streams;
     }
 
     String request() {
         String path = (transport.equals("ws") ? "/v1/ws" : "/v1/sse") + "?topic=" + topic;
-        StringBuilder b = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\nHost: ").append(host).append(':').append(port).append("\r\n");
+        StringBuilder b = new StringBuilder("GET ")
+                .append(path)
+                .append(" HTTP/1.1\r\nHost: ")
+                .append(host)
+                .append(':')
+                .append(port)
+                .append("\r\n");
         if (transport.equals("ws")) {
             byte[] key = new byte[16];
             ThreadLocalRandom.current().nextBytes(key);
             b.append("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ")
-                    .append(Base64.getEncoder().encodeToString(key)).append("\r\n");
+                    .append(Base64.getEncoder().encodeToString(key))
+                    .append("\r\n");
         } else {
             b.append("Accept: text/event-stream\r\n");
         }
@@ -453,7 +530,8 @@ public class IdleBench {
             head.append((char) c);
             if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
                 if (!head.toString().startsWith("HTTP/1.1 " + status)) {
-                    throw new IOException("expected " + status + ", got: " + head.toString().lines().findFirst().orElse(""));
+                    throw new IOException("expected " + status + ", got: "
+                            + head.toString().lines().findFirst().orElse(""));
                 }
                 return;
             }

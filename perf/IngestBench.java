@@ -45,11 +45,50 @@ public final class IngestBench {
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         String[] database = {"jdbc", Args.REQUIRED, "user", "postgres", "password", "", "schema", Args.REQUIRED};
         switch (command) {
-            case "publish" -> publish(Args.parse("IngestBench", rest, with(database, "port", Args.REQUIRED, "pid", "0", "clk-tck", "100",
-                    "publishers", Args.REQUIRED, "batch", Args.REQUIRED, "seconds", "5", "warmup-seconds", "3", "label", Args.REQUIRED)));
-            case "replay" -> replay(Args.parse("IngestBench", rest, with(database, "port", Args.REQUIRED, "fill", Args.FLAG,
-                    "topics", "100", "events-per-topic", "10000", "behind", Args.REQUIRED, "reconnects", "200", "concurrency", "1",
-                    "label", "")));
+            case "publish" ->
+                publish(Args.parse(
+                        "IngestBench",
+                        rest,
+                        with(
+                                database,
+                                "port",
+                                Args.REQUIRED,
+                                "pid",
+                                "0",
+                                "clk-tck",
+                                "100",
+                                "publishers",
+                                Args.REQUIRED,
+                                "batch",
+                                Args.REQUIRED,
+                                "seconds",
+                                "5",
+                                "warmup-seconds",
+                                "3",
+                                "label",
+                                Args.REQUIRED)));
+            case "replay" ->
+                replay(Args.parse(
+                        "IngestBench",
+                        rest,
+                        with(
+                                database,
+                                "port",
+                                Args.REQUIRED,
+                                "fill",
+                                Args.FLAG,
+                                "topics",
+                                "100",
+                                "events-per-topic",
+                                "10000",
+                                "behind",
+                                Args.REQUIRED,
+                                "reconnects",
+                                "200",
+                                "concurrency",
+                                "1",
+                                "label",
+                                "")));
             case "drop" -> {
                 Args opts = Args.parse("IngestBench", rest, database);
                 sql(opts, "DROP SCHEMA IF EXISTS \"" + opts.get("schema") + "\" CASCADE");
@@ -103,7 +142,8 @@ public final class IngestBench {
                             int status = http.exchange(request);
                             long t1 = System.nanoTime();
                             if (status != 201) {
-                                throw new IllegalStateException("POST " + path + " answered " + status + ": " + http.lastBody());
+                                throw new IllegalStateException(
+                                        "POST " + path + " answered " + status + ": " + http.lastBody());
                             }
                             acked[me] += batch;
                             if (t0 >= windowStart && t1 <= end) {
@@ -116,7 +156,10 @@ public final class IngestBench {
             }
         }
         sampler.join();
-        long[] all = results.stream().flatMapToLong(f -> Arrays.stream(join(f))).sorted().toArray();
+        long[] all = results.stream()
+                .flatMapToLong(f -> Arrays.stream(join(f)))
+                .sorted()
+                .toArray();
         long ackedTotal = Arrays.stream(acked).sum();
         double seconds = windowNanos / 1e9;
         double events = (double) all.length * batch;
@@ -125,18 +168,33 @@ public final class IngestBench {
         // Every acknowledged event must be in the table, once, with gapless seqs per topic.
         long stored;
         long badTopics;
-        try (Connection sql = connect(opts); Statement st = sql.createStatement()) {
+        try (Connection sql = connect(opts);
+                Statement st = sql.createStatement()) {
             String table = "\"" + opts.get("schema") + "\".events";
             stored = longOf(st, "SELECT count(*) FROM " + table + " WHERE topic LIKE 'ingest-" + label + "-%'");
-            badTopics = longOf(st, "SELECT count(*) FROM (SELECT topic FROM " + table + " WHERE topic LIKE 'ingest-" + label
-                    + "-%' GROUP BY topic HAVING min(seq) <> 1 OR max(seq) <> count(*)) gaps");
+            badTopics = longOf(
+                    st,
+                    "SELECT count(*) FROM (SELECT topic FROM " + table + " WHERE topic LIKE 'ingest-" + label
+                            + "-%' GROUP BY topic HAVING min(seq) <> 1 OR max(seq) <> count(*)) gaps");
         }
-        System.out.printf("publish %-14s %2d publisher(s) x batch %3d: %,9.0f events/s  %,7.0f requests/s  request p50 %s p99 %s max %s"
+        System.out.printf(
+                "publish %-14s %2d publisher(s) x batch %3d: %,9.0f events/s  %,7.0f requests/s  request p50 %s p99 %s max %s"
                         + "  server CPU %.2f cores, %.1f us/event  (acked %,d, stored %,d)%n",
-                label, publishers, batch, events / seconds, all.length / seconds, millis(all, 0.50), millis(all, 0.99),
-                millis(all, 1.0), cpuSeconds / seconds, cpuSeconds * 1e6 / Math.max(1, events), ackedTotal, stored);
+                label,
+                publishers,
+                batch,
+                events / seconds,
+                all.length / seconds,
+                millis(all, 0.50),
+                millis(all, 0.99),
+                millis(all, 1.0),
+                cpuSeconds / seconds,
+                cpuSeconds * 1e6 / Math.max(1, events),
+                ackedTotal,
+                stored);
         if (stored != ackedTotal || badTopics != 0) {
-            System.out.println("FAILED: acknowledged " + ackedTotal + " events, the table holds " + stored + "; topics with a seq gap: " + badTopics);
+            System.out.println("FAILED: acknowledged " + ackedTotal + " events, the table holds " + stored
+                    + "; topics with a seq gap: " + badTopics);
             System.exit(1);
         }
         System.out.println("RESULT ok");
@@ -145,7 +203,12 @@ public final class IngestBench {
     private static String batchBody(String topic, String data, int batch) {
         StringBuilder out = new StringBuilder("[");
         for (int i = 0; i < batch; i++) {
-            out.append(i == 0 ? "" : ",").append("{\"topic\":\"").append(topic).append("\",\"data\":").append(data).append('}');
+            out.append(i == 0 ? "" : ",")
+                    .append("{\"topic\":\"")
+                    .append(topic)
+                    .append("\",\"data\":")
+                    .append(data)
+                    .append('}');
         }
         return out.append(']').toString();
     }
@@ -191,9 +254,17 @@ public final class IngestBench {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             Arrays.sort(latencies);
-            System.out.printf("replay %-8s %,6d behind, %2d at once: p50 %s p99 %s max %s  (%,.0f reconnects/s; %d replayed in full, %d reset)%n",
-                    label, n, concurrency, millis(latencies, 0.50), millis(latencies, 0.99), millis(latencies, 1.0),
-                    reconnects / seconds, outcome[0], outcome[1]);
+            System.out.printf(
+                    "replay %-8s %,6d behind, %2d at once: p50 %s p99 %s max %s  (%,.0f reconnects/s; %d replayed in full, %d reset)%n",
+                    label,
+                    n,
+                    concurrency,
+                    millis(latencies, 0.50),
+                    millis(latencies, 0.99),
+                    millis(latencies, 1.0),
+                    reconnects / seconds,
+                    outcome[0],
+                    outcome[1]);
         }
         System.out.println("RESULT ok");
     }
@@ -203,7 +274,8 @@ public final class IngestBench {
         String schema = "\"" + opts.get("schema") + "\"";
         String data = "{\"v\":\"" + "x".repeat(DATA_BYTES - 8) + "\"}";
         long t0 = System.nanoTime();
-        try (Connection sql = connect(opts); Statement st = sql.createStatement()) {
+        try (Connection sql = connect(opts);
+                Statement st = sql.createStatement()) {
             st.execute("INSERT INTO " + schema + ".events (topic, seq, type, data, json, created_at)"
                     + " SELECT 'replay-' || t, s, NULL, '" + data + "', true, now()"
                     + " FROM generate_series(1, " + topics + ") t, generate_series(1, " + perTopic + ") s");
@@ -211,8 +283,13 @@ public final class IngestBench {
                     + " FROM generate_series(1, " + topics + ") t");
             st.execute("ANALYZE " + schema + ".events");
             st.execute("ANALYZE " + schema + ".topics");
-            System.out.printf("fill: %,d events (%d topics x %,d) in %.1fs; events table %s rows, %s%n", (long) topics * perTopic, topics,
-                    perTopic, (System.nanoTime() - t0) / 1e9, longOf(st, "SELECT count(*) FROM " + schema + ".events"),
+            System.out.printf(
+                    "fill: %,d events (%d topics x %,d) in %.1fs; events table %s rows, %s%n",
+                    (long) topics * perTopic,
+                    topics,
+                    perTopic,
+                    (System.nanoTime() - t0) / 1e9,
+                    longOf(st, "SELECT count(*) FROM " + schema + ".events"),
                     stringOf(st, "SELECT pg_size_pretty(pg_total_relation_size('" + schema + ".events'))"));
         }
     }
@@ -226,7 +303,8 @@ public final class IngestBench {
         long after = head - behind;
         try (Http http = new Http(port)) {
             http.send(("GET /v1/sse?topic=" + topic + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                    + "Last-Event-ID: " + after + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Last-Event-ID: " + after + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             int status = http.readHeaders();
             if (status != 200) {
                 throw new IllegalStateException("GET /v1/sse answered " + status);
@@ -240,7 +318,8 @@ public final class IngestBench {
                     return true;
                 } else if (line.startsWith("data:") && seq >= 0) {
                     if (seq != expected) {
-                        throw new IllegalStateException(topic + ": replay after " + after + " sent seq " + seq + ", expected " + expected);
+                        throw new IllegalStateException(
+                                topic + ": replay after " + after + " sent seq " + seq + ", expected " + expected);
                     }
                     if (seq == head) {
                         return false;
@@ -277,8 +356,10 @@ public final class IngestBench {
 
         byte[] post(String path, String body) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
-                    + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] head = ("POST " + path
+                            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                            + bytes.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
             byte[] request = Arrays.copyOf(head, head.length + bytes.length);
             System.arraycopy(bytes, 0, request, head.length, bytes.length);
             return request;
@@ -404,7 +485,8 @@ public final class IngestBench {
     }
 
     private static void sql(Args opts, String statement) throws SQLException {
-        try (Connection sql = connect(opts); Statement st = sql.createStatement()) {
+        try (Connection sql = connect(opts);
+                Statement st = sql.createStatement()) {
             st.execute(statement);
         }
     }

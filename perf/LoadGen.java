@@ -60,12 +60,59 @@ import java.util.regex.Pattern;
 public class LoadGen {
 
     public static void main(String[] args) throws Exception {
-        Args o = Args.parse("LoadGen", args,
-                "server", "wirehub", "transport", "sse", "host", "127.0.0.1", "port", Args.REQUIRED, "pid", Args.REQUIRED,
-                "subscribers", "100", "topics", "1", "rate", "0", "batch", "1", "pub-conns", "2",
-                "payload", "150", "warmup", "2", "cold", "2", "window", "5", "drain", "30",
-                "io-threads", "2", "connect-timeout", "60", "clk-tck", "100", "out", "-", "label", "",
-                "topics-per-sub", "1", "burst", "0", "burst-every", "1", "jcmd", "none", "pub-port", "same");
+        Args o = Args.parse(
+                "LoadGen",
+                args,
+                "server",
+                "wirehub",
+                "transport",
+                "sse",
+                "host",
+                "127.0.0.1",
+                "port",
+                Args.REQUIRED,
+                "pid",
+                Args.REQUIRED,
+                "subscribers",
+                "100",
+                "topics",
+                "1",
+                "rate",
+                "0",
+                "batch",
+                "1",
+                "pub-conns",
+                "2",
+                "payload",
+                "150",
+                "warmup",
+                "2",
+                "cold",
+                "2",
+                "window",
+                "5",
+                "drain",
+                "30",
+                "io-threads",
+                "2",
+                "connect-timeout",
+                "60",
+                "clk-tck",
+                "100",
+                "out",
+                "-",
+                "label",
+                "",
+                "topics-per-sub",
+                "1",
+                "burst",
+                "0",
+                "burst-every",
+                "1",
+                "jcmd",
+                "none",
+                "pub-port",
+                "same");
         System.exit(new LoadGen(o).run());
     }
 
@@ -76,12 +123,14 @@ public class LoadGen {
     final int port;
     /** Where the publisher connects: --port, or another instance's (events then cross the bus). */
     final int pubPort;
+
     final long[] serverPids;
     final int subscribers, topics, rate, batch, pubConns, payload, ioThreads, clkTck;
     /** Topics per subscriber: subscriber i follows minTopicsPerSub + i mod (max - min + 1). */
     final int minTopicsPerSub, maxTopicsPerSub;
     /** Extra batches of {@code burst} events to one topic every {@code burstEvery} seconds; 0: none. */
     final int burst;
+
     final double burstEvery;
     final double warmup, cold, window, drain, connectTimeout;
     final String out, label;
@@ -96,12 +145,14 @@ public class LoadGen {
     final long[] ackedN;
     /** Subscribers that have seen at least one event of every publisher connection. */
     final AtomicInteger ready = new AtomicInteger();
+
     final AtomicInteger opened = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
     final AtomicInteger lost = new AtomicInteger();
     volatile String firstError;
     /** What phase a delivery is counted in (index into the loops' histograms). */
     volatile int phase = COLD;
+
     static final int COLD = 0, WARM = 1, WINDOW = 2, DRAIN = 3;
 
     final List<SubscriberLoop> loops = new ArrayList<>();
@@ -113,7 +164,9 @@ public class LoadGen {
         host = o.get("host");
         port = o.intArg("port");
         pubPort = o.get("pub-port").equals("same") ? port : o.intArg("pub-port");
-        serverPids = Arrays.stream(o.get("pid").split(",")).mapToLong(Long::parseLong).toArray();
+        serverPids = Arrays.stream(o.get("pid").split(","))
+                .mapToLong(Long::parseLong)
+                .toArray();
         subscribers = o.intArg("subscribers");
         topics = o.intArg("topics");
         rate = o.intArg("rate");
@@ -141,8 +194,13 @@ public class LoadGen {
         if (nchan && (burst > 0 || maxTopicsPerSub > 1)) {
             o.usage("--burst and --topics-per-sub above 1 are wirehub only (batch publish, several topics per stream)");
         }
-        if (minTopicsPerSub < 1 || maxTopicsPerSub < minTopicsPerSub || maxTopicsPerSub > topics || burst < 0 || burstEvery <= 0) {
-            o.usage("--topics-per-sub is K or MIN-MAX with 1 <= MIN <= MAX <= --topics; --burst >= 0; --burst-every > 0");
+        if (minTopicsPerSub < 1
+                || maxTopicsPerSub < minTopicsPerSub
+                || maxTopicsPerSub > topics
+                || burst < 0
+                || burstEvery <= 0) {
+            o.usage(
+                    "--topics-per-sub is K or MIN-MAX with 1 <= MIN <= MAX <= --topics; --burst >= 0; --burst-every > 0");
         }
         if (subscribers < 1 || topics < 1 || pubConns < 1 || batch < 1 || ioThreads < 1 || payload < 40) {
             o.usage("--subscribers, --topics, --pub-conns, --batch, --io-threads must be >= 1, --payload >= 40");
@@ -173,12 +231,21 @@ public class LoadGen {
     }
 
     int run() throws Exception {
-        String what = String.format(Locale.ROOT, "%s %s, %d subscribers on %d topic(s)%s, %s, %d-byte events, %d publisher connection(s)%s%s",
-                nchan ? "nchan" : "wirehub", ws ? "WebSocket" : "SSE", subscribers, topics,
+        String what = String.format(
+                Locale.ROOT,
+                "%s %s, %d subscribers on %d topic(s)%s, %s, %d-byte events, %d publisher connection(s)%s%s",
+                nchan ? "nchan" : "wirehub",
+                ws ? "WebSocket" : "SSE",
+                subscribers,
+                topics,
                 maxTopicsPerSub > 1 ? " (" + minTopicsPerSub + "-" + maxTopicsPerSub + " each)" : "",
-                rate == 0 ? "saturation" : rate + " events/s", payload, pubConns, batch > 1 ? ", batches of " + batch : "",
+                rate == 0 ? "saturation" : rate + " events/s",
+                payload,
+                pubConns,
+                batch > 1 ? ", batches of " + batch : "",
                 burst > 0 ? ", bursts of " + burst + " to one topic every " + burstEvery + " s" : "");
-        System.out.println("loadgen: " + what + (pubPort != port ? ", published on port " + pubPort + ", served on " + port : ""));
+        System.out.println(
+                "loadgen: " + what + (pubPort != port ? ", published on port " + pubPort + ", served on " + port : ""));
         ProcStats server = new ProcStats(serverPids, clkTck);
         ProcStats client = new ProcStats(new long[] {ProcessHandle.current().pid()}, clkTck);
         Map<String, Long> statsStart = stats();
@@ -202,12 +269,20 @@ public class LoadGen {
         while (opened.get() + failed.get() < subscribers && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        loops.forEach(SubscriberLoop::abandonConnects); // what has not opened by now is a connect failure, not a late subscriber
+        loops.forEach(
+                SubscriberLoop
+                        ::abandonConnects); // what has not opened by now is a connect failure, not a late subscriber
         double connectSeconds = (System.nanoTime() - t0) / 1e9;
         int openedCount = opened.get();
         int connectFailures = subscribers - openedCount;
-        System.out.printf(Locale.ROOT, "  connected      %d of %d streams in %.2f s, %d failed%s%n", openedCount, subscribers,
-                connectSeconds, connectFailures, firstError == null ? "" : " (first: " + firstError + ")");
+        System.out.printf(
+                Locale.ROOT,
+                "  connected      %d of %d streams in %.2f s, %d failed%s%n",
+                openedCount,
+                subscribers,
+                connectSeconds,
+                connectFailures,
+                firstError == null ? "" : " (first: " + firstError + ")");
         if (openedCount == 0) {
             return fail("no stream opened");
         }
@@ -231,8 +306,10 @@ public class LoadGen {
         while (System.nanoTime() < warmDeadline || ready.get() < openedCount - lost.get()) {
             if (System.nanoTime() > readyDeadline) {
                 publisher.stop = true;
-                return fail(ready.get() + " of " + openedCount + " streams saw an event of every publisher connection within the warm-up"
-                        + " (published " + publisher.acked + ", first error: " + (firstError != null ? firstError : publisher.firstError) + ")");
+                return fail(ready.get() + " of " + openedCount
+                        + " streams saw an event of every publisher connection within the warm-up" + " (published "
+                        + publisher.acked + ", first error: " + (firstError != null ? firstError : publisher.firstError)
+                        + ")");
             }
             Thread.sleep(10);
         }
@@ -293,7 +370,8 @@ public class LoadGen {
         }
         // Peak RSS (VmHWM: each process's high-water mark since it started; every case starts a fresh
         // server), after the drain. nchan: the master and its worker(s), summed.
-        long rssPeak = new ProcStats(nchan ? ProcStats.withParentNamed(serverPids, "nginx") : serverPids, clkTck).rssPeakKb();
+        long rssPeak =
+                new ProcStats(nchan ? ProcStats.withParentNamed(serverPids, "nginx") : serverPids, clkTck).rssPeakKb();
         Histogram windowLat = merged(WINDOW);
         Histogram coldLat = merged(COLD);
         double w = (w1.nanos - w0.nanos) / 1e9;
@@ -309,7 +387,9 @@ public class LoadGen {
         r.put("subscribers", subscribers);
         r.put("topics", topics);
         r.put("published_on_other_instance", pubPort != port);
-        r.put("topics_per_sub", minTopicsPerSub == maxTopicsPerSub ? "" + minTopicsPerSub : minTopicsPerSub + "-" + maxTopicsPerSub);
+        r.put(
+                "topics_per_sub",
+                minTopicsPerSub == maxTopicsPerSub ? "" + minTopicsPerSub : minTopicsPerSub + "-" + maxTopicsPerSub);
         r.put("burst", burst);
         r.put("burst_every_s", burstEvery);
         r.put("bursts_sent", publisher.bursts);
@@ -344,7 +424,9 @@ public class LoadGen {
         r.put("cold_publishes_per_s", round(coldEnd.acked / (coldNanos / 1e9), 1));
         r.put("cold_deliveries_per_s", Math.round(coldEnd.delivered / (coldNanos / 1e9)));
         r.put("cold_p99_ms", ms(coldLat.quantile(0.99)));
-        r.put("cold_server_cpu_cores", round((coldEnd.serverTicks - cpuColdServer) / (double) clkTck / (coldNanos / 1e9), 2));
+        r.put(
+                "cold_server_cpu_cores",
+                round((coldEnd.serverTicks - cpuColdServer) / (double) clkTck / (coldNanos / 1e9), 2));
         r.put("gaps", gaps);
         r.put("duplicates", dups);
         r.put("reordered", reorders);
@@ -373,8 +455,15 @@ public class LoadGen {
             }
         }
         // Streams the server closed, by its reason, since the first connect.
-        for (String k : List.of("client_gone", "client_closed", "write_timeout", "pong_timeout", "overflow", "subscription_flood",
-                "store_unavailable", "error")) {
+        for (String k : List.of(
+                "client_gone",
+                "client_closed",
+                "write_timeout",
+                "pong_timeout",
+                "overflow",
+                "subscription_flood",
+                "store_unavailable",
+                "error")) {
             if (statsStart.containsKey(k) && statsW1.containsKey(k)) {
                 r.put("server_closes_" + k, statsW1.get(k) - statsStart.get(k));
             }
@@ -384,31 +473,87 @@ public class LoadGen {
             r.put("server_catch_ups_total", statsW1.get("catch_ups") - statsStart.get("catch_ups"));
         }
         r.put("load_avg", Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        boolean exact = gaps == 0 && dups == 0 && reorders == 0 && ended == 0 && connectFailures == 0 && drained
+        boolean exact = gaps == 0
+                && dups == 0
+                && reorders == 0
+                && ended == 0
+                && connectFailures == 0
+                && drained
                 && publisher.failures == 0;
         r.put("exact", exact);
 
-        System.out.printf(Locale.ROOT, "  published      %.1f/s accepted in the window (%s), %d not sent, %d failed%n",
-                r.get("publishes_per_s"), rate == 0 ? "as fast as answered" : "target " + rate + "/s", publisher.notSent, publisher.failures);
-        System.out.printf(Locale.ROOT, "  publish ms     p50 %s  p99 %s  (%d accepted in the window, request sent -> answer read); refused 503: %d in the window (%.1f/s), %d in all%n",
-                r.get("publish_p50_ms"), r.get("publish_p99_ms"), publisher.acceptedLat.count, refusedW1, r.get("publishes_refused_per_s"), publisher.refused);
+        System.out.printf(
+                Locale.ROOT,
+                "  published      %.1f/s accepted in the window (%s), %d not sent, %d failed%n",
+                r.get("publishes_per_s"),
+                rate == 0 ? "as fast as answered" : "target " + rate + "/s",
+                publisher.notSent,
+                publisher.failures);
+        System.out.printf(
+                Locale.ROOT,
+                "  publish ms     p50 %s  p99 %s  (%d accepted in the window, request sent -> answer read); refused 503: %d in the window (%.1f/s), %d in all%n",
+                r.get("publish_p50_ms"),
+                r.get("publish_p99_ms"),
+                publisher.acceptedLat.count,
+                refusedW1,
+                r.get("publishes_refused_per_s"),
+                publisher.refused);
         System.out.printf(Locale.ROOT, "  deliveries/s   %d over %.2f s%n", r.get("deliveries_per_s"), w);
-        System.out.printf(Locale.ROOT, "  latency ms     p50 %s  p95 %s  p99 %s  p99.9 %s  max %s  (%d samples, publish send -> subscriber read)%n",
-                r.get("p50_ms"), r.get("p95_ms"), r.get("p99_ms"), r.get("p999_ms"), r.get("max_ms"), windowLat.count);
-        System.out.printf(Locale.ROOT, "  cold %.1f s     %.1f publishes/s, %d deliveries/s, p99 %s ms, server %.2f cores%n",
-                coldNanos / 1e9, r.get("cold_publishes_per_s"), r.get("cold_deliveries_per_s"), r.get("cold_p99_ms"), r.get("cold_server_cpu_cores"));
-        System.out.printf(Locale.ROOT, "  exactness      gaps %d, duplicates %d, reordered %d, streams ended %d, connect failures %d, drained %s%n",
-                gaps, dups, reorders, ended, connectFailures, drained);
-        System.out.printf(Locale.ROOT, "  server         CPU %.2f cores, %s µs/delivery; RSS %d -> %d (idle) -> %d KB (loaded), peak %d KB: %s KB/idle stream, %s KB/loaded stream; %d threads%s%n",
-                r.get("server_cpu_cores"), r.get("server_cpu_us_per_delivery"), rssBefore, rssIdle, rssLoaded, rssPeak,
-                r.get("kb_per_idle_stream"), r.get("kb_per_loaded_stream"), serverThreads,
-                r.containsKey("server_overflows") ? "; overflows " + r.get("server_overflows") + ", catch-ups " + r.get("server_catch_ups")
-                        + "; closes since connect: client_gone " + r.get("server_closes_client_gone") + ", write_timeout "
-                        + r.get("server_closes_write_timeout") + ", pong_timeout " + r.get("server_closes_pong_timeout") + ", overflow "
-                        + r.get("server_closes_overflow") + ", error " + r.get("server_closes_error") : "");
+        System.out.printf(
+                Locale.ROOT,
+                "  latency ms     p50 %s  p95 %s  p99 %s  p99.9 %s  max %s  (%d samples, publish send -> subscriber read)%n",
+                r.get("p50_ms"),
+                r.get("p95_ms"),
+                r.get("p99_ms"),
+                r.get("p999_ms"),
+                r.get("max_ms"),
+                windowLat.count);
+        System.out.printf(
+                Locale.ROOT,
+                "  cold %.1f s     %.1f publishes/s, %d deliveries/s, p99 %s ms, server %.2f cores%n",
+                coldNanos / 1e9,
+                r.get("cold_publishes_per_s"),
+                r.get("cold_deliveries_per_s"),
+                r.get("cold_p99_ms"),
+                r.get("cold_server_cpu_cores"));
+        System.out.printf(
+                Locale.ROOT,
+                "  exactness      gaps %d, duplicates %d, reordered %d, streams ended %d, connect failures %d, drained %s%n",
+                gaps,
+                dups,
+                reorders,
+                ended,
+                connectFailures,
+                drained);
+        System.out.printf(
+                Locale.ROOT,
+                "  server         CPU %.2f cores, %s µs/delivery; RSS %d -> %d (idle) -> %d KB (loaded), peak %d KB: %s KB/idle stream, %s KB/loaded stream; %d threads%s%n",
+                r.get("server_cpu_cores"),
+                r.get("server_cpu_us_per_delivery"),
+                rssBefore,
+                rssIdle,
+                rssLoaded,
+                rssPeak,
+                r.get("kb_per_idle_stream"),
+                r.get("kb_per_loaded_stream"),
+                serverThreads,
+                r.containsKey("server_overflows")
+                        ? "; overflows " + r.get("server_overflows") + ", catch-ups " + r.get("server_catch_ups")
+                                + "; closes since connect: client_gone " + r.get("server_closes_client_gone")
+                                + ", write_timeout "
+                                + r.get("server_closes_write_timeout") + ", pong_timeout "
+                                + r.get("server_closes_pong_timeout") + ", overflow "
+                                + r.get("server_closes_overflow") + ", error " + r.get("server_closes_error")
+                        : "");
         if (r.containsKey("server_heap_idle_kb")) {
-            System.out.printf(Locale.ROOT, "  server heap    after a full GC: %d -> %d (idle) -> %d KB (loaded): %s KB/idle stream, %s KB/loaded stream%n",
-                    heapBefore, heapIdle, heapLoaded, r.get("heap_kb_per_idle_stream"), r.get("heap_kb_per_loaded_stream"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  server heap    after a full GC: %d -> %d (idle) -> %d KB (loaded): %s KB/idle stream, %s KB/loaded stream%n",
+                    heapBefore,
+                    heapIdle,
+                    heapLoaded,
+                    r.get("heap_kb_per_idle_stream"),
+                    r.get("heap_kb_per_loaded_stream"));
         }
         System.out.printf(Locale.ROOT, "  client         CPU %.2f cores (same machine)%n", r.get("client_cpu_cores"));
         if (firstError != null) {
@@ -421,7 +566,11 @@ public class LoadGen {
         if (out.equals("-")) {
             System.out.println("JSON " + json);
         } else {
-            Files.writeString(Path.of(out), json + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(
+                    Path.of(out),
+                    json + "\n",
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
         }
         if (windowLat.count == 0) {
             return fail("no event arrived in the window");
@@ -476,8 +625,11 @@ public class LoadGen {
             return m;
         }
         try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/v1/stats"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/v1/stats"))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             Matcher x = NUMBER.matcher(r.body());
             while (x.find()) {
                 m.putIfAbsent(x.group(1), Long.parseLong(x.group(2)));
@@ -509,12 +661,13 @@ public class LoadGen {
     }
 
     String runJcmd(long pid, String command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(jcmd, Long.toString(pid), command)
+                .redirectErrorStream(true)
+                .start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         return text;
     }
-
 
     static double ms(long micros) {
         return micros < 0 ? -1 : round(micros / 1000.0, 2);
@@ -538,7 +691,9 @@ public class LoadGen {
             b.append('"').append(e.getKey()).append("\":");
             Object v = e.getValue();
             if (v instanceof String s) {
-                b.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                b.append('"')
+                        .append(s.replace("\\", "\\\\").replace("\"", "\\\""))
+                        .append('"');
             } else {
                 b.append(v);
             }

@@ -35,32 +35,47 @@ public class MultiReport {
             }
             Map<String, String> r = Report.parse(line);
             all.add(r);
-            String key = String.format(Locale.ROOT, "%s|%06d|%05d", r.get("transport"), (int) Report.num(r, "subscribers"), (int) Report.num(r, "rate_target"));
-            cases.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(r.get("label").replace("setup=", ""), k -> new ArrayList<>()).add(r);
+            String key = String.format(
+                    Locale.ROOT, "%s|%06d|%05d", r.get("transport"), (int) Report.num(r, "subscribers"), (int)
+                            Report.num(r, "rate_target"));
+            cases.computeIfAbsent(key, k -> new TreeMap<>())
+                    .computeIfAbsent(r.get("label").replace("setup=", ""), k -> new ArrayList<>())
+                    .add(r);
         }
         Files.writeString(dir.resolve("runs.md"), Report.runsTable(all));
         StringBuilder b = new StringBuilder();
-        b.append("| transport | N | publisher | setup | deliveries/s | publishes/s | latency p50 / p99 / p99.9 ms | server CPU cores (µs/delivery)"
-                + " | gaps / dups | load avg | multi / single: deliveries/s, p99 |\n");
+        b.append(
+                "| transport | N | publisher | setup | deliveries/s | publishes/s | latency p50 / p99 / p99.9 ms | server CPU cores (µs/delivery)"
+                        + " | gaps / dups | load avg | multi / single: deliveries/s, p99 |\n");
         b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (var e : cases.entrySet()) {
             String[] k = e.getKey().split("\\|");
             int rate = Integer.parseInt(k[2]);
             List<Map<String, String>> single = e.getValue().getOrDefault("single", List.of());
             List<Map<String, String>> multi = e.getValue().getOrDefault("multi", List.of());
-            String ratio = String.format(Locale.ROOT, "**%.2f**, %.2f",
-                    mean(multi, r -> Report.num(r, "deliveries_per_s")) / mean(single, r -> Report.num(r, "deliveries_per_s")),
+            String ratio = String.format(
+                    Locale.ROOT,
+                    "**%.2f**, %.2f",
+                    mean(multi, r -> Report.num(r, "deliveries_per_s"))
+                            / mean(single, r -> Report.num(r, "deliveries_per_s")),
                     mean(multi, r -> Report.num(r, "p99_ms")) / mean(single, r -> Report.num(r, "p99_ms")));
             for (var s : e.getValue().entrySet()) {
                 List<Map<String, String>> runs = s.getValue();
-                b.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                        k[0].equals("ws") ? "WebSocket" : "SSE", Integer.parseInt(k[1]), rate == 0 ? "saturation" : rate + " ev/s",
+                b.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        k[0].equals("ws") ? "WebSocket" : "SSE",
+                        Integer.parseInt(k[1]),
+                        rate == 0 ? "saturation" : rate + " ev/s",
                         s.getKey().equals("multi") ? "A → Redis → B" : "one instance",
                         each(runs, r -> String.format(Locale.ROOT, "%,.0f", Report.num(r, "deliveries_per_s"))),
                         each(runs, r -> String.format(Locale.ROOT, "%,.0f", Report.num(r, "publishes_per_s"))),
                         each(runs, r -> r.get("p50_ms") + " / " + r.get("p99_ms") + " / " + r.get("p999_ms")),
                         each(runs, r -> r.get("server_cpu_cores") + " (" + r.get("server_cpu_us_per_delivery") + ")"),
-                        each(runs, r -> r.get("gaps") + " / " + r.get("duplicates") + ("true".equals(r.get("exact")) ? "" : " ✗")),
+                        each(
+                                runs,
+                                r -> r.get("gaps") + " / " + r.get("duplicates")
+                                        + ("true".equals(r.get("exact")) ? "" : " ✗")),
                         each(runs, r -> r.get("load_avg")),
                         s.getKey().equals("multi") ? ratio : ""));
             }

@@ -23,10 +23,12 @@ final class PipelinedPublisher implements Runnable {
     volatile long refused, refusedInWindow;
     /** Most events in one request: a batch or a burst. */
     final int maxPerRequest;
+
     volatile String firstError;
     final Histogram postLat = new Histogram();
     /** Send → answer read, of the requests answered 2xx in the window (µs). */
     final Histogram acceptedLat = new Histogram();
+
     final long[] nextN;
     final byte[] pad;
 
@@ -48,6 +50,7 @@ final class PipelinedPublisher implements Runnable {
         long retryAt;
         /** The answer being read said Retry-After (seconds; -1: none) / Connection: close. */
         long retryAfter = -1;
+
         boolean closeAfter, reopen;
         int topicCursor;
         int inFlight;
@@ -124,7 +127,9 @@ final class PipelinedPublisher implements Runnable {
                 if ((gen.rate > 0 || gen.burst > 0) && next <= now && anyFree && !stop) {
                     sel.selectNow(); // another request is due and a connection is free
                 } else {
-                    long waitMs = gen.rate == 0 && gen.burst == 0 || next <= now || stop ? 100 : Math.max(1, (next - now) / 1_000_000);
+                    long waitMs = gen.rate == 0 && gen.burst == 0 || next <= now || stop
+                            ? 100
+                            : Math.max(1, (next - now) / 1_000_000);
                     if (backoffEnd != Long.MAX_VALUE && !stop) {
                         waitMs = Math.min(waitMs, Math.max(1, (backoffEnd - now + 999_999) / 1_000_000));
                     }
@@ -255,7 +260,8 @@ final class PipelinedPublisher implements Runnable {
             p = AsciiBytes.number(r, p, firstTopic);
             p = AsciiBytes.ascii(r, p, "/events");
         }
-        p = AsciiBytes.ascii(r, p, " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ");
+        p = AsciiBytes.ascii(
+                r, p, " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ");
         p = AsciiBytes.number(r, p, len);
         p = AsciiBytes.ascii(r, p, "\r\n\r\n");
         System.arraycopy(body, 0, r, p, len);
@@ -313,7 +319,8 @@ final class PipelinedPublisher implements Runnable {
                         }
                     }
                     cn.retryAfter = v;
-                } else if (AsciiBytes.startsWithIgnoreCase(cn.line, len, "connection:") && AsciiBytes.containsIgnoreCase(cn.line, len, "close")) {
+                } else if (AsciiBytes.startsWithIgnoreCase(cn.line, len, "connection:")
+                        && AsciiBytes.containsIgnoreCase(cn.line, len, "close")) {
                     cn.closeAfter = true;
                 }
             } else if (!cn.chunked) {
@@ -354,7 +361,8 @@ final class PipelinedPublisher implements Runnable {
             if (gen.phase == LoadGen.WINDOW) {
                 refusedInWindow++;
             }
-            cn.retryAt = now + (cn.retryAfter > 0 ? Math.min(cn.retryAfter * 1_000_000_000L, 1_000_000_000L) : 50_000_000L);
+            cn.retryAt =
+                    now + (cn.retryAfter > 0 ? Math.min(cn.retryAfter * 1_000_000_000L, 1_000_000_000L) : 50_000_000L);
         } else {
             failed(cn, "publish answered " + cn.status);
         }

@@ -57,8 +57,13 @@ public final class StoreBench {
         env.put("WH_STORE_MAX_EVENTS_PER_TOPIC", String.valueOf(Integer.MAX_VALUE));
         Settings.Store settings = SettingsLoader.load(null, env).store();
         Settings.Postgres pg = settings.postgres();
-        System.out.printf("StoreBench: %s, schema %s, pool %d, %d cores, Java %s%n", pg.url().replaceFirst("\\?.*", ""),
-                schema, pg.poolSize(), Runtime.getRuntime().availableProcessors(), Runtime.version());
+        System.out.printf(
+                "StoreBench: %s, schema %s, pool %d, %d cores, Java %s%n",
+                pg.url().replaceFirst("\\?.*", ""),
+                schema,
+                pg.poolSize(),
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.version());
 
         try (Connection sql = DriverManager.getConnection(pg.url(), pg.user(), pg.password());
                 PostgresEventStore store = PostgresEventStore.open(settings)) {
@@ -104,9 +109,20 @@ public final class StoreBench {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        long[] all = latencies.stream().flatMapToLong(l -> Arrays.stream(l).filter(v -> v > 0)).sorted().toArray();
-        System.out.printf("%s, %2d publisher(s), %d-byte events: %,8.0f events/s  (append latency p50 %s, p99 %s; %,d events in %.1fs)%n",
-                label, publishers, EVENT_BYTES, events.sum() / seconds, millis(all, 0.50), millis(all, 0.99), events.sum(), seconds);
+        long[] all = latencies.stream()
+                .flatMapToLong(l -> Arrays.stream(l).filter(v -> v > 0))
+                .sorted()
+                .toArray();
+        System.out.printf(
+                "%s, %2d publisher(s), %d-byte events: %,8.0f events/s  (append latency p50 %s, p99 %s; %,d events in %.1fs)%n",
+                label,
+                publishers,
+                EVENT_BYTES,
+                events.sum() / seconds,
+                millis(all, 0.50),
+                millis(all, 0.99),
+                events.sum(),
+                seconds);
     }
 
     /** 1,000 topics of 1,000 events each, written by PostgreSQL itself in one statement. */
@@ -115,14 +131,17 @@ public final class StoreBench {
         try (Statement load = sql.createStatement()) {
             load.execute("INSERT INTO \"" + schema + "\".events (topic, seq, type, data, json, created_at)"
                     + " SELECT 'bulk-' || t, s, NULL, repeat('x', " + EVENT_BYTES + "), false, now()"
-                    + " FROM generate_series(1, " + BULK_TOPICS + ") t, generate_series(1, " + BULK_EVENTS_PER_TOPIC + ") s");
-            load.execute("INSERT INTO \"" + schema + "\".topics (topic, seq)"
-                    + " SELECT 'bulk-' || t, " + BULK_EVENTS_PER_TOPIC + " FROM generate_series(1, " + BULK_TOPICS + ") t");
+                    + " FROM generate_series(1, " + BULK_TOPICS + ") t, generate_series(1, " + BULK_EVENTS_PER_TOPIC
+                    + ") s");
+            load.execute("INSERT INTO \"" + schema + "\".topics (topic, seq)" + " SELECT 'bulk-' || t, "
+                    + BULK_EVENTS_PER_TOPIC + " FROM generate_series(1, " + BULK_TOPICS + ") t");
             load.execute("ANALYZE \"" + schema + "\".events");
             load.execute("ANALYZE \"" + schema + "\".topics");
         }
-        System.out.printf("bulk load: %s events in %.1fs; events table now %s rows, %s%n",
-                String.format("%,d", BULK_TOPICS * BULK_EVENTS_PER_TOPIC), (System.nanoTime() - t0) / 1e9,
+        System.out.printf(
+                "bulk load: %s events in %.1fs; events table now %s rows, %s%n",
+                String.format("%,d", BULK_TOPICS * BULK_EVENTS_PER_TOPIC),
+                (System.nanoTime() - t0) / 1e9,
                 query(sql, "SELECT to_char(count(*), 'FM9,999,999,999') FROM \"" + schema + "\".events"),
                 query(sql, "SELECT pg_size_pretty(pg_total_relation_size('\"" + schema + "\".events'))"));
     }
@@ -151,8 +170,13 @@ public final class StoreBench {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Arrays.sort(latencies);
-        System.out.printf("replay, %2d reader(s), readAfter limit %d on 1M+ rows: p50 %s, p99 %s  (%,.0f replays/s, %.0f rows each)%n",
-                readers, REPLAY_LIMIT, millis(latencies, 0.50), millis(latencies, 0.99), REPLAYS / seconds,
+        System.out.printf(
+                "replay, %2d reader(s), readAfter limit %d on 1M+ rows: p50 %s, p99 %s  (%,.0f replays/s, %.0f rows each)%n",
+                readers,
+                REPLAY_LIMIT,
+                millis(latencies, 0.50),
+                millis(latencies, 0.99),
+                REPLAYS / seconds,
                 rows.sum() / (double) REPLAYS);
     }
 
@@ -172,7 +196,8 @@ public final class StoreBench {
     }
 
     private static String query(Connection sql, String text) throws SQLException {
-        try (Statement statement = sql.createStatement(); var rows = statement.executeQuery(text)) {
+        try (Statement statement = sql.createStatement();
+                var rows = statement.executeQuery(text)) {
             rows.next();
             return rows.getString(1);
         }

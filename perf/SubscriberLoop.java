@@ -159,7 +159,8 @@ final class SubscriberLoop implements Runnable {
             path = q.toString();
         }
         String h = "GET " + path + " HTTP/1.1\r\nHost: " + gen.host + ":" + gen.port + "\r\n";
-        h += gen.ws ? "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        h += gen.ws
+                ? "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
                 : "Accept: text/event-stream\r\n";
         return (h + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
@@ -236,7 +237,8 @@ final class SubscriberLoop implements Runnable {
         String head = new String(s.carry, 0, headEnd, StandardCharsets.ISO_8859_1);
         String expect = gen.ws ? " 101" : " 200";
         if (!head.startsWith("HTTP/1.1" + expect)) {
-            throw new IOException("expected" + expect + ", got: " + head.lines().findFirst().orElse(""));
+            throw new IOException(
+                    "expected" + expect + ", got: " + head.lines().findFirst().orElse(""));
         }
         s.chunked = head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked");
         s.state = SubscriberStream.BODY;
@@ -330,11 +332,14 @@ final class SubscriberLoop implements Runnable {
     void frame(SubscriberStream s, byte[] b, int from, int to) throws IOException {
         switch (s.wsOpcode) {
             case 0, 1, 2 -> message(s, b, from, to);
-            case 8 -> throw new IOException("the server sent a close frame" + (to - from >= 2 // status code, then the reason
-                    ? " " + (((b[from] & 0xff) << 8) | (b[from + 1] & 0xff)) + " " + new String(b, from + 2, to - from - 2, StandardCharsets.UTF_8)
-                    : ""));
+            case 8 ->
+                throw new IOException("the server sent a close frame"
+                        + (to - from >= 2 // status code, then the reason
+                                ? " " + (((b[from] & 0xff) << 8) | (b[from + 1] & 0xff)) + " "
+                                        + new String(b, from + 2, to - from - 2, StandardCharsets.UTF_8)
+                                : ""));
             case 9 -> pong(s, b, from, to);
-            default -> { } // pong or reserved: nothing to do
+            default -> {} // pong or reserved: nothing to do
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.Arrays;
 final class SubscriberStream {
     static final int HEAD = 0, BODY = 1;
     static final int WS_HEADER = 0, WS_PAYLOAD = 1;
-
     final int index, firstSlot;
     final int[] topicList;
     SocketChannel ch;
@@ -19,6 +18,7 @@ final class SubscriberStream {
     final ChunkedBody chunks = new ChunkedBody();
     /** Bytes of a line, frame or head that spans reads. */
     byte[] carry = new byte[256];
+
     int carryLen;
     int wsState = WS_HEADER;
     final byte[] wsHeader = new byte[14];

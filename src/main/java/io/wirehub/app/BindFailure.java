@@ -24,7 +24,8 @@ final class BindFailure {
     // Helidon's logger is one for the JVM: instances started at once (tests do) take turns, else one
     // would put back a filter another installed, and that filter would stay.
     private static final ReentrantLock WATCHING = new ReentrantLock();
-    private static final Pattern LISTENER_PORT = Pattern.compile(":(\\d+)\\s*$"); // "Failed to start listener: /0.0.0.0:8080"
+    private static final Pattern LISTENER_PORT =
+            Pattern.compile(":(\\d+)\\s*$"); // "Failed to start listener: /0.0.0.0:8080"
 
     // Held strongly: java.util.logging forgets a logger (and its filter) nobody references.
     private final Logger logger = Logger.getLogger("io.helidon.webserver.LoomServer");
@@ -73,14 +74,20 @@ final class BindFailure {
                 continue;
             }
             Matcher matcher = LISTENER_PORT.matcher(String.valueOf(record.getMessage()));
-            int port = matcher.find() ? Integer.parseInt(matcher.group(1)) : settings.server().port();
-            boolean management = settings.server().hasManagementPort() && port == settings.server().managementPort()
+            int port = matcher.find()
+                    ? Integer.parseInt(matcher.group(1))
+                    : settings.server().port();
+            boolean management = settings.server().hasManagementPort()
+                    && port == settings.server().managementPort()
                     && port != settings.server().port();
             ConfigKey portKey = management ? ConfigKey.MANAGEMENT_PORT : ConfigKey.PORT;
             ConfigKey hostKey = management ? ConfigKey.MANAGEMENT_HOST : ConfigKey.HOST;
-            String host = management ? settings.server().managementBindHost() : settings.server().host();
+            String host = management
+                    ? settings.server().managementBindHost()
+                    : settings.server().host();
             Throwable cause = rootCause(record.getThrown());
-            if (cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use")) {
+            if (cause instanceof BindException
+                    && String.valueOf(cause.getMessage()).contains("in use")) {
                 return "port " + port + " is in use (" + portKey.key() + " / " + portKey.env() + ")";
             }
             return "cannot listen on " + host + ":" + port + ": " + cause.getMessage() + " (" + hostKey.key() + ", "

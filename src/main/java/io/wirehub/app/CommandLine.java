@@ -48,7 +48,8 @@ sealed interface CommandLine {
                     } else if (arg.startsWith("-")) {
                         throw new UsageException("unknown option '" + arg + "'");
                     } else {
-                        throw new UsageException("unexpected argument '" + arg + "' (a file is given with --config " + arg + ")");
+                        throw new UsageException(
+                                "unexpected argument '" + arg + "' (a file is given with --config " + arg + ")");
                     }
                 }
             }

@@ -49,8 +49,10 @@ final class DrainOnSigterm {
             return;
         }
         wireHub.announceShutdown();
-        console.say(DrainOnSigterm.class, "wirehub: SIGTERM: /health answers 503 for " + delay.toMillis() + " ms (server.shutdown_delay) while"
-                + " publishes and streams are still served; then the drain (a second SIGTERM drains at once)");
+        console.say(
+                DrainOnSigterm.class,
+                "wirehub: SIGTERM: /health answers 503 for " + delay.toMillis() + " ms (server.shutdown_delay) while"
+                        + " publishes and streams are still served; then the drain (a second SIGTERM drains at once)");
         try {
             if (again.await(delay.toNanos(), TimeUnit.NANOSECONDS)) {
                 console.say(DrainOnSigterm.class, "wirehub: second SIGTERM: the delay is cut short");
@@ -63,12 +65,16 @@ final class DrainOnSigterm {
     private static void drain(WireHub wireHub, Console console) {
         int streams = wireHub.hub().stats().subscribers();
         long started = System.nanoTime();
-        console.say(DrainOnSigterm.class, "wirehub: SIGTERM: draining (" + streams + " stream(s) open; publishes and new streams get 503)");
+        console.say(
+                DrainOnSigterm.class,
+                "wirehub: SIGTERM: draining (" + streams + " stream(s) open; publishes and new streams get 503)");
         wireHub.close();
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
         int left = wireHub.hub().stats().drainLoops();
-        console.say(DrainOnSigterm.class, "wirehub: drained in " + tookMillis + " ms: " + (streams - left) + " stream(s) ended"
-                + (left > 0 ? ", " + left + " still writing at server.drain_timeout" : "") + "; exiting");
+        console.say(
+                DrainOnSigterm.class,
+                "wirehub: drained in " + tookMillis + " ms: " + (streams - left) + " stream(s) ended"
+                        + (left > 0 ? ", " + left + " still writing at server.drain_timeout" : "") + "; exiting");
         System.exit(left > 0 ? 1 : 0);
     }
 }

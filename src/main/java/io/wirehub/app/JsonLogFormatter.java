@@ -20,7 +20,8 @@ import java.util.logging.LogRecord;
  */
 // NOTE: the field names and level names are public: operators' collectors and queries parse them.
 public final class JsonLogFormatter extends Formatter {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
 
     @Override
     public String format(LogRecord record) {

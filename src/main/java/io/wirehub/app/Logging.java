@@ -36,10 +36,14 @@ final class Logging {
         Level floor = level(log.level());
         Properties set = new Properties();
         set.setProperty(".level", floor.getName());
-        log.levels().forEach((logger, level) -> set.setProperty(logger + ".level", level(level).getName()));
+        log.levels()
+                .forEach((logger, level) ->
+                        set.setProperty(logger + ".level", level(level).getName()));
         // "<handler class>.level" is a handler's level, not a logger's: the handlers keep theirs.
-        Set<String> handlers = Arrays.stream(String.valueOf(manager.getProperty("handlers")).split("[,\\s]+"))
-                .map(handler -> handler + ".level").collect(Collectors.toSet());
+        Set<String> handlers = Arrays.stream(
+                        String.valueOf(manager.getProperty("handlers")).split("[,\\s]+"))
+                .map(handler -> handler + ".level")
+                .collect(Collectors.toSet());
         try {
             manager.updateConfiguration(asStream(set), key -> (configured, given) -> {
                 if (given != null || configured == null || !key.endsWith(".level") || handlers.contains(key)) {

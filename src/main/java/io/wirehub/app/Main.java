@@ -32,7 +32,8 @@ public final class Main {
         switch (command) {
             case CommandLine.Help help -> System.out.println(CommandLine.USAGE + "\n" + HELP);
             case CommandLine.Version version -> System.out.println("wirehub " + BuildVersion.current());
-            case CommandLine.Run run -> start(run.config().orElse(Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null));
+            case CommandLine.Run run ->
+                start(run.config().orElse(Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null));
         }
     }
 
@@ -61,12 +62,19 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("drain").unstarted(wireHub::close));
         DrainOnSigterm.install(wireHub, console);
-        console.say(Main.class, "wirehub listening on " + (settings.server().tls().enabled() ? "https" : "http") + "://" + settings.server().host() + ":" + wireHub.port()
-                + " (version: " + BuildVersion.current() + ", store: " + settings.store().type() + ", bus: " + settings.bus().type() + ", auth: " + settings.auth().mode() + ")");
+        console.say(
+                Main.class,
+                "wirehub listening on " + (settings.server().tls().enabled() ? "https" : "http") + "://"
+                        + settings.server().host() + ":" + wireHub.port() + " (version: " + BuildVersion.current()
+                        + ", store: " + settings.store().type() + ", bus: "
+                        + settings.bus().type() + ", auth: " + settings.auth().mode() + ")");
     }
 
     private static void refuse(InvalidSettingsException e, Console console) {
-        console.fail(Main.class, "wirehub: refusing to start, the configuration has " + e.problems().size() + " problem(s):");
+        console.fail(
+                Main.class,
+                "wirehub: refusing to start, the configuration has "
+                        + e.problems().size() + " problem(s):");
         e.problems().forEach(problem -> console.fail(Main.class, "  " + problem));
         System.exit(2);
     }

@@ -18,13 +18,16 @@ final class TermSignal {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handler = Class.forName("sun.misc.SignalHandler");
             Object term = signal.getConstructor(String.class).newInstance("TERM");
-            Object onTerm = Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
+            Object onTerm = Proxy.newProxyInstance(
+                    handler.getClassLoader(),
+                    new Class<?>[] {handler},
                     (proxy, method, args) -> call(proxy, method, args, action));
             signal.getMethod("handle", signal, handler).invoke(null, term, onTerm);
         } catch (InvocationTargetException e) {
             throw new IllegalStateException("cannot handle SIGTERM: " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot handle SIGTERM: this JDK has no sun.misc.Signal (module jdk.unsupported)", e);
+            throw new IllegalStateException(
+                    "cannot handle SIGTERM: this JDK has no sun.misc.Signal (module jdk.unsupported)", e);
         }
     }
 

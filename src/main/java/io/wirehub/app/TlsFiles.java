@@ -27,42 +27,58 @@ final class TlsFiles {
         PrivateKey key = privateKey(Path.of(settings.keyFile()));
         List<X509Certificate> chain = certificates(Path.of(settings.certFile()));
         if (!matches(key, chain.getFirst().getPublicKey())) {
-            throw refused(ConfigKey.TLS_KEY_FILE, settings.keyFile(), "is not the private key of the first certificate in "
-                    + ConfigKey.TLS_CERT_FILE.key() + " ('" + settings.certFile() + "'); expected the key the certificate was issued for");
+            throw refused(
+                    ConfigKey.TLS_KEY_FILE,
+                    settings.keyFile(),
+                    "is not the private key of the first certificate in " + ConfigKey.TLS_CERT_FILE.key() + " ('"
+                            + settings.certFile() + "'); expected the key the certificate was issued for");
         }
         return Tls.builder().privateKey(key).privateKeyCertChain(chain).build();
     }
 
     private static PrivateKey privateKey(Path file) {
         try {
-            return Keys.builder().pem(pem -> pem.key(Resource.create(file))).build().privateKey()
+            return Keys.builder()
+                    .pem(pem -> pem.key(Resource.create(file)))
+                    .build()
+                    .privateKey()
                     .orElseThrow(() -> new IllegalArgumentException("no private key in it"));
         } catch (RuntimeException e) {
-            throw refused(ConfigKey.TLS_KEY_FILE, file.toString(), "cannot be read as a PEM private key (" + why(e, file)
-                    + "); expected -----BEGIN PRIVATE KEY----- (PKCS#8; convert with: openssl pkcs8 -topk8 -nocrypt -in old.pem)");
+            throw refused(
+                    ConfigKey.TLS_KEY_FILE,
+                    file.toString(),
+                    "cannot be read as a PEM private key (" + why(e, file)
+                            + "); expected -----BEGIN PRIVATE KEY----- (PKCS#8; convert with: openssl pkcs8 -topk8 -nocrypt -in old.pem)");
         }
     }
 
     private static List<X509Certificate> certificates(Path file) {
         try {
-            List<X509Certificate> chain = Keys.builder().pem(pem -> pem.certChain(Resource.create(file))).build().certChain();
+            List<X509Certificate> chain = Keys.builder()
+                    .pem(pem -> pem.certChain(Resource.create(file)))
+                    .build()
+                    .certChain();
             if (chain.isEmpty()) {
                 throw new IllegalArgumentException("no certificate in it");
             }
             return chain;
         } catch (RuntimeException e) {
-            throw refused(ConfigKey.TLS_CERT_FILE, file.toString(), "cannot be read as a PEM certificate chain (" + why(e, file)
-                    + "); expected -----BEGIN CERTIFICATE----- blocks, the server's certificate first");
+            throw refused(
+                    ConfigKey.TLS_CERT_FILE,
+                    file.toString(),
+                    "cannot be read as a PEM certificate chain (" + why(e, file)
+                            + "); expected -----BEGIN CERTIFICATE----- blocks, the server's certificate first");
         }
     }
 
     /** Whether the key signs what the certificate's public key verifies. */
     private static boolean matches(PrivateKey key, PublicKey certified) {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            default -> key.getAlgorithm(); // Ed25519, Ed448: the key's algorithm is the signature's
-        };
+        String algorithm =
+                switch (key.getAlgorithm()) {
+                    case "RSA" -> "SHA256withRSA";
+                    case "EC" -> "SHA256withECDSA";
+                    default -> key.getAlgorithm(); // Ed25519, Ed448: the key's algorithm is the signature's
+                };
         try {
             byte[] probe = "wirehub".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             Signature signer = Signature.getInstance(algorithm);

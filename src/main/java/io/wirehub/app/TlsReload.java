@@ -41,11 +41,14 @@ final class TlsReload implements AutoCloseable {
         seen = now;
         try {
             listener.accept(TlsFiles.read(settings));
-            LOG.log(System.Logger.Level.INFO, "TLS reloaded from " + settings.certFile() + " and " + settings.keyFile()
-                    + ": new connections get the new certificate");
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "TLS reloaded from " + settings.certFile() + " and " + settings.keyFile()
+                            + ": new connections get the new certificate");
         } catch (InvalidSettingsException e) {
-            LOG.log(System.Logger.Level.WARNING, "TLS files changed but cannot be used; still serving the previous certificate: "
-                    + e.getMessage());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "TLS files changed but cannot be used; still serving the previous certificate: " + e.getMessage());
         }
     }
 
@@ -55,7 +58,8 @@ final class TlsReload implements AutoCloseable {
 
     private static String stamp(Path file) {
         try {
-            return file.toRealPath() + " " + Files.size(file) + " " + Files.getLastModifiedTime(file).toMillis();
+            return file.toRealPath() + " " + Files.size(file) + " "
+                    + Files.getLastModifiedTime(file).toMillis();
         } catch (IOException e) {
             return file + " unreadable"; // mid-swap: read again once it is back
         }

@@ -3,32 +3,23 @@ package io.wirehub.app;
 import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.http1.Http1ConnectionProvider;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.http1.spi.Http1Upgrader;
-import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.spi.ServerConnectionSelector;
-import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import io.wirehub.auth.Access;
 import io.wirehub.bus.EventBus;
 import io.wirehub.bus.TopicInterest;
-import io.wirehub.http.RequestHeadLimits;
 import io.wirehub.bus.local.LocalBus;
 import io.wirehub.bus.redis.RedisBus;
 import io.wirehub.config.ConfigKey;
 import io.wirehub.config.Settings;
-import io.wirehub.hub.CloseReason;
-import io.wirehub.hub.Hub;
-import io.wirehub.hub.HubSettings;
-import io.wirehub.publish.IdempotentPublisher;
-import io.wirehub.hub.OverflowPolicy;
-import io.wirehub.publish.Publisher;
-import io.wirehub.hub.Ticker;
-import io.wirehub.hub.Transport;
 import io.wirehub.http.ClientScriptService;
 import io.wirehub.http.ConnectionLimit;
 import io.wirehub.http.ConnectionWatch;
@@ -40,14 +31,23 @@ import io.wirehub.http.HealthService;
 import io.wirehub.http.MalformedRequests;
 import io.wirehub.http.PublishGate;
 import io.wirehub.http.PublishService;
+import io.wirehub.http.RequestHeadLimits;
 import io.wirehub.http.StreamQuota;
 import io.wirehub.http.TopicService;
 import io.wirehub.http.admin.AdminService;
 import io.wirehub.http.admin.DashboardService;
-import io.wirehub.metrics.Metrics;
 import io.wirehub.http.admin.MetricsService;
 import io.wirehub.http.admin.StatsService;
 import io.wirehub.http.admin.StatsStreamService;
+import io.wirehub.hub.CloseReason;
+import io.wirehub.hub.Hub;
+import io.wirehub.hub.HubSettings;
+import io.wirehub.hub.OverflowPolicy;
+import io.wirehub.hub.Ticker;
+import io.wirehub.hub.Transport;
+import io.wirehub.metrics.Metrics;
+import io.wirehub.publish.IdempotentPublisher;
+import io.wirehub.publish.Publisher;
 import io.wirehub.schedule.Scheduler;
 import io.wirehub.store.EventStore;
 import io.wirehub.store.IdempotencyKeys;
@@ -60,12 +60,12 @@ import io.wirehub.transport.ws.WsEndpoint;
 import io.wirehub.transport.ws.WsRequestRoute;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * One running wirehub instance: the parts wired together and the web server serving them.
@@ -119,28 +119,38 @@ public final class WireHub implements AutoCloseable {
     private volatile TlsReload tlsReload; // set once the server listens with TLS
     private StreamQuota quota; // set with the server
     private HealthService health; // set with the server: on the public or the management listener
-    private PublishGate publishGate; // set with the server: POST publishes and WebSocket publish ops share it (and its rate limit)
+    private PublishGate
+            publishGate; // set with the server: POST publishes and WebSocket publish ops share it (and its rate limit)
 
     private WireHub(Settings settings) {
         this.settings = settings;
         try {
-            this.access = Access.create(settings.auth(), scheduler); // first: a key file that cannot be read stops the start
+            this.access =
+                    Access.create(settings.auth(), scheduler); // first: a key file that cannot be read stops the start
         } catch (RuntimeException e) {
             scheduler.close();
             throw e;
         }
         this.guard = new Guard(access);
         if (!settings.auth().jwt()) {
-            LOG.log(System.Logger.Level.WARNING, "auth.mode is none: anyone who reaches this port can read and publish every"
-                    + " topic and read the stats. Fine for a demo on your own machine; anywhere else set auth.mode: jwt"
-                    + " (docs/security.md)");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "auth.mode is none: anyone who reaches this port can read and publish every"
+                            + " topic and read the stats. Fine for a demo on your own machine; anywhere else set auth.mode: jwt"
+                            + " (docs/security.md)");
         }
-        if (settings.server().hasManagementPort() && List.of("0.0.0.0", "::", "[::]").contains(settings.server().managementBindHost())) {
-            LOG.log(System.Logger.Level.WARNING, "the management port (" + ConfigKey.MANAGEMENT_PORT.key() + ") serves /metrics without a"
-                    + " token on every interface; bind it to a private one with " + ConfigKey.MANAGEMENT_HOST.key() + " ("
-                    + ConfigKey.MANAGEMENT_HOST.env() + ")");
+        if (settings.server().hasManagementPort()
+                && List.of("0.0.0.0", "::", "[::]").contains(settings.server().managementBindHost())) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the management port (" + ConfigKey.MANAGEMENT_PORT.key() + ") serves /metrics without a"
+                            + " token on every interface; bind it to a private one with "
+                            + ConfigKey.MANAGEMENT_HOST.key() + " ("
+                            + ConfigKey.MANAGEMENT_HOST.env() + ")");
         }
-        this.cors = new Cors(settings.auth().corsAllowedOrigins(), !settings.auth().cookieName().isEmpty());
+        this.cors = new Cors(
+                settings.auth().corsAllowedOrigins(),
+                !settings.auth().cookieName().isEmpty());
         try {
             this.storeParts = createStore(settings, scheduler);
             this.store = storeParts.store();
@@ -155,7 +165,8 @@ public final class WireHub implements AutoCloseable {
             createdBus = createBus(settings, scheduler);
             this.bus = createdBus;
             this.hub = new Hub(meteredStore, hubSettings(settings), System::nanoTime);
-            this.publisher = new Publisher(meteredStore, bus, hub, settings.publish().overloadWait());
+            this.publisher =
+                    new Publisher(meteredStore, bus, hub, settings.publish().overloadWait());
             hub.reportInterestTo(bus.interest().and(storeParts.interest()));
             metrics.register(hub, bus);
             metrics.registerBuildInfo(BuildVersion.current());
@@ -247,8 +258,11 @@ public final class WireHub implements AutoCloseable {
         publisher.stop();
         int unfinished = publisher.awaitPublishesEnded(until(deadline));
         if (unfinished > 0) {
-            LOG.log(System.Logger.Level.WARNING, unfinished + " publish(es) still in flight after " + ConfigKey.DRAIN_TIMEOUT.key()
-                    + " (" + settings.server().drainTimeout() + "); stopping anyway: they may fail or be stored without being announced");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    unfinished + " publish(es) still in flight after " + ConfigKey.DRAIN_TIMEOUT.key() + " ("
+                            + settings.server().drainTimeout()
+                            + "); stopping anyway: they may fail or be stored without being announced");
         }
         store.closeWrites();
         // Whatever the writer committed last is being handed to the bus right now: a moment for it.
@@ -292,14 +306,23 @@ public final class WireHub implements AutoCloseable {
         Settings.Server s = settings.server();
         int maxTopics = s.maxTopicsPerStream();
         connections = new ConnectionLimit(s.maxConnections(), () -> hub.stats().subscribers(Transport.WS));
-        watch = new ConnectionWatch(s.headerTimeout(), s.maxWaitingPerAddress(), ConnectionLimit.waitingLimit(s.maxConnections()),
-                System::nanoTime, scheduler);
+        watch = new ConnectionWatch(
+                s.headerTimeout(),
+                s.maxWaitingPerAddress(),
+                ConnectionLimit.waitingLimit(s.maxConnections()),
+                System::nanoTime,
+                scheduler);
         health = new HealthService(store, bus, drain, BuildVersion.current());
         metrics.registerConnectionRefusals(connections::refused);
         metrics.registerWaitingConnectionCloses(watch::timedOut, watch::refused);
         quota = new StreamQuota(s.maxStreamsPerSubject(), s.maxStreamsPerAddress());
-        publishGate = new PublishGate(new IdempotentPublisher(publisher, idempotencyKeys()), publisher, s.maxEventBytes(),
-                s.maxBatchBytes(), s.maxBatchEvents(), settings.publish().rateLimit());
+        publishGate = new PublishGate(
+                new IdempotentPublisher(publisher, idempotencyKeys()),
+                publisher,
+                s.maxEventBytes(),
+                s.maxBatchBytes(),
+                s.maxBatchEvents(),
+                settings.publish().rateLimit());
         metrics.registerStreamQuotaRefusals(quota::refusedBySubject, quota::refusedByAddress);
         WebServerConfig.Builder builder = WebServer.builder()
                 .host(s.host())
@@ -309,12 +332,15 @@ public final class WireHub implements AutoCloseable {
                 // connection; the plain socket only the read one: 25 KB of heap per idle SSE stream
                 // instead of 33 (perf/idle.sh, docs/deployment.md "Memory per connection").
                 .useNio(false)
-                .maxTcpConnections(ConnectionLimit.tcpLimit(s.maxConnections())) // the 503 comes first: see ConnectionLimit
+                .maxTcpConnections(
+                        ConnectionLimit.tcpLimit(s.maxConnections())) // the 503 comes first: see ConnectionLimit
                 .maxConcurrentRequests(-1) // an SSE stream holds a request permit for its whole life
                 .writeBufferSize(RESPONSE_BUFFER_BYTES)
                 // Every cursor handed out must fit back in the request (see RequestHeadLimits).
-                .addProtocol(Http1Config.builder().maxPrologueLength(RequestHeadLimits.prologueBytes(maxTopics))
-                        .maxHeadersSize(RequestHeadLimits.headerBytes(maxTopics)).build())
+                .addProtocol(Http1Config.builder()
+                        .maxPrologueLength(RequestHeadLimits.prologueBytes(maxTopics))
+                        .maxHeadersSize(RequestHeadLimits.headerBytes(maxTopics))
+                        .build())
                 .directHandlers(MalformedRequests.handlers())
                 .connectionOptions(options -> {
                     options.tcpNoDelay(true);
@@ -330,12 +356,16 @@ public final class WireHub implements AutoCloseable {
                 })
                 .update(server -> {
                     if (s.hasManagementPort()) {
-                        server.putSocket(MANAGEMENT, socket -> socket.host(s.managementBindHost()).port(s.managementPort())
+                        server.putSocket(MANAGEMENT, socket -> socket.host(s.managementBindHost())
+                                .port(s.managementPort())
                                 .routing(routing -> managementRouting(routing)));
                     }
                 })
-                .addRouting(WsRouting.builder().endpoint(WS, drain.webSocketListeners(
-                        () -> new WsEndpoint(hub, guard, publishGate, cors, connections, quota, maxTopics, store.epoch()))));
+                .addRouting(WsRouting.builder()
+                        .endpoint(
+                                WS,
+                                drain.webSocketListeners(() -> new WsEndpoint(
+                                        hub, guard, publishGate, cors, connections, quota, maxTopics, store.epoch()))));
         watchConnections(builder);
         return builder.build();
     }
@@ -350,20 +380,32 @@ public final class WireHub implements AutoCloseable {
         List<ProtocolConfig> protocols = discovered.stream()
                 .map(protocol -> protocol instanceof Http1Config http1 ? watchHeads(http1) : protocol)
                 .toList();
-        Http1Config http1 = protocols.stream().filter(Http1Config.class::isInstance).map(Http1Config.class::cast).findFirst()
+        Http1Config http1 = protocols.stream()
+                .filter(Http1Config.class::isInstance)
+                .map(Http1Config.class::cast)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("Helidon's HTTP/1 protocol was not discovered"));
         @SuppressWarnings("deprecation") // the provider is meant for the service loader; this is what it would do
         Http1ConnectionSelector discoveredSelector = (Http1ConnectionSelector) new Http1ConnectionProvider()
                 .create(WebServer.DEFAULT_SOCKET_NAME, http1, ProtocolConfigs.create(protocols));
-        Map<String, Http1Upgrader> upgraders = new LinkedHashMap<>(discoveredSelector.prototype().upgraders());
-        WsConfig ws = protocols.stream().filter(WsConfig.class::isInstance).map(WsConfig.class::cast).findFirst()
+        Map<String, Http1Upgrader> upgraders =
+                new LinkedHashMap<>(discoveredSelector.prototype().upgraders());
+        WsConfig ws = protocols.stream()
+                .filter(WsConfig.class::isInstance)
+                .map(WsConfig.class::cast)
+                .findFirst()
                 .orElseGet(WsConfig::create);
         upgraders.put(WS_PROTOCOL, new DirectWsUpgrader(ws));
-        ServerConnectionSelector selector = Http1ConnectionSelector.builder().config(http1).upgraders(upgraders).build();
+        ServerConnectionSelector selector = Http1ConnectionSelector.builder()
+                .config(http1)
+                .upgraders(upgraders)
+                .build();
         // HTTP/1 leaves the list so that Helidon adds no selector of its own; the others stay (the
         // WebSocket connection looks its settings up there).
         builder.protocolsDiscoverServices(false)
-                .protocols(protocols.stream().filter(protocol -> !(protocol instanceof Http1Config)).toList())
+                .protocols(protocols.stream()
+                        .filter(protocol -> !(protocol instanceof Http1Config))
+                        .toList())
                 .addConnectionSelector(watch.selector(selector));
     }
 
@@ -376,9 +418,13 @@ public final class WireHub implements AutoCloseable {
     @SuppressWarnings("ReferenceEquality") // the very listener we passed, not an equal one
     private Http1Config watchHeads(Http1Config http1) {
         Http1ConnectionListener heads = watch.headListener(http1.receiveListeners());
-        Http1Config watched = Http1Config.builder().from(http1).receiveListeners(List.of(heads)).build();
+        Http1Config watched = Http1Config.builder()
+                .from(http1)
+                .receiveListeners(List.of(heads))
+                .build();
         if (watched.compositeReceiveListener() != heads) {
-            throw new IllegalStateException("Helidon does not call the head listener directly: the header timeout would close requests");
+            throw new IllegalStateException(
+                    "Helidon does not call the head listener directly: the header timeout would close requests");
         }
         return watched;
     }
@@ -434,9 +480,7 @@ public final class WireHub implements AutoCloseable {
     /** /metrics and /health: on the management listener when there is one, else on the public one. */
     private void operatorRoutes(HttpRouting.Builder routing) {
         MetricsService scrape = new MetricsService(metrics);
-        routing.get(METRICS, scrape::scrape)
-                .get(HEALTH, health::ready)
-                .get(HEALTH + "/live", health::live);
+        routing.get(METRICS, scrape::scrape).get(HEALTH, health::ready).get(HEALTH + "/live", health::live);
     }
 
     /**
@@ -445,8 +489,11 @@ public final class WireHub implements AutoCloseable {
      * dashboard's page by its exact paths (its scripts and styles are public).
      */
     private static boolean operatorPath(String path) {
-        return path.startsWith(STATS) || path.startsWith(ADMIN + "/") || path.startsWith(METRICS)
-                || path.equals(DASHBOARD) || path.equals(DASHBOARD + "/");
+        return path.startsWith(STATS)
+                || path.startsWith(ADMIN + "/")
+                || path.startsWith(METRICS)
+                || path.equals(DASHBOARD)
+                || path.equals(DASHBOARD + "/");
     }
 
     /** Keys in the store's database when it has one (shared by the instances), else in memory. */
@@ -477,16 +524,20 @@ public final class WireHub implements AutoCloseable {
      * @param interest told of the topics the hub follows (the memory store keeps their seqs: see
      *     MemoryEventStore.follow)
      */
-    private record StoreParts(EventStore store, Function<Duration, IdempotencyKeys> idempotencyKeys, TopicInterest interest) {}
+    private record StoreParts(
+            EventStore store, Function<Duration, IdempotencyKeys> idempotencyKeys, TopicInterest interest) {}
 
     private static StoreParts createStore(Settings settings, Scheduler scheduler) {
         Settings.Store s = settings.store();
         return switch (s.type()) {
             case "memory" -> {
-                MemoryEventStore memory = new MemoryEventStore(s.memoryMaxEventsPerTopic(), s.memoryMaxBytes(), s.memoryMaxTopics(),
-                        InstantSource.system());
-                yield new StoreParts(memory, ttl -> new MemoryIdempotencyKeys(MEMORY_IDEMPOTENCY_KEYS, MEMORY_IDEMPOTENCY_KEYS_PER_SCOPE,
-                        ttl, System::nanoTime), TopicInterest.of(memory::follow, memory::unfollow));
+                MemoryEventStore memory = new MemoryEventStore(
+                        s.memoryMaxEventsPerTopic(), s.memoryMaxBytes(), s.memoryMaxTopics(), InstantSource.system());
+                yield new StoreParts(
+                        memory,
+                        ttl -> new MemoryIdempotencyKeys(
+                                MEMORY_IDEMPOTENCY_KEYS, MEMORY_IDEMPOTENCY_KEYS_PER_SCOPE, ttl, System::nanoTime),
+                        TopicInterest.of(memory::follow, memory::unfollow));
             }
             case "postgres" -> {
                 PostgresEventStore postgres = PostgresEventStore.open(s, scheduler);
@@ -501,7 +552,8 @@ public final class WireHub implements AutoCloseable {
             case "local" -> new LocalBus();
             case "redis" -> new RedisBus(settings.bus().redis(), scheduler);
             case "redis-cluster" -> RedisBus.cluster(settings.bus().redis(), scheduler);
-            default -> throw new IllegalStateException("bus.type " + settings.bus().type() + " is not built yet");
+            default ->
+                throw new IllegalStateException("bus.type " + settings.bus().type() + " is not built yet");
         };
     }
 }

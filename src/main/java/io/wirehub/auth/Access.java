@@ -51,7 +51,8 @@ public final class Access implements AutoCloseable {
         }
         if (token == null) {
             throw AuthException.unauthorized("this server needs a token: send 'Authorization: Bearer <JWT>'"
-                    + " (EventSource: the access_token query parameter" + (cookieName.isEmpty() ? "" : " or the " + cookieName + " cookie")
+                    + " (EventSource: the access_token query parameter"
+                    + (cookieName.isEmpty() ? "" : " or the " + cookieName + " cookie")
                     + ")");
         }
         return verifier.verify(token);

@@ -26,7 +26,8 @@ public final class BearerToken {
     public static String find(String authorization, String cookies, String cookieName, String queryToken) {
         if (authorization != null) {
             String trimmed = authorization.trim();
-            if (trimmed.length() > 7 && trimmed.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+            if (trimmed.length() > 7
+                    && trimmed.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
                 return trimmed.substring(7).trim();
             }
             throw AuthException.unauthorized("the Authorization header must be 'Bearer <token>'");

@@ -12,10 +12,11 @@ import java.util.List;
  * @param expiresAt when the token stops being accepted, its {@code exp} plus the clock skew (a
  *     stream opened with it is closed then); null: never
  */
-public record Grant(String subject, List<TopicPattern> subscribe, List<TopicPattern> publish, boolean admin, Instant expiresAt) {
+public record Grant(
+        String subject, List<TopicPattern> subscribe, List<TopicPattern> publish, boolean admin, Instant expiresAt) {
     /** auth.mode none: everything is permitted, for ever. */
-    public static final Grant ANYONE = new Grant(null, List.of(TopicPattern.compile("*", null)),
-            List.of(TopicPattern.compile("*", null)), true, null);
+    public static final Grant ANYONE = new Grant(
+            null, List.of(TopicPattern.compile("*", null)), List.of(TopicPattern.compile("*", null)), true, null);
 
     /** How long a stream opened now with this token may last; null: no end. */
     public Duration lifetime(Instant now) {

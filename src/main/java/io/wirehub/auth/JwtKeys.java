@@ -132,9 +132,12 @@ final class JwtKeys {
 
     /** One line naming the key file's key and what it must hold, with the reason; no key material. */
     static String unreadable(Settings.Auth auth, Exception e) {
-        ConfigKey key = !auth.publicKeyFile().isEmpty() ? ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE : ConfigKey.AUTH_JWT_JWKS_FILE;
+        ConfigKey key =
+                !auth.publicKeyFile().isEmpty() ? ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE : ConfigKey.AUTH_JWT_JWKS_FILE;
         return key.key() + " (" + key.env() + "): '" + keyFile(auth) + "' cannot be read as "
-                + (key == ConfigKey.AUTH_JWT_JWKS_FILE ? "a JWKS (JSON Web Key Set)" : "PEM public keys (RSA, or EC P-256)")
+                + (key == ConfigKey.AUTH_JWT_JWKS_FILE
+                        ? "a JWKS (JSON Web Key Set)"
+                        : "PEM public keys (RSA, or EC P-256)")
                 + ": " + e.getMessage();
     }
 
@@ -179,7 +182,8 @@ final class JwtKeys {
             from = end + PEM_END.length();
         }
         if (keys.isEmpty()) {
-            throw new IllegalArgumentException("no " + PEM_BEGIN + " block (a private key or a certificate will not do)");
+            throw new IllegalArgumentException(
+                    "no " + PEM_BEGIN + " block (a private key or a certificate will not do)");
         }
         return keys;
     }

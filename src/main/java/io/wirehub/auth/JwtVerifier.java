@@ -38,7 +38,8 @@ final class JwtVerifier implements AutoCloseable {
     JwtVerifier(Settings.Auth auth, Scheduler scheduler) {
         this.clockSkew = auth.clockSkew();
         if (auth.jwtSecret().isEmpty()) {
-            this.watch = KeyFileWatch.start(auth, changed -> keys = changed, scheduler); // sets the first keys before it returns
+            this.watch = KeyFileWatch.start(
+                    auth, changed -> keys = changed, scheduler); // sets the first keys before it returns
         } else {
             this.keys = JwtKeys.secrets(auth);
             this.watch = null;
@@ -67,13 +68,23 @@ final class JwtVerifier implements AutoCloseable {
             // nimbus says which check failed ("Expired JWT", "JWT missing required claims: [exp]"); no secret in it
             throw AuthException.unauthorized("the token was refused: " + e.getMessage() + "; get a fresh token");
         } catch (BadJOSEException | JOSEException e) {
-            throw AuthException.unauthorized("the token's signature does not verify with this server's keys, or its algorithm"
-                    + " is not accepted (accepted: " + String.join(", ", new TreeSet<>(keys.algorithms().stream().map(Object::toString).toList()))
-                    + ")");
+            throw AuthException.unauthorized(
+                    "the token's signature does not verify with this server's keys, or its algorithm"
+                            + " is not accepted (accepted: "
+                            + String.join(
+                                    ", ",
+                                    new TreeSet<>(keys.algorithms().stream()
+                                            .map(Object::toString)
+                                            .toList()))
+                            + ")");
         }
         String subject = claims.getSubject();
-        return new Grant(subject, patterns(claims, SUBSCRIBE, subject), patterns(claims, PUBLISH, subject),
-                Boolean.TRUE.equals(claims.getClaim(ADMIN)), claims.getExpirationTime().toInstant().plus(clockSkew));
+        return new Grant(
+                subject,
+                patterns(claims, SUBSCRIBE, subject),
+                patterns(claims, PUBLISH, subject),
+                Boolean.TRUE.equals(claims.getClaim(ADMIN)),
+                claims.getExpirationTime().toInstant().plus(clockSkew));
     }
 
     @Override
@@ -107,6 +118,7 @@ final class JwtVerifier implements AutoCloseable {
     }
 
     private static AuthException malformed(String claim) {
-        return AuthException.unauthorized("the token's " + claim + " claim must be a list of topic patterns, like [\"prices.*\"]");
+        return AuthException.unauthorized(
+                "the token's " + claim + " claim must be a list of topic patterns, like [\"prices.*\"]");
     }
 }

@@ -82,14 +82,23 @@ final class KeyFileWatch implements AutoCloseable {
         inForce = content;
         refused = null;
         changed.accept(keys);
-        LOG.log(System.Logger.Level.INFO, "key file " + file + " changed: " + keys.size() + " key(s) in force now ("
-                + String.join(", ", keys.algorithms().stream().map(Object::toString).sorted().toList()) + ")");
+        LOG.log(
+                System.Logger.Level.INFO,
+                "key file " + file + " changed: " + keys.size() + " key(s) in force now ("
+                        + String.join(
+                                ", ",
+                                keys.algorithms().stream()
+                                        .map(Object::toString)
+                                        .sorted()
+                                        .toList()) + ")");
     }
 
     private void warnOnce(byte[] content, String what) {
         if (!Arrays.equals(content, refused)) {
             refused = content;
-            LOG.log(System.Logger.Level.WARNING, "key file " + file + " " + what + "; the keys read before stay in force");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "key file " + file + " " + what + "; the keys read before stay in force");
         }
     }
 

@@ -54,9 +54,10 @@ final class TopicPattern {
         for (int at = pattern.indexOf(SUB); at >= 0; at = pattern.indexOf(SUB, at + 1)) {
             int after = at + SUB.length();
             if (starBefore || (after < pattern.length() && pattern.charAt(after) != '.')) {
-                throw AuthException.unauthorized("the token's topic pattern '" + pattern + "' is refused: {sub} must come"
-                        + " after a fixed prefix (no * before it) and right before a dot or the end, like user.{sub}.*,"
-                        + " so that one subject's pattern cannot match another's topics (subjects may contain : and -)");
+                throw AuthException.unauthorized(
+                        "the token's topic pattern '" + pattern + "' is refused: {sub} must come"
+                                + " after a fixed prefix (no * before it) and right before a dot or the end, like user.{sub}.*,"
+                                + " so that one subject's pattern cannot match another's topics (subjects may contain : and -)");
             }
         }
     }

@@ -44,12 +44,14 @@ public interface TopicInterest {
 
     /** This one told first, then {@code other}: the hub reports to one listener. */
     default TopicInterest and(TopicInterest other) {
-        return of(topic -> {
-            follow(topic);
-            other.follow(topic);
-        }, topic -> {
-            unfollow(topic);
-            other.unfollow(topic);
-        });
+        return of(
+                topic -> {
+                    follow(topic);
+                    other.follow(topic);
+                },
+                topic -> {
+                    unfollow(topic);
+                    other.unfollow(topic);
+                });
     }
 }

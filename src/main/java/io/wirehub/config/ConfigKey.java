@@ -138,7 +138,9 @@ public enum ConfigKey {
 
     /** Values that must never reach a log or an error message. */
     public boolean secret() {
-        return this == POSTGRES_PASSWORD || this == REDIS_URL // a Redis URL may carry a password
-                || this == AUTH_JWT_SECRET || this == AUTH_JWT_PREVIOUS_SECRET;
+        return this == POSTGRES_PASSWORD
+                || this == REDIS_URL // a Redis URL may carry a password
+                || this == AUTH_JWT_SECRET
+                || this == AUTH_JWT_PREVIOUS_SECRET;
     }
 }

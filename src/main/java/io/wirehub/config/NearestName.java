@@ -23,7 +23,8 @@ final class NearestName {
                 .filter(candidate -> close(name, candidate.toLowerCase(Locale.ROOT)))
                 // One that holds every word of the name first: "sse_buffer" is nearer sse_channel_buffer
                 // than socket_send_buffer, though as many letters from each.
-                .min(Comparator.comparing((String candidate) -> !holdsEveryWord(name, candidate.toLowerCase(Locale.ROOT)))
+                .min(Comparator.comparing(
+                                (String candidate) -> !holdsEveryWord(name, candidate.toLowerCase(Locale.ROOT)))
                         .thenComparingInt(candidate -> distance(name, candidate.toLowerCase(Locale.ROOT)))
                         .thenComparing(Comparator.naturalOrder()));
     }

@@ -95,7 +95,13 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
      * @param shards how many shard channels topics are hashed onto (interest and cluster)
      * @param nodes {@code host:port} of cluster nodes to discover a Redis Cluster from (bus.type redis-cluster)
      */
-    public record Redis(String url, String channel, Duration pingInterval, Duration pingTimeout, String routing, int shards,
+    public record Redis(
+            String url,
+            String channel,
+            Duration pingInterval,
+            Duration pingTimeout,
+            String routing,
+            int shards,
             List<String> nodes) {
 
         /** One Redis, one channel: the settings before routing existed. */
@@ -110,7 +116,8 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
         @Override
         public String toString() {
             return "Redis[url=" + Credentials.masked(url) + ", channel=" + channel + ", pingInterval=" + pingInterval
-                    + ", pingTimeout=" + pingTimeout + ", routing=" + routing + ", shards=" + shards + ", nodes=" + nodes + "]";
+                    + ", pingTimeout=" + pingTimeout + ", routing=" + routing + ", shards=" + shards + ", nodes="
+                    + nodes + "]";
         }
     }
 
@@ -140,17 +147,29 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
      * @param clockSkew how far {@code exp} and {@code nbf} may be off, for clocks that differ
      * @param keyFileCheck how often the key file is read again for a rotated key
      */
-    public record Auth(String mode, String cookieName, List<String> corsAllowedOrigins, String jwtSecret, String previousSecret,
-            String publicKeyFile, String jwksFile, String issuer, String audience, Duration clockSkew, Duration keyFileCheck) {
+    public record Auth(
+            String mode,
+            String cookieName,
+            List<String> corsAllowedOrigins,
+            String jwtSecret,
+            String previousSecret,
+            String publicKeyFile,
+            String jwksFile,
+            String issuer,
+            String audience,
+            Duration clockSkew,
+            Duration keyFileCheck) {
         public boolean jwt() {
             return mode.equals("jwt");
         }
 
         @Override
         public String toString() {
-            return "Auth[mode=" + mode + ", cookieName=" + cookieName + ", corsAllowedOrigins=" + corsAllowedOrigins + ", jwtSecret=" + (jwtSecret.isEmpty() ? "" : Credentials.MASK)
+            return "Auth[mode=" + mode + ", cookieName=" + cookieName + ", corsAllowedOrigins=" + corsAllowedOrigins
+                    + ", jwtSecret=" + (jwtSecret.isEmpty() ? "" : Credentials.MASK)
                     + ", previousSecret=" + (previousSecret.isEmpty() ? "" : Credentials.MASK)
-                    + ", publicKeyFile=" + publicKeyFile + ", jwksFile=" + jwksFile + ", issuer=" + issuer + ", audience=" + audience
+                    + ", publicKeyFile=" + publicKeyFile + ", jwksFile=" + jwksFile + ", issuer=" + issuer
+                    + ", audience=" + audience
                     + ", clockSkew=" + clockSkew + ", keyFileCheck=" + keyFileCheck + "]";
         }
     }

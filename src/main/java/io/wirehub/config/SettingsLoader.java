@@ -32,15 +32,20 @@ public final class SettingsLoader {
     // NOTE: operators' files use these names; io.wirehub.app.Logging maps them to java.util.logging's.
     private static final List<String> LOG_LEVELS = List.of("off", "error", "warning", "info", "debug", "trace");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
-    private static final Map<String, ConfigKey> BY_KEY = Stream.of(ConfigKey.values()).collect(Collectors.toMap(ConfigKey::key, key -> key));
+    private static final Map<String, ConfigKey> BY_KEY =
+            Stream.of(ConfigKey.values()).collect(Collectors.toMap(ConfigKey::key, key -> key));
     // The YAML maps that hold keys (server, server.cors, store.postgres, ...), to walk into.
     private static final Set<String> SECTIONS = BY_KEY.keySet().stream()
-            .flatMap(key -> IntStream.range(0, key.length()).filter(i -> key.charAt(i) == '.').mapToObj(i -> key.substring(0, i)))
+            .flatMap(key -> IntStream.range(0, key.length())
+                    .filter(i -> key.charAt(i) == '.')
+                    .mapToObj(i -> key.substring(0, i)))
             .collect(Collectors.toSet());
-    private static final Set<String> KNOWN_VARIABLES = Stream.of(ConfigKey.values()).map(ConfigKey::env).collect(Collectors.toSet());
+    private static final Set<String> KNOWN_VARIABLES =
+            Stream.of(ConfigKey.values()).map(ConfigKey::env).collect(Collectors.toSet());
     // NOTE: read by the launcher, bin/wirehub (src/dist/bin/wirehub), before the JVM starts; not
     // settings, but not unknown either: the image, the unit and the manifests set them.
-    private static final Set<String> LAUNCHER_VARIABLES = Set.of("WH_HEAP_OPTS", "WH_JVM_PERFORMANCE_OPTS", "WH_JAVA_OPTS", "WH_AOT_CACHE");
+    private static final Set<String> LAUNCHER_VARIABLES =
+            Set.of("WH_HEAP_OPTS", "WH_JVM_PERFORMANCE_OPTS", "WH_JAVA_OPTS", "WH_AOT_CACHE");
     private static final System.Logger LOG = System.getLogger(SettingsLoader.class.getName());
 
     private final Map<ConfigKey, String> raw = new HashMap<>();
@@ -83,8 +88,10 @@ public final class SettingsLoader {
         return env.keySet().stream()
                 .filter(name -> name.startsWith("WH_") && !knows(name))
                 .sorted()
-                .map(name -> name + " is not a wirehub variable and is ignored; " + NearestName.to(name, KNOWN_VARIABLES)
-                        .map(near -> "did you mean " + near + "?").orElse("the variables are listed in docs/configuration.md"))
+                .map(name -> name + " is not a wirehub variable and is ignored; "
+                        + NearestName.to(name, KNOWN_VARIABLES)
+                                .map(near -> "did you mean " + near + "?")
+                                .orElse("the variables are listed in docs/configuration.md"))
                 .toList();
     }
 
@@ -123,7 +130,12 @@ public final class SettingsLoader {
                 origin.put(key, key.key() + " (default)");
             }
             if (key.list() && !lists.containsKey(key)) { // the comma-separated form
-                lists.put(key, Stream.of(raw.get(key).split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList());
+                lists.put(
+                        key,
+                        Stream.of(raw.get(key).split(","))
+                                .map(String::strip)
+                                .filter(item -> !item.isEmpty())
+                                .toList());
             }
         }
     }
@@ -153,20 +165,32 @@ public final class SettingsLoader {
         void collect(Config node, Path file) {
             String name = node.key().toString();
             ConfigKey key = BY_KEY.get(name);
-            List<Config> children = node.isLeaf() ? List.of() : node.asNodeList().orElse(List.of());
+            List<Config> children =
+                    node.isLeaf() ? List.of() : node.asNodeList().orElse(List.of());
             if (key == null && (name.isEmpty() || (node.type() == Config.Type.OBJECT && SECTIONS.contains(name)))) {
                 children.forEach(child -> collect(child, file)); // the root, or a section like server.cors
             } else if (key == null) {
-                problems.add(name + " (in " + file + "): unknown key; " + NearestName.to(name, BY_KEY.keySet())
-                        .map(near -> "did you mean " + near + "? ").orElse("") + "the keys are listed in docs/configuration.md");
+                problems.add(name + " (in " + file + "): unknown key; "
+                        + NearestName.to(name, BY_KEY.keySet())
+                                .map(near -> "did you mean " + near + "? ")
+                                .orElse("") + "the keys are listed in docs/configuration.md");
             } else if (node.type() == Config.Type.VALUE) {
                 scalars.put(key, node.asString().orElse(""));
-            } else if (key.list() && node.type() == Config.Type.LIST && children.stream().allMatch(Config::isLeaf)) {
-                lists.put(key, children.stream().map(item -> item.asString().orElse("").strip()).filter(item -> !item.isEmpty()).toList());
+            } else if (key.list()
+                    && node.type() == Config.Type.LIST
+                    && children.stream().allMatch(Config::isLeaf)) {
+                lists.put(
+                        key,
+                        children.stream()
+                                .map(item -> item.asString().orElse("").strip())
+                                .filter(item -> !item.isEmpty())
+                                .toList());
             } else {
-                problems.add(name + " (in " + file + "): " + (key.list()
-                        ? "expected a YAML list of values, or one comma-separated string"
-                        : "expected a single value, not a " + (node.type() == Config.Type.LIST ? "list" : "map")));
+                problems.add(name + " (in " + file + "): "
+                        + (key.list()
+                                ? "expected a YAML list of values, or one comma-separated string"
+                                : "expected a single value, not a "
+                                        + (node.type() == Config.Type.LIST ? "list" : "map")));
             }
         }
     }
@@ -224,16 +248,20 @@ public final class SettingsLoader {
                         choice(ConfigKey.REDIS_ROUTING, "channel", "interest"),
                         integer(ConfigKey.REDIS_SHARDS, 1, 16384),
                         hostPorts(ConfigKey.REDIS_NODES)));
-        if (bus.type().equals("redis-cluster") && lists.get(ConfigKey.REDIS_NODES).isEmpty()) {
-            problems.add(where(ConfigKey.REDIS_NODES) + ": is empty, but " + where(ConfigKey.BUS_TYPE)
-                    + " is 'redis-cluster'; expected one or more host:port of the cluster's nodes, as a YAML list or comma-separated");
+        if (bus.type().equals("redis-cluster")
+                && lists.get(ConfigKey.REDIS_NODES).isEmpty()) {
+            problems.add(
+                    where(ConfigKey.REDIS_NODES) + ": is empty, but " + where(ConfigKey.BUS_TYPE)
+                            + " is 'redis-cluster'; expected one or more host:port of the cluster's nodes, as a YAML list or comma-separated");
         }
         if (store.type().equals("memory") && bus.type().startsWith("redis")) {
             // Each instance's memory store counts seqs on its own: two instances give the same seq
             // to different events, and every hub drops the other's as duplicates. Silent loss.
-            problems.add(where(ConfigKey.BUS_TYPE) + ": '" + bus.type() + "' needs a store the instances share, but "
-                    + where(ConfigKey.STORE_TYPE) + " is 'memory': each instance would give the same seqs to different events"
-                    + " and drop the others' as duplicates; expected store.type postgres, or bus.type local for a single instance");
+            problems.add(
+                    where(ConfigKey.BUS_TYPE) + ": '" + bus.type() + "' needs a store the instances share, but "
+                            + where(ConfigKey.STORE_TYPE)
+                            + " is 'memory': each instance would give the same seqs to different events"
+                            + " and drop the others' as duplicates; expected store.type postgres, or bus.type local for a single instance");
         }
         Settings.Publish publish = new Settings.Publish(
                 duration(ConfigKey.PUBLISH_IDEMPOTENCY_TTL, Duration.ofSeconds(1), Duration.ofDays(30)),
@@ -265,34 +293,46 @@ public final class SettingsLoader {
                 duration(ConfigKey.AUTH_JWT_CLOCK_SKEW, Duration.ZERO, Duration.ofMinutes(5)),
                 duration(ConfigKey.AUTH_JWT_KEY_FILE_CHECK, Duration.ofMillis(100), Duration.ofHours(1)));
         if (!auth.cookieName().isEmpty() && !auth.cookieName().matches("[A-Za-z0-9_.-]{1,64}")) {
-            problem(ConfigKey.AUTH_COOKIE_NAME, "a cookie name of 1 to 64 characters from A-Z a-z 0-9 _ . -, or empty for none");
+            problem(
+                    ConfigKey.AUTH_COOKIE_NAME,
+                    "a cookie name of 1 to 64 characters from A-Z a-z 0-9 _ . -, or empty for none");
         }
         // A browser sends the cookie on every site's requests: with "*" any web page could read
         // snapshots and admin data, and open streams, as the logged-in user.
         if (!auth.cookieName().isEmpty() && auth.corsAllowedOrigins().contains("*")) {
-            problems.add(where(ConfigKey.CORS_ALLOWED_ORIGINS) + ": '*' cannot go with " + where(ConfigKey.AUTH_COOKIE_NAME)
-                    + " '" + auth.cookieName() + "': every web site could then read and stream as the logged-in user with"
-                    + " their cookie; expected the origins of your own pages (https://app.example.com), or no cookie");
+            problems.add(
+                    where(ConfigKey.CORS_ALLOWED_ORIGINS) + ": '*' cannot go with " + where(ConfigKey.AUTH_COOKIE_NAME)
+                            + " '" + auth.cookieName()
+                            + "': every web site could then read and stream as the logged-in user with"
+                            + " their cookie; expected the origins of your own pages (https://app.example.com), or no cookie");
         }
         if (!auth.jwt()) {
             return auth;
         }
-        List<ConfigKey> sources = Stream.of(ConfigKey.AUTH_JWT_SECRET, ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE, ConfigKey.AUTH_JWT_JWKS_FILE)
-                .filter(key -> !raw.get(key).isEmpty()).toList();
+        List<ConfigKey> sources = Stream.of(
+                        ConfigKey.AUTH_JWT_SECRET, ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE, ConfigKey.AUTH_JWT_JWKS_FILE)
+                .filter(key -> !raw.get(key).isEmpty())
+                .toList();
         if (sources.size() != 1) {
-            problems.add(where(ConfigKey.AUTH_MODE) + ": 'jwt' needs exactly one of " + ConfigKey.AUTH_JWT_SECRET.env() + " (HS256), "
-                    + ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE.key() + " or " + ConfigKey.AUTH_JWT_JWKS_FILE.key() + " (RS256/ES256); "
-                    + (sources.isEmpty() ? "none is set" : "set are " + sources.stream().map(ConfigKey::key).toList()));
+            problems.add(where(ConfigKey.AUTH_MODE) + ": 'jwt' needs exactly one of " + ConfigKey.AUTH_JWT_SECRET.env()
+                    + " (HS256), "
+                    + ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE.key() + " or " + ConfigKey.AUTH_JWT_JWKS_FILE.key()
+                    + " (RS256/ES256); "
+                    + (sources.isEmpty()
+                            ? "none is set"
+                            : "set are " + sources.stream().map(ConfigKey::key).toList()));
         }
         // HS256 with fewer than 256 bits of key is refused by the JWT library, and guessable.
         for (ConfigKey secret : List.of(ConfigKey.AUTH_JWT_SECRET, ConfigKey.AUTH_JWT_PREVIOUS_SECRET)) {
-            if (!raw.get(secret).isEmpty() && raw.get(secret).getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            if (!raw.get(secret).isEmpty()
+                    && raw.get(secret).getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
                 problem(secret, "at least 32 bytes (256 bits), e.g. from: openssl rand -base64 48");
             }
         }
         if (!auth.previousSecret().isEmpty() && auth.jwtSecret().isEmpty()) {
             problems.add(where(ConfigKey.AUTH_JWT_PREVIOUS_SECRET) + ": is set but " + where(ConfigKey.AUTH_JWT_SECRET)
-                    + " is not; expected the new secret in " + ConfigKey.AUTH_JWT_SECRET.env() + " and the old one, still accepted"
+                    + " is not; expected the new secret in " + ConfigKey.AUTH_JWT_SECRET.env()
+                    + " and the old one, still accepted"
                     + " during a rotation, in " + ConfigKey.AUTH_JWT_PREVIOUS_SECRET.env());
         }
         for (ConfigKey file : List.of(ConfigKey.AUTH_JWT_PUBLIC_KEY_FILE, ConfigKey.AUTH_JWT_JWKS_FILE)) {
@@ -305,13 +345,16 @@ public final class SettingsLoader {
 
     /** Both PEM files or neither; each must be readable (what is in them is checked when the server starts). */
     private Settings.Tls tls() {
-        Settings.Tls tls = new Settings.Tls(raw.get(ConfigKey.TLS_CERT_FILE), raw.get(ConfigKey.TLS_KEY_FILE),
+        Settings.Tls tls = new Settings.Tls(
+                raw.get(ConfigKey.TLS_CERT_FILE),
+                raw.get(ConfigKey.TLS_KEY_FILE),
                 duration(ConfigKey.TLS_RELOAD_INTERVAL, Duration.ofSeconds(1), Duration.ofDays(1)));
         if (tls.certFile().isEmpty() != tls.keyFile().isEmpty()) {
             ConfigKey set = tls.certFile().isEmpty() ? ConfigKey.TLS_KEY_FILE : ConfigKey.TLS_CERT_FILE;
             ConfigKey missing = set == ConfigKey.TLS_KEY_FILE ? ConfigKey.TLS_CERT_FILE : ConfigKey.TLS_KEY_FILE;
-            problems.add(where(missing) + ": is empty, but " + where(set) + " is set; TLS needs both the certificate chain"
-                    + " and its private key (PEM), or neither for cleartext");
+            problems.add(
+                    where(missing) + ": is empty, but " + where(set) + " is set; TLS needs both the certificate chain"
+                            + " and its private key (PEM), or neither for cleartext");
         }
         for (ConfigKey file : List.of(ConfigKey.TLS_CERT_FILE, ConfigKey.TLS_KEY_FILE)) {
             if (!raw.get(file).isEmpty() && !Files.isReadable(Path.of(raw.get(file)))) {
@@ -323,7 +366,9 @@ public final class SettingsLoader {
 
     /** Origins, each {@code *} or {@code scheme://host[:port]} with no path. */
     private List<String> origins() {
-        return items(ConfigKey.CORS_ALLOWED_ORIGINS, origin -> origin.equals("*") || origin.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?"),
+        return items(
+                ConfigKey.CORS_ALLOWED_ORIGINS,
+                origin -> origin.equals("*") || origin.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?"),
                 "origins like https://app.example.com (no path, no trailing slash), or *");
     }
 
@@ -366,18 +411,21 @@ public final class SettingsLoader {
         Matcher matcher = DURATION.matcher(value);
         if (matcher.matches()) {
             long amount = Long.parseLong(matcher.group(1));
-            Duration parsed = switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
+            Duration parsed =
+                    switch (matcher.group(2)) {
+                        case "ms" -> Duration.ofMillis(amount);
+                        case "s" -> Duration.ofSeconds(amount);
+                        case "m" -> Duration.ofMinutes(amount);
+                        case "h" -> Duration.ofHours(amount);
+                        default -> Duration.ofDays(amount);
+                    };
             if (parsed.compareTo(min) >= 0 && parsed.compareTo(max) <= 0) {
                 return parsed;
             }
         }
-        problem(key, "a duration from " + format(min) + " to " + format(max) + ", written like 500ms, 15s, 5m, 2h or 7d");
+        problem(
+                key,
+                "a duration from " + format(min) + " to " + format(max) + ", written like 500ms, 15s, 5m, 2h or 7d");
         return min;
     }
 
@@ -413,19 +461,30 @@ public final class SettingsLoader {
 
     /** host:port items, or nothing. */
     private List<String> hostPorts(ConfigKey key) {
-        return items(key, node -> {
-            int colon = node.lastIndexOf(':');
-            return colon > 0 && node.substring(colon + 1).matches("[0-9]{1,5}") && Integer.parseInt(node.substring(colon + 1)) <= 65535;
-        }, "host:port items, like 10.0.0.5:7000,10.0.0.6:7000");
+        return items(
+                key,
+                node -> {
+                    int colon = node.lastIndexOf(':');
+                    return colon > 0
+                            && node.substring(colon + 1).matches("[0-9]{1,5}")
+                            && Integer.parseInt(node.substring(colon + 1)) <= 65535;
+                },
+                "host:port items, like 10.0.0.5:7000,10.0.0.6:7000");
     }
 
     /** logger=level items, in the order given: a later one for the same logger wins. */
     private Map<String, String> loggerLevels() {
         Map<String, String> levels = new LinkedHashMap<>();
-        for (String item : items(ConfigKey.LOG_LEVELS, item -> item.matches("[A-Za-z0-9_.$-]+\\s*=\\s*[A-Za-z]+")
-                && LOG_LEVELS.contains(item.substring(item.indexOf('=') + 1).strip().toLowerCase(Locale.ROOT)),
-                "logger=level items like io.helidon.webserver=debug, the level one of " + String.join(", ", LOG_LEVELS))) {
-            levels.put(item.substring(0, item.indexOf('=')).strip(), item.substring(item.indexOf('=') + 1).strip().toLowerCase(Locale.ROOT));
+        for (String item : items(
+                ConfigKey.LOG_LEVELS,
+                item -> item.matches("[A-Za-z0-9_.$-]+\\s*=\\s*[A-Za-z]+")
+                        && LOG_LEVELS.contains(
+                                item.substring(item.indexOf('=') + 1).strip().toLowerCase(Locale.ROOT)),
+                "logger=level items like io.helidon.webserver=debug, the level one of "
+                        + String.join(", ", LOG_LEVELS))) {
+            levels.put(
+                    item.substring(0, item.indexOf('=')).strip(),
+                    item.substring(item.indexOf('=') + 1).strip().toLowerCase(Locale.ROOT));
         }
         return Collections.unmodifiableMap(levels);
     }
@@ -433,7 +492,9 @@ public final class SettingsLoader {
     private String identifier(ConfigKey key) {
         String value = raw.get(key);
         if (!value.matches("[a-z_][a-z0-9_]{0,62}")) {
-            problem(key, "a lower-case SQL identifier: a-z, 0-9 and _, not starting with a digit, at most 63 characters");
+            problem(
+                    key,
+                    "a lower-case SQL identifier: a-z, 0-9 and _, not starting with a digit, at most 63 characters");
         }
         return value;
     }
@@ -445,7 +506,9 @@ public final class SettingsLoader {
 
     /** The key as the operator set it: its variable first when the value came from the environment. */
     private String where(ConfigKey key) {
-        return origin.get(key).equals(key.env()) ? key.env() + " (" + key.key() + ")" : key.key() + " (" + key.env() + ")";
+        return origin.get(key).equals(key.env())
+                ? key.env() + " (" + key.key() + ")"
+                : key.key() + " (" + key.env() + ")";
     }
 
     private static String format(Duration duration) {

@@ -135,6 +135,7 @@ public final class Cursor {
 
     /** The separator between the epoch and the positions. NOTE: clients store tokens that contain it. */
     public static final char EPOCH_SEPARATOR = '~';
+
     private static final Pattern EPOCH = Pattern.compile("[0-9a-z]{1,32}");
 
     /** The token as the transports write it: the store's epoch, {@code ~}, the positions. */
@@ -172,7 +173,8 @@ public final class Cursor {
      *     replay from a position that may be another topic's. A plain seq without an epoch is
      *     hand-written ({@code lastEventId=0}: from the start) and taken at its word, as ever.
      */
-    public static Resume parse(String token, Collection<String> streamTopics, String storeEpoch, boolean plainSeqIsOurs) {
+    public static Resume parse(
+            String token, Collection<String> streamTopics, String storeEpoch, boolean plainSeqIsOurs) {
         if (token == null || token.isEmpty()) {
             return Resume.NONE;
         }
@@ -193,14 +195,17 @@ public final class Cursor {
         }
         String epoch = token.substring(0, separator);
         if (!EPOCH.matcher(epoch).matches()) {
-            throw new IllegalArgumentException("'" + epoch + "' is not a store epoch (1 to 32 of 0-9 a-z before the '~')");
+            throw new IllegalArgumentException(
+                    "'" + epoch + "' is not a store epoch (1 to 32 of 0-9 a-z before the '~')");
         }
         String rest = token.substring(separator + 1);
         if (rest.isEmpty()) {
             throw new IllegalArgumentException("nothing follows the store epoch");
         }
         Map<String, Long> positions = positions(rest, streamTopics);
-        return epoch.equals(storeEpoch) ? new Resume(positions, Set.of()) : new Resume(Map.of(), Set.copyOf(positions.keySet()));
+        return epoch.equals(storeEpoch)
+                ? new Resume(positions, Set.of())
+                : new Resume(Map.of(), Set.copyOf(positions.keySet()));
     }
 
     private static Map<String, Long> positions(String token, Collection<String> streamTopics) {

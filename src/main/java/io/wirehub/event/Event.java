@@ -77,11 +77,12 @@ public final class Event {
 
     /** This event's bytes in {@code encoding}, built on first use and then shared by every stream that sends it. */
     public byte[] encoded(Encoding encoding) {
-        byte[] bytes = switch (encoding.slot) {
-            case 0 -> encoded0;
-            case 1 -> encoded1;
-            default -> encoded2;
-        };
+        byte[] bytes =
+                switch (encoding.slot) {
+                    case 0 -> encoded0;
+                    case 1 -> encoded1;
+                    default -> encoded2;
+                };
         if (bytes == null) {
             bytes = encoding.encode(this);
             switch (encoding.slot) {

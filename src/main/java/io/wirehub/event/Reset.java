@@ -14,8 +14,8 @@ public record Reset(String topic, long seq, ResetReason reason) {
 
     /** The notice as a JSON object (the SSE {@code data:} of a {@code reset} event). */
     public String json() {
-        return "{\"topic\":\"" + topic + "\",\"seq\":" + seq + ",\"reason\":\"" + reason.code()
-                + "\",\"snapshot\":\"" + snapshotPath() + "\"}";
+        return "{\"topic\":\"" + topic + "\",\"seq\":" + seq + ",\"reason\":\"" + reason.code() + "\",\"snapshot\":\""
+                + snapshotPath() + "\"}";
     }
 
     /** The WebSocket form: the same fields with {@code "op":"reset"} and the stream's cursor. */

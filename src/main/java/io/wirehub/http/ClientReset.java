@@ -50,8 +50,10 @@ public final class ClientReset {
             field.setAccessible(true);
             return MethodHandles.lookup().unreflectGetter(field);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot see HTTP/2 stream resets in this Helidon (" + e
-                    + "): an SSE stream its client reset over HTTP/2 ends only at the write deadline");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "cannot see HTTP/2 stream resets in this Helidon (" + e
+                            + "): an SSE stream its client reset over HTTP/2 ends only at the write deadline");
             return null;
         }
     }

@@ -29,7 +29,6 @@ public final class ClientScriptService {
     private final Asset script = asset("client/wirehub.js", "text/javascript; charset=utf-8");
     private final Asset types = asset("client/wirehub.d.ts", "application/typescript; charset=utf-8");
 
-
     public void script(ServerRequest req, ServerResponse res) {
         send(req, res, script);
     }
@@ -42,7 +41,10 @@ public final class ClientScriptService {
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "public, max-age=300"));
         res.header(HeaderNames.ETAG, asset.etag());
         res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        if (req.headers().first(HeaderNames.IF_NONE_MATCH).map(tags -> tags.contains(asset.etag())).orElse(false)) {
+        if (req.headers()
+                .first(HeaderNames.IF_NONE_MATCH)
+                .map(tags -> tags.contains(asset.etag()))
+                .orElse(false)) {
             res.status(Status.NOT_MODIFIED_304).send();
             return;
         }
@@ -56,7 +58,8 @@ public final class ClientScriptService {
                 throw new IllegalStateException("missing from the classpath: " + name + " (a broken build?)");
             }
             byte[] bytes = in.readAllBytes();
-            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 16);
+            String hash = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 16);
             return new Asset(contentType, bytes, "\"" + hash + "\"");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

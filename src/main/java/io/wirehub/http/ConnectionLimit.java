@@ -67,8 +67,13 @@ public final class ConnectionLimit {
                     if (!req.prologue().protocolVersion().startsWith("2")) {
                         res.header(HeaderNames.CONNECTION, "close"); // HTTP/1 only: HTTP/2 forbids the header
                     }
-                    ErrorResponses.send(res, new ApiError(503, TOO_MANY_CONNECTIONS, "this instance serves its maximum of " + max
-                            + " connections (server.max_connections); retry shortly, or on another instance"));
+                    ErrorResponses.send(
+                            res,
+                            new ApiError(
+                                    503,
+                                    TOO_MANY_CONNECTIONS,
+                                    "this instance serves its maximum of " + max
+                                            + " connections (server.max_connections); retry shortly, or on another instance"));
                     return;
                 }
                 chain.proceed();

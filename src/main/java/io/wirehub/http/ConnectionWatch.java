@@ -82,7 +82,11 @@ public final class ConnectionWatch implements AutoCloseable {
     private final LongAdder refused = new LongAdder();
     private final Scheduler.Task watchdog;
 
-    public ConnectionWatch(Duration headerTimeout, int maxWaitingPerAddress, int waitingLimit, LongSupplier nanoClock,
+    public ConnectionWatch(
+            Duration headerTimeout,
+            int maxWaitingPerAddress,
+            int waitingLimit,
+            LongSupplier nanoClock,
             Scheduler scheduler) {
         this.headerTimeoutNanos = headerTimeout.toNanos();
         this.maxWaitingPerAddress = maxWaitingPerAddress;
@@ -310,7 +314,8 @@ public final class ConnectionWatch implements AutoCloseable {
         for (Watched w : open) {
             State state = w.state.get();
             long since = w.since;
-            boolean evictable = (state == State.WAITING || state == State.IDLE) && now - since >= EVICT_GRACE_NANOS
+            boolean evictable = (state == State.WAITING || state == State.IDLE)
+                    && now - since >= EVICT_GRACE_NANOS
                     && (from == null || from.equals(w.address));
             if (w != newcomer && evictable && (oldest == null || since - oldestSince < 0)) {
                 oldest = w;
@@ -368,7 +373,8 @@ public final class ConnectionWatch implements AutoCloseable {
     private void closeOverdue() {
         long now = nanoClock.getAsLong();
         for (Watched watched : open) {
-            if (watched.state.get() == State.WAITING && now - watched.since > headerTimeoutNanos
+            if (watched.state.get() == State.WAITING
+                    && now - watched.since > headerTimeoutNanos
                     && closeWaiting(watched, State.WAITING)) {
                 timedOut.increment();
             }
@@ -397,7 +403,11 @@ public final class ConnectionWatch implements AutoCloseable {
      * waiting connection to CLOSED, by compare-and-set, so it never closes one whose head completed.
      */
     private enum State {
-        WAITING, IN_REQUEST, IDLE, CLOSED, ENDED;
+        WAITING,
+        IN_REQUEST,
+        IDLE,
+        CLOSED,
+        ENDED;
 
         boolean waits() {
             return this == WAITING || this == IDLE;

@@ -34,7 +34,8 @@ public final class Cors {
      */
     public Cors(List<String> origins, boolean credentials) {
         if (credentials && origins.contains("*")) {
-            throw new IllegalArgumentException("CORS '*' with cookies would let any site act as the user; SettingsLoader refuses it");
+            throw new IllegalArgumentException(
+                    "CORS '*' with cookies would let any site act as the user; SettingsLoader refuses it");
         }
         this.origins = List.copyOf(origins);
         this.credentials = credentials;
@@ -68,7 +69,8 @@ public final class Cors {
             if (credentials && named) {
                 res.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
             }
-            if (Method.OPTIONS.equals(req.prologue().method()) && req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+            if (Method.OPTIONS.equals(req.prologue().method())
+                    && req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
                 res.header(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
                 res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS);
                 res.header(HeaderNames.ACCESS_CONTROL_MAX_AGE, "600");

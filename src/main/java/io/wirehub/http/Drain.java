@@ -50,8 +50,12 @@ public final class Drain {
         return (chain, req, res) -> {
             if (draining && streamPaths.contains(req.path().path())) {
                 res.header(HeaderNames.RETRY_AFTER, "1");
-                ErrorResponses.send(res, new ApiError(503, ErrorResponses.SHUTTING_DOWN,
-                        "this instance is shutting down; open the stream again (another instance will serve it)"));
+                ErrorResponses.send(
+                        res,
+                        new ApiError(
+                                503,
+                                ErrorResponses.SHUTTING_DOWN,
+                                "this instance is shutting down; open the stream again (another instance will serve it)"));
                 return;
             }
             chain.proceed();

@@ -41,11 +41,25 @@ public final class ErrorResponses {
         routing.error(IdempotentPublisher.KeyInUseException.class, (req, res, e) -> send(res, publishRefusal(e)));
         routing.error(IdempotencyKeys.TooManyKeysException.class, (req, res, e) -> send(res, publishRefusal(e)));
         // Helidon's own refusals of what a handler reads (e.g. an unparsable Content-Type): the client's fault.
-        routing.error(BadRequestException.class, (req, res, e) -> send(res, ApiError.badRequest(BAD_REQUEST,
-                "the request cannot be read: " + clip(e.getMessage()) + "; check its headers")));
+        routing.error(
+                BadRequestException.class,
+                (req, res, e) -> send(
+                        res,
+                        ApiError.badRequest(
+                                BAD_REQUEST,
+                                "the request cannot be read: " + clip(e.getMessage()) + "; check its headers")));
         routing.error(RuntimeException.class, (req, res, e) -> {
-            LOG.log(System.Logger.Level.ERROR, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
-            send(res, new ApiError(500, INTERNAL, "unexpected server error; it is logged. Retry, and report it if it persists"));
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "unexpected error on " + req.prologue().method() + " "
+                            + req.path().path(),
+                    e);
+            send(
+                    res,
+                    new ApiError(
+                            500,
+                            INTERNAL,
+                            "unexpected server error; it is logged. Retry, and report it if it persists"));
         });
     }
 
@@ -60,23 +74,45 @@ public final class ErrorResponses {
             case ApiError refusal -> refusal;
             case StoreUnavailableException down -> {
                 LOG.log(System.Logger.Level.WARNING, "store unavailable: " + down.getMessage());
-                yield new ApiError(503, STORE_UNAVAILABLE, "the event store cannot be reached; nothing was stored. Retry after a few seconds", 2);
+                yield new ApiError(
+                        503,
+                        STORE_UNAVAILABLE,
+                        "the event store cannot be reached; nothing was stored. Retry after a few seconds",
+                        2);
             }
-            case Publisher.OverloadedException overloaded -> new ApiError(503, Publisher.OVERLOADED,
-                    "the server cannot fan out events as fast as they come; nothing was stored. Retry after a second, or publish more slowly", 1);
-            case Publisher.ShuttingDownException draining -> new ApiError(503, SHUTTING_DOWN,
-                    "this instance is shutting down; nothing was stored. Retry (another instance will take it)", 1);
-            case IdempotentPublisher.KeyInUseException inUse -> new ApiError(409, IDEMPOTENCY_KEY_IN_USE,
-                    "a publish with this idempotency key is still in progress; retry shortly to get its result", 1);
-            case IdempotencyKeys.TooManyKeysException tooMany -> new ApiError(429, TOO_MANY_IDEMPOTENCY_KEYS, tooMany.getMessage());
+            case Publisher.OverloadedException overloaded ->
+                new ApiError(
+                        503,
+                        Publisher.OVERLOADED,
+                        "the server cannot fan out events as fast as they come; nothing was stored. Retry after a second, or publish more slowly",
+                        1);
+            case Publisher.ShuttingDownException draining ->
+                new ApiError(
+                        503,
+                        SHUTTING_DOWN,
+                        "this instance is shutting down; nothing was stored. Retry (another instance will take it)",
+                        1);
+            case IdempotentPublisher.KeyInUseException inUse ->
+                new ApiError(
+                        409,
+                        IDEMPOTENCY_KEY_IN_USE,
+                        "a publish with this idempotency key is still in progress; retry shortly to get its result",
+                        1);
+            case IdempotencyKeys.TooManyKeysException tooMany ->
+                new ApiError(429, TOO_MANY_IDEMPOTENCY_KEYS, tooMany.getMessage());
             default -> null;
         };
     }
 
     /** The fallback route: anything no other route matched. */
     public static void notFound(ServerRequest req, ServerResponse res) {
-        send(res, new ApiError(404, NOT_FOUND, "no route for " + req.prologue().method().text() + " "
-                + req.path().path() + "; the API is described in README.md"));
+        send(
+                res,
+                new ApiError(
+                        404,
+                        NOT_FOUND,
+                        "no route for " + req.prologue().method().text() + " "
+                                + req.path().path() + "; the API is described in README.md"));
     }
 
     /** A 401 (with the {@code WWW-Authenticate} challenge) or 403. */
@@ -89,7 +125,8 @@ public final class ErrorResponses {
 
     /** Helidon's message, kept short and free of control characters (it may quote the client's input). */
     private static String clip(String message) {
-        String text = message == null ? "malformed" : message.length() > 200 ? message.substring(0, 200) + "..." : message;
+        String text =
+                message == null ? "malformed" : message.length() > 200 ? message.substring(0, 200) + "..." : message;
         return text.replaceAll("\\p{Cntrl}", "?");
     }
 
@@ -98,7 +135,9 @@ public final class ErrorResponses {
             res.header(HeaderNames.RETRY_AFTER, String.valueOf(error.retryAfterSeconds()));
         }
         res.status(Status.create(error.status()));
-        Json.send(res, "{\"status\":" + error.status() + ",\"error\":\"" + error.code() + "\",\"message\":"
-                + JsonStrings.quote(error.getMessage()) + "}");
+        Json.send(
+                res,
+                "{\"status\":" + error.status() + ",\"error\":\"" + error.code() + "\",\"message\":"
+                        + JsonStrings.quote(error.getMessage()) + "}");
     }
 }

@@ -55,7 +55,8 @@ final class EventBodies {
 
     private static final int MAX_NESTING = 200;
     private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .streamReadConstraints(
+                    StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
             .build();
 
     /** What a single publish's Content-Type says of its body. */
@@ -84,8 +85,10 @@ final class EventBodies {
         }
         byte[] body = read(in, declaredLength, maxEventBytes, EVENT_TOO_LARGE, "server.max_event_bytes");
         if (body.length == 0) {
-            throw ApiError.badRequest(EMPTY_EVENT, "the body is empty; send the event's data as the body "
-                    + "(an EventSource ignores events without data)");
+            throw ApiError.badRequest(
+                    EMPTY_EVENT,
+                    "the body is empty; send the event's data as the body "
+                            + "(an EventSource ignores events without data)");
         }
         String data = utf8(body, "the body");
         checkNoNul(data, "the body");
@@ -94,8 +97,10 @@ final class EventBodies {
         }
         String notJson = jsonProblem(data);
         if (declared == Declared.JSON && notJson != null) {
-            throw ApiError.badRequest(INVALID_JSON, "Content-Type says application/json but the body is not one valid JSON value ("
-                    + notJson + "); fix the JSON, or send the body as text with Content-Type: text/plain");
+            throw ApiError.badRequest(
+                    INVALID_JSON,
+                    "Content-Type says application/json but the body is not one valid JSON value (" + notJson
+                            + "); fix the JSON, or send the body as text with Content-Type: text/plain");
         }
         return new NewEvent(topic, eventName, data, notJson == null);
     }
@@ -107,7 +112,8 @@ final class EventBodies {
     Batch batch(InputStream in, long declaredLength) throws IOException {
         byte[] body = read(in, declaredLength, maxBatchBytes, BATCH_TOO_LARGE, "server.max_batch_bytes");
         if (body.length == 0) {
-            throw ApiError.badRequest(INVALID_BATCH, "the body is empty; send a JSON array of {\"topic\":..,\"data\":..}");
+            throw ApiError.badRequest(
+                    INVALID_BATCH, "the body is empty; send a JSON array of {\"topic\":..,\"data\":..}");
         }
         String text = utf8(body, "the body");
         List<NewEvent> events = new ArrayList<>();
@@ -118,8 +124,10 @@ final class EventBodies {
             }
             while (parser.nextToken() != JsonToken.END_ARRAY) {
                 if (events.size() == maxBatchEvents) {
-                    throw new ApiError(413, BATCH_TOO_LARGE, "more than " + maxBatchEvents
-                            + " events in one batch (server.max_batch_events); split it");
+                    throw new ApiError(
+                            413,
+                            BATCH_TOO_LARGE,
+                            "more than " + maxBatchEvents + " events in one batch (server.max_batch_events); split it");
                 }
                 events.add(element(parser, text, "events[" + events.size() + "]", idKeys, false));
             }
@@ -127,8 +135,10 @@ final class EventBodies {
                 throw ApiError.badRequest(INVALID_BATCH, "unexpected content after the JSON array");
             }
         } catch (IOException e) {
-            throw ApiError.badRequest(INVALID_BATCH, "the body is not valid JSON (near line "
-                    + lineOf(e) + "); send a JSON array of {\"topic\":..,\"data\":..}");
+            throw ApiError.badRequest(
+                    INVALID_BATCH,
+                    "the body is not valid JSON (near line " + lineOf(e)
+                            + "); send a JSON array of {\"topic\":..,\"data\":..}");
         }
         if (events.isEmpty()) {
             throw ApiError.badRequest(INVALID_BATCH, "the batch is empty; send at least one event");
@@ -150,14 +160,19 @@ final class EventBodies {
             }
             return new Batch(List.of(event), idKeys);
         } catch (IOException e) {
-            throw ApiError.badRequest(INVALID_MESSAGE, "the publish op is not valid JSON; send {\"op\":\"publish\",\"topic\":..,\"data\":..}");
+            throw ApiError.badRequest(
+                    INVALID_MESSAGE,
+                    "the publish op is not valid JSON; send {\"op\":\"publish\",\"topic\":..,\"data\":..}");
         }
     }
 
     /** @param op whether the object may carry {@code "op":"publish"} (a WebSocket publish op) */
-    private NewEvent element(JsonParser parser, String text, String where, List<String> idKeys, boolean op) throws IOException {
+    private NewEvent element(JsonParser parser, String text, String where, List<String> idKeys, boolean op)
+            throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
-            throw ApiError.badRequest(op ? INVALID_MESSAGE : INVALID_BATCH, where + ": must be an object {\"topic\":..,\"event\":..,\"data\":..}");
+            throw ApiError.badRequest(
+                    op ? INVALID_MESSAGE : INVALID_BATCH,
+                    where + ": must be an object {\"topic\":..,\"event\":..,\"data\":..}");
         }
         String topic = null;
         String event = null;
@@ -173,7 +188,8 @@ final class EventBodies {
                     if (value != JsonToken.VALUE_NULL) {
                         event = value == JsonToken.VALUE_STRING ? parser.getText() : "";
                         if (!Names.isValidEventName(event)) {
-                            throw ApiError.badRequest(INVALID_EVENT_NAME, where + ".event: must be " + Names.EVENT_RULE);
+                            throw ApiError.badRequest(
+                                    INVALID_EVENT_NAME, where + ".event: must be " + Names.EVENT_RULE);
                         }
                     }
                 }
@@ -185,26 +201,36 @@ final class EventBodies {
                         json = true;
                     }
                 }
-                case "id_key" -> idKey = idempotencyKey(value == JsonToken.VALUE_STRING ? parser.getText() : "", where + ".id_key");
+                case "id_key" ->
+                    idKey = idempotencyKey(value == JsonToken.VALUE_STRING ? parser.getText() : "", where + ".id_key");
                 case "op" -> {
                     if (!op) {
-                        throw ApiError.badRequest(INVALID_BATCH, where + ": unknown field 'op'; the fields are topic, event, data and id_key");
+                        throw ApiError.badRequest(
+                                INVALID_BATCH,
+                                where + ": unknown field 'op'; the fields are topic, event, data and id_key");
                     }
                 }
-                default -> throw ApiError.badRequest(op ? INVALID_MESSAGE : INVALID_BATCH, where + ": unknown field '" + field
-                        + "'; the fields are " + (op ? "op, " : "") + "topic, event, data and id_key");
+                default ->
+                    throw ApiError.badRequest(
+                            op ? INVALID_MESSAGE : INVALID_BATCH,
+                            where + ": unknown field '" + field + "'; the fields are " + (op ? "op, " : "")
+                                    + "topic, event, data and id_key");
             }
         }
         checkTopic(topic, where + ".topic");
         if (data == null || data.isEmpty()) {
-            throw ApiError.badRequest(EMPTY_EVENT, where + ".data: missing or the empty string; every event needs data"
-                    + " (a JSON value, null included, or a non-empty string)");
+            throw ApiError.badRequest(
+                    EMPTY_EVENT,
+                    where + ".data: missing or the empty string; every event needs data"
+                            + " (a JSON value, null included, or a non-empty string)");
         }
         checkNoNul(data, where + ".data");
         checkNoLoneSurrogate(data, where + ".data");
         if (data.getBytes(StandardCharsets.UTF_8).length > maxEventBytes) {
-            throw new ApiError(413, EVENT_TOO_LARGE, where + ".data: larger than " + maxEventBytes
-                    + " bytes (server.max_event_bytes)");
+            throw new ApiError(
+                    413,
+                    EVENT_TOO_LARGE,
+                    where + ".data: larger than " + maxEventBytes + " bytes (server.max_event_bytes)");
         }
         idKeys.add(idKey);
         return new NewEvent(topic, event, data, json);
@@ -218,14 +244,17 @@ final class EventBodies {
      */
     static String idempotencyKey(String key, String where) {
         if (key != null && !key.matches("[\\x21-\\x7e]{1,200}")) {
-            throw ApiError.badRequest(INVALID_IDEMPOTENCY_KEY, where + ": an idempotency key is 1 to 200 printable ASCII"
-                    + " characters without spaces, e.g. a UUID");
+            throw ApiError.badRequest(
+                    INVALID_IDEMPOTENCY_KEY,
+                    where + ": an idempotency key is 1 to 200 printable ASCII"
+                            + " characters without spaces, e.g. a UUID");
         }
         return key;
     }
 
     /** Reads at most {@code limit} bytes; a longer body is refused with 413 without storing anything. */
-    private static byte[] read(InputStream in, long declaredLength, int limit, String code, String key) throws IOException {
+    private static byte[] read(InputStream in, long declaredLength, int limit, String code, String key)
+            throws IOException {
         if (declaredLength > limit) {
             throw tooLarge(limit, code, key);
         }
@@ -234,7 +263,9 @@ final class EventBodies {
             body = in.readNBytes(limit + 1);
         } catch (RuntimeException e) {
             // Helidon reports a malformed chunked body or a client that left mid-body this way.
-            throw ApiError.badRequest(INVALID_BODY, "the request body could not be read (malformed chunked encoding, or cut short); send it again");
+            throw ApiError.badRequest(
+                    INVALID_BODY,
+                    "the request body could not be read (malformed chunked encoding, or cut short); send it again");
         }
         if (body.length > limit) {
             throw tooLarge(limit, code, key);
@@ -248,15 +279,18 @@ final class EventBodies {
 
     private static void checkTopic(String topic, String where) {
         if (!Names.isValidTopic(topic)) {
-            throw ApiError.badRequest(INVALID_TOPIC, where + ": " + (topic == null ? "missing" : "'" + clip(topic) + "' is not valid")
-                    + "; use " + Names.TOPIC_RULE);
+            throw ApiError.badRequest(
+                    INVALID_TOPIC,
+                    where + ": " + (topic == null ? "missing" : "'" + clip(topic) + "' is not valid") + "; use "
+                            + Names.TOPIC_RULE);
         }
     }
 
     /** PostgreSQL text cannot hold U+0000, so no store accepts it: the same answer everywhere. */
     private static void checkNoNul(String data, String where) {
         if (data.indexOf('\u0000') >= 0) {
-            throw ApiError.badRequest(INVALID_DATA, where + " contains a NUL character (U+0000); remove it or encode the data");
+            throw ApiError.badRequest(
+                    INVALID_DATA, where + " contains a NUL character (U+0000); remove it or encode the data");
         }
     }
 
@@ -270,15 +304,18 @@ final class EventBodies {
             if (Character.isHighSurrogate(c) && i + 1 < data.length() && Character.isLowSurrogate(data.charAt(i + 1))) {
                 i++; // a proper pair
             } else if (Character.isSurrogate(c)) {
-                throw ApiError.badRequest(INVALID_DATA, where + " contains half a surrogate pair (\\u"
-                        + Integer.toHexString(c) + " without its other half), which UTF-8 cannot carry; send the whole pair");
+                throw ApiError.badRequest(
+                        INVALID_DATA,
+                        where + " contains half a surrogate pair (\\u" + Integer.toHexString(c)
+                                + " without its other half), which UTF-8 cannot carry; send the whole pair");
             }
         }
     }
 
     private static String utf8(byte[] body, String what) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(body))
@@ -305,7 +342,8 @@ final class EventBodies {
         } catch (StreamConstraintsException e) {
             return "nested deeper than " + MAX_NESTING + " levels";
         } catch (IOException e) {
-            return e instanceof JsonProcessingException p && p.getLocation() != null ? "invalid at " + where(p.getLocation())
+            return e instanceof JsonProcessingException p && p.getLocation() != null
+                    ? "invalid at " + where(p.getLocation())
                     : "invalid";
         }
     }
@@ -331,6 +369,8 @@ final class EventBodies {
     }
 
     private static int lineOf(IOException e) {
-        return e instanceof JsonProcessingException p && p.getLocation() != null ? p.getLocation().getLineNr() : 1;
+        return e instanceof JsonProcessingException p && p.getLocation() != null
+                ? p.getLocation().getLineNr()
+                : 1;
     }
 }

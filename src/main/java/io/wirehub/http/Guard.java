@@ -26,15 +26,22 @@ public final class Guard {
         if (!access.required()) {
             return Grant.ANYONE;
         }
-        return access.grant(BearerToken.find(headers.first(HeaderNames.AUTHORIZATION).orElse(null),
-                headers.first(HeaderNames.COOKIE).orElse(null), access.cookieName(),
+        return access.grant(BearerToken.find(
+                headers.first(HeaderNames.AUTHORIZATION).orElse(null),
+                headers.first(HeaderNames.COOKIE).orElse(null),
+                access.cookieName(),
                 prologue.query().first(BearerToken.QUERY_PARAMETER).orElse(null)));
     }
 
     /** Whether {@link #reader} takes this request's token from its cookie (no header, no access_token parameter). */
     public boolean tokenFromCookie(HttpPrologue prologue, Headers headers) {
-        return access.required() && !access.cookieName().isEmpty() && !headers.contains(HeaderNames.AUTHORIZATION)
-                && prologue.query().first(BearerToken.QUERY_PARAMETER).orElse("").isEmpty();
+        return access.required()
+                && !access.cookieName().isEmpty()
+                && !headers.contains(HeaderNames.AUTHORIZATION)
+                && prologue.query()
+                        .first(BearerToken.QUERY_PARAMETER)
+                        .orElse("")
+                        .isEmpty();
     }
 
     /** For publishes: the Authorization header only. */
@@ -42,7 +49,8 @@ public final class Guard {
         if (!access.required()) {
             return Grant.ANYONE;
         }
-        return access.grant(BearerToken.fromHeader(headers.first(HeaderNames.AUTHORIZATION).orElse(null)));
+        return access.grant(
+                BearerToken.fromHeader(headers.first(HeaderNames.AUTHORIZATION).orElse(null)));
     }
 
     /**

@@ -39,7 +39,6 @@ public final class HealthService {
         this.version = version;
     }
 
-
     /** Liveness: the process answers. */
     public void live(ServerRequest req, ServerResponse res) {
         Json.send(res, "{\"status\":\"UP\"}");
@@ -52,8 +51,11 @@ public final class HealthService {
         boolean shuttingDown = drain.shuttingDown();
         boolean up = storeUp && !shuttingDown;
         res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
-        Json.send(res, "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"store\":\"" + (storeUp ? "UP" : "DOWN")
-                + "\",\"bus\":\"" + (busUp ? "UP" : "DOWN") + "\",\"draining\":" + drain.draining() + ",\"shutting_down\":"
-                + shuttingDown + ",\"version\":" + JsonStrings.quote(version) + "}");
+        Json.send(
+                res,
+                "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"store\":\"" + (storeUp ? "UP" : "DOWN")
+                        + "\",\"bus\":\"" + (busUp ? "UP" : "DOWN") + "\",\"draining\":" + drain.draining()
+                        + ",\"shutting_down\":"
+                        + shuttingDown + ",\"version\":" + JsonStrings.quote(version) + "}");
     }
 }

@@ -23,19 +23,28 @@ public final class MalformedRequests implements DirectHandler {
     static final String MALFORMED_REQUEST = "malformed_request";
     private static final DirectHandler DEFAULT = DirectHandler.defaultHandler();
     private static final byte[] BODY = ("{\"status\":400,\"error\":\"" + MALFORMED_REQUEST
-            + "\",\"message\":\"the request line or headers cannot be read as HTTP/1.1\"}\n") // a newline ends it, as every JSON response (Json)
+                    + "\",\"message\":\"the request line or headers cannot be read as HTTP/1.1\"}\n") // a newline ends
+            // it, as every
+            // JSON response
+            // (Json)
             .getBytes(StandardCharsets.UTF_8);
 
     private MalformedRequests() {}
 
     /** Helidon's direct handlers with this one for internal errors. */
     public static DirectHandlers handlers() {
-        return DirectHandlers.builder().addHandler(EventType.INTERNAL_ERROR, new MalformedRequests()).build();
+        return DirectHandlers.builder()
+                .addHandler(EventType.INTERNAL_ERROR, new MalformedRequests())
+                .build();
     }
 
     @Override
-    public TransportResponse handle(TransportRequest request, EventType eventType, Status defaultStatus,
-            ServerResponseHeaders headers, String message) {
+    public TransportResponse handle(
+            TransportRequest request,
+            EventType eventType,
+            Status defaultStatus,
+            ServerResponseHeaders headers,
+            String message) {
         if (eventType != EventType.INTERNAL_ERROR) {
             return DEFAULT.handle(request, eventType, defaultStatus, headers, message);
         }

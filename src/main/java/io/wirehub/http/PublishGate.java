@@ -22,7 +22,12 @@ public final class PublishGate {
     private final PublishRateLimit rateLimit;
     private final int maxEventBytes;
 
-    public PublishGate(IdempotentPublisher publisher, Publisher counts, int maxEventBytes, int maxBatchBytes, int maxBatchEvents,
+    public PublishGate(
+            IdempotentPublisher publisher,
+            Publisher counts,
+            int maxEventBytes,
+            int maxBatchBytes,
+            int maxBatchEvents,
             int rateLimitPerSecond) {
         this.publisher = publisher;
         this.counts = counts;

@@ -53,11 +53,14 @@ final class PublishRateLimit {
         if (buckets.size() > MAX_BUCKETS) {
             sweep(now);
         }
-        double wait = buckets.computeIfAbsent(publisher, key -> new Bucket(perSecond, now)).take(events, now);
+        double wait = buckets.computeIfAbsent(publisher, key -> new Bucket(perSecond, now))
+                .take(events, now);
         if (wait > 0) {
             long seconds = Math.max(1, (long) Math.ceil(wait));
-            throw new RateLimited(seconds, "more than " + (long) perSecond + " events per second from this publisher"
-                    + " (publish.rate_limit); nothing was stored. Retry after " + seconds + " s");
+            throw new RateLimited(
+                    seconds,
+                    "more than " + (long) perSecond + " events per second from this publisher"
+                            + " (publish.rate_limit); nothing was stored. Retry after " + seconds + " s");
         }
     }
 

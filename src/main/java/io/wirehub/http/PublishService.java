@@ -3,7 +3,6 @@ package io.wirehub.http;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.Grant;
@@ -31,7 +30,6 @@ public final class PublishService {
         this.gate = gate;
         this.guard = guard;
     }
-
 
     /** {@code POST /v1/topics/{topic}/events}: one event, its data the body. */
     public void publishOne(ServerRequest req, ServerResponse res) throws Exception {
@@ -69,11 +67,18 @@ public final class PublishService {
             grant.requirePublish(List.of(topic)); // before the body is read: a refused client costs no upload
         }
         gate.admit(grant, req.remotePeer().host(), 1);
-        String key = EventBodies.idempotencyKey(req.headers().first(IDEMPOTENCY_KEY).orElse(null), "the Idempotency-Key header");
-        NewEvent event = gate.bodies().single(topic, req.query().first("event").orElse(null),
-                req.content().inputStream(), declaredLength(req), declared(req));
-        IdempotentPublisher.Result stored = gate.publish(grant, new EventBodies.Batch(List.of(event), Collections.singletonList(key)),
-                arrived).getFirst();
+        String key = EventBodies.idempotencyKey(
+                req.headers().first(IDEMPOTENCY_KEY).orElse(null), "the Idempotency-Key header");
+        NewEvent event = gate.bodies()
+                .single(
+                        topic,
+                        req.query().first("event").orElse(null),
+                        req.content().inputStream(),
+                        declaredLength(req),
+                        declared(req));
+        IdempotentPublisher.Result stored = gate.publish(
+                        grant, new EventBodies.Batch(List.of(event), Collections.singletonList(key)), arrived)
+                .getFirst();
         if (stored.replayed()) {
             res.header(REPLAYED, "true");
         }
@@ -101,16 +106,24 @@ public final class PublishService {
 
     /** What the Content-Type says of a single publish's body (see {@link EventBodies}). */
     private static EventBodies.Declared declared(ServerRequest req) {
-        return req.headers().contentType().map(type -> {
-            String subtype = type.mediaType().subtype();
-            if (subtype.equals("json") || subtype.endsWith("+json")) {
-                return EventBodies.Declared.JSON;
-            }
-            return type.mediaType().type().equals("text") ? EventBodies.Declared.TEXT : EventBodies.Declared.NOTHING;
-        }).orElse(EventBodies.Declared.NOTHING);
+        return req.headers()
+                .contentType()
+                .map(type -> {
+                    String subtype = type.mediaType().subtype();
+                    if (subtype.equals("json") || subtype.endsWith("+json")) {
+                        return EventBodies.Declared.JSON;
+                    }
+                    return type.mediaType().type().equals("text")
+                            ? EventBodies.Declared.TEXT
+                            : EventBodies.Declared.NOTHING;
+                })
+                .orElse(EventBodies.Declared.NOTHING);
     }
 
     private static long declaredLength(ServerRequest req) {
-        return req.headers().first(HeaderNames.CONTENT_LENGTH).map(Long::parseLong).orElse(-1L);
+        return req.headers()
+                .first(HeaderNames.CONTENT_LENGTH)
+                .map(Long::parseLong)
+                .orElse(-1L);
     }
 }

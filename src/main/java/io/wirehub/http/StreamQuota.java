@@ -47,7 +47,8 @@ public final class StreamQuota {
         boolean subjectTaken = subject != null && maxPerSubject > 0;
         if (subjectTaken && !take(bySubject, subject, maxPerSubject)) {
             refusedBySubject.increment();
-            throw refusal("this token's subject holds its maximum of " + maxPerSubject + " streams (server.max_streams_per_subject)");
+            throw refusal("this token's subject holds its maximum of " + maxPerSubject
+                    + " streams (server.max_streams_per_subject)");
         }
         boolean addressTaken = address != null && maxPerAddress > 0;
         if (addressTaken && !take(byAddress, address, maxPerAddress)) {
@@ -55,7 +56,8 @@ public final class StreamQuota {
                 give(bySubject, subject);
             }
             refusedByAddress.increment();
-            throw refusal("this client address holds its maximum of " + maxPerAddress + " streams (server.max_streams_per_address)");
+            throw refusal("this client address holds its maximum of " + maxPerAddress
+                    + " streams (server.max_streams_per_address)");
         }
         return new Permit() {
             private final AtomicBoolean closed = new AtomicBoolean();
@@ -77,10 +79,12 @@ public final class StreamQuota {
     /** Refuses, as {@link #acquire} would, without taking a place (the answer to a refused WebSocket upgrade). */
     public void check(String subject, String address) {
         if (subject != null && maxPerSubject > 0 && bySubject.getOrDefault(subject, 0) >= maxPerSubject) {
-            throw refusal("this token's subject holds its maximum of " + maxPerSubject + " streams (server.max_streams_per_subject)");
+            throw refusal("this token's subject holds its maximum of " + maxPerSubject
+                    + " streams (server.max_streams_per_subject)");
         }
         if (address != null && maxPerAddress > 0 && byAddress.getOrDefault(address, 0) >= maxPerAddress) {
-            throw refusal("this client address holds its maximum of " + maxPerAddress + " streams (server.max_streams_per_address)");
+            throw refusal("this client address holds its maximum of " + maxPerAddress
+                    + " streams (server.max_streams_per_address)");
         }
     }
 
@@ -110,6 +114,7 @@ public final class StreamQuota {
     }
 
     private static ApiError refusal(String why) {
-        return new ApiError(429, TOO_MANY_STREAMS, why + "; close one of them first, or ask the operator to raise the limit");
+        return new ApiError(
+                429, TOO_MANY_STREAMS, why + "; close one of them first, or ask the operator to raise the limit");
     }
 }

@@ -37,12 +37,12 @@ public final class TopicService {
         this.guard = guard;
     }
 
-
     public void snapshot(ServerRequest req, ServerResponse res) {
         Grant grant = guard.reader(req.prologue(), req.headers());
         String topic = req.path().pathParameters().get("topic");
         if (!Names.isValidTopic(topic)) {
-            throw ApiError.badRequest(EventBodies.INVALID_TOPIC, "the topic in the path is not valid; use " + Names.TOPIC_RULE);
+            throw ApiError.badRequest(
+                    EventBodies.INVALID_TOPIC, "the topic in the path is not valid; use " + Names.TOPIC_RULE);
         }
         grant.requireSubscribe(List.of(topic)); // a snapshot is read like the live stream
         int limit = limit(req.query().first("limit").orElse(null));
@@ -59,20 +59,32 @@ public final class TopicService {
             }
             fragments.addFirst(fragment);
         }
-        StringBuilder out = new StringBuilder((int) Math.min(chars, MAX_SNAPSHOT_CHARS) + 256).append("{\"topic\":\"").append(topic)
-                .append("\",\"seq\":").append(snapshot.seq());
+        StringBuilder out = new StringBuilder((int) Math.min(chars, MAX_SNAPSHOT_CHARS) + 256)
+                .append("{\"topic\":\"")
+                .append(topic)
+                .append("\",\"seq\":")
+                .append(snapshot.seq());
         if (snapshot.truncated() || fragments.size() < events.size()) {
             out.append(",\"truncated\":true"); // NOTE: clients read it: older events were left out to fit
         }
-        Json.send(res, out.append(",\"events\":[").append(String.join(",", fragments)).append("]}").toString());
+        Json.send(
+                res,
+                out.append(",\"events\":[")
+                        .append(String.join(",", fragments))
+                        .append("]}")
+                        .toString());
     }
 
     private static String fragment(Event event) {
-        StringBuilder out = new StringBuilder(event.data().length() + 80).append("{\"seq\":").append(event.seq());
+        StringBuilder out = new StringBuilder(event.data().length() + 80)
+                .append("{\"seq\":")
+                .append(event.seq());
         if (event.type() != null) {
             out.append(",\"event\":\"").append(event.type()).append('"');
         }
-        out.append(",\"time\":\"").append(Instant.ofEpochMilli(event.timeMillis())).append("\",\"data\":");
+        out.append(",\"time\":\"")
+                .append(Instant.ofEpochMilli(event.timeMillis()))
+                .append("\",\"data\":");
         if (event.json()) {
             out.append(event.data());
         } else {

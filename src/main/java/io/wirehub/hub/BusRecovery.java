@@ -65,8 +65,10 @@ final class BusRecovery {
             if (channel.lastSeq == claimed && claimed > latest) {
                 channel.lastSeq = latest;
                 stats.unstoredDropped.increment();
-                LOG.log(System.Logger.Level.WARNING, "topic " + channel.topic + ": the bus claimed seq " + claimed
-                        + " but the store's latest is " + latest + "; ignored (check who may PUBLISH on the Redis channel)");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "topic " + channel.topic + ": the bus claimed seq " + claimed + " but the store's latest is "
+                                + latest + "; ignored (check who may PUBLISH on the Redis channel)");
             }
         } finally {
             channel.lock.unlock();

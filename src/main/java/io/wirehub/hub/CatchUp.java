@@ -30,8 +30,14 @@ final class CatchUp {
     private final ReplayBudget budget;
     private final HubStats stats;
 
-    CatchUp(EventStore store, Cursor cursor, StreamWriter writer, DrainThread drainThread, int pageSize,
-            ReplayBudget budget, HubStats stats) {
+    CatchUp(
+            EventStore store,
+            Cursor cursor,
+            StreamWriter writer,
+            DrainThread drainThread,
+            int pageSize,
+            ReplayBudget budget,
+            HubStats stats) {
         this.store = store;
         this.cursor = cursor;
         this.writer = writer;
@@ -77,7 +83,8 @@ final class CatchUp {
             affordable.values().removeIf(backlog -> backlog.events() > 0);
         }
         try {
-            Map<String, List<Event>> missed = affordable.isEmpty() ? new HashMap<>()
+            Map<String, List<Event>> missed = affordable.isEmpty()
+                    ? new HashMap<>()
                     : new HashMap<>(drainThread.readStore(() -> store.read(affordable)));
             for (String topic : start.unknownCursors()) {
                 reset(topic, ResetReason.UNKNOWN_CURSOR);

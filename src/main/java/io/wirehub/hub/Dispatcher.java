@@ -103,8 +103,11 @@ final class Dispatcher implements AutoCloseable {
                 hub.dispatch(handed.channel(), handed.event(), true);
             } catch (RuntimeException e) {
                 // The event is stored: subscribers find it with the topic's next event, or on reconnect.
-                LOG.log(System.Logger.Level.ERROR, "could not dispatch event " + handed.event().topic() + "/"
-                        + handed.event().seq(), e);
+                LOG.log(
+                        System.Logger.Level.ERROR,
+                        "could not dispatch event " + handed.event().topic() + "/"
+                                + handed.event().seq(),
+                        e);
             } finally {
                 handed.channel().handedOver.decrementAndGet();
                 work.taken(handed.streams());

@@ -42,9 +42,20 @@ final class DrainLoop {
     private final HubStats stats;
     private final LongSupplier nanoClock;
 
-    DrainLoop(Subscriber subscriber, StreamStart start, DrainThread drainThread, Membership membership,
-            Inbox inbox, Cursor cursor, StreamWriter writer, CatchUp catchUp, TopicChanges topicChanges, Lag lag,
-            HubSettings settings, HubStats stats, LongSupplier nanoClock) {
+    DrainLoop(
+            Subscriber subscriber,
+            StreamStart start,
+            DrainThread drainThread,
+            Membership membership,
+            Inbox inbox,
+            Cursor cursor,
+            StreamWriter writer,
+            CatchUp catchUp,
+            TopicChanges topicChanges,
+            Lag lag,
+            HubSettings settings,
+            HubStats stats,
+            LongSupplier nanoClock) {
         this.subscriber = subscriber;
         this.start = start;
         this.drainThread = drainThread;

@@ -121,8 +121,12 @@ public final class Hub implements BusListener, AutoCloseable {
      * @param unknownCursors topics whose position the client gave with another store's epoch:
      *     they start after their latest event, with a reset ({@code unknown_cursor})
      */
-    public Subscriber subscriber(Transport transport, List<String> topics, Map<String, Long> resumeFrom,
-            Set<String> unknownCursors, SubscriberSink sink) {
+    public Subscriber subscriber(
+            Transport transport,
+            List<String> topics,
+            Map<String, Long> resumeFrom,
+            Set<String> unknownCursors,
+            SubscriberSink sink) {
         return subscriber(transport, topics, resumeFrom, unknownCursors, sink, null);
     }
 
@@ -130,10 +134,22 @@ public final class Hub implements BusListener, AutoCloseable {
      * The same, for a stream that may last only {@code lifetime} (its token's remaining validity):
      * the ticker closes it then ({@link CloseReason#TOKEN_EXPIRED}). Null: no end.
      */
-    public Subscriber subscriber(Transport transport, List<String> topics, Map<String, Long> resumeFrom,
-            Set<String> unknownCursors, SubscriberSink sink, Duration lifetime) {
-        return new Subscriber(ids.incrementAndGet(), transport, new StreamStart(topics, resumeFrom, unknownCursors), sink, this,
-                store, lifetime, nanoClock);
+    public Subscriber subscriber(
+            Transport transport,
+            List<String> topics,
+            Map<String, Long> resumeFrom,
+            Set<String> unknownCursors,
+            SubscriberSink sink,
+            Duration lifetime) {
+        return new Subscriber(
+                ids.incrementAndGet(),
+                transport,
+                new StreamStart(topics, resumeFrom, unknownCursors),
+                sink,
+                this,
+                store,
+                lifetime,
+                nanoClock);
     }
 
     /**
@@ -200,7 +216,8 @@ public final class Hub implements BusListener, AutoCloseable {
         boolean jumped;
         channel.lock.lock();
         try {
-            stats.duplicatesDropped.add(channel.dispatch(event, committedHere, nanoClock.getAsLong(), settings.replayLimit()));
+            stats.duplicatesDropped.add(
+                    channel.dispatch(event, committedHere, nanoClock.getAsLong(), settings.replayLimit()));
             jumped = channel.takeUnverified();
         } finally {
             channel.lock.unlock();
@@ -240,7 +257,8 @@ public final class Hub implements BusListener, AutoCloseable {
     /** Like {@link #reconnected()}, for the given topics only (a bus subscription made or made again). */
     @Override
     public void resubscribed(Collection<String> names) {
-        List<TopicChannel> channels = names.stream().map(topics::get).filter(Objects::nonNull).toList();
+        List<TopicChannel> channels =
+                names.stream().map(topics::get).filter(Objects::nonNull).toList();
         if (!channels.isEmpty()) {
             recovery.backfillSoon(channels);
         }

@@ -31,9 +31,25 @@ public record HubSettings(
     static final long DEFAULT_MAX_PENDING_DELIVERIES = 100_000;
     static final Duration DEFAULT_MAX_LAG = Duration.ofSeconds(5);
 
-    public HubSettings(int sseQueueCapacity, int wsQueueCapacity, int replayLimit, OverflowPolicy overflowPolicy,
-            Duration heartbeatInterval, Duration writeTimeout, Duration pongTimeout, Duration reconnectRetry) {
-        this(sseQueueCapacity, wsQueueCapacity, replayLimit, overflowPolicy, heartbeatInterval, writeTimeout, pongTimeout,
-                reconnectRetry, DEFAULT_MAX_PENDING_DELIVERIES, DEFAULT_MAX_LAG);
+    public HubSettings(
+            int sseQueueCapacity,
+            int wsQueueCapacity,
+            int replayLimit,
+            OverflowPolicy overflowPolicy,
+            Duration heartbeatInterval,
+            Duration writeTimeout,
+            Duration pongTimeout,
+            Duration reconnectRetry) {
+        this(
+                sseQueueCapacity,
+                wsQueueCapacity,
+                replayLimit,
+                overflowPolicy,
+                heartbeatInterval,
+                writeTimeout,
+                pongTimeout,
+                reconnectRetry,
+                DEFAULT_MAX_PENDING_DELIVERIES,
+                DEFAULT_MAX_LAG);
     }
 }

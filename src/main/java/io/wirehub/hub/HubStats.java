@@ -18,8 +18,23 @@ import java.util.concurrent.atomic.LongAdder;
 public final class HubStats {
     // Publish→flush latency bounds in nanoseconds: 100 µs to 10 s, about three per decade.
     private static final long[] LATENCY_BOUNDS_NANOS = {
-        100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000,
-        100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000L, 5_000_000_000L, 10_000_000_000L};
+        100_000,
+        250_000,
+        500_000,
+        1_000_000,
+        2_500_000,
+        5_000_000,
+        10_000_000,
+        25_000_000,
+        50_000_000,
+        100_000_000,
+        250_000_000,
+        500_000_000,
+        1_000_000_000,
+        2_500_000_000L,
+        5_000_000_000L,
+        10_000_000_000L
+    };
     // Queue depth at dequeue: powers of two up to past the largest sensible queue.
     private static final long[] DEPTH_BOUNDS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
 
@@ -38,6 +53,7 @@ public final class HubStats {
     final Distribution publishToFlush = new Distribution(LATENCY_BOUNDS_NANOS);
     /** Items a drain loop took from its queue at once. */
     final Distribution queueDepth = new Distribution(DEPTH_BOUNDS);
+
     private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
     private final Map<Transport, AtomicInteger> subscribers = new EnumMap<>(Transport.class);
     private final Map<Transport, LongAdder> overflows = new EnumMap<>(Transport.class);

@@ -25,7 +25,13 @@ final class Inbox {
     private final LongSupplier nanoClock;
     private final boolean disconnectOnOverflow;
 
-    Inbox(int capacity, BudgetShare budget, Lag lag, Transport transport, HubSettings settings, HubStats stats,
+    Inbox(
+            int capacity,
+            BudgetShare budget,
+            Lag lag,
+            Transport transport,
+            HubSettings settings,
+            HubStats stats,
             LongSupplier nanoClock) {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.budget = budget;

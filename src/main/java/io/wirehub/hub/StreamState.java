@@ -34,7 +34,14 @@ package io.wirehub.hub;
  */
 @SuppressWarnings("EnumOrdinal") // arrays indexed by CloseReason, built from its values(): no order assumed
 final class StreamState {
-    private enum Phase { NEW, POSITIONED, RUNNING, OPEN, CLOSING, FINISHED }
+    private enum Phase {
+        NEW,
+        POSITIONED,
+        RUNNING,
+        OPEN,
+        CLOSING,
+        FINISHED
+    }
 
     static final StreamState NEW = new StreamState(Phase.NEW, null);
     static final StreamState POSITIONED = new StreamState(Phase.POSITIONED, null);

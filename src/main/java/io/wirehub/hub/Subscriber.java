@@ -52,8 +52,15 @@ public final class Subscriber {
     private volatile String remoteAddress = "";
 
     /** @param lifetime how long the stream may last (its token's validity), or null: no end */
-    Subscriber(long id, Transport transport, StreamStart start, SubscriberSink sink, Hub hub, EventStore store,
-            Duration lifetime, LongSupplier nanoClock) {
+    Subscriber(
+            long id,
+            Transport transport,
+            StreamStart start,
+            SubscriberSink sink,
+            Hub hub,
+            EventStore store,
+            Duration lifetime,
+            LongSupplier nanoClock) {
         this.id = id;
         this.transport = transport;
         this.start = start;
@@ -68,11 +75,24 @@ public final class Subscriber {
         // A WebSocket's topics change while it runs, so its id always names them (see Cursor).
         this.cursor = new Cursor(Map.of(), transport == Transport.WS);
         this.writer = new StreamWriter(sink, cursor, stats, nanoClock, this::isClosed);
-        CatchUp catchUp = new CatchUp(store, cursor, writer, drainThread, settings.replayLimit(), hub.replayBudget(), stats);
+        CatchUp catchUp =
+                new CatchUp(store, cursor, writer, drainThread, settings.replayLimit(), hub.replayBudget(), stats);
         this.membership = new Membership(this, hub, budget, cursor, catchUp);
         this.topicChanges = new TopicChanges(this, membership, inbox, cursor, writer);
-        this.loop = new DrainLoop(this, start, drainThread, membership, inbox, cursor, writer, catchUp, topicChanges, lag,
-                settings, stats, nanoClock);
+        this.loop = new DrainLoop(
+                this,
+                start,
+                drainThread,
+                membership,
+                inbox,
+                cursor,
+                writer,
+                catchUp,
+                topicChanges,
+                lag,
+                settings,
+                stats,
+                nanoClock);
         this.deadlines = new StreamDeadlines(settings, nanoClock.getAsLong(), lifetime);
     }
 

@@ -31,8 +31,11 @@ public final class Ticker implements AutoCloseable {
      * pong deadlines fire at most that late. Between 20 ms and 1 s.
      */
     public static Duration periodFor(HubSettings settings) {
-        long shortest = Math.min(settings.heartbeatInterval().toMillis(),
-                Math.min(settings.writeTimeout().toMillis(), settings.pongTimeout().toMillis()));
+        long shortest = Math.min(
+                settings.heartbeatInterval().toMillis(),
+                Math.min(
+                        settings.writeTimeout().toMillis(),
+                        settings.pongTimeout().toMillis()));
         return Duration.ofMillis(Math.clamp(shortest / 4, 20, 1000));
     }
 

@@ -37,7 +37,8 @@ final class DistributionCollector implements Collector {
     @Override
     public MetricSnapshot collect() {
         long[] counts = distribution.counts();
-        HistogramSnapshot.Builder snapshot = HistogramSnapshot.builder().name(name).help(help);
+        HistogramSnapshot.Builder snapshot =
+                HistogramSnapshot.builder().name(name).help(help);
         if (unit != null) {
             snapshot.unit(unit);
         }

@@ -23,8 +23,9 @@ import java.util.function.Supplier;
  */
 final class MeteredStore implements EventStore {
     // Seconds: 50 µs (memory) to 10 s (a PostgreSQL under trouble; the pool gives up after 2 s).
-    private static final double[] SECONDS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-        0.25, 0.5, 1, 2.5, 5, 10};
+    private static final double[] SECONDS = {
+        0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+    };
     private static final double[] BATCH = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
 
     private final EventStore store;
@@ -40,23 +41,47 @@ final class MeteredStore implements EventStore {
 
     MeteredStore(EventStore store, PrometheusRegistry registry) {
         this.store = store;
-        Histogram reads = Histogram.builder().name("wirehub_store_read_seconds").unit(Unit.SECONDS)
-                .help("Store reads by query: after (one topic's range), backlog (a replay's sizes), after_many (a replay's reads, in parallel), latest, snapshot")
-                .labelNames("query").classicOnly().classicUpperBounds(SECONDS).withoutExemplars().register(registry);
+        Histogram reads = Histogram.builder()
+                .name("wirehub_store_read_seconds")
+                .unit(Unit.SECONDS)
+                .help(
+                        "Store reads by query: after (one topic's range), backlog (a replay's sizes), after_many (a replay's reads, in parallel), latest, snapshot")
+                .labelNames("query")
+                .classicOnly()
+                .classicUpperBounds(SECONDS)
+                .withoutExemplars()
+                .register(registry);
         this.readAfter = reads.labelValues("after");
         this.readAfterMany = reads.labelValues("after_many");
         this.readBacklogs = reads.labelValues("backlog");
         this.readLatest = reads.labelValues("latest");
         this.readSnapshot = reads.labelValues("snapshot");
-        this.readEvents = Counter.builder().name("wirehub_store_read_events_total").help("Events returned by store reads")
-                .withoutExemplars().register(registry);
-        this.appendSeconds = Histogram.builder().name("wirehub_store_append_seconds").unit(Unit.SECONDS)
+        this.readEvents = Counter.builder()
+                .name("wirehub_store_read_events_total")
+                .help("Events returned by store reads")
+                .withoutExemplars()
+                .register(registry);
+        this.appendSeconds = Histogram.builder()
+                .name("wirehub_store_append_seconds")
+                .unit(Unit.SECONDS)
                 .help("Store appends (a publish request's batch), including the wait for the group commit")
-                .classicOnly().classicUpperBounds(SECONDS).withoutExemplars().register(registry);
-        this.appendEvents = Histogram.builder().name("wirehub_store_append_events").help("Events per store append (per publish request)")
-                .classicOnly().classicUpperBounds(BATCH).withoutExemplars().register(registry);
-        this.failures = Counter.builder().name("wirehub_store_failures_total").help("Store calls that failed: the store could not be reached")
-                .labelNames("operation").withoutExemplars().register(registry);
+                .classicOnly()
+                .classicUpperBounds(SECONDS)
+                .withoutExemplars()
+                .register(registry);
+        this.appendEvents = Histogram.builder()
+                .name("wirehub_store_append_events")
+                .help("Events per store append (per publish request)")
+                .classicOnly()
+                .classicUpperBounds(BATCH)
+                .withoutExemplars()
+                .register(registry);
+        this.failures = Counter.builder()
+                .name("wirehub_store_failures_total")
+                .help("Store calls that failed: the store could not be reached")
+                .labelNames("operation")
+                .withoutExemplars()
+                .register(registry);
         // At 0 from the start: a series born at its first failure hides that failure from rate()
         // and increase(), so the alert on it (config/prometheus-alerts.yml) would miss it.
         failures.initLabelValues("append");

@@ -42,8 +42,11 @@ public final class Metrics {
      * @param refused a running count (the connection limit's)
      */
     public void registerConnectionRefusals(java.util.function.LongSupplier refused) {
-        HubMeters.counter(registry, "wirehub_connections_refused_total",
-                "Requests and streams refused with 503 at server.max_connections", cb -> cb.call(refused.getAsLong()));
+        HubMeters.counter(
+                registry,
+                "wirehub_connections_refused_total",
+                "Requests and streams refused with 503 at server.max_connections",
+                cb -> cb.call(refused.getAsLong()));
     }
 
     /**
@@ -52,20 +55,30 @@ public final class Metrics {
      * @param timedOut heads not complete within server.header_timeout
      * @param refused closed at accept (address over server.max_waiting_per_address) or evicted
      */
-    public void registerWaitingConnectionCloses(java.util.function.LongSupplier timedOut, java.util.function.LongSupplier refused) {
+    public void registerWaitingConnectionCloses(
+            java.util.function.LongSupplier timedOut, java.util.function.LongSupplier refused) {
         // NOTE: metric name and reasons are public API (dashboards, alerts).
-        HubMeters.counter(registry, "wirehub_connections_closed_waiting_total",
-                "Connections closed before they held a request, by reason", "reason", cb -> {
+        HubMeters.counter(
+                registry,
+                "wirehub_connections_closed_waiting_total",
+                "Connections closed before they held a request, by reason",
+                "reason",
+                cb -> {
                     cb.call(timedOut.getAsLong(), "header_timeout");
                     cb.call(refused.getAsLong(), "waiting_limit");
                 });
     }
 
     /** Streams refused with 429 too_many_streams, by the limit that refused them (StreamQuota). */
-    public void registerStreamQuotaRefusals(java.util.function.LongSupplier bySubject, java.util.function.LongSupplier byAddress) {
+    public void registerStreamQuotaRefusals(
+            java.util.function.LongSupplier bySubject, java.util.function.LongSupplier byAddress) {
         // NOTE: metric name and label values are public API.
-        HubMeters.counter(registry, "wirehub_streams_refused_total",
-                "Streams refused with 429 too_many_streams, by limit", "limit", cb -> {
+        HubMeters.counter(
+                registry,
+                "wirehub_streams_refused_total",
+                "Streams refused with 429 too_many_streams, by limit",
+                "limit",
+                cb -> {
                     cb.call(bySubject.getAsLong(), "max_streams_per_subject");
                     cb.call(byAddress.getAsLong(), "max_streams_per_address");
                 });
@@ -75,8 +88,12 @@ public final class Metrics {
     public void registerBuildInfo(String version) {
         // NOTE: metric name and label are public API (dashboards join on it).
         // An info metric: the text format shows it as a gauge of 1 (the client refuses a gauge named *_info).
-        Info.builder().name("wirehub_build_info").help("The wirehub release this instance runs").labelNames("version")
-                .register(registry).setLabelValues(version);
+        Info.builder()
+                .name("wirehub_build_info")
+                .help("The wirehub release this instance runs")
+                .labelNames("version")
+                .register(registry)
+                .setLabelValues(version);
     }
 
     /** Every meter, scraped now, in the Prometheus text format ({@link #TEXT_CONTENT_TYPE}). */

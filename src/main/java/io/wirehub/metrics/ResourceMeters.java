@@ -20,17 +20,37 @@ final class ResourceMeters {
     static void registerStore(PrometheusRegistry registry, EventStore store) {
         switch (store.stats()) {
             case StoreStats.Pool pool -> {
-                gauge(registry, "wirehub_store_pool_connections", "PostgreSQL connections by state (active: borrowed now)", "state", cb -> {
-                    cb.call(pool.activeConnections(), "active");
-                    cb.call(pool.idleConnections(), "idle");
-                });
-                gauge(registry, "wirehub_store_pool_waiting_threads", "Threads waiting for a PostgreSQL connection now",
+                gauge(
+                        registry,
+                        "wirehub_store_pool_connections",
+                        "PostgreSQL connections by state (active: borrowed now)",
+                        "state",
+                        cb -> {
+                            cb.call(pool.activeConnections(), "active");
+                            cb.call(pool.idleConnections(), "idle");
+                        });
+                gauge(
+                        registry,
+                        "wirehub_store_pool_waiting_threads",
+                        "Threads waiting for a PostgreSQL connection now",
                         cb -> cb.call(pool.threadsAwaitingConnection()));
-                gauge(registry, "wirehub_store_pool_max_connections", "store.postgres.pool_size", cb -> cb.call(pool.maxConnections()));
+                gauge(
+                        registry,
+                        "wirehub_store_pool_max_connections",
+                        "store.postgres.pool_size",
+                        cb -> cb.call(pool.maxConnections()));
             }
             case StoreStats.Memory memory -> {
-                gauge(registry, "wirehub_store_memory_bytes", "Bytes of event data the memory store holds", cb -> cb.call(memory.bytes()));
-                gauge(registry, "wirehub_store_memory_topics", "Topics the memory store holds", cb -> cb.call(memory.topicCount()));
+                gauge(
+                        registry,
+                        "wirehub_store_memory_bytes",
+                        "Bytes of event data the memory store holds",
+                        cb -> cb.call(memory.bytes()));
+                gauge(
+                        registry,
+                        "wirehub_store_memory_topics",
+                        "Topics the memory store holds",
+                        cb -> cb.call(memory.topicCount()));
             }
             case StoreStats.None none -> {
                 // nothing of its own to meter
@@ -39,23 +59,51 @@ final class ResourceMeters {
     }
 
     static void registerBus(PrometheusRegistry registry, EventBus bus) {
-        gauge(registry, "wirehub_bus_connected", "1 while the bus is connected (always 1 for the local bus)",
+        gauge(
+                registry,
+                "wirehub_bus_connected",
+                "1 while the bus is connected (always 1 for the local bus)",
                 cb -> cb.call(bus.isHealthy() ? 1 : 0));
         bus.stats().ifPresent(redis -> {
-            counter(registry, "wirehub_bus_sent_events_total", "Events PUBLISHed to Redis", cb -> cb.call(redis.sent()));
-            counter(registry, "wirehub_bus_received_events_total", "Events received from the other instances through Redis",
+            counter(
+                    registry,
+                    "wirehub_bus_sent_events_total",
+                    "Events PUBLISHed to Redis",
+                    cb -> cb.call(redis.sent()));
+            counter(
+                    registry,
+                    "wirehub_bus_received_events_total",
+                    "Events received from the other instances through Redis",
                     cb -> cb.call(redis.received()));
-            counter(registry, "wirehub_bus_publish_failures_total", "PUBLISH attempts that failed (their events wait in the backlog)",
+            counter(
+                    registry,
+                    "wirehub_bus_publish_failures_total",
+                    "PUBLISH attempts that failed (their events wait in the backlog)",
                     cb -> cb.call(redis.publishFailures()));
-            counter(registry, "wirehub_bus_reconnects_total", "Times the Redis subscription came back after a drop",
+            counter(
+                    registry,
+                    "wirehub_bus_reconnects_total",
+                    "Times the Redis subscription came back after a drop",
                     cb -> cb.call(redis.reconnects()));
-            counter(registry, "wirehub_bus_subscribe_failures_total", "Redis subscriptions that dropped and connects that failed",
+            counter(
+                    registry,
+                    "wirehub_bus_subscribe_failures_total",
+                    "Redis subscriptions that dropped and connects that failed",
                     cb -> cb.call(redis.subscribeFailures()));
-            counter(registry, "wirehub_bus_malformed_messages_total", "Messages on the channel that were not events",
+            counter(
+                    registry,
+                    "wirehub_bus_malformed_messages_total",
+                    "Messages on the channel that were not events",
                     cb -> cb.call(redis.malformedSkipped()));
-            gauge(registry, "wirehub_bus_subscribed_shards", "Shard channels subscribed (routing by interest; 0 with one channel)",
+            gauge(
+                    registry,
+                    "wirehub_bus_subscribed_shards",
+                    "Shard channels subscribed (routing by interest; 0 with one channel)",
                     cb -> cb.call(redis.subscribedShards()));
-            gauge(registry, "wirehub_bus_backlog_topics", "Topics whose last event waits to be PUBLISHed again",
+            gauge(
+                    registry,
+                    "wirehub_bus_backlog_topics",
+                    "Topics whose last event waits to be PUBLISHed again",
                     cb -> cb.call(redis.backlogTopics()));
         });
     }

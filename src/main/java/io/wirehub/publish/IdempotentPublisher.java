@@ -67,7 +67,8 @@ public final class IdempotentPublisher {
                     }
                 }
             }
-            stored = toStore.isEmpty() ? List.of()
+            stored = toStore.isEmpty()
+                    ? List.of()
                     : publisher.publish(toStore.stream().map(events::get).toList(), completions, arrivedNanos);
         } catch (RuntimeException e) {
             owned.forEach(this::releaseQuietly); // nothing was stored for them: a retry may try again
@@ -78,7 +79,8 @@ public final class IdempotentPublisher {
         }
         // Committed: from here on, only answer.
         for (int j = 0; j < stored.size(); j++) {
-            outcomes[toStore.get(j)] = new Outcome(stored.get(j).topic(), stored.get(j).seq());
+            outcomes[toStore.get(j)] =
+                    new Outcome(stored.get(j).topic(), stored.get(j).seq());
         }
         for (Completion completion : completions) {
             complete(completion.ticket(), outcomes[toStore.get(completion.event())]);
@@ -97,8 +99,11 @@ public final class IdempotentPublisher {
             keys.complete(ticket, outcome);
         } catch (RuntimeException e) {
             publisher.keyUnrecorded();
-            LOG.log(System.Logger.Level.WARNING, "an idempotent publish was stored as " + outcome.topic() + " seq " + outcome.seq()
-                    + " but its key's outcome could not be recorded; a retry with that key gets 409 until the claim expires: " + e);
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "an idempotent publish was stored as " + outcome.topic() + " seq " + outcome.seq()
+                            + " but its key's outcome could not be recorded; a retry with that key gets 409 until the claim expires: "
+                            + e);
         }
     }
 

@@ -37,7 +37,8 @@ public final class Scheduler implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
 
     public Scheduler() {
-        timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("scheduler").daemon(true).factory());
+        timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().name("scheduler").daemon(true).factory());
         timer.setRemoveOnCancelPolicy(true); // cancelled tasks leave the queue at once
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
@@ -53,8 +54,8 @@ public final class Scheduler implements AutoCloseable {
 
     /** Runs {@code task} on the scheduler thread every {@code period}, the first time one period from now. */
     public Task every(Duration period, Runnable task) {
-        return new Quick(timer.scheduleWithFixedDelay(logged("a periodic task", task), period.toNanos(), period.toNanos(),
-                TimeUnit.NANOSECONDS));
+        return new Quick(timer.scheduleWithFixedDelay(
+                logged("a periodic task", task), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS));
     }
 
     /** Runs {@code task} once on the scheduler thread after {@code delay}. */
@@ -81,7 +82,9 @@ public final class Scheduler implements AutoCloseable {
         timer.shutdownNow();
         try {
             if (!timer.awaitTermination(CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "the scheduler thread did not stop within " + CANCEL_WAIT.toMillis() + " ms");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "the scheduler thread did not stop within " + CANCEL_WAIT.toMillis() + " ms");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -182,7 +185,9 @@ public final class Scheduler implements AutoCloseable {
             }
             try {
                 if (!underWay.join(CANCEL_WAIT)) {
-                    LOG.log(System.Logger.Level.WARNING, name + " did not end within " + CANCEL_WAIT.toMillis() + " ms of its cancel");
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            name + " did not end within " + CANCEL_WAIT.toMillis() + " ms of its cancel");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -52,8 +52,15 @@ public interface EventStore extends AutoCloseable {
             for (Event event : events) {
                 bytes += Backlog.utf8Length(event.data());
             }
-            result.put(topic, events.isEmpty() ? Backlog.empty(after)
-                    : new Backlog(after, events.size(), bytes, events.getLast().seq()));
+            result.put(
+                    topic,
+                    events.isEmpty()
+                            ? Backlog.empty(after)
+                            : new Backlog(
+                                    after,
+                                    events.size(),
+                                    bytes,
+                                    events.getLast().seq()));
         });
         return result;
     }
@@ -64,9 +71,13 @@ public interface EventStore extends AutoCloseable {
      */
     default Map<String, List<Event>> read(Map<String, Backlog> backlogs) {
         Map<String, List<Event>> result = new LinkedHashMap<>();
-        backlogs.forEach((topic, backlog) -> result.put(topic, backlog.events() == 0 ? List.of()
-                : readAfter(topic, backlog.afterSeq(), backlog.events()).stream()
-                        .filter(event -> event.seq() <= backlog.lastSeq()).toList()));
+        backlogs.forEach((topic, backlog) -> result.put(
+                topic,
+                backlog.events() == 0
+                        ? List.of()
+                        : readAfter(topic, backlog.afterSeq(), backlog.events()).stream()
+                                .filter(event -> event.seq() <= backlog.lastSeq())
+                                .toList()));
         return result;
     }
 

@@ -59,7 +59,11 @@ public interface IdempotencyKeys {
     /** The claim was taken over by another caller before the append committed: nothing was stored. */
     final class ClaimLostException extends RuntimeException {
         public ClaimLostException() {
-            super("the idempotency claim was taken over by another publish with the same key; nothing was stored", null, false, false);
+            super(
+                    "the idempotency claim was taken over by another publish with the same key; nothing was stored",
+                    null,
+                    false,
+                    false);
         }
     }
 

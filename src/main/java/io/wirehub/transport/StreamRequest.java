@@ -32,29 +32,34 @@ public record StreamRequest(List<String> topics, Map<String, Long> resumeFrom, S
      * @param plainSeqIsOurs true for SSE, whose one-topic id is a plain seq; a WebSocket's ids always
      *     name their topics (see {@link Cursor#parse(String, java.util.Collection, String, boolean)})
      */
-    public static StreamRequest parse(List<String> topics, String lastEventId, int maxTopics, String storeEpoch,
-            boolean plainSeqIsOurs) {
+    public static StreamRequest parse(
+            List<String> topics, String lastEventId, int maxTopics, String storeEpoch, boolean plainSeqIsOurs) {
         if (topics.isEmpty()) {
             throw ApiError.badRequest(MISSING_TOPIC, "name at least one topic: ?topic=prices&topic=news");
         }
         LinkedHashSet<String> distinct = new LinkedHashSet<>();
         for (String topic : topics) {
             if (!Names.isValidTopic(topic)) {
-                throw ApiError.badRequest(INVALID_TOPIC, "'" + printable(topic) + "' is not a valid topic: use " + Names.TOPIC_RULE);
+                throw ApiError.badRequest(
+                        INVALID_TOPIC, "'" + printable(topic) + "' is not a valid topic: use " + Names.TOPIC_RULE);
             }
             distinct.add(topic);
         }
         if (distinct.size() > maxTopics) {
-            throw ApiError.badRequest(TOO_MANY_TOPICS, distinct.size() + " topics in one stream; at most "
-                    + maxTopics + " (server.max_topics_per_stream). Open several streams");
+            throw ApiError.badRequest(
+                    TOO_MANY_TOPICS,
+                    distinct.size() + " topics in one stream; at most " + maxTopics
+                            + " (server.max_topics_per_stream). Open several streams");
         }
         List<String> list = new ArrayList<>(distinct);
         try {
             Cursor.Resume resume = Cursor.parse(lastEventId, list, storeEpoch, plainSeqIsOurs);
             return new StreamRequest(list, resume.positions(), resume.unknown());
         } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest(INVALID_LAST_EVENT_ID, "Last-Event-ID '" + printable(lastEventId) + "' cannot be read: "
-                    + e.getMessage() + ". Omit it to start from now");
+            throw ApiError.badRequest(
+                    INVALID_LAST_EVENT_ID,
+                    "Last-Event-ID '" + printable(lastEventId) + "' cannot be read: " + e.getMessage()
+                            + ". Omit it to start from now");
         }
     }
 

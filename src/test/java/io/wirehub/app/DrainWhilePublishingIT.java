@@ -70,36 +70,57 @@ class DrainWhilePublishingIT {
     final FreshSchema schema = new FreshSchema();
 
     @Test
-    void aDrainingInstanceHandsItsSubscribersAndEveryAcknowledgedPublishToTheOtherWithoutLossOrDuplicate() throws Exception {
+    void aDrainingInstanceHandsItsSubscribersAndEveryAcknowledgedPublishToTheOtherWithoutLossOrDuplicate()
+            throws Exception {
         Map<String, String> env = new HashMap<>(schema.env());
         env.putAll(TestRedis.env(TestRedis.channel()));
         env.put("WH_DRAIN_TIMEOUT", DRAIN_TIMEOUT.toSeconds() + "s");
         env.put("WH_RECONNECT_RETRY", RECONNECT_RETRY_MILLIS + "ms");
         env.put("WH_MAX_CONNECTIONS", String.valueOf(2 * CLIENTS + 100));
-        List<String> topics = IntStream.range(0, TOPICS).mapToObj(t -> "drain." + t).toList();
+        List<String> topics =
+                IntStream.range(0, TOPICS).mapToObj(t -> "drain." + t).toList();
         WireHub a = TestHubs.start(env);
         List<ResumingClient> clients = new ArrayList<>();
         List<Thread> publishers = new ArrayList<>();
         AtomicBoolean publishing = new AtomicBoolean(true);
         SteadyRate[] toB = new SteadyRate[1];
-        try (WireHub b = TestHubs.start(env); SseClient onB = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=" + LOCKED)) {
+        try (WireHub b = TestHubs.start(env);
+                SseClient onB = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=" + LOCKED)) {
             AtomicBoolean aOut = new AtomicBoolean(); // the load balancer's view: A's health failed
             for (int i = 0; i < CLIENTS; i++) {
-                clients.add(ResumingClient.of(i / TOPICS % 2 == 1, () -> (aOut.get() ? b : a).port(), topics.get(i % TOPICS), nanos -> {})
+                clients.add(ResumingClient.of(
+                                i / TOPICS % 2 == 1,
+                                () -> (aOut.get() ? b : a).port(),
+                                topics.get(i % TOPICS),
+                                nanos -> {})
                         .start());
             }
-            Eventually.await("every subscriber on A, B's own subscriber", WAIT,
-                    () -> a.hub().stats().subscribers() == CLIENTS && b.hub().stats().subscribers() == 1);
+            Eventually.await(
+                    "every subscriber on A, B's own subscriber",
+                    WAIT,
+                    () -> a.hub().stats().subscribers() == CLIENTS
+                            && b.hub().stats().subscribers() == 1);
 
             Map<String, List<Long>> acknowledged = new ConcurrentHashMap<>();
             for (int i = 0; i < PUBLISHERS; i++) {
                 String topic = topics.get(i % TOPICS);
-                List<Long> acks = acknowledged.computeIfAbsent(topic, t -> Collections.synchronizedList(new ArrayList<>()));
-                publishers.add(Thread.ofVirtual().name("test-publisher-" + i).start(() -> publish(a, topic, publishing, acks)));
+                List<Long> acks =
+                        acknowledged.computeIfAbsent(topic, t -> Collections.synchronizedList(new ArrayList<>()));
+                publishers.add(Thread.ofVirtual()
+                        .name("test-publisher-" + i)
+                        .start(() -> publish(a, topic, publishing, acks)));
             }
-            toB[0] = SteadyRate.start("publisher-b", B_PUBLISHES_PER_SECOND,
-                    () -> Http.publish(TestHubs.base(b), topics.get(ThreadLocalRandom.current().nextInt(TOPICS)), "b"));
-            Eventually.await("publishes flowing", WAIT, () -> acknowledged.values().stream().mapToInt(List::size).sum() >= 20);
+            toB[0] = SteadyRate.start(
+                    "publisher-b",
+                    B_PUBLISHES_PER_SECOND,
+                    () -> Http.publish(
+                            TestHubs.base(b),
+                            topics.get(ThreadLocalRandom.current().nextInt(TOPICS)),
+                            "b"));
+            Eventually.await(
+                    "publishes flowing",
+                    WAIT,
+                    () -> acknowledged.values().stream().mapToInt(List::size).sum() >= 20);
 
             long drainStarted;
             long drainEnded;
@@ -108,14 +129,24 @@ class DrainWhilePublishingIT {
                     Statement statement = holder.createStatement()) {
                 // The topic's row lock, held by the test: A's writer waits on it, so publishes are in flight.
                 holder.setAutoCommit(false);
-                statement.execute("SELECT seq FROM \"" + schema.name() + "\".topics WHERE topic = '" + LOCKED + "' FOR UPDATE");
-                Eventually.await("A's writer waiting for the lock", WAIT, () -> ((Number) TestPostgres.query(
-                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'",
-                        "wirehub/" + schema.name())).longValue() > 0);
+                statement.execute(
+                        "SELECT seq FROM \"" + schema.name() + "\".topics WHERE topic = '" + LOCKED + "' FOR UPDATE");
+                Eventually.await(
+                        "A's writer waiting for the lock",
+                        WAIT,
+                        () -> ((Number) TestPostgres.query(
+                                                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'",
+                                                "wirehub/" + schema.name()))
+                                        .longValue()
+                                > 0);
                 drainStarted = System.nanoTime();
                 Thread closing = Thread.ofVirtual().name("test-close").start(a::close);
-                Eventually.await("A draining", WAIT, () -> Http.get(TestHubs.base(a) + "/health").json().get("draining").asBoolean());
-                Thread healthWatch = Thread.ofVirtual().name("test-health").start(() -> watchHealth(a, healthDuringDrain));
+                Eventually.await("A draining", WAIT, () -> Http.get(TestHubs.base(a) + "/health")
+                        .json()
+                        .get("draining")
+                        .asBoolean());
+                Thread healthWatch =
+                        Thread.ofVirtual().name("test-health").start(() -> watchHealth(a, healthDuringDrain));
                 aOut.set(true);
 
                 try (SseClient late = SseClient.connect(TestHubs.base(a) + "/v1/sse?topic=" + LOCKED)) {
@@ -125,16 +156,25 @@ class DrainWhilePublishingIT {
                     assertEquals("shutting_down", error.get("error").asText());
                 }
                 CompletionException refused = assertThrows(CompletionException.class, () -> HttpClient.newHttpClient()
-                        .newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + a.port() + "/v1/ws?topic=" + LOCKED),
-                                new WebSocket.Listener() {}).join());
-                assertEquals(503, ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode());
+                        .newWebSocketBuilder()
+                        .buildAsync(
+                                URI.create("ws://127.0.0.1:" + a.port() + "/v1/ws?topic=" + LOCKED),
+                                new WebSocket.Listener() {})
+                        .join());
+                assertEquals(
+                        503,
+                        ((WebSocketHandshakeException) refused.getCause())
+                                .getResponse()
+                                .statusCode());
 
                 int beforeRelease = acknowledged.get(LOCKED).size();
                 holder.rollback(); // the publishes in flight commit now
                 assertTrue(closing.join(DRAIN_TIMEOUT.plusSeconds(5)), "A closed");
                 drainEnded = System.nanoTime();
                 healthWatch.join();
-                assertTrue(acknowledged.get(LOCKED).size() > beforeRelease, "the publishes in flight when the drain began were acknowledged");
+                assertTrue(
+                        acknowledged.get(LOCKED).size() > beforeRelease,
+                        "the publishes in flight when the drain began were acknowledged");
             } finally {
                 publishing.set(false);
                 for (Thread publisher : publishers) {
@@ -142,44 +182,79 @@ class DrainWhilePublishingIT {
                 }
             }
 
-            Eventually.await("every subscriber back, on B", WAIT, () -> b.hub().stats().subscribers() == CLIENTS + 1 ? null
-                    : b.hub().stats().subscribers() - 1 + " of " + CLIENTS);
+            Eventually.await(
+                    "every subscriber back, on B",
+                    WAIT,
+                    () -> b.hub().stats().subscribers() == CLIENTS + 1
+                            ? null
+                            : b.hub().stats().subscribers() - 1 + " of " + CLIENTS);
             toB[0].stop();
             Map<String, Long> last = new HashMap<>();
             for (String topic : topics) {
                 last.put(topic, Http.publish(TestHubs.base(b), topic, "last"));
             }
-            Eventually.await("every subscriber has its topic's last event", WAIT,
-                    () -> clients.stream().allMatch(c -> c.lastSeq() >= last.get(c.topic())) ? null
-                            : clients.stream().filter(c -> c.lastSeq() < last.get(c.topic())).count() + " behind");
+            Eventually.await(
+                    "every subscriber has its topic's last event",
+                    WAIT,
+                    () -> clients.stream().allMatch(c -> c.lastSeq() >= last.get(c.topic()))
+                            ? null
+                            : clients.stream()
+                                            .filter(c -> c.lastSeq() < last.get(c.topic()))
+                                            .count() + " behind");
 
             Map<String, Long> endings = ResumingClient.endings(clients);
-            Set<Long> retries = clients.stream().filter(c -> !c.webSocket()).flatMap(c -> c.endings().stream())
-                    .map(how -> Long.parseLong(how.substring("retry: ".length()))).collect(Collectors.toSet());
+            Set<Long> retries = clients.stream()
+                    .filter(c -> !c.webSocket())
+                    .flatMap(c -> c.endings().stream())
+                    .map(how -> Long.parseLong(how.substring("retry: ".length())))
+                    .collect(Collectors.toSet());
             int gaps = clients.stream().mapToInt(ResumingClient::gaps).sum();
-            int duplicates = clients.stream().mapToInt(ResumingClient::duplicates).sum();
+            int duplicates =
+                    clients.stream().mapToInt(ResumingClient::duplicates).sum();
             int resets = clients.stream().mapToInt(ResumingClient::resets).sum();
             long drainMillis = TimeUnit.NANOSECONDS.toMillis(drainEnded - drainStarted);
-            System.out.printf("DrainWhilePublishingIT: %d subscribers on A (half SSE, half WebSocket), %d topics; %d publishes"
+            System.out.printf(
+                    "DrainWhilePublishingIT: %d subscribers on A (half SSE, half WebSocket), %d topics; %d publishes"
                             + " acknowledged by A; A drained in %d ms (drain_timeout %s), /health on A %s during it; streams ended %s,"
                             + " %d distinct SSE retry: values between %d and %d ms; %d events received, %d gaps, %d duplicates,"
                             + " %d resets; refusals %s%n",
-                    CLIENTS, TOPICS, acknowledged.values().stream().mapToInt(List::size).sum(), drainMillis, DRAIN_TIMEOUT,
-                    healthDuringDrain.stream().collect(Collectors.groupingBy(s -> s, TreeMap::new, Collectors.counting())), endings,
-                    retries.size(), retries.stream().mapToLong(Long::longValue).min().orElse(0),
-                    retries.stream().mapToLong(Long::longValue).max().orElse(0), clients.stream().mapToLong(ResumingClient::events).sum(),
-                    gaps, duplicates, resets, clients.stream().flatMap(c -> c.refusals().stream()).distinct().toList());
+                    CLIENTS,
+                    TOPICS,
+                    acknowledged.values().stream().mapToInt(List::size).sum(),
+                    drainMillis,
+                    DRAIN_TIMEOUT,
+                    healthDuringDrain.stream()
+                            .collect(Collectors.groupingBy(s -> s, TreeMap::new, Collectors.counting())),
+                    endings,
+                    retries.size(),
+                    retries.stream().mapToLong(Long::longValue).min().orElse(0),
+                    retries.stream().mapToLong(Long::longValue).max().orElse(0),
+                    clients.stream().mapToLong(ResumingClient::events).sum(),
+                    gaps,
+                    duplicates,
+                    resets,
+                    clients.stream()
+                            .flatMap(c -> c.refusals().stream())
+                            .distinct()
+                            .toList());
 
             assertTrue(drainMillis < DRAIN_TIMEOUT.toMillis(), "A done within drain_timeout: " + drainMillis + " ms");
-            assertTrue(!healthDuringDrain.isEmpty() && healthDuringDrain.stream().allMatch(status -> status == 503),
+            assertTrue(
+                    !healthDuringDrain.isEmpty() && healthDuringDrain.stream().allMatch(status -> status == 503),
                     "/health on A 503 throughout the drain: " + healthDuringDrain);
             for (ResumingClient client : clients) {
-                // Once by the drain; under load a WebSocket may also have been closed before (as client_gone, close 1000) and come back.
+                // Once by the drain; under load a WebSocket may also have been closed before (as client_gone, close
+                // 1000) and come back.
                 String expected = client.webSocket() ? "close 1001" : "retry: ";
-                assertEquals(1, client.endings().stream().filter(how -> how.startsWith(expected)).count(),
+                assertEquals(
+                        1,
+                        client.endings().stream()
+                                .filter(how -> how.startsWith(expected))
+                                .count(),
                         "the drain ended each stream once, as " + expected + ": " + client.endings());
             }
-            assertTrue(retries.stream().allMatch(r -> r >= RECONNECT_RETRY_MILLIS && r <= 5 * RECONNECT_RETRY_MILLIS),
+            assertTrue(
+                    retries.stream().allMatch(r -> r >= RECONNECT_RETRY_MILLIS && r <= 5 * RECONNECT_RETRY_MILLIS),
                     "retry: between 1 and 5 times server.reconnect_retry: " + retries);
             assertTrue(retries.size() > 1, "retry: jittered, not one value for every stream: " + retries);
             assertEquals(0, gaps, "no gap");
@@ -188,12 +263,22 @@ class DrainWhilePublishingIT {
             for (ResumingClient client : clients) {
                 // From seq 1 (the topic's first event) to the last, without a gap: so every seq A acknowledged came.
                 assertEquals(1, client.firstSeq(), "a subscriber got its topic's first event");
-                long lastAcknowledged = acknowledged.get(client.topic()).stream().mapToLong(Long::longValue).max().orElseThrow();
+                long lastAcknowledged = acknowledged.get(client.topic()).stream()
+                        .mapToLong(Long::longValue)
+                        .max()
+                        .orElseThrow();
                 assertTrue(client.lastSeq() >= lastAcknowledged, "a subscriber got A's last acknowledged event");
             }
-            long lastOfLocked = acknowledged.get(LOCKED).stream().mapToLong(Long::longValue).max().orElseThrow();
-            List<Long> received = onB.take((int) lastOfLocked, WAIT).stream().map(event -> Ids.seq(event.id())).toList();
-            assertEquals(LongStream.rangeClosed(1, lastOfLocked).boxed().toList(), received,
+            long lastOfLocked = acknowledged.get(LOCKED).stream()
+                    .mapToLong(Long::longValue)
+                    .max()
+                    .orElseThrow();
+            List<Long> received = onB.take((int) lastOfLocked, WAIT).stream()
+                    .map(event -> Ids.seq(event.id()))
+                    .toList();
+            assertEquals(
+                    LongStream.rangeClosed(1, lastOfLocked).boxed().toList(),
+                    received,
                     "every event of the locked topic, up to A's last acknowledged, reached B's own subscriber live, in order");
         } finally {
             publishing.set(false);

@@ -27,12 +27,21 @@ class JsonLogFormatterTest {
         JsonNode json = Http.JSON.readTree(line);
         assertEquals("2026-12-06T10:15:30.123Z", json.get("time").asText());
         assertEquals("ERROR", json.get("level").asText());
-        assertEquals("io.wirehub.store.postgres.GroupCommitWriter", json.get("logger").asText());
+        assertEquals(
+                "io.wirehub.store.postgres.GroupCommitWriter",
+                json.get("logger").asText());
         assertEquals(Thread.currentThread().getName(), json.get("thread").asText());
-        assertEquals("storing a group failed:\n\"quoted\" and a tab\t", json.get("message").asText());
-        assertEquals("java.lang.IllegalStateException: pool closed", json.get("exception").asText());
+        assertEquals(
+                "storing a group failed:\n\"quoted\" and a tab\t",
+                json.get("message").asText());
+        assertEquals(
+                "java.lang.IllegalStateException: pool closed",
+                json.get("exception").asText());
         String stack = json.get("stack").asText();
-        assertTrue(stack.startsWith("java.lang.IllegalStateException: pool closed\n\tat io.wirehub.app.JsonLogFormatterTest."), stack);
+        assertTrue(
+                stack.startsWith(
+                        "java.lang.IllegalStateException: pool closed\n\tat io.wirehub.app.JsonLogFormatterTest."),
+                stack);
         assertTrue(stack.contains("Caused by: java.io.IOException: connection reset"), stack);
     }
 

@@ -1,7 +1,6 @@
 package io.wirehub.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,8 +10,8 @@ import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
 import io.wirehub.testing.Marker;
 import io.wirehub.testing.Slow;
-import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.SseClient;
+import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.TcpProxy;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.TestRedis;
@@ -57,7 +56,8 @@ class MultiInstanceIT {
     @Test
     void publishingOnOneInstanceReachesSseAndWebSocketSubscribersOnTheOtherInOrder() throws Exception {
         Map<String, String> env = env();
-        try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env);
+        try (WireHub a = TestHubs.start(env);
+                WireHub b = TestHubs.start(env);
                 SseClient sse = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=multi.order");
                 WsClient ws = WsClient.connect("ws://127.0.0.1:" + b.port() + "/v1/ws?topic=multi.order")) {
             awaitSubscribers(b, 2);
@@ -78,7 +78,8 @@ class MultiInstanceIT {
         int publishersPerInstance = 4;
         int eventsEach = 50;
         int total = 2 * publishersPerInstance * eventsEach;
-        try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env);
+        try (WireHub a = TestHubs.start(env);
+                WireHub b = TestHubs.start(env);
                 SseClient onA = SseClient.connect(TestHubs.base(a) + "/v1/sse?topic=multi.shared");
                 SseClient onB = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=multi.shared");
                 WsClient wsOnB = WsClient.connect("ws://127.0.0.1:" + b.port() + "/v1/ws?topic=multi.shared")) {
@@ -113,7 +114,8 @@ class MultiInstanceIT {
     void killingTheRedisSubscriptionMidStreamLosesNothing() throws Exception {
         Map<String, String> env = env();
         int total = 400;
-        try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env);
+        try (WireHub a = TestHubs.start(env);
+                WireHub b = TestHubs.start(env);
                 SseClient sse = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=multi.kill");
                 WsClient ws = WsClient.connect("ws://127.0.0.1:" + b.port() + "/v1/ws?topic=multi.kill")) {
             awaitSubscribers(b, 2);
@@ -127,7 +129,10 @@ class MultiInstanceIT {
             int kills = 0;
             while (publishing.get() && kills < 3) {
                 long deliveredSoFar = b.hub().stats().deliveries();
-                Eventually.await("more deliveries on B", WAIT, () -> b.hub().stats().deliveries() > deliveredSoFar + 40 || !publishing.get());
+                Eventually.await(
+                        "more deliveries on B",
+                        WAIT,
+                        () -> b.hub().stats().deliveries() > deliveredSoFar + 40 || !publishing.get());
                 kills += TestRedis.killSubscribers() > 0 ? 1 : 0;
             }
             publisher.join();
@@ -144,7 +149,8 @@ class MultiInstanceIT {
     void reconnectingToTheOtherInstanceReplaysFromPostgresCappedThenGoesLive() throws Exception {
         Map<String, String> env = new HashMap<>(env());
         env.put("WH_STORE_REPLAY_LIMIT", "100");
-        try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env)) {
+        try (WireHub a = TestHubs.start(env);
+                WireHub b = TestHubs.start(env)) {
             String lastSeen;
             try (SseClient onA = SseClient.connect(TestHubs.base(a) + "/v1/sse?topic=multi.move")) {
                 awaitSubscribers(a, 1);
@@ -179,7 +185,8 @@ class MultiInstanceIT {
         int port = TestRedis.freePort();
         RedisServer redis = TestRedis.startOwn(port);
         Map<String, String> env = env("redis://127.0.0.1:" + port, TestRedis.channel());
-        try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env);
+        try (WireHub a = TestHubs.start(env);
+                WireHub b = TestHubs.start(env);
                 SseClient onA = SseClient.connect(TestHubs.base(a) + "/v1/sse?topic=multi.outage");
                 SseClient onB = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=multi.outage")) {
             awaitSubscribers(a, 1);
@@ -188,14 +195,23 @@ class MultiInstanceIT {
             assertEquals("1", Ids.position(onB.take(1, WAIT).getFirst().id()));
 
             redis.stop();
-            Eventually.await("B sees the bus down", WAIT, () -> "DOWN".equals(Http.get(TestHubs.base(b) + "/health").json().get("bus").asText()));
+            Eventually.await("B sees the bus down", WAIT, () -> "DOWN"
+                    .equals(Http.get(TestHubs.base(b) + "/health")
+                            .json()
+                            .get("bus")
+                            .asText()));
             for (int i = 2; i <= 21; i++) {
-                assertEquals(i, Http.publish(TestHubs.base(a), "multi.outage", "during " + i), "publishes commit without Redis");
+                assertEquals(
+                        i,
+                        Http.publish(TestHubs.base(a), "multi.outage", "during " + i),
+                        "publishes commit without Redis");
             }
             assertEquals(seqs(21), sseSeqs(onA.take(21, WAIT)), "A's own subscribers get them at once");
 
             redis = TestRedis.startOwn(port);
-            assertEquals(LongStream.rangeClosed(2, 21).boxed().toList(), sseSeqs(onB.take(20, WAIT)),
+            assertEquals(
+                    LongStream.rangeClosed(2, 21).boxed().toList(),
+                    sseSeqs(onB.take(20, WAIT)),
                     "B delivers what it missed, in order, once Redis is back");
             Http.publish(TestHubs.base(a), "multi.outage", "after");
             assertEquals("22", Ids.position(onB.take(1, WAIT).getFirst().id()));
@@ -206,8 +222,11 @@ class MultiInstanceIT {
     }
 
     @Test
-    void aSilentlyDeadRedisSubscriptionIsReplacedAndTheEventsItMissedArriveInOrderWithinThePingTimeout() throws Exception {
-        try (ProxiedPair pair = ProxiedPair.start(pinged(env())); WireHub a = pair.a(); WireHub b = pair.b();
+    void aSilentlyDeadRedisSubscriptionIsReplacedAndTheEventsItMissedArriveInOrderWithinThePingTimeout()
+            throws Exception {
+        try (ProxiedPair pair = ProxiedPair.start(pinged(env()));
+                WireHub a = pair.a();
+                WireHub b = pair.b();
                 SseClient onB = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=multi.frozen")) {
             TcpProxy network = pair.network();
             awaitSubscribers(b, 1);
@@ -219,7 +238,9 @@ class MultiInstanceIT {
                 Http.publish(TestHubs.base(a), "multi.frozen", "during " + i);
             }
             // ping interval + pong timeout + a reconnect and a backfill, with room for a loaded machine
-            assertEquals(LongStream.rangeClosed(2, 11).boxed().toList(), sseSeqs(onB.take(10, Duration.ofSeconds(3))),
+            assertEquals(
+                    LongStream.rangeClosed(2, 11).boxed().toList(),
+                    sseSeqs(onB.take(10, Duration.ofSeconds(3))),
                     "B noticed the dead subscription and delivered what it missed, in order");
             Eventually.await("B closed its frozen connection", WAIT, () -> network.frozenClosedByClient() >= 1);
             Http.publish(TestHubs.base(a), "multi.frozen", "after");
@@ -230,7 +251,9 @@ class MultiInstanceIT {
 
     @Test
     void whileASilentlyDeadRedisSubscriptionCannotBeReplacedHealthReportsTheBusDown() throws Exception {
-        try (ProxiedPair pair = ProxiedPair.start(pinged(env())); WireHub a = pair.a(); WireHub b = pair.b();
+        try (ProxiedPair pair = ProxiedPair.start(pinged(env()));
+                WireHub a = pair.a();
+                WireHub b = pair.b();
                 SseClient onB = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=multi.partitioned")) {
             TcpProxy network = pair.network();
             awaitSubscribers(b, 1);
@@ -242,7 +265,8 @@ class MultiInstanceIT {
             Eventually.await("B reports the bus down", WAIT, () -> "DOWN".equals(busHealth(b)));
 
             network.restore();
-            assertEquals(1, Ids.seq(onB.take(1, WAIT).getFirst().id()), "what B missed arrives once Redis is reachable");
+            assertEquals(
+                    1, Ids.seq(onB.take(1, WAIT).getFirst().id()), "what B missed arrives once Redis is reachable");
             Eventually.await("B reports the bus up", WAIT, () -> "UP".equals(busHealth(b)));
         }
     }
@@ -253,7 +277,8 @@ class MultiInstanceIT {
      */
     private record ProxiedPair(TcpProxy network, WireHub a, WireHub b) implements AutoCloseable {
         static ProxiedPair start(Map<String, String> env) {
-            TcpProxy network = new TcpProxy("127.0.0.1", URI.create(env.get("WH_BUS_REDIS_URL")).getPort());
+            TcpProxy network = new TcpProxy(
+                    "127.0.0.1", URI.create(env.get("WH_BUS_REDIS_URL")).getPort());
             WireHub a = null;
             try {
                 a = TestHubs.start(env);

@@ -37,14 +37,16 @@ class PostgresHubIT {
             assertEquals(1, published.json().get("seq").asLong());
             JsonNode snapshot = Http.get(base + "/v1/topics/snap/snapshot").json();
             assertEquals(1, snapshot.get("seq").asLong());
-            assertEquals("hello postgres", snapshot.get("events").get(0).get("data").asText());
+            assertEquals(
+                    "hello postgres", snapshot.get("events").get(0).get("data").asText());
         }
     }
 
     @Test
     void anSseReconnectWithLastEventIdReplaysFromPostgresOnAnotherInstance() throws Exception {
         // Two instances, each with its own local bus: the second sees the first's events only in PostgreSQL.
-        try (WireHub first = TestHubs.start(schema.env()); WireHub second = TestHubs.start(schema.env())) {
+        try (WireHub first = TestHubs.start(schema.env());
+                WireHub second = TestHubs.start(schema.env())) {
             for (int i = 1; i <= 5; i++) {
                 Http.publish(TestHubs.base(first), "replay", "m" + i);
             }
@@ -52,10 +54,16 @@ class PostgresHubIT {
             try (SseClient stream = SseClient.connect(TestHubs.base(second) + "/v1/sse?topic=replay", "2")) {
                 assertEquals(200, stream.status());
                 List<SseEvent> replayed = stream.take(3, WAIT);
-                assertEquals(List.of("3", "4", "5"), replayed.stream().map(event -> Ids.position(event.id())).toList());
-                assertEquals(first.store().epoch(), Ids.epoch(replayed.getFirst().id()),
+                assertEquals(
+                        List.of("3", "4", "5"),
+                        replayed.stream().map(event -> Ids.position(event.id())).toList());
+                assertEquals(
+                        first.store().epoch(),
+                        Ids.epoch(replayed.getFirst().id()),
                         "instances on one schema share its epoch: an id of either resumes on the other");
-                assertEquals(List.of("m3", "m4", "m5"), replayed.stream().map(SseEvent::data).toList());
+                assertEquals(
+                        List.of("m3", "m4", "m5"),
+                        replayed.stream().map(SseEvent::data).toList());
 
                 Http.publish(TestHubs.base(second), "replay", "m6");
                 SseEvent live = stream.take(1, WAIT).getFirst();
@@ -82,7 +90,10 @@ class PostgresHubIT {
                 assertEquals("DOWN", health.json().get("store").asText());
 
                 network.restore();
-                Eventually.await("/health answering 200", WAIT, () -> Http.get(base + "/health").status() == 200);
+                Eventually.await(
+                        "/health answering 200",
+                        WAIT,
+                        () -> Http.get(base + "/health").status() == 200);
                 assertEquals(2, Http.publish(base, "outage", "after"), "the refused publish took no seq");
             }
         }

@@ -27,9 +27,13 @@ class PostgresMetricsIT {
         env.put("WH_BUS_TYPE", "redis");
         env.put("WH_BUS_REDIS_URL", TestRedis.url());
         env.put("WH_BUS_REDIS_CHANNEL", TestRedis.channel());
-        try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env);
+        try (WireHub a = TestHubs.start(env);
+                WireHub b = TestHubs.start(env);
                 SseClient onB = SseClient.connect(TestHubs.base(b) + "/v1/sse?topic=pm.a")) {
-            Eventually.await("subscribed on b", Duration.ofSeconds(10), () -> b.hub().stats().subscribers() == 1);
+            Eventually.await(
+                    "subscribed on b",
+                    Duration.ofSeconds(10),
+                    () -> b.hub().stats().subscribers() == 1);
             for (int i = 1; i <= 5; i++) {
                 Http.publish(TestHubs.base(a), "pm.a", "e" + i);
             }
@@ -48,9 +52,12 @@ class PostgresMetricsIT {
             Scrape onB2 = Scrape.of(TestHubs.base(b));
             assertEquals(5, onB2.count("wirehub_bus_received_events_total"));
             assertEquals(5, onB2.count("wirehub_deliveries_total"));
-            assertEquals(0, onB2.count("wirehub_publish_flush_latency_seconds_count"),
+            assertEquals(
+                    0,
+                    onB2.count("wirehub_publish_flush_latency_seconds_count"),
                     "events published elsewhere are not timed here (another JVM's clock)");
-            assertTrue(onB2.count("wirehub_store_read_seconds_count", "query", "latest") >= 1, "b asked where pm.a stood");
+            assertTrue(
+                    onB2.count("wirehub_store_read_seconds_count", "query", "latest") >= 1, "b asked where pm.a stood");
         }
     }
 }

@@ -1,9 +1,7 @@
 package io.wirehub.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.hub.CloseReason;
 import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
@@ -62,11 +60,16 @@ class PostgresNoSilentGapIT {
 
                 assertEquals(1013, client.closeCode(WAIT), "closed: try again later");
                 assertEquals(1, hub.hub().stats().closes(CloseReason.STORE_UNAVAILABLE));
-                Eventually.await("no subscriber and no topic entry left", WAIT,
+                Eventually.await(
+                        "no subscriber and no topic entry left",
+                        WAIT,
                         () -> hub.hub().subscribers().isEmpty() && hub.hub().activeTopics() == 0);
 
                 network.restore();
-                Eventually.await("the store answers again", WAIT, () -> Http.get(TestHubs.base(hub) + "/health").status() == 200);
+                Eventually.await(
+                        "the store answers again",
+                        WAIT,
+                        () -> Http.get(TestHubs.base(hub) + "/health").status() == 200);
                 Http.publish(TestHubs.base(hub), "join.second", "nobody listens");
                 assertEquals(0, hub.hub().stats().overflows(), "no dead subscriber fills up on later events");
             }

@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,12 +48,16 @@ class PostgresReplayLeakTest {
         try (WireHub hub = TestHubs.start(schema.env())) {
             PostgresEventStore store = (PostgresEventStore) hub.store();
             for (String topic : TOPICS) {
-                store.append(IntStream.rangeClosed(1, 150).mapToObj(i -> new NewEvent(topic, null, "event " + i, false)).toList());
+                store.append(IntStream.rangeClosed(1, 150)
+                        .mapToObj(i -> new NewEvent(topic, null, "event " + i, false))
+                        .toList());
             }
             // Every stream asks for the last 100 events of four topics: four store reads each.
             String cursor = TOPICS.stream().map(topic -> topic + ":50").collect(Collectors.joining(","));
-            String request = "GET /v1/sse?" + TOPICS.stream().map(topic -> "topic=" + topic).collect(Collectors.joining("&"))
-                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nLast-Event-ID: " + cursor + "\r\n\r\n";
+            String request = "GET /v1/sse?"
+                    + TOPICS.stream().map(topic -> "topic=" + topic).collect(Collectors.joining("&"))
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nLast-Event-ID: " + cursor
+                    + "\r\n\r\n";
 
             AtomicInteger opened = new AtomicInteger();
             Semaphore atOnce = new Semaphore(AT_ONCE);
@@ -75,10 +78,16 @@ class PostgresReplayLeakTest {
             }
 
             assertEquals(STREAMS, opened.get(), "every stream started before its client vanished");
-            Eventually.await("pooled connections back in the pool", Duration.ofSeconds(15),
+            Eventually.await(
+                    "pooled connections back in the pool",
+                    Duration.ofSeconds(15),
                     () -> store.activeConnections() == 0 ? null : store.activeConnections() + " active");
-            Eventually.await("subscribers gone", Duration.ofSeconds(15),
-                    () -> hub.hub().stats().subscribers() == 0 ? null : hub.hub().stats().subscribers() + " subscribers");
+            Eventually.await(
+                    "subscribers gone",
+                    Duration.ofSeconds(15),
+                    () -> hub.hub().stats().subscribers() == 0
+                            ? null
+                            : hub.hub().stats().subscribers() + " subscribers");
             assertEquals(151, Http.publish(TestHubs.base(hub), "leak.a", "still serving"));
         }
     }

@@ -41,7 +41,9 @@ class PostgresReplayMemoryIT {
             Http.Response response = Http.get(base + "/v1/topics/snap/snapshot?limit=1000");
 
             assertEquals(200, response.status());
-            assertTrue(response.body().length() <= 4 * 1024 * 1024 + 1024, "bounded: " + response.body().length());
+            assertTrue(
+                    response.body().length() <= 4 * 1024 * 1024 + 1024,
+                    "bounded: " + response.body().length());
             JsonNode snapshot = response.json();
             assertTrue(snapshot.get("truncated").asBoolean());
             JsonNode events = snapshot.get("events");
@@ -66,8 +68,10 @@ class PostgresReplayMemoryIT {
             append(hub, "small", 3, "tiny");
             List<String> topics = new ArrayList<>(large);
             topics.add("small");
-            String url = base + "/v1/sse?" + String.join("&", topics.stream().map(t -> "topic=" + t).toList());
-            String cursor = hub.store().epoch() + "~" + String.join(",", topics.stream().map(t -> t + ":0").toList());
+            String url = base + "/v1/sse?"
+                    + String.join("&", topics.stream().map(t -> "topic=" + t).toList());
+            String cursor = hub.store().epoch() + "~"
+                    + String.join(",", topics.stream().map(t -> t + ":0").toList());
             long readBefore = readEvents(base);
 
             try (SseClient stream = SseClient.connect(url, cursor)) {
@@ -101,7 +105,10 @@ class PostgresReplayMemoryIT {
 
     private static void append(WireHub hub, String topic, int count, String data) {
         for (int i = 0; i < count; i += 10) { // batches of 600 KB
-            hub.store().append(IntStream.range(i, Math.min(count, i + 10)).mapToObj(n -> new NewEvent(topic, null, data, false)).toList());
+            hub.store()
+                    .append(IntStream.range(i, Math.min(count, i + 10))
+                            .mapToObj(n -> new NewEvent(topic, null, data, false))
+                            .toList());
         }
     }
 

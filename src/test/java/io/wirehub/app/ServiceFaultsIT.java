@@ -49,21 +49,30 @@ class ServiceFaultsIT {
         SteadyRate[] publisher = new SteadyRate[1];
         AtomicInteger acknowledged = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
-        try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env); HealthWatch health = HealthWatch.start(a, b)) {
+        try (WireHub a = TestHubs.start(env);
+                WireHub b = TestHubs.start(env);
+                HealthWatch health = HealthWatch.start(a, b)) {
             List<WireHub> instances = List.of(a, b);
             for (int i = 0; i < SUBSCRIBERS; i++) {
-                clients.add(ResumingClient.of(i / (2 * TOPICS) % 2 == 1, instances.get(i % 2).port(), "fault." + (i % TOPICS)).start());
+                clients.add(ResumingClient.of(
+                                i / (2 * TOPICS) % 2 == 1, instances.get(i % 2).port(), "fault." + (i % TOPICS))
+                        .start());
             }
-            Eventually.await("every subscriber live", Duration.ofSeconds(20), () -> a.hub().stats().subscribers() + b.hub().stats().subscribers() == SUBSCRIBERS);
+            Eventually.await(
+                    "every subscriber live",
+                    Duration.ofSeconds(20),
+                    () -> a.hub().stats().subscribers() + b.hub().stats().subscribers() == SUBSCRIBERS);
             publisher[0] = SteadyRate.start("publisher", PUBLISHES_PER_SECOND, () -> {
-                    WireHub to = instances.get(ThreadLocalRandom.current().nextInt(2));
-                    try {
-                        Http.Response response = Http.post(TestHubs.base(to) + "/v1/topics/fault." + ThreadLocalRandom.current().nextInt(TOPICS)
-                                + "/events", "\"x\"");
-                        (response.status() == 201 ? acknowledged : refused).incrementAndGet();
-                    } catch (UncheckedIOException e) {
-                        refused.incrementAndGet();
-                    }
+                WireHub to = instances.get(ThreadLocalRandom.current().nextInt(2));
+                try {
+                    Http.Response response = Http.post(
+                            TestHubs.base(to) + "/v1/topics/fault."
+                                    + ThreadLocalRandom.current().nextInt(TOPICS) + "/events",
+                            "\"x\"");
+                    (response.status() == 201 ? acknowledged : refused).incrementAndGet();
+                } catch (UncheckedIOException e) {
+                    refused.incrementAndGet();
+                }
             });
 
             publishedSome(acknowledged);
@@ -80,31 +89,53 @@ class ServiceFaultsIT {
             for (int t = 0; t < TOPICS; t++) {
                 last.put("fault." + t, Http.publish(TestHubs.base(a), "fault." + t, "\"last\""));
             }
-            Eventually.await("every subscriber has its topic's last event", Duration.ofSeconds(30),
-                    () -> clients.stream().allMatch(c -> c.lastSeq() >= last.get(c.topic())) ? null
-                            : clients.stream().filter(c -> c.lastSeq() < last.get(c.topic())).count() + " behind");
+            Eventually.await(
+                    "every subscriber has its topic's last event",
+                    Duration.ofSeconds(30),
+                    () -> clients.stream().allMatch(c -> c.lastSeq() >= last.get(c.topic()))
+                            ? null
+                            : clients.stream()
+                                            .filter(c -> c.lastSeq() < last.get(c.topic()))
+                                            .count() + " behind");
             for (WireHub instance : instances) {
                 Eventually.await("health 200 again, store and bus UP", Duration.ofSeconds(10), () -> {
                     Http.Response response = Http.get(TestHubs.base(instance) + "/health");
-                    return response.status() == 200 && response.json().get("store").asText().equals("UP")
-                            && response.json().get("bus").asText().equals("UP") ? null : response.body();
+                    return response.status() == 200
+                                    && response.json().get("store").asText().equals("UP")
+                                    && response.json().get("bus").asText().equals("UP")
+                            ? null
+                            : response.body();
                 });
             }
             health.stop();
             int gaps = clients.stream().mapToInt(ResumingClient::gaps).sum();
-            int duplicates = clients.stream().mapToInt(ResumingClient::duplicates).sum();
+            int duplicates =
+                    clients.stream().mapToInt(ResumingClient::duplicates).sum();
             int resets = clients.stream().mapToInt(ResumingClient::resets).sum();
             int reconnects = clients.stream().mapToInt(c -> c.connects() - 1).sum();
-            System.out.printf("ServiceFaultsIT: %d subscribers on 2 instances; %d backends terminated, %d Redis subscriptions killed;"
+            System.out.printf(
+                    "ServiceFaultsIT: %d subscribers on 2 instances; %d backends terminated, %d Redis subscriptions killed;"
                             + " %d publishes acknowledged, %d refused during the faults; %d events received, %d gaps, %d duplicates, %d resets,"
-                            + " %d reconnects (streams the server ended: %s, closed for %s); /health answers meanwhile %s%n", SUBSCRIBERS, terminated, killed, acknowledged.get(), refused.get(),
-                    clients.stream().mapToLong(ResumingClient::events).sum(), gaps, duplicates, resets, reconnects, ResumingClient.endings(clients), TestHubs.closes(a, b),
+                            + " %d reconnects (streams the server ended: %s, closed for %s); /health answers meanwhile %s%n",
+                    SUBSCRIBERS,
+                    terminated,
+                    killed,
+                    acknowledged.get(),
+                    refused.get(),
+                    clients.stream().mapToLong(ResumingClient::events).sum(),
+                    gaps,
+                    duplicates,
+                    resets,
+                    reconnects,
+                    ResumingClient.endings(clients),
+                    TestHubs.closes(a, b),
                     HealthWatch.tally(health.all()));
             assertTrue(terminated > 0, "backends were terminated");
             assertEquals(0, gaps, "no gap");
             assertEquals(0, duplicates, "no duplicate");
             assertEquals(0, resets, "no reset: nobody fell past the replay cap");
-            assertTrue(health.all().stream().allMatch(HealthWatch.Sample::consistent),
+            assertTrue(
+                    health.all().stream().allMatch(HealthWatch.Sample::consistent),
                     "/health 503 exactly when it names the store DOWN, throughout: " + HealthWatch.tally(health.all()));
         } finally {
             if (publisher[0] != null) {
@@ -116,7 +147,9 @@ class ServiceFaultsIT {
 
     private static void publishedSome(AtomicInteger acknowledged) {
         int target = acknowledged.get() + ACKS_BETWEEN_FAULTS;
-        Eventually.await(ACKS_BETWEEN_FAULTS + " more publishes acknowledged", Duration.ofSeconds(30),
+        Eventually.await(
+                ACKS_BETWEEN_FAULTS + " more publishes acknowledged",
+                Duration.ofSeconds(30),
                 () -> acknowledged.get() >= target ? null : acknowledged.get() + " of " + target);
     }
 }

@@ -48,9 +48,15 @@ class TopicPatternTest {
     @Test
     void aSubFollowedByASeparatorASubjectMayContainIsRefusedSoBobCannotReadBobXsTopics() {
         // with "user:{sub}:*", bob's "user:bob:*" would match "user:bob:x:inbox", subject bob:x's
-        for (String unsafe : List.of("user:{sub}:*", "user-{sub}-inbox", "user.{sub}*", "user.{sub}{sub}", "*.{sub}.inbox",
+        for (String unsafe : List.of(
+                "user:{sub}:*",
+                "user-{sub}-inbox",
+                "user.{sub}*",
+                "user.{sub}{sub}",
+                "*.{sub}.inbox",
                 "user.{sub}.x.{sub}:y")) {
-            AuthException refused = assertThrows(AuthException.class, () -> TopicPattern.compile(unsafe, "bob"), unsafe);
+            AuthException refused =
+                    assertThrows(AuthException.class, () -> TopicPattern.compile(unsafe, "bob"), unsafe);
             assertEquals(401, refused.status());
             assertTrue(refused.getMessage().contains("'" + unsafe + "'"), refused.getMessage());
         }
@@ -60,16 +66,31 @@ class TopicPatternTest {
     @Test
     void aSubBeforeADotOrTheEndMatchesExactlyOneSubjectsTopics() {
         List<String> subjects = List.of("bob", "bob:x", "bob-x", "x:bob", "b", "bo");
-        List<String> topics = List.of("user.bob.inbox", "user.bob:x.inbox", "user.bob-x.inbox", "user.x:bob.inbox", "user.b.ob.x",
-                "userbob.x", "user.bob", "user.bob:x", "u.bob.inbox.bob");
+        List<String> topics = List.of(
+                "user.bob.inbox",
+                "user.bob:x.inbox",
+                "user.bob-x.inbox",
+                "user.x:bob.inbox",
+                "user.b.ob.x",
+                "userbob.x",
+                "user.bob",
+                "user.bob:x",
+                "u.bob.inbox.bob");
         for (String pattern : List.of("user.{sub}.*", "user.{sub}", "user{sub}.*", "u.{sub}.inbox.{sub}")) {
             for (String topic : topics) {
-                long owners = subjects.stream().filter(subject -> TopicPattern.compile(pattern, subject).matches(topic)).count();
+                long owners = subjects.stream()
+                        .filter(subject ->
+                                TopicPattern.compile(pattern, subject).matches(topic))
+                        .count();
                 assertTrue(owners <= 1, pattern + " lets " + owners + " subjects read " + topic);
             }
         }
-        assertTrue(TopicPattern.compile("user.{sub}.*", "bob:x").matches("user.bob:x.inbox"), "colons stay legal in subjects");
+        assertTrue(
+                TopicPattern.compile("user.{sub}.*", "bob:x").matches("user.bob:x.inbox"),
+                "colons stay legal in subjects");
         assertFalse(TopicPattern.compile("user.{sub}.*", "bob").matches("user.bob:x.inbox"));
-        assertTrue(TopicPattern.compile("*.public", "bob").matches("user.bob.public"), "a * without {sub} is not restricted");
+        assertTrue(
+                TopicPattern.compile("*.public", "bob").matches("user.bob.public"),
+                "a * without {sub} is not restricted");
     }
 }

@@ -40,7 +40,9 @@ class KubernetesManifestsIT {
     @Test
     void theConfigMapIsProductionYaml() throws IOException {
         Map<String, Object> data = map(load("configmap.yaml").get("data"));
-        assertEquals(Files.readString(Path.of("config/production.yaml")), data.get("production.yaml"),
+        assertEquals(
+                Files.readString(Path.of("config/production.yaml")),
+                data.get("production.yaml"),
                 "config/kubernetes/configmap.yaml carries config/production.yaml as it is; regenerate it with the command at its top");
     }
 
@@ -53,12 +55,18 @@ class KubernetesManifestsIT {
             String name = (String) variable.get("name");
             assertTrue(SettingsLoader.knows(name), name + " is not a variable wirehub reads (docs/configuration.md)");
             // Secrets come from a Secret: any value of the right shape stands in for them here.
-            env.put(name, variable.containsKey("value") ? (String) variable.get("value") : "a-stand-in-secret-of-at-least-32-bytes!");
+            env.put(
+                    name,
+                    variable.containsKey("value")
+                            ? (String) variable.get("value")
+                            : "a-stand-in-secret-of-at-least-32-bytes!");
             if (name.equals("WH_STORE_POSTGRES_PASSWORD") || name.equals("WH_AUTH_JWT_SECRET")) {
                 assertTrue(variable.containsKey("valueFrom"), name + " comes from a Secret, not a literal");
             }
         }
-        assertTrue(env.keySet().containsAll(List.of("WH_STORE_POSTGRES_PASSWORD", "WH_AUTH_JWT_SECRET")), env.keySet().toString());
+        assertTrue(
+                env.keySet().containsAll(List.of("WH_STORE_POSTGRES_PASSWORD", "WH_AUTH_JWT_SECRET")),
+                env.keySet().toString());
 
         Settings settings = deployedSettings(env);
         Map<String, Integer> ports = containerPorts(container);
@@ -66,7 +74,8 @@ class KubernetesManifestsIT {
         assertEquals(settings.server().managementPort(), ports.get("management"), "the management port is wirehub's");
         assertEquals(Set.copyOf(ports.values()), exposedByTheImage(), "the image exposes the same ports");
         assertEquals(List.of("--config", "/etc/wirehub/production.yaml"), container.get("args"));
-        boolean mounted = list(container.get("volumeMounts")).stream().map(KubernetesManifestsIT::map)
+        boolean mounted = list(container.get("volumeMounts")).stream()
+                .map(KubernetesManifestsIT::map)
                 .anyMatch(mount -> "/etc/wirehub".equals(mount.get("mountPath")) && "config".equals(mount.get("name")));
         assertTrue(mounted, "the ConfigMap is mounted where --config looks");
     }
@@ -80,33 +89,57 @@ class KubernetesManifestsIT {
             assertEquals("management", get.get("port"), probe + " goes to the management port");
             paths.put(probe, (String) get.get("path"));
         }
-        assertEquals("/health", paths.get("readinessProbe"), "readiness: 503 while the store is down or the instance drains");
+        assertEquals(
+                "/health",
+                paths.get("readinessProbe"),
+                "readiness: 503 while the store is down or the instance drains");
         assertEquals("/health/live", paths.get("livenessProbe"), "liveness never follows the store");
-        try (WireHub hub = TestHubs.start(Map.of("WH_MANAGEMENT_PORT", "0", "WH_AUTH_MODE", "jwt",
-                "WH_AUTH_JWT_SECRET", "a-stand-in-secret-of-at-least-32-bytes!"))) {
+        try (WireHub hub = TestHubs.start(Map.of(
+                "WH_MANAGEMENT_PORT",
+                "0",
+                "WH_AUTH_MODE",
+                "jwt",
+                "WH_AUTH_JWT_SECRET",
+                "a-stand-in-secret-of-at-least-32-bytes!"))) {
             for (String path : new LinkedHashSet<>(paths.values())) {
-                assertEquals(200, Http.get("http://127.0.0.1:" + hub.managementPort() + path).status(), path);
+                assertEquals(
+                        200,
+                        Http.get("http://127.0.0.1:" + hub.managementPort() + path)
+                                .status(),
+                        path);
             }
-            String metrics = Http.get("http://127.0.0.1:" + hub.managementPort() + "/metrics").body();
-            String metric = (String) map(map(map(list(spec("horizontalpodautoscaler.yaml").get("metrics")).getFirst()).get("pods"))
-                    .get("metric")).get("name");
+            String metrics = Http.get("http://127.0.0.1:" + hub.managementPort() + "/metrics")
+                    .body();
+            String metric = (String)
+                    map(map(map(list(spec("horizontalpodautoscaler.yaml").get("metrics"))
+                                                    .getFirst())
+                                            .get("pods"))
+                                    .get("metric"))
+                            .get("name");
             assertTrue(metrics.contains("\n" + metric + "{"), "the autoscaler's metric " + metric + " is on /metrics");
         }
     }
 
     @Test
     void theGracePeriodOutlastsPreStopAndTheDrain() throws IOException {
-        Map<String, Object> pod = map(map(spec("deployment.yaml").get("template")).get("spec"));
+        Map<String, Object> pod =
+                map(map(spec("deployment.yaml").get("template")).get("spec"));
         int grace = (Integer) pod.get("terminationGracePeriodSeconds");
-        List<Object> command = list(map(map(map(container().get("lifecycle")).get("preStop")).get("exec")).get("command"));
+        List<Object> command =
+                list(map(map(map(container().get("lifecycle")).get("preStop")).get("exec"))
+                        .get("command"));
         assertEquals("sleep", command.getFirst());
         int preStop = Integer.parseInt((String) command.get(1));
-        Settings.Server server = deployedSettings(Map.of("WH_AUTH_JWT_SECRET", "a-stand-in-secret-of-at-least-32-bytes!")).server();
+        Settings.Server server = deployedSettings(
+                        Map.of("WH_AUTH_JWT_SECRET", "a-stand-in-secret-of-at-least-32-bytes!"))
+                .server();
         long delaySeconds = server.shutdownDelay().toSeconds();
         long drainSeconds = server.drainTimeout().toSeconds();
         assertTrue(preStop + delaySeconds > 0, "the load balancers get time to drop the pod before the drain");
-        assertTrue(grace > preStop + delaySeconds + drainSeconds + 5, "terminationGracePeriodSeconds " + grace + " > preStop " + preStop
-                + " s + server.shutdown_delay " + delaySeconds + " s + server.drain_timeout " + drainSeconds + " s + 5 s for the JVM to exit");
+        assertTrue(
+                grace > preStop + delaySeconds + drainSeconds + 5,
+                "terminationGracePeriodSeconds " + grace + " > preStop " + preStop + " s + server.shutdown_delay "
+                        + delaySeconds + " s + server.drain_timeout " + drainSeconds + " s + 5 s for the JVM to exit");
     }
 
     @Test
@@ -114,26 +147,40 @@ class KubernetesManifestsIT {
         Matcher version = Pattern.compile("<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
         assertTrue(version.find());
         String image = (String) container().get("image");
-        assertTrue(image.endsWith(":" + version.group(1)), image + " is not the pom's version " + version.group(1) + ": a release names its image");
+        assertTrue(
+                image.endsWith(":" + version.group(1)),
+                image + " is not the pom's version " + version.group(1) + ": a release names its image");
     }
 
     @Test
     void theServiceMonitorBudgetAndAutoscalerPointAtTheDeployment() {
-        Map<String, Object> labels = map(map(map(spec("deployment.yaml").get("template")).get("metadata")).get("labels"));
+        Map<String, Object> labels =
+                map(map(map(spec("deployment.yaml").get("template")).get("metadata"))
+                        .get("labels"));
         Map<String, Object> service = spec("service.yaml");
-        assertTrue(labels.entrySet().containsAll(map(service.get("selector")).entrySet()), "the Service selects the pods");
+        assertTrue(
+                labels.entrySet().containsAll(map(service.get("selector")).entrySet()), "the Service selects the pods");
         Set<String> servicePorts = new LinkedHashSet<>();
         for (Object port : list(service.get("ports"))) {
             Object target = map(port).get("targetPort");
-            assertTrue(containerPorts(container()).containsKey(target), "the Service's targetPort " + target + " is a container port");
+            assertTrue(
+                    containerPorts(container()).containsKey(target),
+                    "the Service's targetPort " + target + " is a container port");
             servicePorts.add((String) map(port).get("name"));
         }
         Map<String, Object> monitor = spec("servicemonitor.yaml");
         Map<String, Object> endpoint = map(list(monitor.get("endpoints")).getFirst());
-        assertTrue(servicePorts.contains(endpoint.get("port")) && "management".equals(endpoint.get("port")), "scraped on the management port");
+        assertTrue(
+                servicePorts.contains(endpoint.get("port")) && "management".equals(endpoint.get("port")),
+                "scraped on the management port");
         assertEquals("/metrics", endpoint.get("path"));
-        assertTrue(labels.entrySet().containsAll(map(map(spec("poddisruptionbudget.yaml").get("selector")).get("matchLabels")).entrySet()));
-        assertEquals("wirehub", map(spec("horizontalpodautoscaler.yaml").get("scaleTargetRef")).get("name"));
+        assertTrue(labels.entrySet()
+                .containsAll(map(map(spec("poddisruptionbudget.yaml").get("selector"))
+                                .get("matchLabels"))
+                        .entrySet()));
+        assertEquals(
+                "wirehub",
+                map(spec("horizontalpodautoscaler.yaml").get("scaleTargetRef")).get("name"));
         assertEquals("wirehub", map(load("deployment.yaml").get("metadata")).get("name"));
     }
 
@@ -164,13 +211,15 @@ class KubernetesManifestsIT {
 
     private static Map<String, Integer> containerPorts(Map<String, Object> container) {
         Map<String, Integer> ports = new HashMap<>();
-        list(container.get("ports")).stream().map(KubernetesManifestsIT::map)
+        list(container.get("ports")).stream()
+                .map(KubernetesManifestsIT::map)
                 .forEach(port -> ports.put((String) port.get("name"), (Integer) port.get("containerPort")));
         return ports;
     }
 
     private static Map<String, Object> container() {
-        Map<String, Object> pod = map(map(spec("deployment.yaml").get("template")).get("spec"));
+        Map<String, Object> pod =
+                map(map(spec("deployment.yaml").get("template")).get("spec"));
         return map(list(pod.get("containers")).getFirst());
     }
 

@@ -30,6 +30,7 @@ class LauncherIT {
 
     @TempDir
     Path dir;
+
     private Path home;
     private Path tools; // PATH without any java: only what the launcher may call besides builtins
     private Path emptyJvmDir;
@@ -50,39 +51,68 @@ class LauncherIT {
     void startsTheJavaHomeJvmWithTheRecommendedFlagsAndCompactHeadersOn25() throws Exception {
         Started started = launch(Map.of("JAVA_HOME", fakeJava("jdk25", "25.0.3").toString()), "--config", "c.yaml");
         assertEquals(dir.resolve("jdk25/bin/java").toString(), started.java());
-        assertEquals(List.of("-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40",
-                "-Xms128m", "-Xmx1g", "-Xmn64m", "-jar", home.resolve("bin/../lib/wirehub.jar").toString(), "--config", "c.yaml"),
+        assertEquals(
+                List.of(
+                        "-XX:+UseSerialGC",
+                        "-XX:+UseCompactObjectHeaders",
+                        "-XX:MinHeapFreeRatio=20",
+                        "-XX:MaxHeapFreeRatio=40",
+                        "-Xms128m",
+                        "-Xmx1g",
+                        "-Xmn64m",
+                        "-jar",
+                        home.resolve("bin/../lib/wirehub.jar").toString(),
+                        "--config",
+                        "c.yaml"),
                 started.args());
     }
 
     @Test
     void leavesCompactHeadersOutBeforeJava25() throws Exception {
         Started started = launch(Map.of("JAVA_HOME", fakeJava("jdk21", "21.0.7").toString()));
-        assertFalse(started.args().contains("-XX:+UseCompactObjectHeaders"), started.args().toString());
+        assertFalse(
+                started.args().contains("-XX:+UseCompactObjectHeaders"),
+                started.args().toString());
         assertTrue(started.args().contains("-XX:+UseSerialGC"), started.args().toString());
     }
 
     @Test
     void execsTheJvmSoThatSignalsReachIt() throws Exception {
         Started started = launch(Map.of("JAVA_HOME", fakeJava("jdk25", "25").toString()));
-        assertEquals(started.launcherPid(), started.javaPid(), "the JVM took the launcher's process: SIGTERM reaches it");
+        assertEquals(
+                started.launcherPid(), started.javaPid(), "the JVM took the launcher's process: SIGTERM reaches it");
     }
 
     @Test
     void passesEveryArgumentThroughAsItIs() throws Exception {
-        Started started = launch(Map.of("JAVA_HOME", fakeJava("jdk25", "25").toString()), "--config", "my dir/with 'quotes' $HOME.yaml", "");
+        Started started = launch(
+                Map.of("JAVA_HOME", fakeJava("jdk25", "25").toString()),
+                "--config",
+                "my dir/with 'quotes' $HOME.yaml",
+                "");
         List<String> args = started.args();
-        assertEquals(List.of("--config", "my dir/with 'quotes' $HOME.yaml", ""), args.subList(args.size() - 3, args.size()));
+        assertEquals(
+                List.of("--config", "my dir/with 'quotes' $HOME.yaml", ""), args.subList(args.size() - 3, args.size()));
     }
 
     @Test
     void heapOptsReplaceTheDefaultAndJavaOptsThenWhJavaOptsComeLast() throws Exception {
-        Started started = launch(Map.of("JAVA_HOME", fakeJava("jdk25", "25").toString(), "WH_HEAP_OPTS", "-Xms1g -Xmx3g",
-                "JAVA_OPTS", "-Da=1", "WH_JAVA_OPTS", "-Db=2 -Xmx4g"));
+        Started started = launch(Map.of(
+                "JAVA_HOME",
+                fakeJava("jdk25", "25").toString(),
+                "WH_HEAP_OPTS",
+                "-Xms1g -Xmx3g",
+                "JAVA_OPTS",
+                "-Da=1",
+                "WH_JAVA_OPTS",
+                "-Db=2 -Xmx4g"));
         List<String> args = started.args();
         assertFalse(args.contains("-Xmx1g"), args.toString());
         int jar = args.indexOf("-jar");
-        assertEquals(List.of("-Xms1g", "-Xmx3g", "-Da=1", "-Db=2", "-Xmx4g"), args.subList(jar - 5, jar), "a later flag wins: " + args);
+        assertEquals(
+                List.of("-Xms1g", "-Xmx3g", "-Da=1", "-Db=2", "-Xmx4g"),
+                args.subList(jar - 5, jar),
+                "a later flag wins: " + args);
     }
 
     @Test
@@ -91,7 +121,8 @@ class LauncherIT {
         fakeJava("lib-jvm/java-21", "21.0.2");
         fakeJava("lib-jvm/temurin-25", "25.0.1");
         fakeJava("lib-jvm/java-17", "17.0.15");
-        Started started = launch(Map.of("JAVA_HOME", fakeJava("jdk17", "17.0.15").toString(), "WIREHUB_JVM_DIR", jvmDir.toString()));
+        Started started = launch(
+                Map.of("JAVA_HOME", fakeJava("jdk17", "17.0.15").toString(), "WIREHUB_JVM_DIR", jvmDir.toString()));
         assertEquals(jvmDir.resolve("temurin-25/bin/java").toString(), started.java());
     }
 
@@ -102,8 +133,11 @@ class LauncherIT {
         assertEquals(1, ran.exitCode(), ran.toString());
         assertEquals("", ran.out());
         assertEquals(1, ran.err().lines().count(), "one line: " + ran.err());
-        assertTrue(ran.err().startsWith("wirehub: needs Java 21 or newer (virtual threads) and found none: JAVA_HOME=" + old
-                + " is Java 17, nothing newer in " + emptyJvmDir + ". Install a JDK or JRE 21+"), ran.err());
+        assertTrue(
+                ran.err()
+                        .startsWith("wirehub: needs Java 21 or newer (virtual threads) and found none: JAVA_HOME=" + old
+                                + " is Java 17, nothing newer in " + emptyJvmDir + ". Install a JDK or JRE 21+"),
+                ran.err());
     }
 
     @Test
@@ -112,16 +146,22 @@ class LauncherIT {
         Files.writeString(cache, "");
         Map<String, String> env = Map.of("JAVA_HOME", fakeJava("jdk25", "25").toString());
         Files.setLastModifiedTime(cache, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
-        assertTrue(launch(env).args().contains("-XX:AOTCache=" + home.resolve("bin/../lib/wirehub.aot")), "a fresh cache is used");
+        assertTrue(
+                launch(env).args().contains("-XX:AOTCache=" + home.resolve("bin/../lib/wirehub.aot")),
+                "a fresh cache is used");
         Files.setLastModifiedTime(cache, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
-        assertTrue(launch(env).args().stream().noneMatch(arg -> arg.startsWith("-XX:AOTCache")), "a cache older than the jar is not");
+        assertTrue(
+                launch(env).args().stream().noneMatch(arg -> arg.startsWith("-XX:AOTCache")),
+                "a cache older than the jar is not");
     }
 
     @Test
     void printsItsJvmFlagsForTheMakefile() throws Exception {
         Ran ran = run(Map.of("JAVA_HOME", fakeJava("jdk25", "25").toString(), "WIREHUB_PRINT_JVM_FLAGS", "1"));
-        assertEquals("-XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -Xms128m -Xmx1g -Xmn64m\n",
-                ran.out(), ran.toString());
+        assertEquals(
+                "-XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -Xms128m -Xmx1g -Xmn64m\n",
+                ran.out(),
+                ran.toString());
     }
 
     /** A stand-in Java of this version: its release file, and a bin/java printing its pid and arguments. */
@@ -130,7 +170,8 @@ class LauncherIT {
         Files.createDirectories(javaHome.resolve("bin"));
         Files.writeString(javaHome.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
         Path java = javaHome.resolve("bin/java");
-        Files.writeString(java, "#!/bin/sh\necho \"java=$0\"\necho \"pid=$$\"\nfor a in \"$@\"; do echo \"arg=$a\"; done\n");
+        Files.writeString(
+                java, "#!/bin/sh\necho \"java=$0\"\necho \"pid=$$\"\nfor a in \"$@\"; do echo \"arg=$a\"; done\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         return javaHome;
     }
@@ -158,10 +199,12 @@ class LauncherIT {
     }
 
     private Ran run(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("/bin/sh", home.resolve("bin/wirehub").toString()));
+        List<String> command =
+                new ArrayList<>(List.of("/bin/sh", home.resolve("bin/wirehub").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
-        Map<String, String> environment = new HashMap<>(Map.of("PATH", tools.toString(), "WIREHUB_JVM_DIR", emptyJvmDir.toString()));
+        Map<String, String> environment =
+                new HashMap<>(Map.of("PATH", tools.toString(), "WIREHUB_JVM_DIR", emptyJvmDir.toString()));
         environment.putAll(env);
         builder.environment().clear();
         builder.environment().putAll(environment);

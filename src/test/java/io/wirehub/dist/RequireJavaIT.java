@@ -25,9 +25,15 @@ class RequireJavaIT {
     @Test
     void anOldJvmIsToldInOneLineWhichJavaIsNeeded() throws Exception {
         Optional<Path> old = olderThan21();
-        Assumptions.assumeTrue(old.isPresent(), "no JDK older than 21 in /usr/lib/jvm (apt-get install openjdk-17-jre-headless)");
-        Process process = new ProcessBuilder(old.get().resolve("bin/java").toString(), "-cp", System.getProperty("java.class.path"),
-                ENTRY_POINT, "--version").start();
+        Assumptions.assumeTrue(
+                old.isPresent(), "no JDK older than 21 in /usr/lib/jvm (apt-get install openjdk-17-jre-headless)");
+        Process process = new ProcessBuilder(
+                        old.get().resolve("bin/java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ENTRY_POINT,
+                        "--version")
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
@@ -40,8 +46,13 @@ class RequireJavaIT {
 
     @Test
     void aJava21OrNewerStartsWirehub() throws Exception {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), ENTRY_POINT, "--version").start();
+        Process process = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ENTRY_POINT,
+                        "--version")
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue());
@@ -54,15 +65,19 @@ class RequireJavaIT {
             return Optional.empty();
         }
         try (Stream<Path> dirs = Files.list(jvms)) {
-            return dirs.filter(dir -> Files.isExecutable(dir.resolve("bin/java")) && release(dir).matches("1[1-9]|[89]|1\\.8"))
+            return dirs.filter(dir -> Files.isExecutable(dir.resolve("bin/java"))
+                            && release(dir).matches("1[1-9]|[89]|1\\.8"))
                     .findFirst();
         }
     }
 
     private static String release(Path javaHome) {
         try {
-            return Files.readAllLines(javaHome.resolve("release")).stream().filter(line -> line.startsWith("JAVA_VERSION="))
-                    .map(line -> line.replaceAll("JAVA_VERSION=\"(1\\.8|\\d+).*", "$1")).findFirst().orElse("");
+            return Files.readAllLines(javaHome.resolve("release")).stream()
+                    .filter(line -> line.startsWith("JAVA_VERSION="))
+                    .map(line -> line.replaceAll("JAVA_VERSION=\"(1\\.8|\\d+).*", "$1"))
+                    .findFirst()
+                    .orElse("");
         } catch (IOException e) {
             return "";
         }

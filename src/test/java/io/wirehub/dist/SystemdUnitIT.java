@@ -30,12 +30,19 @@ class SystemdUnitIT {
     @Test
     void systemdAnalyzeVerifyFindsNothingToSay() throws Exception {
         Path analyze = Path.of("/usr/bin/systemd-analyze");
-        Assumptions.assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed (Debian: package systemd)");
+        Assumptions.assumeTrue(
+                Files.isExecutable(analyze), "systemd-analyze is not installed (Debian: package systemd)");
         // verify also checks that ExecStart exists: point it at the launcher in this tree.
         Path unit = tmp.resolve("wirehub.service");
-        Files.writeString(unit, Files.readString(UNIT).replace("/opt/wirehub/bin/wirehub",
-                Path.of("src/dist/bin/wirehub").toAbsolutePath().toString()));
-        Process process = new ProcessBuilder(analyze.toString(), "verify", unit.toString()).redirectErrorStream(true).start();
+        Files.writeString(
+                unit,
+                Files.readString(UNIT)
+                        .replace(
+                                "/opt/wirehub/bin/wirehub",
+                                Path.of("src/dist/bin/wirehub").toAbsolutePath().toString()));
+        Process process = new ProcessBuilder(analyze.toString(), "verify", unit.toString())
+                .redirectErrorStream(true)
+                .start();
         String said = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue(), said);
@@ -45,12 +52,17 @@ class SystemdUnitIT {
     @Test
     void itsLimitsFitTheServersSettings() throws IOException {
         Map<String, String> unit = directives();
-        Settings production = SettingsLoader.load(Path.of("config/production.yaml"),
+        Settings production = SettingsLoader.load(
+                Path.of("config/production.yaml"),
                 Map.of("WH_AUTH_JWT_SECRET", "a-stand-in-secret-of-at-least-32-bytes!"));
-        assertTrue(Long.parseLong(unit.get("LimitNOFILE")) >= production.server().maxConnections() + 256,
+        assertTrue(
+                Long.parseLong(unit.get("LimitNOFILE")) >= production.server().maxConnections() + 256,
                 "a file descriptor per stream, and a few hundred more");
-        assertTrue(Long.parseLong(unit.get("TimeoutStopSec"))
-                        > production.server().shutdownDelay().toSeconds() + production.server().drainTimeout().toSeconds() + 5,
+        assertTrue(
+                Long.parseLong(unit.get("TimeoutStopSec"))
+                        > production.server().shutdownDelay().toSeconds()
+                                + production.server().drainTimeout().toSeconds()
+                                + 5,
                 "systemd waits for server.shutdown_delay, the drain and the JVM's exit before SIGKILL");
         assertEquals("SIGTERM", unit.get("KillSignal"));
         assertEquals("on-failure", unit.get("Restart"));
@@ -58,7 +70,8 @@ class SystemdUnitIT {
         assertEquals("yes", unit.get("NoNewPrivileges"));
         assertEquals("strict", unit.get("ProtectSystem"));
         assertEquals("yes", unit.get("DynamicUser"));
-        assertTrue(unit.get("ExecStart").startsWith("/opt/wirehub/bin/wirehub --config "), "started through the launcher");
+        assertTrue(
+                unit.get("ExecStart").startsWith("/opt/wirehub/bin/wirehub --config "), "started through the launcher");
     }
 
     private static Map<String, String> directives() throws IOException {

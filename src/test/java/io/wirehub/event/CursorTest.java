@@ -25,15 +25,25 @@ class CursorTest {
         Cursor cursor = new Cursor(Map.of("prices", 17L, "news", 3L), true);
         cursor.remove("news");
         assertEquals("prices:17", cursor.token());
-        assertEquals(positions(Map.of("prices", 17L)), Cursor.parse("3f9a0c1e~prices:17", List.of("prices", "news"), EPOCH, false));
-        assertEquals(Resume.NONE.positions(), Cursor.parse("3f9a0c1e~prices:17", List.of("other"), EPOCH, false).positions());
+        assertEquals(
+                positions(Map.of("prices", 17L)),
+                Cursor.parse("3f9a0c1e~prices:17", List.of("prices", "news"), EPOCH, false));
+        assertEquals(
+                Resume.NONE.positions(),
+                Cursor.parse("3f9a0c1e~prices:17", List.of("other"), EPOCH, false)
+                        .positions());
     }
 
     @Test
     void aServersPlainSeqSentToAWebSocketResetsItsTopicInsteadOfReplaying() {
-        assertEquals(new Resume(Map.of(), Set.of("prices")), Cursor.parse("3f9a0c1e~17", List.of("prices"), EPOCH, false));
-        assertEquals(positions(Map.of("prices", 0L)), Cursor.parse("0", List.of("prices"), EPOCH, false), "hand-written: from the start");
-        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("3f9a0c1e~17", List.of("a", "b"), EPOCH, false));
+        assertEquals(
+                new Resume(Map.of(), Set.of("prices")), Cursor.parse("3f9a0c1e~17", List.of("prices"), EPOCH, false));
+        assertEquals(
+                positions(Map.of("prices", 0L)),
+                Cursor.parse("0", List.of("prices"), EPOCH, false),
+                "hand-written: from the start");
+        assertThrows(
+                IllegalArgumentException.class, () -> Cursor.parse("3f9a0c1e~17", List.of("a", "b"), EPOCH, false));
         assertThrows(IllegalArgumentException.class, () -> Cursor.parse("3f9a0c1e~x", List.of("a"), EPOCH, false));
     }
 
@@ -41,7 +51,8 @@ class CursorTest {
     void multiTopicTokenNamesEveryTopicSortedAndRoundTrips() {
         Cursor cursor = new Cursor(Map.of("b", 2L, "a:x", 5L));
         assertEquals("a:x:5,b:2", cursor.token());
-        assertEquals(positions(Map.of("a:x", 5L, "b", 2L)),
+        assertEquals(
+                positions(Map.of("a:x", 5L, "b", 2L)),
                 Cursor.parse(Cursor.stamped(EPOCH, cursor.token()), List.of("b", "a:x"), EPOCH));
     }
 
@@ -54,7 +65,8 @@ class CursorTest {
     @Test
     void aTokenOfAnotherEpochNamesItsTopicsAsUnknownAndResumesNone() {
         assertEquals(new Resume(Map.of(), Set.of("prices")), Cursor.parse("0badc0de~500", List.of("prices"), EPOCH));
-        assertEquals(new Resume(Map.of(), Set.of("a")), Cursor.parse("0badc0de~a:3,gone:9", List.of("a", "new"), EPOCH));
+        assertEquals(
+                new Resume(Map.of(), Set.of("a")), Cursor.parse("0badc0de~a:3,gone:9", List.of("a", "new"), EPOCH));
     }
 
     @Test
@@ -70,12 +82,26 @@ class CursorTest {
 
     @Test
     void malformedTokensAreRefusedWithAReason() {
-        for (String bad : List.of("abc", "-1", "a:1,,b:2", "a:x", "a:99999999999999999999", ":4", "~5", "3f9a0c1e~",
-                "3F9A~5", "3f9a0c1e~x", "a b~5", "a~b~5", "3f9a0c1e~a~b:1")) {
+        for (String bad : List.of(
+                "abc",
+                "-1",
+                "a:1,,b:2",
+                "a:x",
+                "a:99999999999999999999",
+                ":4",
+                "~5",
+                "3f9a0c1e~",
+                "3F9A~5",
+                "3f9a0c1e~x",
+                "a b~5",
+                "a~b~5",
+                "3f9a0c1e~a~b:1")) {
             assertThrows(IllegalArgumentException.class, () -> Cursor.parse(bad, List.of("a"), EPOCH), bad);
         }
         assertThrows(IllegalArgumentException.class, () -> Cursor.parse("5", List.of("a", "b"), EPOCH));
-        assertThrows(IllegalArgumentException.class, () -> Cursor.parse("0badc0de~5", List.of("a", "b"), EPOCH),
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Cursor.parse("0badc0de~5", List.of("a", "b"), EPOCH),
                 "a token of another epoch is read just as strictly");
     }
 

@@ -8,7 +8,8 @@ class ResetTest {
     @Test
     void resetNoticeNamesTheSnapshot() {
         Reset reset = new Reset("prices", 42, ResetReason.REPLAY_LIMIT);
-        assertEquals("{\"topic\":\"prices\",\"seq\":42,\"reason\":\"replay_limit\",\"snapshot\":\"/v1/topics/prices/snapshot\"}",
+        assertEquals(
+                "{\"topic\":\"prices\",\"seq\":42,\"reason\":\"replay_limit\",\"snapshot\":\"/v1/topics/prices/snapshot\"}",
                 reset.json());
     }
 }

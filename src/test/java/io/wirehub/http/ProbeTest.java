@@ -18,10 +18,13 @@ class ProbeTest {
     private final AtomicBoolean storeUp = new AtomicBoolean(true);
 
     private Probe probe() {
-        return new Probe(() -> {
-            checks.incrementAndGet();
-            return storeUp.get();
-        }, Duration.ofSeconds(1), now::get);
+        return new Probe(
+                () -> {
+                    checks.incrementAndGet();
+                    return storeUp.get();
+                },
+                Duration.ofSeconds(1),
+                now::get);
     }
 
     @Test
@@ -43,15 +46,18 @@ class ProbeTest {
         CountDownLatch inCheck = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean slow = new AtomicBoolean();
-        Probe probe = new Probe(() -> {
-            checks.incrementAndGet();
-            if (slow.get()) {
-                inCheck.countDown();
-                await(release);
-                return false;
-            }
-            return true;
-        }, Duration.ofSeconds(1), now::get);
+        Probe probe = new Probe(
+                () -> {
+                    checks.incrementAndGet();
+                    if (slow.get()) {
+                        inCheck.countDown();
+                        await(release);
+                        return false;
+                    }
+                    return true;
+                },
+                Duration.ofSeconds(1),
+                now::get);
         assertTrue(probe.up());
         slow.set(true);
         now.addAndGet(Duration.ofSeconds(2).toNanos());

@@ -19,7 +19,8 @@ class PublishRateLimitTest {
         for (int i = 0; i < 5; i++) {
             limit.acquire("alice", 1);
         }
-        PublishRateLimit.RateLimited refused = assertThrows(PublishRateLimit.RateLimited.class, () -> limit.acquire("alice", 1));
+        PublishRateLimit.RateLimited refused =
+                assertThrows(PublishRateLimit.RateLimited.class, () -> limit.acquire("alice", 1));
         assertEquals(1, refused.retryAfterSeconds());
         assertEquals(429, refused.status());
         limit.acquire("bob", 1); // each publisher has its own bucket
@@ -31,7 +32,8 @@ class PublishRateLimitTest {
     @Test
     void aBatchLargerThanASecondsWorthPassesAndItsDebtDelaysWhatFollows() {
         limit.acquire("alice", 12); // never refused forever: it leaves the bucket 7 in debt
-        PublishRateLimit.RateLimited refused = assertThrows(PublishRateLimit.RateLimited.class, () -> limit.acquire("alice", 1));
+        PublishRateLimit.RateLimited refused =
+                assertThrows(PublishRateLimit.RateLimited.class, () -> limit.acquire("alice", 1));
         assertEquals(2, refused.retryAfterSeconds(), "8 tokens to earn at 5/s: 1.6 s, said as 2");
         now.addAndGet(Duration.ofMillis(1600).toNanos());
         limit.acquire("alice", 1);
@@ -52,7 +54,9 @@ class PublishRateLimitTest {
         for (int i = 0; i < 5000 && limit.buckets() > PublishRateLimit.MAX_BUCKETS; i++) {
             limit.acquire("again" + i, 1);
         }
-        assertTrue(limit.buckets() <= PublishRateLimit.MAX_BUCKETS, "the sweep still forgets full buckets: " + limit.buckets());
+        assertTrue(
+                limit.buckets() <= PublishRateLimit.MAX_BUCKETS,
+                "the sweep still forgets full buckets: " + limit.buckets());
     }
 
     @Test

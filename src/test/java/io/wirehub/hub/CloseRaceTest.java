@@ -31,12 +31,15 @@ import org.junit.jupiter.api.Test;
 class CloseRaceTest {
     private static final int ROUNDS = 300;
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(1); // shorter than the write timeout: its deadline alone is due
+    private static final Duration TOKEN_LIFETIME =
+            Duration.ofSeconds(1); // shorter than the write timeout: its deadline alone is due
 
     @Test
     void everySideClosingTheSameStreamAtOnceClosesItExactlyOnceAndReleasesEverythingOnce() throws Exception {
         MemoryEventStore store = new MemoryEventStore(1000, InstantSource.system());
-        List<Event> burst = store.append(java.util.stream.IntStream.range(0, 8).mapToObj(i -> new NewEvent("t", null, "e" + i, false)).toList());
+        List<Event> burst = store.append(java.util.stream.IntStream.range(0, 8)
+                .mapToObj(i -> new NewEvent("t", null, "e" + i, false))
+                .toList());
         Map<CloseReason, Integer> winners = new java.util.EnumMap<>(CloseReason.class);
         try (LogWatch errors = LogWatch.attach("io.wirehub.hub", Level.WARNING)) {
             for (int round = 0; round < ROUNDS; round++) {
@@ -47,17 +50,28 @@ class CloseRaceTest {
         System.out.println("CloseRaceTest: " + ROUNDS + " rounds, the close that won each: " + winners);
     }
 
-    private static CloseReason race(MemoryEventStore store, List<Event> burst, boolean writesFail, boolean tokenExpires, int round)
+    private static CloseReason race(
+            MemoryEventStore store, List<Event> burst, boolean writesFail, boolean tokenExpires, int round)
             throws Exception {
         AtomicLong now = new AtomicLong(1_000_000_000L);
-        Hub hub = new Hub(store, new HubSettings(2, 2, 100, OverflowPolicy.DISCONNECT, Duration.ofSeconds(15), WRITE_TIMEOUT,
-                Duration.ofSeconds(5), Duration.ofSeconds(1)), now::get);
+        Hub hub = new Hub(
+                store,
+                new HubSettings(
+                        2,
+                        2,
+                        100,
+                        OverflowPolicy.DISCONNECT,
+                        Duration.ofSeconds(15),
+                        WRITE_TIMEOUT,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(1)),
+                now::get);
         Ticker ticker = new Ticker(hub, now::get, Duration.ofSeconds(1));
         RecordingSink sink = new RecordingSink(false);
         sink.failWrites = writesFail; // a broken pipe
         sink.blockWrites = !writesFail; // else a full socket: each write blocks until interrupted
-        Subscriber subscriber = hub.subscriber(Transport.SSE, List.of("t"), Map.of("t", 0L), Set.of(), sink,
-                tokenExpires ? TOKEN_LIFETIME : null);
+        Subscriber subscriber = hub.subscriber(
+                Transport.SSE, List.of("t"), Map.of("t", 0L), Set.of(), sink, tokenExpires ? TOKEN_LIFETIME : null);
         Thread drain = Thread.ofVirtual().name("test-drain").start(subscriber::run);
         assertTrue(sink.opened.await(5, TimeUnit.SECONDS), "round " + round + ": the stream opened");
 
@@ -73,10 +87,16 @@ class CloseRaceTest {
         List<Throwable> thrown = AllAtOnce.run(sides, Duration.ofSeconds(5));
         assertTrue(drain.join(Duration.ofSeconds(5)), "round " + round + ": the drain loop ended");
 
-        String where = "round " + round + " (" + (writesFail ? "writes fail" : "writes stuck") + (tokenExpires ? ", token expires" : "") + "): ";
+        String where = "round " + round + " (" + (writesFail ? "writes fail" : "writes stuck")
+                + (tokenExpires ? ", token expires" : "") + "): ";
         assertEquals(List.of(), thrown, where + "no side threw");
         assertEquals(1, sink.finishes.get(), where + "one final write");
-        assertEquals(1, Arrays.stream(CloseReason.values()).mapToLong(reason -> hub.stats().closes(reason)).sum(), where + "one close counted");
+        assertEquals(
+                1,
+                Arrays.stream(CloseReason.values())
+                        .mapToLong(reason -> hub.stats().closes(reason))
+                        .sum(),
+                where + "one close counted");
         assertEquals(0, hub.stats().closes(CloseReason.ERROR), where + "no close for an error");
         assertEquals(0, hub.stats().subscribers(), where + "the live gauge back at 0, not below");
         assertEquals(0, hub.stats().drainLoops(), where + "no drain loop");

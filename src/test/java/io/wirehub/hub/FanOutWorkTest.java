@@ -18,7 +18,8 @@ class FanOutWorkTest {
         capacity.set(1_000 * 64);
         assertEquals(32_000, work.limit(), "1,000 streams: half their slots");
         capacity.set(64);
-        assertEquals(10_000, work.limit(), "one stream: a tenth of the configured bound, so one full queue is no overload");
+        assertEquals(
+                10_000, work.limit(), "one stream: a tenth of the configured bound, so one full queue is no overload");
     }
 
     @Test

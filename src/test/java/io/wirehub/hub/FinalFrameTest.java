@@ -33,8 +33,17 @@ class FinalFrameTest {
     private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(1); // shorter than the write timeout
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final Hub hub = new Hub(new MemoryEventStore(1000, InstantSource.system()), new HubSettings(4, 4, 100,
-            OverflowPolicy.CATCH_UP, Duration.ofSeconds(15), WRITE_TIMEOUT, Duration.ofSeconds(5), Duration.ofSeconds(1)),
+    private final Hub hub = new Hub(
+            new MemoryEventStore(1000, InstantSource.system()),
+            new HubSettings(
+                    4,
+                    4,
+                    100,
+                    OverflowPolicy.CATCH_UP,
+                    Duration.ofSeconds(15),
+                    WRITE_TIMEOUT,
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(1)),
             now::get);
     private final Ticker ticker = new Ticker(hub, now::get, Duration.ofSeconds(1));
 
@@ -73,7 +82,8 @@ class FinalFrameTest {
         assertTrue(sink.finished.await(5, TimeUnit.SECONDS), "the final write ended");
         assertFalse(sink.finishCut, "no interrupt cut the final write");
         assertEquals(reason, sink.finishReason);
-        Eventually.await("the drain loop gone", Duration.ofSeconds(5), () -> hub.stats().drainLoops() == 0);
+        Eventually.await(
+                "the drain loop gone", Duration.ofSeconds(5), () -> hub.stats().drainLoops() == 0);
     }
 
     /** The last step of close(), late: its caller was descheduled between its compare-and-set and it. */

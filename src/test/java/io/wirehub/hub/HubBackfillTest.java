@@ -21,8 +21,18 @@ class HubBackfillTest {
 
     private final GatedStore store = new GatedStore();
     private final CountDownLatch gate = new CountDownLatch(1);
-    private final Hub hub = new Hub(store, new HubSettings(64, 64, 100, OverflowPolicy.CATCH_UP, Duration.ofSeconds(15),
-            Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1)), () -> 0L);
+    private final Hub hub = new Hub(
+            store,
+            new HubSettings(
+                    64,
+                    64,
+                    100,
+                    OverflowPolicy.CATCH_UP,
+                    Duration.ofSeconds(15),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(1)),
+            () -> 0L);
     private final RecordingSink seqs = new RecordingSink(false);
 
     @AfterEach
@@ -43,7 +53,8 @@ class HubBackfillTest {
 
         store.gate = gate;
         hub.reconnected(); // the backfill reads after seq 1 and sticks there
-        assertTrue(store.reading.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the backfill is inside its store read");
+        assertTrue(
+                store.reading.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the backfill is inside its store read");
         Event live = append("live");
         Thread publisher = Thread.ofVirtual().start(() -> hub.onEvent(live));
         assertTrue(publisher.join(WAIT), "a publish of the topic waited for the backfill's store read");

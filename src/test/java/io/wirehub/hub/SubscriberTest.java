@@ -9,20 +9,15 @@ import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.event.Reset;
 import io.wirehub.event.ResetReason;
-import io.wirehub.store.EventStore;
-import io.wirehub.store.Snapshot;
 import io.wirehub.store.memory.MemoryEventStore;
 import io.wirehub.testing.Eventually;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -35,8 +30,11 @@ class SubscriberTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final MemoryEventStore store = new MemoryEventStore(1000, InstantSource.system());
-    private final Hub hub = new Hub(store, new HubSettings(4, 4, 100, OverflowPolicy.CATCH_UP, HEARTBEAT, WRITE_TIMEOUT,
-            PONG_TIMEOUT, Duration.ofSeconds(1)), now::get);
+    private final Hub hub = new Hub(
+            store,
+            new HubSettings(
+                    4, 4, 100, OverflowPolicy.CATCH_UP, HEARTBEAT, WRITE_TIMEOUT, PONG_TIMEOUT, Duration.ofSeconds(1)),
+            now::get);
     private final Ticker ticker = new Ticker(hub, now::get, Duration.ofSeconds(1));
 
     @Test
@@ -75,7 +73,8 @@ class SubscriberTest {
         assertTrue(subscriber.isClosed());
         assertEquals(1, hub.stats().closes(CloseReason.WRITE_TIMEOUT));
         assertTrue(sink.finished.await(5, TimeUnit.SECONDS), "the blocked write was interrupted and the loop ended");
-        Eventually.await("the drain loop gone", Duration.ofSeconds(5), () -> hub.stats().drainLoops() == 0);
+        Eventually.await(
+                "the drain loop gone", Duration.ofSeconds(5), () -> hub.stats().drainLoops() == 0);
     }
 
     @Test
@@ -91,7 +90,8 @@ class SubscriberTest {
         now.addAndGet(2);
         ticker.tick();
         assertTrue(sink.finished.await(5, TimeUnit.SECONDS), "the stuck last write was interrupted");
-        Eventually.await("the drain loop gone", Duration.ofSeconds(5), () -> hub.stats().drainLoops() == 0);
+        Eventually.await(
+                "the drain loop gone", Duration.ofSeconds(5), () -> hub.stats().drainLoops() == 0);
     }
 
     @Test
@@ -102,7 +102,8 @@ class SubscriberTest {
         openedOn(holedHub, sink);
         List<Event> stored = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
-            stored.add(holed.append(List.of(new NewEvent("t", null, "e" + i, false))).getFirst());
+            stored.add(holed.append(List.of(new NewEvent("t", null, "e" + i, false)))
+                    .getFirst());
         }
         holedHub.onEvent(stored.get(0));
         assertEquals(List.of(1L), sink.take(1));
@@ -120,14 +121,18 @@ class SubscriberTest {
     void aBusEventWithASeqTheStoreNeverGaveIsDroppedAndDoesNotMuteTheTopic() throws Exception {
         RecordingSink sink = new RecordingSink(false);
         startedSubscriber("t", sink);
-        hub.onEvent(store.append(List.of(new NewEvent("t", null, "real", false))).getFirst());
+        hub.onEvent(
+                store.append(List.of(new NewEvent("t", null, "real", false))).getFirst());
         assertEquals(List.of(1L), sink.take(1));
         hub.onEvent(new Event("t", 1_000_000, null, "forged on the Redis channel", false, 0));
         now.addAndGet(TopicChannel.GAP_WAIT.toNanos() + 1);
         ticker.tick(); // the gap did not fill: passed on, checked by the subscriber and the hub
-        Eventually.await("dropped by the subscriber and taken back by the hub", Duration.ofSeconds(5),
+        Eventually.await(
+                "dropped by the subscriber and taken back by the hub",
+                Duration.ofSeconds(5),
                 () -> hub.stats().unstoredDropped() == 2);
-        hub.onEvent(store.append(List.of(new NewEvent("t", null, "real again", false))).getFirst());
+        hub.onEvent(store.append(List.of(new NewEvent("t", null, "real again", false)))
+                .getFirst());
         assertEquals(List.of(2L), sink.take(1), "the topic's real events still arrive");
         assertEquals(List.of(), List.copyOf(sink.resets), "nothing was missed, so no reset");
     }
@@ -194,13 +199,16 @@ class SubscriberTest {
     void afterARedisReconnectAQuietTopicTooFarBehindForTheHubIsCaughtUpBySubscribers() throws Exception {
         RecordingSink sink = new RecordingSink(false);
         startedSubscriber("t", sink);
-        hub.onEvent(store.append(List.of(new NewEvent("t", null, "seen", false))).getFirst());
+        hub.onEvent(
+                store.append(List.of(new NewEvent("t", null, "seen", false))).getFirst());
         assertEquals(List.of(1L), sink.take(1));
         for (int i = 0; i < 150; i++) { // lost on the bus: more than replay_limit (100)
             store.append(List.of(new NewEvent("t", null, "lost", false)));
         }
         hub.reconnected();
-        assertEquals(java.util.stream.LongStream.rangeClosed(2, 151).boxed().toList(), sink.take(150),
+        assertEquals(
+                java.util.stream.LongStream.rangeClosed(2, 151).boxed().toList(),
+                sink.take(150),
                 "no later event comes, yet the subscriber gets every missed one");
     }
 
@@ -240,7 +248,8 @@ class SubscriberTest {
     private List<Event> storeThree() {
         List<Event> stored = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            stored.add(store.append(List.of(new NewEvent("t", null, "e" + i, false))).getFirst());
+            stored.add(store.append(List.of(new NewEvent("t", null, "e" + i, false)))
+                    .getFirst());
         }
         return stored;
     }
@@ -262,7 +271,9 @@ class SubscriberTest {
 
         @Override
         public List<Event> readAfter(String topic, long afterSeq, int limit) {
-            return super.readAfter(topic, afterSeq, limit).stream().filter(event -> event.seq() != lost).toList();
+            return super.readAfter(topic, afterSeq, limit).stream()
+                    .filter(event -> event.seq() != lost)
+                    .toList();
         }
     }
 

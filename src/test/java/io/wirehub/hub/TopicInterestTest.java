@@ -20,8 +20,18 @@ class TopicInterestTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
     private final GatedStore store = new GatedStore();
-    private final Hub hub = new Hub(store, new HubSettings(64, 64, 100, OverflowPolicy.CATCH_UP, Duration.ofSeconds(15),
-            Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1)), () -> 0L);
+    private final Hub hub = new Hub(
+            store,
+            new HubSettings(
+                    64,
+                    64,
+                    100,
+                    OverflowPolicy.CATCH_UP,
+                    Duration.ofSeconds(15),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(1)),
+            () -> 0L);
     private final List<String> reported = new CopyOnWriteArrayList<>();
 
     TopicInterestTest() {

@@ -23,8 +23,15 @@ import org.junit.jupiter.api.Test;
 /** Joining topics: what it costs the store, and that a failed or abandoned join leaves nothing behind. */
 class TopicJoinTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private static final HubSettings SETTINGS = new HubSettings(64, 64, 100, OverflowPolicy.CATCH_UP, Duration.ofSeconds(15),
-            Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1));
+    private static final HubSettings SETTINGS = new HubSettings(
+            64,
+            64,
+            100,
+            OverflowPolicy.CATCH_UP,
+            Duration.ofSeconds(15),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(1));
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final CountingStore store = new CountingStore();
@@ -48,7 +55,9 @@ class TopicJoinTest {
         for (int i = 0; i < 4; i++) {
             subscribers.get(i).follow("new." + i);
         }
-        Eventually.await("two joins inside a store read, two waiting for a permit", WAIT,
+        Eventually.await(
+                "two joins inside a store read, two waiting for a permit",
+                WAIT,
                 () -> store.inFlight.get() == 2 && hub.joinReads().getQueueLength() == 2);
         store.gate.countDown();
         for (int i = 0; i < 4; i++) {
@@ -68,7 +77,10 @@ class TopicJoinTest {
         Subscriber second = started(sink);
         int readsBefore = store.latestSeqCalls.get();
         second.follow("busy");
-        assertEquals("+busy@1", sink.topicChanges.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS), "starts after the hub's last seq");
+        assertEquals(
+                "+busy@1",
+                sink.topicChanges.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                "starts after the hub's last seq");
         assertEquals(readsBefore, store.latestSeqCalls.get(), "no store read for it");
     }
 
@@ -84,19 +96,25 @@ class TopicJoinTest {
         RecordingSink sink = new RecordingSink(false);
         Subscriber joined = started(sink);
         joined.follow("muted");
-        assertEquals("+muted@0", sink.topicChanges.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS),
+        assertEquals(
+                "+muted@0",
+                sink.topicChanges.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS),
                 "starts where the store is, not at the forged seq");
         Eventually.await("the hub took the claim back", WAIT, () -> hub.stats().unstoredDropped() >= 1);
 
         hub.dispatchLocal(store.append(List.of(new NewEvent("muted", null, "real", false))));
-        assertEquals(List.of(1L), sink.take(1), "the topic's first real event reaches the stream that joined after the forgery");
+        assertEquals(
+                List.of(1L),
+                sink.take(1),
+                "the topic's first real event reaches the stream that joined after the forgery");
         assertEquals(List.of(1L), firstSink.take(1), "and the one that was there before it");
     }
 
     @Test
     void aPositionThatFailsInAnyWayLeavesNothingInTheHub() {
         store.failing = true;
-        Subscriber subscriber = hub.subscriber(Transport.WS, List.of("t"), Map.of(), Set.of(), new RecordingSink(false));
+        Subscriber subscriber =
+                hub.subscriber(Transport.WS, List.of("t"), Map.of(), Set.of(), new RecordingSink(false));
         assertThrows(IllegalArgumentException.class, subscriber::position, "what the store threw");
         assertTrue(subscriber.isClosed());
         assertEquals(0, hub.subscribers().size());
@@ -105,7 +123,8 @@ class TopicJoinTest {
 
     @Test
     void aWebSocketPositionedButNeverOpenedIsClosedAfterTheOpenDeadline() throws Exception {
-        Subscriber subscriber = hub.subscriber(Transport.WS, List.of("t"), Map.of(), Set.of(), new RecordingSink(false));
+        Subscriber subscriber =
+                hub.subscriber(Transport.WS, List.of("t"), Map.of(), Set.of(), new RecordingSink(false));
         subscriber.position(); // onHttpUpgrade did this; the 101 then failed and onOpen never came
         Ticker ticker = new Ticker(hub, now::get, Duration.ofSeconds(1));
         now.addAndGet(Duration.ofMillis(1900).toNanos());
@@ -120,7 +139,8 @@ class TopicJoinTest {
 
     @Test
     void aWebSocketWhoseOpenCameIsNotClosedWhileItsDrainThreadWaitsToRun() throws Exception {
-        Subscriber subscriber = hub.subscriber(Transport.WS, List.of("t"), Map.of(), Set.of(), new RecordingSink(false));
+        Subscriber subscriber =
+                hub.subscriber(Transport.WS, List.of("t"), Map.of(), Set.of(), new RecordingSink(false));
         subscriber.position();
         subscriber.upgradeCompleted(); // onOpen came; its drain thread has not run yet (a saturated machine)
         Ticker ticker = new Ticker(hub, now::get, Duration.ofSeconds(1));

@@ -39,22 +39,36 @@ class AbruptDisconnectLeakTest {
                 for (int i = 1; i < sockets.size(); i += 2) {
                     assertTrue(RawStreams.readHead(sockets.get(i)).startsWith("HTTP/1.1 101"), "WebSocket upgraded");
                 }
-                Eventually.await("1000 subscribers registered", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers(Transport.SSE) == CLIENTS_PER_TRANSPORT
-                        && hub.hub().stats().subscribers(Transport.WS) == CLIENTS_PER_TRANSPORT);
+                Eventually.await(
+                        "1000 subscribers registered",
+                        Duration.ofSeconds(10),
+                        () -> hub.hub().stats().subscribers(Transport.SSE) == CLIENTS_PER_TRANSPORT
+                                && hub.hub().stats().subscribers(Transport.WS) == CLIENTS_PER_TRANSPORT);
                 assertEquals(2 * CLIENTS_PER_TRANSPORT, hub.hub().stats().drainLoops());
                 Http.publish(TestHubs.base(hub), "leak.a", "one event on the way");
             } finally {
                 sockets.forEach(RawStreams::reset); // RST: gone without a goodbye
             }
-            Eventually.await("every subscriber removed", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 0);
-            Eventually.await("every drain loop ended", Duration.ofSeconds(10), () -> hub.hub().stats().drainLoops() == 0);
+            Eventually.await(
+                    "every subscriber removed",
+                    Duration.ofSeconds(10),
+                    () -> hub.hub().stats().subscribers() == 0);
+            Eventually.await(
+                    "every drain loop ended",
+                    Duration.ofSeconds(10),
+                    () -> hub.hub().stats().drainLoops() == 0);
             assertEquals(0, hub.hub().activeTopics(), "no topic entry left");
 
             // and the server still serves
             try (SseClient sse = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=leak.after")) {
-                Eventually.await("a new subscriber", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 1);
+                Eventually.await(
+                        "a new subscriber",
+                        Duration.ofSeconds(10),
+                        () -> hub.hub().stats().subscribers() == 1);
                 Http.publish(TestHubs.base(hub), "leak.after", "still here");
-                assertEquals("still here", sse.take(1, Duration.ofSeconds(5)).getFirst().data());
+                assertEquals(
+                        "still here",
+                        sse.take(1, Duration.ofSeconds(5)).getFirst().data());
             }
         }
     }

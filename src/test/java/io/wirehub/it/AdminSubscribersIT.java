@@ -24,13 +24,18 @@ class AdminSubscribersIT {
     @SuppressWarnings("try") // the stalled client and the WebSocket are held open, never read: the subscribers to rank
     @Test
     void aStalledClientShowsUpFirstWithItsFullQueueAndOverflows() throws Exception {
-        Map<String, String> env = Map.of("WH_SSE_CHANNEL_BUFFER", "4", "WH_SOCKET_SEND_BUFFER", "65536", "WH_WRITE_TIMEOUT", "60s");
+        Map<String, String> env =
+                Map.of("WH_SSE_CHANNEL_BUFFER", "4", "WH_SOCKET_SEND_BUFFER", "65536", "WH_WRITE_TIMEOUT", "60s");
         try (WireHub hub = TestHubs.start(env);
-                SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=adm.a&topic=t1&topic=t2&topic=t3&topic=t4&topic=t5&topic=t6");
+                SseClient fast = SseClient.connect(TestHubs.base(hub)
+                        + "/v1/sse?topic=adm.a&topic=t1&topic=t2&topic=t3&topic=t4&topic=t5&topic=t6");
                 StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=adm.a");
                 WsClient ws = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=adm.a")) {
             String base = TestHubs.base(hub);
-            Eventually.await("three subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 3);
+            Eventually.await(
+                    "three subscribers",
+                    Duration.ofSeconds(10),
+                    () -> hub.hub().stats().subscribers() == 3);
             for (int i = 1; hub.hub().stats().overflows() == 0 && i <= 400; i++) {
                 Http.publish(base, "adm.a", i + ":" + PAYLOAD);
                 assertNotNull(fast.next(Duration.ofSeconds(2)), "the fast client keeps receiving");
@@ -48,9 +53,11 @@ class AdminSubscribersIT {
             assertTrue(first.get("overflows").asLong() > 0, "it overflowed: " + first);
             assertTrue(first.get("lagging").asBoolean(), "it waits to catch up: " + first);
             assertTrue(first.get("remote_address").asText().startsWith("127.0.0.1:"), first.toString());
-            assertTrue(Instant.parse(first.get("connected_since").asText()).isBefore(Instant.now().plusSeconds(1)));
+            assertTrue(Instant.parse(first.get("connected_since").asText())
+                    .isBefore(Instant.now().plusSeconds(1)));
 
-            JsonNode all = Http.get(base + "/v1/admin/subscribers?slowest=10").json().get("slowest");
+            JsonNode all =
+                    Http.get(base + "/v1/admin/subscribers?slowest=10").json().get("slowest");
             assertEquals(3, all.size());
             JsonNode fastView = null;
             for (JsonNode view : all) {
@@ -72,7 +79,12 @@ class AdminSubscribersIT {
                 assertEquals(400, response.status(), bad);
                 assertEquals("invalid_slowest", response.json().get("error").asText());
             }
-            assertEquals(0, Http.get(TestHubs.base(hub) + "/v1/admin/subscribers").json().get("slowest").size());
+            assertEquals(
+                    0,
+                    Http.get(TestHubs.base(hub) + "/v1/admin/subscribers")
+                            .json()
+                            .get("slowest")
+                            .size());
         }
     }
 }

@@ -47,7 +47,13 @@ class AuthMatrixIT {
     private static String firstId; // the SSE id of the first secret event, to replay after
 
     enum Row {
-        NO_TOKEN(401), EXPIRED(401), BAD_SIGNATURE(401), ALG_NONE(401), HS_RS_CONFUSION(401), OTHER_TOPIC(403), VALID(200);
+        NO_TOKEN(401),
+        EXPIRED(401),
+        BAD_SIGNATURE(401),
+        ALG_NONE(401),
+        HS_RS_CONFUSION(401),
+        OTHER_TOPIC(403),
+        VALID(200);
 
         final int status;
 
@@ -60,14 +66,24 @@ class AuthMatrixIT {
     static void start() throws Exception {
         key = new RSAKeyGenerator(2048).keyID("k1").generate();
         pemFile = Tokens.pem(key.toRSAPublicKey(), Files.createTempFile("wirehub-rsa", ".pem"));
-        hub = TestHubs.start(Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_PUBLIC_KEY_FILE", pemFile.toString(),
-                "WH_AUTH_JWT_CLOCK_SKEW", "0s", "WH_AUTH_JWT_ISSUER", "https://issuer.test", "WH_AUTH_JWT_AUDIENCE", "wirehub"));
+        hub = TestHubs.start(Map.of(
+                "WH_AUTH_MODE",
+                "jwt",
+                "WH_AUTH_JWT_PUBLIC_KEY_FILE",
+                pemFile.toString(),
+                "WH_AUTH_JWT_CLOCK_SKEW",
+                "0s",
+                "WH_AUTH_JWT_ISSUER",
+                "https://issuer.test",
+                "WH_AUTH_JWT_AUDIENCE",
+                "wirehub"));
         base = TestHubs.base(hub);
         for (int i = 1; i <= 3; i++) {
             Http.Response published = publish(token(Row.VALID), SECRET_TOPIC, SECRET_DATA + "-" + i);
             assertEquals(201, published.status(), published.body());
         }
-        try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=" + SECRET_TOPIC + "&access_token=" + token(Row.VALID), "0")) {
+        try (SseClient sse =
+                SseClient.connect(base + "/v1/sse?topic=" + SECRET_TOPIC + "&access_token=" + token(Row.VALID), "0")) {
             firstId = sse.take(1, WAIT).getFirst().id();
         }
     }
@@ -82,12 +98,19 @@ class AuthMatrixIT {
     static String token(Row row) {
         Instant in1h = Instant.now().plusSeconds(3600);
         List<String> topics = row == Row.OTHER_TOPIC ? List.of("lobby.*") : List.of("vault.*", "lobby.*");
-        var claims = Tokens.claims("alice", topics, topics, row == Row.EXPIRED ? Instant.now().minusSeconds(60) : in1h)
-                .issuer("https://issuer.test").audience("wirehub").build();
+        var claims = Tokens.claims(
+                        "alice",
+                        topics,
+                        topics,
+                        row == Row.EXPIRED ? Instant.now().minusSeconds(60) : in1h)
+                .issuer("https://issuer.test")
+                .audience("wirehub")
+                .build();
         try {
             return switch (row) {
                 case NO_TOKEN -> null;
-                case BAD_SIGNATURE -> Tokens.rs256(new RSAKeyGenerator(2048).keyID("k1").generate(), claims);
+                case BAD_SIGNATURE ->
+                    Tokens.rs256(new RSAKeyGenerator(2048).keyID("k1").generate(), claims);
                 case ALG_NONE -> Tokens.unsigned(claims);
                 // The classic confusion: HMAC-sign with the server's public key (which is public) as the secret.
                 case HS_RS_CONFUSION -> Tokens.hs256(Files.readAllBytes(pemFile), claims);
@@ -112,9 +135,12 @@ class AuthMatrixIT {
     @EnumSource(Row.class)
     void batchPublishAnswersTheRowsStatusAndIsAllOrNothing(Row row) {
         long before = secretSeq();
-        String body = "[{\"topic\":\"" + OTHER_TOPIC + "\",\"data\":\"a\"},{\"topic\":\"" + SECRET_TOPIC + "\",\"data\":\"b\"}]";
-        Http.Response response = Http.send(withToken(HttpRequest.newBuilder(URI.create(base + "/v1/events")), token(row))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        String body = "[{\"topic\":\"" + OTHER_TOPIC + "\",\"data\":\"a\"},{\"topic\":\"" + SECRET_TOPIC
+                + "\",\"data\":\"b\"}]";
+        Http.Response response =
+                Http.send(withToken(HttpRequest.newBuilder(URI.create(base + "/v1/events")), token(row))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build());
         assertEquals(row == Row.VALID ? 201 : row.status, response.status(), response.body());
         assertEquals(row == Row.VALID ? before + 1 : before, secretSeq());
         assertRefusalShape(row, response);
@@ -123,14 +149,17 @@ class AuthMatrixIT {
     @ParameterizedTest
     @EnumSource(Row.class)
     void sseAnswersTheRowsStatusAndStreamsNothingWhenRefused(Row row) throws Exception {
-        try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=" + SECRET_TOPIC, null, authorization(token(row)))) {
+        try (SseClient sse =
+                SseClient.connect(base + "/v1/sse?topic=" + SECRET_TOPIC, null, authorization(token(row)))) {
             assertEquals(row.status, sse.status(), sse.errorBody());
             if (row == Row.VALID) {
                 Http.publish(base, SECRET_TOPIC, SECRET_DATA + "-live", token(row));
                 assertTrue(sse.take(1, WAIT).getFirst().data().startsWith(SECRET_DATA));
             } else {
                 assertFalse(sse.errorBody().contains(SECRET_DATA));
-                assertEquals(row.status == 401 ? "unauthorized" : "forbidden", Http.JSON.readTree(sse.errorBody()).get("error").asText());
+                assertEquals(
+                        row.status == 401 ? "unauthorized" : "forbidden",
+                        Http.JSON.readTree(sse.errorBody()).get("error").asText());
             }
         }
     }
@@ -180,8 +209,11 @@ class AuthMatrixIT {
     @ParameterizedTest
     @EnumSource(Row.class)
     void snapshotAnswersTheRowsStatus(Row row) {
-        Http.Response response = Http.send(withToken(HttpRequest.newBuilder(
-                URI.create(base + "/v1/topics/" + SECRET_TOPIC + "/snapshot")), token(row)).GET().build());
+        Http.Response response = Http.send(withToken(
+                        HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + SECRET_TOPIC + "/snapshot")),
+                        token(row))
+                .GET()
+                .build());
         assertEquals(row.status, response.status(), response.body());
         assertEquals(row == Row.VALID, response.body().contains(SECRET_DATA));
         assertRefusalShape(row, response);
@@ -190,10 +222,12 @@ class AuthMatrixIT {
     @ParameterizedTest
     @EnumSource(Row.class)
     void replayAfterLastEventIdAnswersTheRowsStatus(Row row) throws Exception {
-        try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=" + SECRET_TOPIC, firstId, authorization(token(row)))) {
+        try (SseClient sse =
+                SseClient.connect(base + "/v1/sse?topic=" + SECRET_TOPIC, firstId, authorization(token(row)))) {
             assertEquals(row.status, sse.status(), sse.errorBody());
             if (row == Row.VALID) {
-                assertEquals(SECRET_DATA + "-2", sse.take(1, WAIT).getFirst().data(), "replays what came after the cursor");
+                assertEquals(
+                        SECRET_DATA + "-2", sse.take(1, WAIT).getFirst().data(), "replays what came after the cursor");
             } else {
                 assertFalse(sse.errorBody().contains(SECRET_DATA));
             }
@@ -212,7 +246,9 @@ class AuthMatrixIT {
         }
         JsonNode error = response.json();
         assertEquals(row.status, error.get("status").asInt());
-        assertEquals(row.status == 401 ? "unauthorized" : "forbidden", error.get("error").asText());
+        assertEquals(
+                row.status == 401 ? "unauthorized" : "forbidden",
+                error.get("error").asText());
         if (row.status == 403) {
             assertTrue(error.get("message").asText().contains(SECRET_TOPIC), "the 403 names the topic: " + error);
         }
@@ -229,17 +265,26 @@ class AuthMatrixIT {
     }
 
     private static String wsUrl(String topic, String token) {
-        return "ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=" + topic + (token == null ? "" : "&access_token=" + token);
+        return "ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=" + topic
+                + (token == null ? "" : "&access_token=" + token);
     }
 
     private static long secretSeq() {
-        return Http.send(withToken(HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + SECRET_TOPIC + "/snapshot?limit=1")),
-                token(Row.VALID)).GET().build()).json().get("seq").asLong();
+        return Http.send(withToken(
+                                HttpRequest.newBuilder(
+                                        URI.create(base + "/v1/topics/" + SECRET_TOPIC + "/snapshot?limit=1")),
+                                token(Row.VALID))
+                        .GET()
+                        .build())
+                .json()
+                .get("seq")
+                .asLong();
     }
 
     private static Http.Response publish(String token, String topic, String data) {
         return Http.send(withToken(HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + topic + "/events")), token)
-                .POST(HttpRequest.BodyPublishers.ofString(data, StandardCharsets.UTF_8)).build());
+                .POST(HttpRequest.BodyPublishers.ofString(data, StandardCharsets.UTF_8))
+                .build());
     }
 
     private static HttpRequest.Builder withToken(HttpRequest.Builder request, String token) {

@@ -43,8 +43,15 @@ class AuthStreamsIT {
 
     @BeforeAll
     static void start() {
-        hub = TestHubs.start(Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", new String(SECRET, StandardCharsets.UTF_8),
-                "WH_AUTH_JWT_CLOCK_SKEW", "0s", "WH_AUTH_COOKIE_NAME", "wh_token"));
+        hub = TestHubs.start(Map.of(
+                "WH_AUTH_MODE",
+                "jwt",
+                "WH_AUTH_JWT_SECRET",
+                new String(SECRET, StandardCharsets.UTF_8),
+                "WH_AUTH_JWT_CLOCK_SKEW",
+                "0s",
+                "WH_AUTH_COOKIE_NAME",
+                "wh_token"));
         base = TestHubs.base(hub);
     }
 
@@ -54,7 +61,10 @@ class AuthStreamsIT {
     }
 
     private static String token(String topics, Instant expires) {
-        return Tokens.hs256(SECRET, Tokens.claims("alice", List.of(topics), List.of(topics), expires).build());
+        return Tokens.hs256(
+                SECRET,
+                Tokens.claims("alice", List.of(topics), List.of(topics), expires)
+                        .build());
     }
 
     private static String token(String topics) {
@@ -76,8 +86,8 @@ class AuthStreamsIT {
         }
         assertEquals(closedBefore + 1, hub.hub().stats().closes(CloseReason.TOKEN_EXPIRED));
         Http.publish(base, "exp.sse", "two", token("exp.*")); // while the client had no stream
-        try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=exp.sse", lastId,
-                Map.of("Authorization", "Bearer " + token("exp.sse")))) {
+        try (SseClient sse = SseClient.connect(
+                base + "/v1/sse?topic=exp.sse", lastId, Map.of("Authorization", "Bearer " + token("exp.sse")))) {
             assertEquals("two", sse.take(1, WAIT).getFirst().data());
         }
     }
@@ -92,14 +102,15 @@ class AuthStreamsIT {
 
     @Test
     void anExpiredTokenOpensNoStream() {
-        SseClient sse = SseClient.connect(base + "/v1/sse?topic=t&access_token=" + token("t", Instant.now().minusSeconds(5)));
+        SseClient sse = SseClient.connect(base + "/v1/sse?topic=t&access_token="
+                + token("t", Instant.now().minusSeconds(5)));
         assertEquals(401, sse.status());
     }
 
     @Test
     void eventSourceMayCarryItsTokenInTheCookie() throws Exception {
-        try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=cookie.t", null,
-                Map.of("Cookie", "theme=dark; wh_token=" + token("cookie.*")))) {
+        try (SseClient sse = SseClient.connect(
+                base + "/v1/sse?topic=cookie.t", null, Map.of("Cookie", "theme=dark; wh_token=" + token("cookie.*")))) {
             assertEquals(200, sse.status());
             Http.publish(base, "cookie.t", "hello", token("cookie.*"));
             assertEquals("hello", sse.take(1, WAIT).getFirst().data());
@@ -110,23 +121,33 @@ class AuthStreamsIT {
     void aPublishTakesItsTokenFromTheHeaderOnlyNotACookieOrTheQuery() {
         String token = token("csrf.*");
         Http.Response byCookie = Http.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/csrf.t/events"))
-                .header("Cookie", "wh_token=" + token).POST(HttpRequest.BodyPublishers.ofString("x")).build());
+                .header("Cookie", "wh_token=" + token)
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build());
         assertEquals(401, byCookie.status(), "a cross-site form post carries the cookie: it must not publish");
-        assertEquals(401, Http.post(base + "/v1/topics/csrf.t/events?access_token=" + token, "x").status());
+        assertEquals(
+                401,
+                Http.post(base + "/v1/topics/csrf.t/events?access_token=" + token, "x")
+                        .status());
     }
 
     @Test
     void aMalformedAuthorizationHeaderIs401WithAChallenge() {
         Http.Response response = Http.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/t/snapshot"))
-                .header("Authorization", "Basic dXNlcjpwYXNz").GET().build());
+                .header("Authorization", "Basic dXNlcjpwYXNz")
+                .GET()
+                .build());
         assertEquals(401, response.status());
         assertEquals("unauthorized", response.json().get("error").asText());
     }
 
     @Test
     void statsNeedTheAdminClaim() {
-        String admin = Tokens.hs256(SECRET, Tokens.claims("ops", List.of(), List.of(), Instant.now().plusSeconds(60))
-                .claim("wirehub.admin", true).build());
+        String admin = Tokens.hs256(
+                SECRET,
+                Tokens.claims("ops", List.of(), List.of(), Instant.now().plusSeconds(60))
+                        .claim("wirehub.admin", true)
+                        .build());
         assertEquals(401, Http.get(base + "/v1/stats").status());
         assertEquals(403, get("/v1/stats", token("a.*")).status());
         assertEquals(200, get("/v1/stats", admin).status());
@@ -135,10 +156,20 @@ class AuthStreamsIT {
 
     @Test
     void privateTopicsFollowTheSubject() {
-        JWTClaimsSet bob = Tokens.claims("bob", List.of("user.{sub}.*"), List.of("user.{sub}.*"), Instant.now().plusSeconds(60)).build();
+        JWTClaimsSet bob = Tokens.claims(
+                        "bob",
+                        List.of("user.{sub}.*"),
+                        List.of("user.{sub}.*"),
+                        Instant.now().plusSeconds(60))
+                .build();
         String token = Tokens.hs256(SECRET, bob);
-        assertEquals(201, Http.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/user.bob.inbox/events"))
-                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString("x")).build()).status());
+        assertEquals(
+                201,
+                Http.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/user.bob.inbox/events"))
+                                .header("Authorization", "Bearer " + token)
+                                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                                .build())
+                        .status());
         Http.Response other = get("/v1/topics/user.alice.inbox/snapshot", token);
         assertEquals(403, other.status());
         assertTrue(other.json().get("message").asText().contains("user.alice.inbox"));
@@ -147,20 +178,37 @@ class AuthStreamsIT {
     @Test
     void anEs256KeyFromAJwksFileVerifiesTokens() throws Exception {
         ECKey key = new ECKeyGenerator(Curve.P_256).keyID("ec-1").generate();
-        Path jwks = Files.writeString(Files.createTempFile("wirehub", ".jwks"), new JWKSet(key.toPublicJWK()).toString());
+        Path jwks =
+                Files.writeString(Files.createTempFile("wirehub", ".jwks"), new JWKSet(key.toPublicJWK()).toString());
         try (WireHub ecHub = TestHubs.start(Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_JWKS_FILE", jwks.toString()))) {
-            String token = Tokens.es256(key, Tokens.claims("svc", List.of("*"), List.of("*"), Instant.now().plusSeconds(60)).build());
+            String token = Tokens.es256(
+                    key,
+                    Tokens.claims(
+                                    "svc",
+                                    List.of("*"),
+                                    List.of("*"),
+                                    Instant.now().plusSeconds(60))
+                            .build());
             String ecBase = TestHubs.base(ecHub);
             assertNotNull(Http.publish(ecBase, "ec.t", "x", token));
             String hsToken = token("*");
-            assertEquals(401, Http.send(HttpRequest.newBuilder(URI.create(ecBase + "/v1/topics/ec.t/snapshot"))
-                    .header("Authorization", "Bearer " + hsToken).GET().build()).status(), "an HS256 token is not accepted");
+            assertEquals(
+                    401,
+                    Http.send(HttpRequest.newBuilder(URI.create(ecBase + "/v1/topics/ec.t/snapshot"))
+                                    .header("Authorization", "Bearer " + hsToken)
+                                    .GET()
+                                    .build())
+                            .status(),
+                    "an HS256 token is not accepted");
         } finally {
             Files.deleteIfExists(jwks);
         }
     }
 
     private static Http.Response get(String path, String token) {
-        return Http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).GET().build());
+        return Http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + token)
+                .GET()
+                .build());
     }
 }

@@ -34,7 +34,8 @@ class ClientBrowserIT {
 
     @Test
     void theExamplePageReceivesOnBothTransportsAcrossAServerRestart() throws Exception {
-        InstalledTool.require(HeadlessChromium.path() != null, "ClientBrowserIT", "no chromium (apt-get install chromium)");
+        InstalledTool.require(
+                HeadlessChromium.path() != null, "ClientBrowserIT", "no chromium (apt-get install chromium)");
         HttpServer pages = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
         byte[] page = Files.readAllBytes(Path.of("docs", "client-example.html"));
         pages.createContext("/", exchange -> {
@@ -45,13 +46,20 @@ class ClientBrowserIT {
         });
         pages.start();
         String origin = "http://127.0.0.1:" + pages.getAddress().getPort();
-        Map<String, String> env = Map.of("WH_PORT", String.valueOf(freePort()), "WH_CORS_ALLOWED_ORIGINS", origin,
-                "WH_RECONNECT_RETRY", "200ms");
+        Map<String, String> env = Map.of(
+                "WH_PORT",
+                String.valueOf(freePort()),
+                "WH_CORS_ALLOWED_ORIGINS",
+                origin,
+                "WH_RECONNECT_RETRY",
+                "200ms");
         WireHub hub = TestHubs.start(env);
         try (HeadlessChromium browser = new HeadlessChromium(1000, 700)) {
             String base = TestHubs.base(hub);
             browser.open(origin + "/client-example.html?topic=browser&hub=" + base);
-            awaitPage(browser, "both transports open",
+            awaitPage(
+                    browser,
+                    "both transports open",
                     "example.states.sse.at(-1) === 'open' && example.states.ws.at(-1) === 'open'");
             Http.publish(base, "browser", "{\"n\":1}");
             awaitPage(browser, "event 1 on both", "example.sse.length === 1 && example.ws.length === 1");
@@ -65,9 +73,13 @@ class ClientBrowserIT {
                 assertEquals("unknown_cursor", reset.get("reason").asText(), resets.toString());
             }
             Http.publish(base, "browser", "{\"n\":2}");
-            awaitPage(browser, "the event after the restart on both", "example.sse.length === 2 && example.ws.length === 2");
+            awaitPage(
+                    browser,
+                    "the event after the restart on both",
+                    "example.sse.length === 2 && example.ws.length === 2");
             assertEquals(2, browser.evaluate("example.ws[1].data.n").asInt());
-            assertTrue(browser.evaluate("document.querySelectorAll('li').length").asInt() >= 4, "the page shows them");
+            assertTrue(
+                    browser.evaluate("document.querySelectorAll('li').length").asInt() >= 4, "the page shows them");
         } finally {
             hub.close();
             pages.stop(0);
@@ -77,7 +89,8 @@ class ClientBrowserIT {
     private static void awaitPage(HeadlessChromium browser, String what, String condition) {
         Eventually.await(what, WAIT, () -> {
             try {
-                return browser.evaluate("!!(window.example && (" + condition + "))").asBoolean();
+                return browser.evaluate("!!(window.example && (" + condition + "))")
+                        .asBoolean();
             } catch (Exception e) {
                 return false;
             }

@@ -64,11 +64,27 @@ class CloseRaceIT {
     }
 
     private static Map<String, String> settings() {
-        return Map.of("WH_OVERFLOW_POLICY", "disconnect", "WH_SSE_CHANNEL_BUFFER", "1", "WH_WS_CHANNEL_BUFFER", "1",
-                "WH_SOCKET_SEND_BUFFER", "65536", "WH_DRAIN_TIMEOUT", "5s",
-                "WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", new String(SECRET, StandardCharsets.UTF_8), "WH_AUTH_JWT_CLOCK_SKEW", "0s",
-                "WH_HEARTBEAT_INTERVAL", "200ms", // the ticker every 50 ms: the expiry lands within 50 ms of the token's exp
-                "WH_WS_PONG_TIMEOUT", "60s"); // these WebSocket clients never answer a ping: they must last until the race
+        return Map.of(
+                "WH_OVERFLOW_POLICY",
+                "disconnect",
+                "WH_SSE_CHANNEL_BUFFER",
+                "1",
+                "WH_WS_CHANNEL_BUFFER",
+                "1",
+                "WH_SOCKET_SEND_BUFFER",
+                "65536",
+                "WH_DRAIN_TIMEOUT",
+                "5s",
+                "WH_AUTH_MODE",
+                "jwt",
+                "WH_AUTH_JWT_SECRET",
+                new String(SECRET, StandardCharsets.UTF_8),
+                "WH_AUTH_JWT_CLOCK_SKEW",
+                "0s",
+                "WH_HEARTBEAT_INTERVAL",
+                "200ms", // the ticker every 50 ms: the expiry lands within 50 ms of the token's exp
+                "WH_WS_PONG_TIMEOUT",
+                "60s"); // these WebSocket clients never answer a ping: they must last until the race
     }
 
     /**
@@ -77,10 +93,18 @@ class CloseRaceIT {
      */
     private static void warmUp() throws Exception {
         try (WireHub hub = TestHubs.start(settings())) {
-            String token = Tokens.hs256(SECRET, Tokens.claims("warm-up", List.of("race"), List.of(), Instant.now().plusSeconds(3600)).build());
+            String token = Tokens.hs256(
+                    SECRET,
+                    Tokens.claims(
+                                    "warm-up",
+                                    List.of("race"),
+                                    List.of(),
+                                    Instant.now().plusSeconds(3600))
+                            .build());
             for (boolean webSocket : new boolean[] {false, true}) {
                 String query = "topic=race&access_token=" + token;
-                try (Socket socket = RawStreams.open(hub.port(), webSocket ? RawStreams.webSocket(query) : RawStreams.sse(query, null))) {
+                try (Socket socket = RawStreams.open(
+                        hub.port(), webSocket ? RawStreams.webSocket(query) : RawStreams.sse(query, null))) {
                     RawStreams.readHead(socket);
                 }
             }
@@ -93,25 +117,43 @@ class CloseRaceIT {
         HubStats stats = hub.hub().stats();
         boolean tokenExpires = round % 3 == 1; // see the caller
         // A JWT's exp is in whole seconds: take a whole second, so the test knows the moment.
-        Instant expires = Instant.now().plus(tokenExpires ? TOKEN_LIFETIME : Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
-        long expiresAtNanos = System.nanoTime() + Duration.between(Instant.now(), expires).toNanos();
-        String reader = Tokens.hs256(SECRET, Tokens.claims("reader", List.of("race"), List.of(), expires).build());
-        String publisher = Tokens.hs256(SECRET, Tokens.claims("publisher", List.of(), List.of("race"), expires.plusSeconds(3600)).build());
+        Instant expires = Instant.now()
+                .plus(tokenExpires ? TOKEN_LIFETIME : Duration.ofHours(1))
+                .truncatedTo(ChronoUnit.SECONDS);
+        long expiresAtNanos =
+                System.nanoTime() + Duration.between(Instant.now(), expires).toNanos();
+        String reader = Tokens.hs256(
+                SECRET,
+                Tokens.claims("reader", List.of("race"), List.of(), expires).build());
+        String publisher = Tokens.hs256(
+                SECRET,
+                Tokens.claims("publisher", List.of(), List.of("race"), expires.plusSeconds(3600))
+                        .build());
         List<Socket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < STREAMS; i++) {
                 boolean webSocket = i % 2 == 1;
                 String query = "topic=race&access_token=" + reader;
-                Socket socket = RawStreams.open(hub.port(), webSocket ? RawStreams.webSocket(query) : RawStreams.sse(query, null), 4096);
+                Socket socket = RawStreams.open(
+                        hub.port(), webSocket ? RawStreams.webSocket(query) : RawStreams.sse(query, null), 4096);
                 sockets.add(socket);
                 String head = RawStreams.readHead(socket);
-                assertTrue(head.startsWith(webSocket ? "HTTP/1.1 101" : "HTTP/1.1 200"), "round " + round + ", stream " + i + ": " + head);
+                assertTrue(
+                        head.startsWith(webSocket ? "HTTP/1.1 101" : "HTTP/1.1 200"),
+                        "round " + round + ", stream " + i + ": " + head);
             }
-            Eventually.await("every stream live", Duration.ofSeconds(10), () -> stats.subscribers() == STREAMS ? null
-                    : stats.subscribers() + " live, closed: " + TestHubs.closes(hub));
-            // The other sides start at the expiry; the ticker's pass that closes the expired streams comes within its period after.
+            Eventually.await(
+                    "every stream live",
+                    Duration.ofSeconds(10),
+                    () -> stats.subscribers() == STREAMS
+                            ? null
+                            : stats.subscribers() + " live, closed: " + TestHubs.closes(hub));
+            // The other sides start at the expiry; the ticker's pass that closes the expired streams comes within its
+            // period after.
             long raceAtNanos = tokenExpires ? expiresAtNanos : System.nanoTime();
-            assertTrue(System.nanoTime() < raceAtNanos || !tokenExpires, "round " + round + ": every stream opened before its token expires");
+            assertTrue(
+                    System.nanoTime() < raceAtNanos || !tokenExpires,
+                    "round " + round + ": every stream opened before its token expires");
 
             CountDownLatch halfGone = new CountDownLatch(1); // shutdown lands in the middle of the clients' exits
             List<Runnable> sides = List.of(
@@ -134,7 +176,8 @@ class CloseRaceIT {
                             for (int i = 0; i < 10; i++) {
                                 Http.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/race/events"))
                                         .header("Authorization", "Bearer " + publisher)
-                                        .POST(HttpRequest.BodyPublishers.ofString(PAYLOAD)).build()); // 201, or 503 once the drain began
+                                        .POST(HttpRequest.BodyPublishers.ofString(PAYLOAD))
+                                        .build()); // 201, or 503 once the drain began
                             }
                         } catch (UncheckedIOException e) {
                             // refused: the server has stopped
@@ -144,10 +187,12 @@ class CloseRaceIT {
                         awaitUninterruptibly(halfGone);
                         hub.close();
                     });
-            // In a round whose token expires, that is the fourth side: the server's ticker closes each stream still open then.
+            // In a round whose token expires, that is the fourth side: the server's ticker closes each stream still
+            // open then.
             List<Throwable> thrown = AllAtOnce.run(sides, Duration.ofSeconds(30));
             assertEquals(List.of(), thrown, "round " + round + ": no side threw");
-            long closes = Arrays.stream(CloseReason.values()).mapToLong(stats::closes).sum();
+            long closes =
+                    Arrays.stream(CloseReason.values()).mapToLong(stats::closes).sum();
             assertEquals(STREAMS, closes, "round " + round + ": each stream closed once");
             assertEquals(0, stats.closes(CloseReason.ERROR), "round " + round + ": none for an error");
             assertEquals(0, stats.subscribers(), "round " + round + ": the live gauge back at 0, not below");

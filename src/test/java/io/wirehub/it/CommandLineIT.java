@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wirehub.testing.MainProcess;
-import io.wirehub.testing.Pom;
 import io.wirehub.testing.MainProcess.Ended;
+import io.wirehub.testing.Pom;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,9 @@ class CommandLineIT {
     void aMistypedOptionIsRefusedWithTheUsage() throws Exception {
         Ended ended = run("--confg", "config/production.yaml");
         assertEquals(2, ended.exitCode(), ended.err());
-        assertEquals(List.of("wirehub: unknown option '--confg'", USAGE), ended.err().lines().toList());
+        assertEquals(
+                List.of("wirehub: unknown option '--confg'", USAGE),
+                ended.err().lines().toList());
         assertEquals("", ended.out(), "nothing started");
     }
 
@@ -26,15 +28,21 @@ class CommandLineIT {
     void aBarePathIsRefusedPointingAtConfig() throws Exception {
         Ended ended = run("config/production.yaml");
         assertEquals(2, ended.exitCode(), ended.err());
-        assertEquals(List.of("wirehub: unexpected argument 'config/production.yaml' (a file is given with --config"
-                + " config/production.yaml)", USAGE), ended.err().lines().toList());
+        assertEquals(
+                List.of(
+                        "wirehub: unexpected argument 'config/production.yaml' (a file is given with --config"
+                                + " config/production.yaml)",
+                        USAGE),
+                ended.err().lines().toList());
     }
 
     @Test
     void configWithoutAFileIsRefused() throws Exception {
         Ended ended = run("--config");
         assertEquals(2, ended.exitCode(), ended.err());
-        assertEquals(List.of("wirehub: --config needs a file", USAGE), ended.err().lines().toList());
+        assertEquals(
+                List.of("wirehub: --config needs a file", USAGE),
+                ended.err().lines().toList());
     }
 
     @Test

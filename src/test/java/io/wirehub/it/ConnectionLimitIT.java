@@ -37,26 +37,43 @@ class ConnectionLimitIT {
                     assertEquals(200, streams.getLast().status());
                 }
                 WsClient ws = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=cap");
-                Eventually.await("the WebSocket counts", WAIT, () -> hub.hub().stats().subscribers(Transport.WS) == 1);
+                Eventually.await(
+                        "the WebSocket counts", WAIT, () -> hub.hub().stats().subscribers(Transport.WS) == 1);
 
-                HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=cap"))
-                        .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> refused = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=cap"))
+                                        .timeout(WAIT)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertEquals(503, refused.statusCode(), "answered at once, not left hanging");
                 assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
-                assertEquals("too_many_connections", Http.JSON.readTree(refused.body()).get("error").asText());
-                CompletionException upgrade = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                assertEquals(
+                        "too_many_connections",
+                        Http.JSON.readTree(refused.body()).get("error").asText());
+                CompletionException upgrade = org.junit.jupiter.api.Assertions.assertThrows(
+                        CompletionException.class,
                         () -> WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=cap"));
-                assertEquals(503, ((WebSocketHandshakeException) upgrade.getCause()).getResponse().statusCode());
+                assertEquals(
+                        503,
+                        ((WebSocketHandshakeException) upgrade.getCause())
+                                .getResponse()
+                                .statusCode());
                 assertEquals(200, Http.get(base + "/health").status(), "health is never refused");
 
                 ws.close();
-                Eventually.await("the WebSocket is gone", WAIT, () -> hub.hub().stats().subscribers(Transport.WS) == 0);
+                Eventually.await(
+                        "the WebSocket is gone", WAIT, () -> hub.hub().stats().subscribers(Transport.WS) == 0);
                 long seq = Http.publish(base, "cap", "still flowing");
                 for (SseClient stream : streams) {
-                    assertEquals("still flowing", stream.take(1, WAIT).getFirst().data());
+                    assertEquals(
+                            "still flowing", stream.take(1, WAIT).getFirst().data());
                 }
                 assertEquals(1, seq);
-                assertEquals(2, Scrape.of(base).count("wirehub_connections_refused_total"), "the request and the upgrade refused, counted");
+                assertEquals(
+                        2,
+                        Scrape.of(base).count("wirehub_connections_refused_total"),
+                        "the request and the upgrade refused, counted");
             } finally {
                 streams.forEach(SseClient::close);
             }

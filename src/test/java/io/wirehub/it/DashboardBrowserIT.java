@@ -45,7 +45,8 @@ class DashboardBrowserIT {
     @BeforeEach
     void needsChromium() {
         if (HeadlessChromium.path() == null) {
-            System.err.println("SKIPPED DashboardBrowserIT: no chromium (apt-get install chromium); the dashboard was not tested in a browser");
+            System.err.println(
+                    "SKIPPED DashboardBrowserIT: no chromium (apt-get install chromium); the dashboard was not tested in a browser");
         }
         Assumptions.assumeTrue(HeadlessChromium.path() != null, "no chromium installed: apt-get install chromium");
     }
@@ -53,19 +54,24 @@ class DashboardBrowserIT {
     @SuppressWarnings("try") // the two subscribers are held open for the page to count; the stalled one is never read
     @Test
     void thePageShowsStreamsEventsAndSlowSubscribersAsTheyHappen() throws Exception {
-        Map<String, String> env = Map.of("WH_SSE_CHANNEL_BUFFER", "8", "WH_SOCKET_SEND_BUFFER", "65536", "WH_WRITE_TIMEOUT", "60s");
+        Map<String, String> env =
+                Map.of("WH_SSE_CHANNEL_BUFFER", "8", "WH_SOCKET_SEND_BUFFER", "65536", "WH_WRITE_TIMEOUT", "60s");
         try (WireHub hub = TestHubs.start(env);
                 SseClient a = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=dash.prices&topic=dash.news");
                 SseClient b = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=dash.prices");
                 StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=dash.prices");
                 HeadlessChromium browser = new HeadlessChromium(1280, 900)) {
             String base = TestHubs.base(hub);
-            Eventually.await("three subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 3);
+            Eventually.await(
+                    "three subscribers",
+                    Duration.ofSeconds(10),
+                    () -> hub.hub().stats().subscribers() == 3);
             browser.open(base + "/dashboard");
             awaitFrames(browser, 2);
             assertEquals("3", text(browser, "kpi-streams"), "open streams");
             assertEquals("live", text(browser, "status"));
-            String quietChart = browser.evaluate("document.querySelector('#chart-throughput canvas').toDataURL()").asText();
+            String quietChart = browser.evaluate("document.querySelector('#chart-throughput canvas').toDataURL()")
+                    .asText();
 
             // About 4 s of traffic: the stalled client overflows, the others keep up.
             long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
@@ -74,18 +80,27 @@ class DashboardBrowserIT {
                 Http.publish(base, "dash.news", "n" + i);
                 assertNotNull(b.next(Duration.ofSeconds(2)));
             }
-            int framesNow = browser.evaluate("Number(document.body.dataset.frames)").asInt();
+            int framesNow =
+                    browser.evaluate("Number(document.body.dataset.frames)").asInt();
             awaitFrames(browser, framesNow + 1);
 
             assertTrue(number(browser, "kpi-events") > 0, "events/s: " + text(browser, "kpi-events"));
-            assertTrue(number(browser, "kpi-deliveries") > number(browser, "kpi-events"), "deliveries/s exceed events/s (fan-out)");
-            assertTrue(text(browser, "kpi-p99").matches("[0-9.]+ (µs|ms|s)"), "a p99 is shown: " + text(browser, "kpi-p99"));
-            assertNotEquals(quietChart, browser.evaluate("document.querySelector('#chart-throughput canvas').toDataURL()").asText(),
+            assertTrue(
+                    number(browser, "kpi-deliveries") > number(browser, "kpi-events"),
+                    "deliveries/s exceed events/s (fan-out)");
+            assertTrue(
+                    text(browser, "kpi-p99").matches("[0-9.]+ (µs|ms|s)"),
+                    "a p99 is shown: " + text(browser, "kpi-p99"));
+            assertNotEquals(
+                    quietChart,
+                    browser.evaluate("document.querySelector('#chart-throughput canvas').toDataURL()")
+                            .asText(),
                     "the throughput chart moved");
             assertTrue(hub.hub().stats().overflows() > 0, "the stalled client overflowed");
             Eventually.await("the stalled client at the top of the slowest table", Duration.ofSeconds(5), () -> {
                 try {
-                    String firstRow = browser.evaluate("document.querySelector('#slowest tr').innerText").asText();
+                    String firstRow = browser.evaluate("document.querySelector('#slowest tr').innerText")
+                            .asText();
                     return firstRow.contains("8 / 8") && firstRow.contains("lagging");
                 } catch (Exception e) {
                     return false;
@@ -99,25 +114,46 @@ class DashboardBrowserIT {
 
     @Test
     void underJwtThePageGoesLiveWithTheAdminTokenInItsUrlOrInTheCookieAndSaysWhenTheTokenExpires() throws Exception {
-        Map<String, String> env = Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", new String(SECRET, StandardCharsets.UTF_8),
-                "WH_AUTH_COOKIE_NAME", COOKIE, "WH_AUTH_JWT_CLOCK_SKEW", "0s");
+        Map<String, String> env = Map.of(
+                "WH_AUTH_MODE",
+                "jwt",
+                "WH_AUTH_JWT_SECRET",
+                new String(SECRET, StandardCharsets.UTF_8),
+                "WH_AUTH_COOKIE_NAME",
+                COOKIE,
+                "WH_AUTH_JWT_CLOCK_SKEW",
+                "0s");
         String admin = admin(Instant.now().plusSeconds(3600));
-        String publisher = Tokens.hs256(SECRET, Tokens.claims("app", List.of("jwt.*"), List.of("jwt.*"), Instant.now().plusSeconds(3600)).build());
+        String publisher = Tokens.hs256(
+                SECRET,
+                Tokens.claims(
+                                "app",
+                                List.of("jwt.*"),
+                                List.of("jwt.*"),
+                                Instant.now().plusSeconds(3600))
+                        .build());
         try (WireHub hub = TestHubs.start(env);
-                SseClient subscriber = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=jwt.prices&access_token=" + publisher);
+                SseClient subscriber =
+                        SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=jwt.prices&access_token=" + publisher);
                 HeadlessChromium browser = new HeadlessChromium(1280, 900)) {
             String base = TestHubs.base(hub);
             assertEquals(200, subscriber.status());
             assertEquals(401, Http.get(base + "/dashboard").status(), "the page needs a token");
-            assertEquals(403, Http.get(base + "/dashboard?access_token=" + publisher).status(), "an admin token");
+            assertEquals(
+                    403, Http.get(base + "/dashboard?access_token=" + publisher).status(), "an admin token");
             assertEquals(401, Http.get(base + "/v1/admin/stats/stream").status(), "so does its stream");
             for (String asset : List.of("dashboard.js", "dashboard.css", "uPlot.iife.min.js", "uPlot.min.css")) {
                 assertEquals(200, Http.get(base + "/dashboard/" + asset).status(), asset + " needs no token");
             }
-            HttpResponse<Void> page = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(base + "/dashboard?access_token=" + admin)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> page = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(base + "/dashboard?access_token=" + admin))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding());
             assertEquals(200, page.statusCode());
-            assertEquals(Optional.of("no-referrer"), page.headers().firstValue("Referrer-Policy"),
+            assertEquals(
+                    Optional.of("no-referrer"),
+                    page.headers().firstValue("Referrer-Policy"),
                     "the requests the page makes do not carry its URL's token on in a Referer");
 
             // The token in the page's URL: the page hands it to its stream.
@@ -139,13 +175,17 @@ class DashboardBrowserIT {
             browser.setCookie(base, COOKIE, "");
             browser.open(base + "/dashboard?access_token=" + admin(Instant.now().plusSeconds(8)));
             awaitLive(browser);
-            Eventually.await("the page says the token expired", Duration.ofSeconds(20),
-                    () -> text(browser, "status").startsWith("token expired"));
+            Eventually.await("the page says the token expired", Duration.ofSeconds(20), () -> text(browser, "status")
+                    .startsWith("token expired"));
         }
     }
 
     private static String admin(Instant expires) {
-        return Tokens.hs256(SECRET, Tokens.claims("ops", List.of(), List.of(), expires).claim("wirehub.admin", true).build());
+        return Tokens.hs256(
+                SECRET,
+                Tokens.claims("ops", List.of(), List.of(), expires)
+                        .claim("wirehub.admin", true)
+                        .build());
     }
 
     /** The page left "connecting…": its stream delivers and it draws figures. */
@@ -159,7 +199,8 @@ class DashboardBrowserIT {
     private static void awaitFrames(HeadlessChromium browser, int frames) {
         Eventually.await("the page drew " + frames + " frames", Duration.ofSeconds(10), () -> {
             try {
-                int drawn = browser.evaluate("Number(document.body.dataset.frames || 0)").asInt();
+                int drawn = browser.evaluate("Number(document.body.dataset.frames || 0)")
+                        .asInt();
                 return drawn >= frames ? null : drawn + " frames, status '" + text(browser, "status") + "'";
             } catch (Exception | AssertionError e) {
                 return "not readable: " + e.getMessage();
@@ -169,7 +210,8 @@ class DashboardBrowserIT {
 
     private static String text(HeadlessChromium browser, String id) {
         try {
-            return browser.evaluate("document.getElementById('" + id + "').textContent").asText();
+            return browser.evaluate("document.getElementById('" + id + "').textContent")
+                    .asText();
         } catch (Exception e) {
             throw new AssertionError("the page could not be read", e);
         }

@@ -3,15 +3,14 @@ package io.wirehub.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.WireHub;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
 import io.wirehub.testing.Marker;
-import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.SseClient;
+import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.WsClient;
 import java.time.Duration;
@@ -34,7 +33,10 @@ class EpochIT {
             publish(base, "epoch.restart", 8);
             try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=epoch.restart", oldId)) {
                 SseEvent reset = sse.take(1, WAIT).getFirst();
-                assertEquals("reset", reset.event(), "the new store's seqs 6..8 are not what came after the old id; got " + reset);
+                assertEquals(
+                        "reset",
+                        reset.event(),
+                        "the new store's seqs 6..8 are not what came after the old id; got " + reset);
                 JsonNode notice = Http.JSON.readTree(reset.data());
                 assertEquals("unknown_cursor", notice.get("reason").asText());
                 assertEquals(8, notice.get("seq").asLong());
@@ -63,7 +65,8 @@ class EpochIT {
             String base = TestHubs.base(first);
             Http.publish(base, "epoch.a", "a1");
             Http.publish(base, "epoch.b", "b1");
-            try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=epoch.a&topic=epoch.b&lastEventId=epoch.a:0")) {
+            try (SseClient sse =
+                    SseClient.connect(base + "/v1/sse?topic=epoch.a&topic=epoch.b&lastEventId=epoch.a:0")) {
                 oldId = sse.take(1, WAIT).getFirst().id();
             }
         }
@@ -72,9 +75,14 @@ class EpochIT {
             publish(base, "epoch.a", 4);
             try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=epoch.a&topic=epoch.b", oldId)) {
                 List<SseEvent> resets = sse.take(2, WAIT);
-                assertEquals(List.of("reset", "reset"), resets.stream().map(SseEvent::event).toList(), "got " + resets);
-                assertEquals("epoch.a:4,epoch.b:0", Ids.position(resets.getLast().id()));
-                Marker.publish(base, "epoch.a").assertNext(sse, "nothing of the new store is passed off as the old one's");
+                assertEquals(
+                        List.of("reset", "reset"),
+                        resets.stream().map(SseEvent::event).toList(),
+                        "got " + resets);
+                assertEquals(
+                        "epoch.a:4,epoch.b:0", Ids.position(resets.getLast().id()));
+                Marker.publish(base, "epoch.a")
+                        .assertNext(sse, "nothing of the new store is passed off as the old one's");
             }
         }
     }
@@ -87,7 +95,9 @@ class EpochIT {
             try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=epoch.ahead", "500")) {
                 SseEvent reset = sse.take(1, WAIT).getFirst();
                 assertEquals("reset", reset.event());
-                assertEquals("unknown_cursor", Http.JSON.readTree(reset.data()).get("reason").asText());
+                assertEquals(
+                        "unknown_cursor",
+                        Http.JSON.readTree(reset.data()).get("reason").asText());
                 Http.publish(base, "epoch.ahead", "live");
                 assertEquals("live", sse.take(1, WAIT).getFirst().data());
             }
@@ -110,7 +120,9 @@ class EpochIT {
                     SseClient bySeq = SseClient.connect(base + "/v1/sse?topic=epoch.own", "1")) {
                 for (SseClient sse : List.of(byId, bySeq)) {
                     List<SseEvent> replayed = sse.take(2, WAIT);
-                    assertEquals(List.of("e2", "e3"), replayed.stream().map(SseEvent::data).toList());
+                    assertEquals(
+                            List.of("e2", "e3"),
+                            replayed.stream().map(SseEvent::data).toList());
                     assertEquals(id.replace("~1", "~3"), replayed.getLast().id());
                 }
                 Marker marker = Marker.publish(base, "epoch.own");
@@ -126,7 +138,8 @@ class EpochIT {
             for (String bad : List.of("~5", "ab%20c~5", "abc~", "abc~x", "a~b~5")) {
                 Http.Response response = Http.get(TestHubs.base(hub) + "/v1/sse?topic=epoch.bad&lastEventId=" + bad);
                 assertEquals(400, response.status(), bad + ": " + response.body());
-                assertEquals("invalid_last_event_id", response.json().get("error").asText());
+                assertEquals(
+                        "invalid_last_event_id", response.json().get("error").asText());
             }
         }
     }

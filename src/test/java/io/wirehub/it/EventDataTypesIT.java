@@ -55,9 +55,10 @@ class EventDataTypesIT {
             new Case("{\"a\":1}", "text/plain; charset=utf-8", "{\"a\":1}", "\"{\\\"a\\\":1}\""));
 
     // The same values in a batch: a string is text, anything else is JSON as written.
-    private static final String BATCH = "[{\"topic\":\"types.batch\",\"data\":{\"a\":1}},{\"topic\":\"types.batch\",\"data\":[1,2]},"
-            + "{\"topic\":\"types.batch\",\"data\":1},{\"topic\":\"types.batch\",\"data\":true},{\"topic\":\"types.batch\",\"data\":null},"
-            + "{\"topic\":\"types.batch\",\"data\":\"hello\"}]";
+    private static final String BATCH =
+            "[{\"topic\":\"types.batch\",\"data\":{\"a\":1}},{\"topic\":\"types.batch\",\"data\":[1,2]},"
+                    + "{\"topic\":\"types.batch\",\"data\":1},{\"topic\":\"types.batch\",\"data\":true},{\"topic\":\"types.batch\",\"data\":null},"
+                    + "{\"topic\":\"types.batch\",\"data\":\"hello\"}]";
     private static final List<Case> BATCH_EXPECTED = List.of(
             new Case(null, null, "{\"a\":1}", "{\"a\":1}"),
             new Case(null, null, "[1,2]", "[1,2]"),
@@ -67,12 +68,17 @@ class EventDataTypesIT {
             new Case(null, null, "hello", "\"hello\""));
 
     @Test
-    void singlePublishesAreJsonWhenTheBodyIsOneJsonValueAndTextOtherwiseOnSseAndWebSocketLiveAndReplayed() throws Exception {
+    void singlePublishesAreJsonWhenTheBodyIsOneJsonValueAndTextOtherwiseOnSseAndWebSocketLiveAndReplayed()
+            throws Exception {
         try (WireHub hub = TestHubs.start(schema.env())) {
             assertLiveAndReplayed(hub, "types.single", SINGLE, base -> {
                 for (Case c : SINGLE) {
-                    Http.Response response = c.contentType() == null ? Http.post(base + "/v1/topics/types.single/events", c.body())
-                            : Http.post(base + "/v1/topics/types.single/events", c.body().getBytes(StandardCharsets.UTF_8), c.contentType());
+                    Http.Response response = c.contentType() == null
+                            ? Http.post(base + "/v1/topics/types.single/events", c.body())
+                            : Http.post(
+                                    base + "/v1/topics/types.single/events",
+                                    c.body().getBytes(StandardCharsets.UTF_8),
+                                    c.contentType());
                     assertEquals(201, response.status(), c + ": " + response.body());
                 }
             });
@@ -88,7 +94,10 @@ class EventDataTypesIT {
             assertLiveAndReplayed(hub, "types.batch", expected, base -> {
                 Http.Response response = Http.post(base + "/v1/events", BATCH);
                 assertEquals(201, response.status(), response.body());
-                assertEquals(201, Http.post(base + "/v1/topics/types.batch/events", "null").status());
+                assertEquals(
+                        201,
+                        Http.post(base + "/v1/topics/types.batch/events", "null")
+                                .status());
             });
         }
     }
@@ -97,21 +106,30 @@ class EventDataTypesIT {
     void brokenJsonDeclaredAsJsonIs400SayingWhereAndAnEmptyBatchDataIs400() {
         try (WireHub hub = TestHubs.start(schema.env())) {
             String base = TestHubs.base(hub);
-            Http.Response broken = Http.post(base + "/v1/topics/types.bad/events", "{\"a\":1".getBytes(StandardCharsets.UTF_8),
+            Http.Response broken = Http.post(
+                    base + "/v1/topics/types.bad/events",
+                    "{\"a\":1".getBytes(StandardCharsets.UTF_8),
                     "application/json");
             assertEquals(400, broken.status());
             assertEquals("invalid_json", broken.json().get("error").asText());
             String message = broken.json().get("message").asText();
             assertTrue(message.contains("line 1, column") && message.contains("text/plain"), message);
-            Http.Response twoValues = Http.post(base + "/v1/topics/types.bad/events", "1 2".getBytes(StandardCharsets.UTF_8),
-                    "application/json");
+            Http.Response twoValues = Http.post(
+                    base + "/v1/topics/types.bad/events", "1 2".getBytes(StandardCharsets.UTF_8), "application/json");
             assertEquals(400, twoValues.status());
-            assertTrue(twoValues.json().get("message").asText().contains("more after the first value"), twoValues.body());
+            assertTrue(
+                    twoValues.json().get("message").asText().contains("more after the first value"), twoValues.body());
             Http.Response missing = Http.post(base + "/v1/events", "[{\"topic\":\"types.bad\"}]");
             assertEquals("empty_event", missing.json().get("error").asText(), missing.body());
             Http.Response empty = Http.post(base + "/v1/events", "[{\"topic\":\"types.bad\",\"data\":\"\"}]");
             assertEquals("empty_event", empty.json().get("error").asText(), empty.body());
-            assertEquals(0, Http.get(base + "/v1/topics/types.bad/snapshot").json().get("seq").asLong(), "nothing stored");
+            assertEquals(
+                    0,
+                    Http.get(base + "/v1/topics/types.bad/snapshot")
+                            .json()
+                            .get("seq")
+                            .asLong(),
+                    "nothing stored");
         }
     }
 
@@ -121,14 +139,19 @@ class EventDataTypesIT {
         try (WireHub hub = TestHubs.start(schema.env())) {
             String events = "\"" + schema.name() + "\".events";
             TestPostgres.query("INSERT INTO \"" + schema.name() + "\".topics (topic, seq) VALUES ('types.old', 2)");
-            TestPostgres.query("INSERT INTO " + events + " (topic, seq, type, data, json, created_at)"
-                    + " VALUES ('types.old', 1, null, '1', false, now()), ('types.old', 2, null, '{\"a\":1}', true, now())");
-            assertReplayed(hub, "types.old", List.of(new Case(null, null, "1", "\"1\""), new Case(null, null, "{\"a\":1}", "{\"a\":1}")));
+            TestPostgres.query(
+                    "INSERT INTO " + events + " (topic, seq, type, data, json, created_at)"
+                            + " VALUES ('types.old', 1, null, '1', false, now()), ('types.old', 2, null, '{\"a\":1}', true, now())");
+            assertReplayed(
+                    hub,
+                    "types.old",
+                    List.of(new Case(null, null, "1", "\"1\""), new Case(null, null, "{\"a\":1}", "{\"a\":1}")));
         }
     }
 
     /** Publishes with SSE and WebSocket subscribers on the topic, checks what they get, then what a replay gives. */
-    private static void assertLiveAndReplayed(WireHub hub, String topic, List<Case> expected, Consumer<String> publish) throws Exception {
+    private static void assertLiveAndReplayed(WireHub hub, String topic, List<Case> expected, Consumer<String> publish)
+            throws Exception {
         try (SseClient sse = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=" + topic);
                 WsClient ws = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=" + topic)) {
             Eventually.await("2 subscribers", WAIT, () -> hub.hub().stats().subscribers() == 2);
@@ -142,13 +165,14 @@ class EventDataTypesIT {
     private static void assertReplayed(WireHub hub, String topic, List<Case> expected) throws Exception {
         String epoch = hub.store().epoch();
         try (SseClient sse = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=" + topic, epoch + "~0");
-                WsClient ws = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=" + topic + "&lastEventId="
-                        + URLEncoder.encode(epoch + "~" + topic + ":0", StandardCharsets.UTF_8))) {
+                WsClient ws = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=" + topic
+                        + "&lastEventId=" + URLEncoder.encode(epoch + "~" + topic + ":0", StandardCharsets.UTF_8))) {
             assertDelivered(expected, sse.take(expected.size(), WAIT), ws.take(expected.size(), WAIT), "replayed");
         }
     }
 
-    private static void assertDelivered(List<Case> expected, List<SseEvent> sse, List<JsonNode> ws, String how) throws Exception {
+    private static void assertDelivered(List<Case> expected, List<SseEvent> sse, List<JsonNode> ws, String how)
+            throws Exception {
         List<String> sseData = new ArrayList<>();
         List<JsonNode> wsData = new ArrayList<>();
         for (int i = 0; i < expected.size(); i++) {

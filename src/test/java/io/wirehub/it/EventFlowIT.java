@@ -54,7 +54,10 @@ class EventFlowIT {
                 JsonNode message = messages.get(i);
                 assertEquals("flow.order", message.get("topic").asText());
                 assertEquals(i + 1, message.get("seq").asLong());
-                assertEquals("flow.order:" + (i + 1), Ids.position(message.get("id").asText()), "a WebSocket id names its topic");
+                assertEquals(
+                        "flow.order:" + (i + 1),
+                        Ids.position(message.get("id").asText()),
+                        "a WebSocket id names its topic");
                 assertEquals(i + 1, message.get("data").get("n").asInt(), "JSON data is embedded as JSON");
             }
         }
@@ -70,7 +73,9 @@ class EventFlowIT {
             assertEquals(201, response.status());
             SseEvent event = sse.take(1, WAIT).getFirst();
             assertEquals("note", event.event());
-            assertEquals("first line\nsecond line\nthird\nfourth\n\n  indented", event.data(),
+            assertEquals(
+                    "first line\nsecond line\nthird\nfourth\n\n  indented",
+                    event.data(),
                     "EventSource joins data lines with LF");
             JsonNode message = socket.take(1, WAIT).getFirst();
             assertEquals("note", message.get("event").asText());
@@ -86,7 +91,9 @@ class EventFlowIT {
             Http.publish(base, "flow.b", "b1");
             Http.publish(base, "flow.a", "a2");
             List<SseEvent> events = sse.take(3, WAIT);
-            assertEquals(List.of("a1", "b1", "a2"), events.stream().map(SseEvent::data).toList());
+            assertEquals(
+                    List.of("a1", "b1", "a2"),
+                    events.stream().map(SseEvent::data).toList());
             assertEquals("flow.a:1,flow.b:0", Ids.position(events.get(0).id()));
             assertEquals("flow.a:1,flow.b:1", Ids.position(events.get(1).id()));
             assertEquals("flow.a:2,flow.b:1", Ids.position(events.get(2).id()));
@@ -97,7 +104,8 @@ class EventFlowIT {
     void batchIsStoredInOrderAndDelivered() throws Exception {
         try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=flow.batch")) {
             awaitSubscribers(1);
-            Http.Response response = Http.post(base + "/v1/events",
+            Http.Response response = Http.post(
+                    base + "/v1/events",
                     "[{\"topic\":\"flow.batch\",\"data\":{\"k\":1}},{\"topic\":\"flow.batch\",\"event\":\"x\",\"data\":\"two\"},"
                             + "{\"topic\":\"flow.other\",\"data\":[1,2]}]");
             assertEquals(201, response.status(), response.body());
@@ -117,8 +125,10 @@ class EventFlowIT {
     void batchDataIsStoredExactlyAsSent() {
         String number = "0.12345678901234567890123";
         String object = "{\"big\": 1e400, \"n\": 12345678901234567.5}";
-        Http.Response response = Http.post(base + "/v1/events", "[{\"topic\":\"flow.exact\",\"data\":" + number + "},"
-                + "{\"topic\":\"flow.exact\",\"data\":" + object + "},{\"topic\":\"flow.exact\",\"data\":true}]");
+        Http.Response response = Http.post(
+                base + "/v1/events",
+                "[{\"topic\":\"flow.exact\",\"data\":" + number + "}," + "{\"topic\":\"flow.exact\",\"data\":" + object
+                        + "},{\"topic\":\"flow.exact\",\"data\":true}]");
         assertEquals(201, response.status(), response.body());
         String snapshot = Http.get(base + "/v1/topics/flow.exact/snapshot").body();
         assertTrue(snapshot.contains("\"data\":" + number + "}"), snapshot);
@@ -154,7 +164,8 @@ class EventFlowIT {
         for (int i = 1; i <= 5; i++) {
             Http.publish(base, "flow.snap", "{\"i\":" + i + "}");
         }
-        JsonNode snapshot = Http.get(base + "/v1/topics/flow.snap/snapshot?limit=2").json();
+        JsonNode snapshot =
+                Http.get(base + "/v1/topics/flow.snap/snapshot?limit=2").json();
         assertEquals(5, snapshot.get("seq").asLong());
         assertEquals(2, snapshot.get("events").size());
         assertEquals(4, snapshot.get("events").get(0).get("seq").asLong());
@@ -171,11 +182,18 @@ class EventFlowIT {
     }
 
     private static void awaitSubscribers(int count) throws InterruptedException {
-        Eventually.await("subscribers >= " + count, Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() >= count);
+        Eventually.await(
+                "subscribers >= " + count,
+                Duration.ofSeconds(10),
+                () -> hub.hub().stats().subscribers() >= count);
     }
 
     private static void awaitActiveTopic(String topic) throws InterruptedException {
-        Eventually.await("topic " + topic + " active", Duration.ofSeconds(10), () -> Http.stats(base).get("active_topics").asInt() > 0
-                && hub.hub().subscribers().stream().anyMatch(s -> s.topics().contains(topic)));
+        Eventually.await(
+                "topic " + topic + " active",
+                Duration.ofSeconds(10),
+                () -> Http.stats(base).get("active_topics").asInt() > 0
+                        && hub.hub().subscribers().stream()
+                                .anyMatch(s -> s.topics().contains(topic)));
     }
 }

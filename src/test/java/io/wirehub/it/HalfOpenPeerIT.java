@@ -39,8 +39,19 @@ class HalfOpenPeerIT {
 
     @Test
     void peersThatStopReadingAreClosedByTheirDeadlinesWhileTheOthersKeepTheirLatency() throws Exception {
-        Map<String, String> env = Map.of("WH_WRITE_TIMEOUT", "1s", "WH_WS_PONG_TIMEOUT", "1s", "WH_HEARTBEAT_INTERVAL", "200ms",
-                "WH_SOCKET_SEND_BUFFER", "65536", "WH_SSE_CHANNEL_BUFFER", "16", "WH_WS_CHANNEL_BUFFER", "16");
+        Map<String, String> env = Map.of(
+                "WH_WRITE_TIMEOUT",
+                "1s",
+                "WH_WS_PONG_TIMEOUT",
+                "1s",
+                "WH_HEARTBEAT_INTERVAL",
+                "200ms",
+                "WH_SOCKET_SEND_BUFFER",
+                "65536",
+                "WH_SSE_CHANNEL_BUFFER",
+                "16",
+                "WH_WS_CHANNEL_BUFFER",
+                "16");
         List<Socket> stalled = new ArrayList<>();
         List<SseClient> sseReaders = new ArrayList<>();
         List<WsClient> wsReaders = new ArrayList<>();
@@ -56,8 +67,12 @@ class HalfOpenPeerIT {
                 wsReaders.add(WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=half.open"));
             }
             int readers = 2 * READERS_PER_TRANSPORT;
-            Eventually.await("every stream live", Duration.ofSeconds(10), () -> stats.subscribers() == 2 * STALLED_PER_TRANSPORT + readers
-                    ? null : stats.subscribers() + " live");
+            Eventually.await(
+                    "every stream live",
+                    Duration.ofSeconds(10),
+                    () -> stats.subscribers() == 2 * STALLED_PER_TRANSPORT + readers
+                            ? null
+                            : stats.subscribers() + " live");
 
             // Publish, each event once every reader got the previous one, until every stalled peer is closed.
             Latencies latencies = new Latencies();
@@ -69,29 +84,52 @@ class HalfOpenPeerIT {
                 Http.publish(base, "half.open", "\"" + PADDING + "\"");
                 published++;
                 for (SseClient reader : sseReaders) {
-                    assertNotNull(reader.next(WRITE_TIMEOUT), "an SSE reader got event " + published + " within the write timeout");
+                    assertNotNull(
+                            reader.next(WRITE_TIMEOUT),
+                            "an SSE reader got event " + published + " within the write timeout");
                     latencies.add(System.nanoTime() - sent);
                 }
                 for (WsClient reader : wsReaders) {
-                    assertNotNull(reader.next(WRITE_TIMEOUT), "a WebSocket reader got event " + published + " within the write timeout");
+                    assertNotNull(
+                            reader.next(WRITE_TIMEOUT),
+                            "a WebSocket reader got event " + published + " within the write timeout");
                     latencies.add(System.nanoTime() - sent);
                 }
                 if (stats.subscribers() == readers) {
                     allClosedAt = System.nanoTime();
                 }
             }
-            assertTrue(allClosedAt != 0, "every stalled peer closed within " + MAX_PUBLISHING + "; " + stats.subscribers() + " streams still live");
+            assertTrue(
+                    allClosedAt != 0,
+                    "every stalled peer closed within " + MAX_PUBLISHING + "; " + stats.subscribers()
+                            + " streams still live");
             long byDeadline = stats.closes(CloseReason.WRITE_TIMEOUT) + stats.closes(CloseReason.PONG_TIMEOUT);
-            assertEquals(2 * STALLED_PER_TRANSPORT, byDeadline, "each stalled peer closed by a deadline, nothing else closed");
-            assertTrue(stats.closes(CloseReason.WRITE_TIMEOUT) >= STALLED_PER_TRANSPORT, "the SSE ones by the write deadline");
-            Eventually.await("no drain loop left for a stalled peer", Duration.ofSeconds(10),
+            assertEquals(
+                    2 * STALLED_PER_TRANSPORT,
+                    byDeadline,
+                    "each stalled peer closed by a deadline, nothing else closed");
+            assertTrue(
+                    stats.closes(CloseReason.WRITE_TIMEOUT) >= STALLED_PER_TRANSPORT,
+                    "the SSE ones by the write deadline");
+            Eventually.await(
+                    "no drain loop left for a stalled peer",
+                    Duration.ofSeconds(10),
                     () -> stats.drainLoops() == readers ? null : stats.drainLoops() + " drain loops");
 
-            System.out.printf("HalfOpenPeerIT: %d stalled SSE + %d stalled WS closed %d ms after the first event"
+            System.out.printf(
+                    "HalfOpenPeerIT: %d stalled SSE + %d stalled WS closed %d ms after the first event"
                             + " (write_timeout %s, ws_pong_timeout %s: %d by write deadline, %d by pong deadline); %d readers got %d events,"
                             + " latency %s%n",
-                    STALLED_PER_TRANSPORT, STALLED_PER_TRANSPORT, TimeUnit.NANOSECONDS.toMillis(allClosedAt - started), WRITE_TIMEOUT,
-                    PONG_TIMEOUT, stats.closes(CloseReason.WRITE_TIMEOUT), stats.closes(CloseReason.PONG_TIMEOUT), readers, published, latencies);
+                    STALLED_PER_TRANSPORT,
+                    STALLED_PER_TRANSPORT,
+                    TimeUnit.NANOSECONDS.toMillis(allClosedAt - started),
+                    WRITE_TIMEOUT,
+                    PONG_TIMEOUT,
+                    stats.closes(CloseReason.WRITE_TIMEOUT),
+                    stats.closes(CloseReason.PONG_TIMEOUT),
+                    readers,
+                    published,
+                    latencies);
         } finally {
             stalled.forEach(RawStreams::reset);
             sseReaders.forEach(SseClient::close);

@@ -36,8 +36,10 @@ class HostileInputFuzzIT {
     private static final long SEED = 20261201L;
     private static final int INPUTS = 10_000;
     private static final int READ_TIMEOUT_MS = 5_000;
-    private static final String[] NASTY = {"\u0000", "\r\n", "\n", "\r", "%00", "%0D%0A", "%0a", "\u00ff", "\uD800", "\"", "\\", ",",
-            "~", "*", " ", "%", "%ZZ", "..", "/", "?", "#", "{", "}", "\t", "é", "😀"};
+    private static final String[] NASTY = {
+        "\u0000", "\r\n", "\n", "\r", "%00", "%0D%0A", "%0a", "\u00ff", "\uD800", "\"", "\\", ",", "~", "*", " ", "%",
+        "%ZZ", "..", "/", "?", "#", "{", "}", "\t", "é", "😀"
+    };
 
     private Random random;
     private WireHub hub;
@@ -46,30 +48,37 @@ class HostileInputFuzzIT {
     @Test
     void tenThousandHostileInputsGetA4xxOrACleanCloseAndLeaveNothingBehind() throws Exception {
         random = new Random(SEED);
-        hub = TestHubs.start(Map.of("WH_MAX_EVENT_BYTES", "2048", "WH_MAX_BATCH_BYTES", "8192", "WH_MAX_BATCH_EVENTS", "10"));
+        hub = TestHubs.start(
+                Map.of("WH_MAX_EVENT_BYTES", "2048", "WH_MAX_BATCH_BYTES", "8192", "WH_MAX_BATCH_EVENTS", "10"));
         try {
             Http.get(TestHubs.base(hub) + "/health"); // the test's own HTTP client threads start before the baseline
             Map<String, Integer> baseline = platformThreads();
             long publishedBefore = hub.hub().stats().published();
             for (int i = 0; i < INPUTS; i++) {
-                byte[] input = switch (random.nextInt(9)) {
-                    case 0 -> batch();
-                    case 1 -> singlePublish();
-                    case 2 -> stream();
-                    case 3 -> snapshot();
-                    case 4 -> oversizeHeader();
-                    case 5 -> webSocketFrames();
-                    case 6 -> contentLengthLies();
-                    case 7 -> randomBytes();
-                    default -> mutated(validRequest());
-                };
+                byte[] input =
+                        switch (random.nextInt(9)) {
+                            case 0 -> batch();
+                            case 1 -> singlePublish();
+                            case 2 -> stream();
+                            case 3 -> snapshot();
+                            case 4 -> oversizeHeader();
+                            case 5 -> webSocketFrames();
+                            case 6 -> contentLengthLies();
+                            case 7 -> randomBytes();
+                            default -> mutated(validRequest());
+                        };
                 send(i, input);
             }
             assertEquals(200, Http.get(TestHubs.base(hub) + "/health").status(), "still healthy");
-            assertEquals(acknowledged, hub.hub().stats().published() - publishedBefore,
+            assertEquals(
+                    acknowledged,
+                    hub.hub().stats().published() - publishedBefore,
                     "stored exactly the events it acknowledged: no rejected request stored anything");
-            Eventually.await("subscribers and drain loops back at zero", Duration.ofSeconds(15),
-                    () -> hub.hub().stats().subscribers() == 0 && hub.hub().stats().drainLoops() == 0);
+            Eventually.await(
+                    "subscribers and drain loops back at zero",
+                    Duration.ofSeconds(15),
+                    () -> hub.hub().stats().subscribers() == 0
+                            && hub.hub().stats().drainLoops() == 0);
             Eventually.await("platform threads back at baseline", Duration.ofSeconds(15), () -> {
                 Map<String, Integer> now = platformThreads();
                 now.replaceAll((name, count) -> count - baseline.getOrDefault(name, 0));
@@ -94,13 +103,15 @@ class HostileInputFuzzIT {
             String response = readAll(socket.getInputStream());
             if (response.startsWith("HTTP/1.1 ")) {
                 int status = Integer.parseInt(response.substring(9, 12));
-                assertTrue(status < 500, "input " + index + " got " + status + ": " + describe(input) + "\n" + response);
+                assertTrue(
+                        status < 500, "input " + index + " got " + status + ": " + describe(input) + "\n" + response);
                 if (status == 201) {
                     acknowledged += response.split("\"seq\":", -1).length - 1;
                 }
             }
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("input " + index + " got no answer and no close within " + READ_TIMEOUT_MS + " ms: " + describe(input));
+            throw new AssertionError("input " + index + " got no answer and no close within " + READ_TIMEOUT_MS
+                    + " ms: " + describe(input));
         }
     }
 
@@ -110,7 +121,8 @@ class HostileInputFuzzIT {
      */
     private static Map<String, Integer> platformThreads() {
         Map<String, Integer> names = new java.util.TreeMap<>();
-        for (java.lang.management.ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
+        for (java.lang.management.ThreadInfo info :
+                ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
             if (!info.getThreadName().startsWith("ForkJoinPool")) {
                 names.merge(info.getThreadName().replaceAll("\\d+", "#"), 1, Integer::sum);
             }
@@ -139,7 +151,10 @@ class HostileInputFuzzIT {
         StringBuilder body = new StringBuilder("[");
         int events = random.nextInt(14);
         for (int i = 0; i < events; i++) {
-            body.append(i == 0 ? "" : ",").append("{\"topic\":\"").append(name()).append('"');
+            body.append(i == 0 ? "" : ",")
+                    .append("{\"topic\":\"")
+                    .append(name())
+                    .append('"');
             if (random.nextBoolean()) {
                 body.append(",\"event\":\"").append(name()).append('"');
             }
@@ -148,7 +163,8 @@ class HostileInputFuzzIT {
             }
             body.append(",\"data\":").append(data()).append('}');
         }
-        byte[] bytes = body.append(random.nextInt(10) == 0 ? "" : "]").toString().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes =
+                body.append(random.nextInt(10) == 0 ? "" : "]").toString().getBytes(StandardCharsets.UTF_8);
         return request("POST", "/v1/events", "Content-Type: application/json\r\n", maybeInvalidUtf8(bytes));
     }
 
@@ -160,15 +176,22 @@ class HostileInputFuzzIT {
     }
 
     private byte[] stream() {
-        String path = (random.nextBoolean() ? "/v1/sse" : "/v1/ws") + "?topic=" + name() + (random.nextBoolean() ? "&topic=" + name() : "")
+        String path = (random.nextBoolean() ? "/v1/sse" : "/v1/ws") + "?topic=" + name()
+                + (random.nextBoolean() ? "&topic=" + name() : "")
                 + (random.nextBoolean() ? "&lastEventId=" + name() : "");
         String lastEventId = "Last-Event-ID: " + garbageCursor() + "\r\n";
         return request("GET", path, lastEventId, new byte[0]);
     }
 
     private byte[] snapshot() {
-        String[] limits = {"-1", "0", "1", "1000", "1001", "99999999999999999999", "-99999999999", "1e3", "0x10", "", "%00"};
-        return request("GET", "/v1/topics/" + name() + "/snapshot?limit=" + limits[random.nextInt(limits.length)], "", new byte[0]);
+        String[] limits = {
+            "-1", "0", "1", "1000", "1001", "99999999999999999999", "-99999999999", "1e3", "0x10", "", "%00"
+        };
+        return request(
+                "GET",
+                "/v1/topics/" + name() + "/snapshot?limit=" + limits[random.nextInt(limits.length)],
+                "",
+                new byte[0]);
     }
 
     private byte[] oversizeHeader() {
@@ -180,18 +203,24 @@ class HostileInputFuzzIT {
     private byte[] webSocketFrames() {
         byte[] key = new byte[16];
         random.nextBytes(key);
-        String upgrade = "GET /v1/ws?topic=fuzz.ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        String upgrade =
+                "GET /v1/ws?topic=fuzz.ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key)
+                        + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(upgrade.getBytes(StandardCharsets.US_ASCII));
         byte[] payload = new byte[random.nextInt(300)];
         random.nextBytes(payload);
         switch (random.nextInt(5)) {
-            case 0 -> out.writeBytes(new byte[] {(byte) 0x81, (byte) payload.length}); // unmasked (and maybe a wrong length)
-            case 1 -> out.writeBytes(new byte[] {(byte) 0x81, (byte) 0xFF, 0x7F, -1, -1, -1, -1, -1, -1, -1}); // 2^63 bytes
+            case 0 ->
+                out.writeBytes(new byte[] {(byte) 0x81, (byte) payload.length}); // unmasked (and maybe a wrong length)
+            case 1 ->
+                out.writeBytes(new byte[] {(byte) 0x81, (byte) 0xFF, 0x7F, -1, -1, -1, -1, -1, -1, -1}); // 2^63 bytes
             case 2 -> out.writeBytes(new byte[] {(byte) 0xF1, (byte) 0x85, 1, 2, 3, 4}); // reserved bits, truncated
-            case 3 -> out.writeBytes(new byte[] {(byte) 0x81, (byte) 0x80 | 10, 0, 0, 0, 0, (byte) 0xC3, 0x28}); // invalid UTF-8, short
-            default -> { }
+            case 3 ->
+                out.writeBytes(new byte[] {(byte) 0x81, (byte) 0x80 | 10, 0, 0, 0, 0, (byte) 0xC3, 0x28
+                }); // invalid UTF-8, short
+            default -> {}
         }
         out.writeBytes(payload);
         return out.toByteArray();
@@ -199,8 +228,9 @@ class HostileInputFuzzIT {
 
     private byte[] contentLengthLies() {
         String[] lengths = {"-1", "99999999999999999999", "1000000000", "abc", "0", "5", "1, 2"};
-        String head = "POST /v1/topics/" + name() + "/events HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
-                + lengths[random.nextInt(lengths.length)] + "\r\n\r\n";
+        String head =
+                "POST /v1/topics/" + name() + "/events HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+                        + lengths[random.nextInt(lengths.length)] + "\r\n\r\n";
         return (head + "abc").getBytes(StandardCharsets.ISO_8859_1);
     }
 
@@ -236,7 +266,8 @@ class HostileInputFuzzIT {
         StringBuilder name = new StringBuilder();
         int length = random.nextInt(6) == 0 ? 190 + random.nextInt(20) : 1 + random.nextInt(12);
         for (int i = 0; i < length; i++) {
-            name.append(random.nextInt(12) == 0 ? NASTY[random.nextInt(NASTY.length)] : (char) ('a' + random.nextInt(26)));
+            name.append(
+                    random.nextInt(12) == 0 ? NASTY[random.nextInt(NASTY.length)] : (char) ('a' + random.nextInt(26)));
         }
         return name.toString();
     }
@@ -254,7 +285,9 @@ class HostileInputFuzzIT {
     }
 
     private String garbageCursor() {
-        String[] shapes = {"", "~", "~~", "x~1", "abc~-5", "e~99999999999999999999", "e~1,2,3", "a:1,b:-1", "\u0000", "%00", "😀~1"};
+        String[] shapes = {
+            "", "~", "~~", "x~1", "abc~-5", "e~99999999999999999999", "e~1,2,3", "a:1,b:-1", "\u0000", "%00", "😀~1"
+        };
         return random.nextBoolean() ? shapes[random.nextInt(shapes.length)] : name();
     }
 

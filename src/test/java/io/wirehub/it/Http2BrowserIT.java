@@ -47,7 +47,8 @@ class Http2BrowserIT {
     @Test
     void twelveEventSourcesOfOnePageAllReceiveOverHttpsWhereCleartextHttp1StopsAtSix() throws Exception {
         if (HeadlessChromium.path() == null) {
-            System.err.println("SKIPPED Http2BrowserIT: no chromium (apt-get install chromium); HTTP/2 was not tested in a browser");
+            System.err.println(
+                    "SKIPPED Http2BrowserIT: no chromium (apt-get install chromium); HTTP/2 was not tested in a browser");
         }
         Assumptions.assumeTrue(HeadlessChromium.path() != null, "no chromium installed: apt-get install chromium");
         HttpServer pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -63,18 +64,27 @@ class Http2BrowserIT {
         TestCertificates.Pem pem = TestCertificates.create(dir, "browser-test");
         TestCertificates.Client tls = TestCertificates.client();
         HttpClient publisher = HttpClient.newBuilder().sslContext(tls.context()).build();
-        try (WireHub secure = TestHubs.start(Map.of("WH_CORS_ALLOWED_ORIGINS", pageOrigin,
-                        "WH_SERVER_TLS_CERT_FILE", pem.cert().toString(), "WH_SERVER_TLS_KEY_FILE", pem.key().toString()));
+        try (WireHub secure = TestHubs.start(Map.of(
+                        "WH_CORS_ALLOWED_ORIGINS",
+                        pageOrigin,
+                        "WH_SERVER_TLS_CERT_FILE",
+                        pem.cert().toString(),
+                        "WH_SERVER_TLS_KEY_FILE",
+                        pem.key().toString()));
                 WireHub clear = TestHubs.start(Map.of("WH_CORS_ALLOWED_ORIGINS", pageOrigin));
                 HeadlessChromium browser = new HeadlessChromium(800, 600, List.of("--ignore-certificate-errors"))) {
             String https = "https://127.0.0.1:" + secure.port();
             browser.open(pageOrigin + "/?hub=" + https);
-            assertEquals(STREAMS, receiving(browser, publisher, https, STREAMS), "over HTTP/2 every EventSource receives");
+            assertEquals(
+                    STREAMS, receiving(browser, publisher, https, STREAMS), "over HTTP/2 every EventSource receives");
             assertEquals(STREAMS, secure.hub().stats().subscribers());
 
             String http = TestHubs.base(clear);
             browser.open(pageOrigin + "/?hub=" + http);
-            assertEquals(6, receiving(browser, publisher, http, 6), "over HTTP/1.1 the browser opens 6 connections per host");
+            assertEquals(
+                    6,
+                    receiving(browser, publisher, http, 6),
+                    "over HTTP/1.1 the browser opens 6 connections per host");
             assertEquals(6, clear.hub().stats().subscribers(), "the other 6 EventSources never reached the server");
         } finally {
             pages.stop(0);
@@ -85,7 +95,8 @@ class Http2BrowserIT {
      * Publishes to every tab's topic until {@code expected} EventSources have received, then 3 s
      * more (the cap, if any, holds), and returns how many received.
      */
-    private static int receiving(HeadlessChromium browser, HttpClient publisher, String hub, int expected) throws Exception {
+    private static int receiving(HeadlessChromium browser, HttpClient publisher, String hub, int expected)
+            throws Exception {
         Eventually.await(expected + " EventSources receiving", Duration.ofSeconds(30), () -> {
             publishToEveryTab(publisher, hub);
             int now = count(browser);
@@ -110,8 +121,11 @@ class Http2BrowserIT {
     private static void publishToEveryTab(HttpClient publisher, String hub) {
         try {
             for (int i = 0; i < STREAMS; i++) {
-                publisher.send(HttpRequest.newBuilder(URI.create(hub + "/v1/topics/tab." + i + "/events"))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"n\":" + i + "}")).build(), HttpResponse.BodyHandlers.discarding());
+                publisher.send(
+                        HttpRequest.newBuilder(URI.create(hub + "/v1/topics/tab." + i + "/events"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"n\":" + i + "}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);

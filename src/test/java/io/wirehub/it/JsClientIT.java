@@ -9,8 +9,8 @@ import io.wirehub.testing.Eventually;
 import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.FrontProxy;
 import io.wirehub.testing.Http;
-import io.wirehub.testing.MainProcess;
 import io.wirehub.testing.InstalledTool;
+import io.wirehub.testing.MainProcess;
 import io.wirehub.testing.NodeJs;
 import io.wirehub.testing.Slow;
 import io.wirehub.testing.TestHubs;
@@ -61,13 +61,25 @@ class JsClientIT {
     @Test
     void theClientsNodeTestsPassAgainstRealServers() throws Exception {
         int major = NodeJs.major();
-        InstalledTool.require(major >= 20, "JsClientIT", "no Node.js 20 or newer (found " + (major == 0 ? "none" : "v" + major) + ")");
+        InstalledTool.require(
+                major >= 20,
+                "JsClientIT",
+                "no Node.js 20 or newer (found " + (major == 0 ? "none" : "v" + major) + ")");
         NodeJs.installDevDependencies();
 
         Map<String, String> pgEnv = new HashMap<>(schema.env());
         pgEnv.putAll(TestRedis.env(TestRedis.channel()));
-        pgEnv.putAll(Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", SECRET, "WH_AUTH_JWT_CLOCK_SKEW", "0s",
-                "WH_RECONNECT_RETRY", "200ms", "WH_DRAIN_TIMEOUT", "5s"));
+        pgEnv.putAll(Map.of(
+                "WH_AUTH_MODE",
+                "jwt",
+                "WH_AUTH_JWT_SECRET",
+                SECRET,
+                "WH_AUTH_JWT_CLOCK_SKEW",
+                "0s",
+                "WH_RECONNECT_RETRY",
+                "200ms",
+                "WH_DRAIN_TIMEOUT",
+                "5s"));
         int aPort = freePort();
         Map<String, String> aEnv = new HashMap<>(pgEnv);
         aEnv.put("WH_PORT", String.valueOf(aPort));
@@ -107,11 +119,15 @@ class JsClientIT {
         // One file at a time: they share the servers, and one kills the memory one.
         command.addAll(List.of("--test", "--test-concurrency=1", "--test-reporter=spec"));
         try (Stream<Path> files = Files.list(NodeJs.CLIENT_DIR.resolve("test"))) {
-            files.map(Path::toString).filter(name -> name.endsWith(".test.js")).sorted().forEach(command::add);
+            files.map(Path::toString)
+                    .filter(name -> name.endsWith(".test.js"))
+                    .sorted()
+                    .forEach(command::add);
         }
         Path report = Files.createTempFile("wirehub-node-test", ".txt");
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(report.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(report.toFile());
             builder.environment().putAll(env);
             Process node = builder.start();
             boolean ended = node.waitFor(NODE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -173,8 +189,15 @@ class JsClientIT {
         }
 
         private void start() throws IOException {
-            running = MainProcess.start(MainProcess.withDefaultConfig(),
-                    Map.of("WH_PORT", String.valueOf(port), "WH_RECONNECT_RETRY", "200ms", "WH_HEARTBEAT_INTERVAL", "2s"));
+            running = MainProcess.start(
+                    MainProcess.withDefaultConfig(),
+                    Map.of(
+                            "WH_PORT",
+                            String.valueOf(port),
+                            "WH_RECONNECT_RETRY",
+                            "200ms",
+                            "WH_HEARTBEAT_INTERVAL",
+                            "2s"));
             awaitHealthy("http://127.0.0.1:" + port);
         }
 

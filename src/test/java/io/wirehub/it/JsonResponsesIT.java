@@ -17,7 +17,8 @@ class JsonResponsesIT {
         try (WireHub hub = TestHubs.start()) {
             String base = TestHubs.base(hub);
             assertEndsWithOneNewline("a publish", Http.post(base + "/v1/topics/lines/events", "x"), 201);
-            assertEndsWithOneNewline("a batch", Http.post(base + "/v1/events", "[{\"topic\":\"lines\",\"data\":1}]"), 201);
+            assertEndsWithOneNewline(
+                    "a batch", Http.post(base + "/v1/events", "[{\"topic\":\"lines\",\"data\":1}]"), 201);
             assertEndsWithOneNewline("a snapshot", Http.get(base + "/v1/topics/lines/snapshot"), 200);
             assertEndsWithOneNewline("the stats", Http.get(base + "/v1/stats"), 200);
             assertEndsWithOneNewline("the slowest subscribers", Http.get(base + "/v1/admin/subscribers"), 200);
@@ -40,6 +41,7 @@ class JsonResponsesIT {
     private static void assertEndsWithOneNewline(String what, Http.Response response, int status) {
         assertEquals(status, response.status(), what + ": " + response.body());
         assertTrue(response.body().endsWith("}\n"), what + " ends with a newline: [" + response.body() + "]");
-        assertEquals(response.body().strip(), response.json().toString(), what + ": one JSON document, then the newline");
+        assertEquals(
+                response.body().strip(), response.json().toString(), what + ": one JSON document, then the newline");
     }
 }

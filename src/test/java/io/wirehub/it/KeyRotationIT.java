@@ -42,32 +42,46 @@ class KeyRotationIT {
     private static final String OTHER_SECRET = "not-ours-not-ours-not-ours-not-ours-0123456";
     private static final Duration WAIT = Duration.ofSeconds(10);
     // The file is read every 100 ms here (10 s by default); each wait below allows 100 times that.
-    private static final Map<String, String> WATCH_FAST = Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_KEY_FILE_CHECK", "100ms");
+    private static final Map<String, String> WATCH_FAST =
+            Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_KEY_FILE_CHECK", "100ms");
 
     @Test
     void tokensSignedWithTheSecretOrThePreviousSecretAreBothAcceptedDuringTheOverlap() throws Exception {
-        try (WireHub hub = TestHubs.start(Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", NEW_SECRET,
-                "WH_AUTH_JWT_PREVIOUS_SECRET", OLD_SECRET))) {
+        try (WireHub hub = TestHubs.start(Map.of(
+                "WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", NEW_SECRET, "WH_AUTH_JWT_PREVIOUS_SECRET", OLD_SECRET))) {
             String base = TestHubs.base(hub);
             String oldToken = Tokens.hs256(bytes(OLD_SECRET), claims());
             String newToken = Tokens.hs256(bytes(NEW_SECRET), claims());
 
             assertEquals(201, publish(base, oldToken).status(), "a token of the old secret, still alive");
             assertEquals(201, publish(base, newToken).status(), "a token of the new secret");
-            assertEquals(201, publish(base, Tokens.hs256(bytes(OLD_SECRET), "2026-11", claims())).status(),
+            assertEquals(
+                    201,
+                    publish(base, Tokens.hs256(bytes(OLD_SECRET), "2026-11", claims()))
+                            .status(),
                     "a kid in the header does not matter for configured secrets");
-            assertEquals(401, publish(base, Tokens.hs256(bytes(OTHER_SECRET), claims())).status(), "any other secret is refused");
+            assertEquals(
+                    401,
+                    publish(base, Tokens.hs256(bytes(OTHER_SECRET), claims())).status(),
+                    "any other secret is refused");
             try (SseClient stream = SseClient.connect(base + "/v1/sse?topic=rotation.a&access_token=" + oldToken)) {
                 assertEquals(200, stream.status(), stream.errorBody());
                 Http.publish(base, "rotation.a", "to the old token's stream", newToken);
-                assertEquals("to the old token's stream", stream.take(1, WAIT).getFirst().data());
+                assertEquals(
+                        "to the old token's stream",
+                        stream.take(1, WAIT).getFirst().data());
             }
         }
         // The rotation's last step: the previous secret removed (a restart, since secrets come from the environment).
         try (WireHub hub = TestHubs.start(Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", NEW_SECRET))) {
             String base = TestHubs.base(hub);
-            assertEquals(401, publish(base, Tokens.hs256(bytes(OLD_SECRET), claims())).status(), "the old secret is gone");
-            assertEquals(201, publish(base, Tokens.hs256(bytes(NEW_SECRET), claims())).status());
+            assertEquals(
+                    401,
+                    publish(base, Tokens.hs256(bytes(OLD_SECRET), claims())).status(),
+                    "the old secret is gone");
+            assertEquals(
+                    201,
+                    publish(base, Tokens.hs256(bytes(NEW_SECRET), claims())).status());
         }
     }
 
@@ -79,7 +93,8 @@ class KeyRotationIT {
         replace(jwks, new JWKSet(List.<JWK>of(oldKey.toPublicJWK())).toString());
         Map<String, String> env = new HashMap<>(WATCH_FAST);
         env.put("WH_AUTH_JWT_JWKS_FILE", jwks.toString());
-        try (WireHub hub = TestHubs.start(env); LogWatch log = LogWatch.attach("io.wirehub.auth", Level.WARNING)) {
+        try (WireHub hub = TestHubs.start(env);
+                LogWatch log = LogWatch.attach("io.wirehub.auth", Level.WARNING)) {
             String base = TestHubs.base(hub);
             String oldToken = Tokens.rs256(oldKey, claims());
             String newToken = Tokens.rs256(newKey, claims());
@@ -93,7 +108,8 @@ class KeyRotationIT {
 
             // A half-written file holds no key: it is refused and the keys in force stay.
             replace(jwks, "{\"keys\":[");
-            Eventually.await("the broken file is reported", WAIT, () -> log.records().stream().anyMatch(r -> r.contains("cannot be read as a JWKS")));
+            Eventually.await("the broken file is reported", WAIT, () -> log.records().stream()
+                    .anyMatch(r -> r.contains("cannot be read as a JWKS")));
             assertEquals(201, publish(base, oldToken).status(), "a broken file locks nobody out");
             assertEquals(201, publish(base, newToken).status());
 
@@ -121,7 +137,8 @@ class KeyRotationIT {
             assertEquals(201, publish(base, oldToken).status());
             assertEquals(401, publish(base, newToken).status());
 
-            writePem(pem, List.<PublicKey>of(oldKey.toECPublicKey(), newKey.toECPublicKey())); // two blocks: the overlap
+            writePem(
+                    pem, List.<PublicKey>of(oldKey.toECPublicKey(), newKey.toECPublicKey())); // two blocks: the overlap
             awaitStatus(base, newToken, 201, "the second PEM block is taken");
             assertEquals(201, publish(base, oldToken).status());
 
@@ -134,12 +151,19 @@ class KeyRotationIT {
     }
 
     private static JWTClaimsSet claims() {
-        return Tokens.claims("rotator", List.of("rotation.*"), List.of("rotation.*"), Instant.now().plusSeconds(3600)).build();
+        return Tokens.claims(
+                        "rotator",
+                        List.of("rotation.*"),
+                        List.of("rotation.*"),
+                        Instant.now().plusSeconds(3600))
+                .build();
     }
 
     private static Http.Response publish(String base, String token) {
         return Http.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/rotation.a/events"))
-                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString("x")).build());
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build());
     }
 
     private static void awaitStatus(String base, String token, int status, String what) {

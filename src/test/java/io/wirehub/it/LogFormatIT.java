@@ -35,7 +35,8 @@ class LogFormatIT {
     @Test
     void jsonFormatWritesEveryLineAsOneObjectWithTimeLevelLoggerAndMessage() throws Exception {
         // WH_HEARTBEAT is not a variable: its warning is a record logged before the server starts.
-        Output output = startAndStop(MainProcess.withDefaultConfig(),
+        Output output = startAndStop(
+                MainProcess.withDefaultConfig(),
                 Map.of("WH_LOG_FORMAT", "json", "WH_HOST", "127.0.0.1", "WH_PORT", "0", "WH_HEARTBEAT", "1s"));
         List<JsonNode> records = new ArrayList<>();
         for (String line : (output.out + output.err).lines().toList()) {
@@ -47,7 +48,10 @@ class LogFormatIT {
             assertTrue(record.has("message"), line);
             records.add(record);
         }
-        assertRecord(records, "WARNING", "io.wirehub.config.SettingsLoader",
+        assertRecord(
+                records,
+                "WARNING",
+                "io.wirehub.config.SettingsLoader",
                 "WH_HEARTBEAT is not a wirehub variable and is ignored; did you mean WH_HEARTBEAT_INTERVAL?");
         assertRecord(records, "WARNING", "io.wirehub.app.WireHub", "auth.mode is none: anyone who reaches this port");
         // The lines a supervisor waits for are JSON too, with the same text.
@@ -59,28 +63,37 @@ class LogFormatIT {
     void recordsBelowLogLevelAreLeftOutAndLogLevelsSetsOneLoggerFromYaml() throws Exception {
         Path config = dir.resolve("wirehub.yaml");
         Files.writeString(config, "log:\n  level: error\n  levels:\n    - io.wirehub.app.WireHub=warning\n");
-        Output output = startAndStop(List.of("--config", config.toString()),
+        Output output = startAndStop(
+                List.of("--config", config.toString()),
                 Map.of("WH_HOST", "127.0.0.1", "WH_PORT", "0", "WH_HEARTBEAT", "1s"));
-        assertTrue(output.err.contains("WARNING io.wirehub.app.WireHub: auth.mode is none"), "log.levels lets it through: " + output.err);
+        assertTrue(
+                output.err.contains("WARNING io.wirehub.app.WireHub: auth.mode is none"),
+                "log.levels lets it through: " + output.err);
         assertFalse(output.err.contains("WH_HEARTBEAT"), "a warning below log.level error is left out: " + output.err);
         assertFalse(output.err.contains("INFO io.helidon"), "so is Helidon's info: " + output.err);
         assertTrue(LISTENING.matcher(output.out).find(), "the start line is printed whatever the level: " + output.out);
     }
 
     private static void assertRecord(List<JsonNode> records, String level, String logger, String message) {
-        assertTrue(records.stream().anyMatch(record -> record.path("level").asText().equals(level)
-                && record.path("logger").asText().equals(logger) && record.path("message").asText().contains(message)),
+        assertTrue(
+                records.stream()
+                        .anyMatch(record -> record.path("level").asText().equals(level)
+                                && record.path("logger").asText().equals(logger)
+                                && record.path("message").asText().contains(message)),
                 level + " " + logger + " " + message + " in " + records);
     }
 
     private record Output(String out, String err) {}
 
     /** Starts wirehub, waits for its start line, stops it with SIGTERM: then all it wrote is there. */
-    private static Output startAndStop(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
+    private static Output startAndStop(List<String> args, Map<String, String> env)
+            throws IOException, InterruptedException {
         MainProcess.Running running = MainProcess.start(args, env);
         try {
-            Eventually.await("the start line", Duration.ofSeconds(30), () -> LISTENING.matcher(running.out()).find()
-                    ? null : running.out() + running.err());
+            Eventually.await(
+                    "the start line",
+                    Duration.ofSeconds(30),
+                    () -> LISTENING.matcher(running.out()).find() ? null : running.out() + running.err());
             running.process().destroy(); // SIGTERM
             assertTrue(running.process().waitFor(30, TimeUnit.SECONDS), "it stopped: " + running.out() + running.err());
             assertEquals(0, running.process().exitValue(), running.out() + running.err());

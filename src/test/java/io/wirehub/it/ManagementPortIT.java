@@ -34,7 +34,10 @@ class ManagementPortIT {
             assertEquals(404, Http.get(management + "/v1/topics/t/snapshot").status(), "nothing else is served there");
 
             String base = TestHubs.base(hub);
-            assertEquals(404, withToken(base + "/metrics", token(true)).status(), "not on the public port, even for an admin");
+            assertEquals(
+                    404,
+                    withToken(base + "/metrics", token(true)).status(),
+                    "not on the public port, even for an admin");
             assertEquals(404, Http.get(base + "/health").status());
         }
     }
@@ -45,10 +48,15 @@ class ManagementPortIT {
         env.put("WH_MANAGEMENT_PORT", "0");
         env.put("WH_MANAGEMENT_HOST", "127.0.0.2"); // the private interface; the public one is 127.0.0.1
         try (WireHub hub = TestHubs.start(env)) {
-            assertEquals(200, Http.get("http://127.0.0.2:" + hub.managementPort() + "/metrics").status());
+            assertEquals(
+                    200,
+                    Http.get("http://127.0.0.2:" + hub.managementPort() + "/metrics")
+                            .status());
             try (java.net.Socket publicSide = new java.net.Socket()) {
-                org.junit.jupiter.api.Assertions.assertThrows(java.net.ConnectException.class,
-                        () -> publicSide.connect(new java.net.InetSocketAddress("127.0.0.1", hub.managementPort()), 2000),
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        java.net.ConnectException.class,
+                        () -> publicSide.connect(
+                                new java.net.InetSocketAddress("127.0.0.1", hub.managementPort()), 2000),
                         "nothing listens for /metrics on the public interface");
             }
         }
@@ -67,7 +75,8 @@ class ManagementPortIT {
     }
 
     private static String token(boolean admin) {
-        var claims = Tokens.claims("ops", List.of("*"), List.of("*"), Instant.now().plusSeconds(60));
+        var claims =
+                Tokens.claims("ops", List.of("*"), List.of("*"), Instant.now().plusSeconds(60));
         if (admin) {
             claims.claim("wirehub.admin", true);
         }
@@ -75,6 +84,9 @@ class ManagementPortIT {
     }
 
     private static Http.Response withToken(String url, String token) {
-        return Http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build());
+        return Http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token)
+                .GET()
+                .build());
     }
 }

@@ -59,33 +59,56 @@ class MassDisconnectLeakTest {
             Census.Snapshot baseline = census.take();
 
             try (ClientFleet fleet = ClientFleet.start(hub.port(), PER_TRANSPORT, PER_TRANSPORT, TOPICS)) {
-                Eventually.await("every stream live", Duration.ofSeconds(60), () -> hub.hub().stats().subscribers(Transport.SSE) == PER_TRANSPORT
-                        && hub.hub().stats().subscribers(Transport.WS) == PER_TRANSPORT ? null : live(hub));
+                Eventually.await(
+                        "every stream live",
+                        Duration.ofSeconds(60),
+                        () -> hub.hub().stats().subscribers(Transport.SSE) == PER_TRANSPORT
+                                        && hub.hub().stats().subscribers(Transport.WS) == PER_TRANSPORT
+                                ? null
+                                : live(hub));
                 for (int i = 0; i < 5; i++) {
                     Http.publish(base, "fleet.all", "to everyone " + i);
                     Http.publish(base, "fleet." + i, "to some " + i);
                 }
                 Census.Snapshot loaded = census.take();
-                assertEquals(2 * PER_TRANSPORT, hub.hub().stats().subscribers(), "no stream closed before the cut: " + live(hub));
+                assertEquals(
+                        2 * PER_TRANSPORT,
+                        hub.hub().stats().subscribers(),
+                        "no stream closed before the cut: " + live(hub));
                 fleet.cut();
                 Duration back = census.awaitBaseline(baseline, Duration.ofSeconds(60), HEAP_SLACK);
-                System.out.printf("MassDisconnectLeakTest: %d SSE + %d WS opened in %d ms; loaded: %s (%d KB heap per stream);"
-                        + " back at baseline %d ms after the cut; baseline: %s%n",
-                        PER_TRANSPORT, PER_TRANSPORT, fleet.openTook().toMillis(), loaded,
-                        (loaded.heapBytes() - baseline.heapBytes()) / 1024 / (2 * PER_TRANSPORT), back.toMillis(), baseline);
+                System.out.printf(
+                        "MassDisconnectLeakTest: %d SSE + %d WS opened in %d ms; loaded: %s (%d KB heap per stream);"
+                                + " back at baseline %d ms after the cut; baseline: %s%n",
+                        PER_TRANSPORT,
+                        PER_TRANSPORT,
+                        fleet.openTook().toMillis(),
+                        loaded,
+                        (loaded.heapBytes() - baseline.heapBytes()) / 1024 / (2 * PER_TRANSPORT),
+                        back.toMillis(),
+                        baseline);
             }
 
             try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=fleet.after")) { // and it still serves
-                Eventually.await("a new subscriber", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 1);
+                Eventually.await(
+                        "a new subscriber",
+                        Duration.ofSeconds(10),
+                        () -> hub.hub().stats().subscribers() == 1);
                 Http.publish(base, "fleet.after", "still here");
-                assertEquals("still here", sse.take(1, Duration.ofSeconds(5)).getFirst().data());
+                assertEquals(
+                        "still here",
+                        sse.take(1, Duration.ofSeconds(5)).getFirst().data());
             }
         }
     }
 
     private static String live(WireHub hub) {
-        return hub.hub().stats().subscribers(Transport.SSE) + " SSE and " + hub.hub().stats().subscribers(Transport.WS) + " WebSocket live, "
-                + hub.hub().stats().drainLoops() + " drain loops, closed: " + Arrays.stream(CloseReason.values())
-                .filter(reason -> hub.hub().stats().closes(reason) > 0).map(reason -> reason.code() + " " + hub.hub().stats().closes(reason)).toList();
+        return hub.hub().stats().subscribers(Transport.SSE) + " SSE and "
+                + hub.hub().stats().subscribers(Transport.WS) + " WebSocket live, "
+                + hub.hub().stats().drainLoops() + " drain loops, closed: "
+                + Arrays.stream(CloseReason.values())
+                        .filter(reason -> hub.hub().stats().closes(reason) > 0)
+                        .map(reason -> reason.code() + " " + hub.hub().stats().closes(reason))
+                        .toList();
     }
 }

@@ -42,7 +42,8 @@ class MemoryBudgetIT {
         }
         floodManyTopics(4000, 400); // about 8 MB of data into a 1 MB budget
         MemoryEventStore store = (MemoryEventStore) hub.store();
-        assertTrue(store.bytes() <= BUDGET, "the store holds " + store.bytes() + " bytes, over its budget of " + BUDGET);
+        assertTrue(
+                store.bytes() <= BUDGET, "the store holds " + store.bytes() + " bytes, over its budget of " + BUDGET);
         assertTrue(store.bytes() > BUDGET / 2, "eviction keeps what fits, it does not empty the store");
 
         try (SseClient sse = SseClient.connect(base + "/v1/sse?topic=budget.quiet", "2")) {
@@ -61,10 +62,15 @@ class MemoryBudgetIT {
         for (int done = 0; done < events; done += 250) {
             StringBuilder batch = new StringBuilder("[");
             for (int i = done; i < done + 250; i++) {
-                batch.append(i == done ? "" : ",").append("{\"topic\":\"budget.flood.").append(i % topics)
-                        .append("\",\"data\":\"").append(DATA).append("\"}");
+                batch.append(i == done ? "" : ",")
+                        .append("{\"topic\":\"budget.flood.")
+                        .append(i % topics)
+                        .append("\",\"data\":\"")
+                        .append(DATA)
+                        .append("\"}");
             }
-            Http.Response response = Http.post(base + "/v1/events", batch.append("]").toString());
+            Http.Response response =
+                    Http.post(base + "/v1/events", batch.append("]").toString());
             assertEquals(201, response.status(), response.body());
         }
     }

@@ -30,20 +30,34 @@ class MetricsIT {
 
     @Test
     void afterAScriptedScenarioEveryCounterReadsWhatHappened() throws Exception {
-        Map<String, String> env = Map.of("WH_SSE_CHANNEL_BUFFER", "4", "WH_SOCKET_SEND_BUFFER", "65536",
-                "WH_OVERFLOW_POLICY", "catch-up", "WH_WRITE_TIMEOUT", "60s", "WH_STORE_REPLAY_LIMIT", "10");
+        Map<String, String> env = Map.of(
+                "WH_SSE_CHANNEL_BUFFER",
+                "4",
+                "WH_SOCKET_SEND_BUFFER",
+                "65536",
+                "WH_OVERFLOW_POLICY",
+                "catch-up",
+                "WH_WRITE_TIMEOUT",
+                "60s",
+                "WH_STORE_REPLAY_LIMIT",
+                "10");
         try (WireHub hub = TestHubs.start(env);
                 StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=truth.a");
                 SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=truth.a")) {
             String base = TestHubs.base(hub);
-            Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
+            Eventually.await(
+                    "two subscribers",
+                    Duration.ofSeconds(10),
+                    () -> hub.hub().stats().subscribers() == 2);
 
             // Publish one at a time, each read by the fast client, until the stalled one overflowed; then 5 more.
             int published = 0;
             while (hub.hub().stats().overflows() == 0 && published < MAX_EVENTS) {
                 publishAndAwait(base, fast, ++published);
             }
-            assertTrue(hub.hub().stats().overflows() > 0, "the stalled client's queue overflowed within " + MAX_EVENTS + " events");
+            assertTrue(
+                    hub.hub().stats().overflows() > 0,
+                    "the stalled client's queue overflowed within " + MAX_EVENTS + " events");
             for (int i = 0; i < 5; i++) {
                 publishAndAwait(base, fast, ++published);
             }
@@ -52,9 +66,14 @@ class MetricsIT {
 
             // One client vanishes (RST, no goodbye): the heartbeat finds it.
             StalledSseClient vanishing = new StalledSseClient(hub.port(), "/v1/sse?topic=truth.b");
-            Eventually.await("three subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 3);
+            Eventually.await(
+                    "three subscribers",
+                    Duration.ofSeconds(10),
+                    () -> hub.hub().stats().subscribers() == 3);
             vanishing.abort();
-            Eventually.await("the vanished client closed", Duration.ofSeconds(10),
+            Eventually.await(
+                    "the vanished client closed",
+                    Duration.ofSeconds(10),
                     () -> hub.hub().stats().closes(CloseReason.CLIENT_GONE) == 1);
 
             // One reconnect past the replay cap (10) gets a reset.
@@ -65,7 +84,8 @@ class MetricsIT {
             assertEquals("reset", reset.event());
 
             // One publish refused.
-            assertEquals(400, Http.post(base + "/v1/topics/bad%20topic/events", "x").status());
+            assertEquals(
+                    400, Http.post(base + "/v1/topics/bad%20topic/events", "x").status());
 
             long deliveries = 2L * published; // the fast client and the stalled one each got every event
             Eventually.await("every flush observed", Duration.ofSeconds(5), () -> {
@@ -82,7 +102,10 @@ class MetricsIT {
             assertEquals(3, metrics.count("wirehub_subscriptions"));
             assertEquals(1, metrics.count("wirehub_stream_closes_total", "reason", "client_gone"));
             for (String other : List.of("overflow", "write_timeout", "error", "client_closed", "shutdown")) {
-                assertEquals(0, metrics.count("wirehub_stream_closes_total", "reason", other), "no stream closed for " + other);
+                assertEquals(
+                        0,
+                        metrics.count("wirehub_stream_closes_total", "reason", other),
+                        "no stream closed for " + other);
             }
             assertEquals(1, metrics.count("wirehub_resets_total", "reason", "replay_limit"));
             assertEquals(0, metrics.count("wirehub_resets_total", "reason", "retention"));
@@ -91,12 +114,18 @@ class MetricsIT {
             assertTrue(overflows > 0);
             assertEquals(0, metrics.count("wirehub_overflows_total", "transport", "ws"));
             long catchUps = metrics.count("wirehub_catch_ups_total");
-            assertTrue(catchUps > 0 && catchUps <= overflows, "each catch-up follows at least one overflow: " + catchUps);
+            assertTrue(
+                    catchUps > 0 && catchUps <= overflows, "each catch-up follows at least one overflow: " + catchUps);
             long recovered = metrics.count("wirehub_store_recovered_events_total", "path", "catch_up")
                     + metrics.count("wirehub_store_recovered_events_total", "path", "gap");
             assertTrue(recovered > 0, "the stalled client got what it missed from the store");
-            assertEquals(0, metrics.count("wirehub_store_recovered_events_total", "path", "replay"), "the reset replaced the replay");
-            assertEquals(deliveries - recovered, metrics.count("wirehub_publish_flush_latency_seconds_count"),
+            assertEquals(
+                    0,
+                    metrics.count("wirehub_store_recovered_events_total", "path", "replay"),
+                    "the reset replaced the replay");
+            assertEquals(
+                    deliveries - recovered,
+                    metrics.count("wirehub_publish_flush_latency_seconds_count"),
                     "the latency histogram counts every live delivery: all but those read from the store");
             assertTrue(metrics.value("wirehub_publish_flush_latency_seconds_sum") > 0);
             assertTrue(metrics.count("wirehub_written_bytes_total") >= deliveries * PAYLOAD.length());

@@ -46,7 +46,8 @@ import org.junit.jupiter.api.Test;
 @Slow
 class NginxProxyIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private static final Pattern SNIPPET = Pattern.compile("## Behind a proxy\\n.*?```nginx\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern SNIPPET =
+            Pattern.compile("## Behind a proxy\\n.*?```nginx\\n(.*?)```", Pattern.DOTALL);
     private static final String UPSTREAM = "server 127.0.0.1:8080;";
     private static final String LISTEN = "listen 80;";
 
@@ -64,9 +65,11 @@ class NginxProxyIT {
         toWirehub = new TcpProxy("127.0.0.1", hub.port());
         int port = freePort();
         String snippet = snippet();
-        assertTrue(snippet.contains(UPSTREAM) && snippet.contains(LISTEN), "the addresses this test changes: " + snippet);
+        assertTrue(
+                snippet.contains(UPSTREAM) && snippet.contains(LISTEN), "the addresses this test changes: " + snippet);
         prefix = Files.createTempDirectory("wirehub-nginx");
-        Files.setPosixFilePermissions(prefix, PosixFilePermissions.fromString("rwxr-xr-x")); // workers may run as nobody
+        Files.setPosixFilePermissions(
+                prefix, PosixFilePermissions.fromString("rwxr-xr-x")); // workers may run as nobody
         Files.writeString(prefix.resolve("nginx.conf"), """
                 worker_processes 1;
                 daemon off;
@@ -82,11 +85,21 @@ class NginxProxyIT {
                     scgi_temp_path %1$s/scgi;
                 %2$s
                 }
-                """.formatted(prefix, snippet.replace(UPSTREAM, "server 127.0.0.1:" + toWirehub.port() + ";")
-                        .replace(LISTEN, "listen 127.0.0.1:" + port + ";")));
-        nginx = new ProcessBuilder(binary.toString(), "-e", prefix.resolve("error.log").toString(), "-p", prefix.toString(),
-                "-c", prefix.resolve("nginx.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(prefix.resolve("out.log").toFile()).start();
+                """.formatted(
+                        prefix,
+                        snippet.replace(UPSTREAM, "server 127.0.0.1:" + toWirehub.port() + ";")
+                                .replace(LISTEN, "listen 127.0.0.1:" + port + ";")));
+        nginx = new ProcessBuilder(
+                        binary.toString(),
+                        "-e",
+                        prefix.resolve("error.log").toString(),
+                        "-p",
+                        prefix.toString(),
+                        "-c",
+                        prefix.resolve("nginx.conf").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(prefix.resolve("out.log").toFile())
+                .start();
         base = "http://127.0.0.1:" + port;
         Eventually.await("nginx answers /health from wirehub", Duration.ofSeconds(30), () -> {
             if (!nginx.isAlive()) {
@@ -117,7 +130,8 @@ class NginxProxyIT {
         }
         if (prefix != null) {
             try (Stream<Path> files = Files.walk(prefix)) {
-                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+                files.sorted(Comparator.reverseOrder())
+                        .forEach(file -> file.toFile().delete());
             }
         }
     }
@@ -125,17 +139,27 @@ class NginxProxyIT {
     @Test
     void theSnippetSetsConnectionOnceToEmptyOrUpgrade() throws IOException {
         String snippet = snippet();
-        assertEquals(1, Pattern.compile("proxy_set_header\\s+Connection\\b").matcher(snippet).results().count(), snippet);
-        Matcher map = Pattern.compile("map \\$http_upgrade \\$connection_upgrade \\{([^}]*)}").matcher(snippet);
+        assertEquals(
+                1,
+                Pattern.compile("proxy_set_header\\s+Connection\\b")
+                        .matcher(snippet)
+                        .results()
+                        .count(),
+                snippet);
+        Matcher map = Pattern.compile("map \\$http_upgrade \\$connection_upgrade \\{([^}]*)}")
+                .matcher(snippet);
         assertTrue(map.find(), snippet);
-        assertTrue(Pattern.compile("default\\s+'';").matcher(map.group(1)).find(), "anything but an upgrade: empty, kept alive: " + map.group());
+        assertTrue(
+                Pattern.compile("default\\s+'';").matcher(map.group(1)).find(),
+                "anything but an upgrade: empty, kept alive: " + map.group());
     }
 
     @Test
     void anSseStreamThroughNginxGetsEachEventWhileItStaysOpen() throws Exception {
         try (SseClient stream = SseClient.connect(base + "/v1/sse?topic=nginx.sse")) {
             assertEquals(200, stream.status(), stream.errorBody());
-            Eventually.await("wirehub counts the stream", WAIT, () -> hub.hub().stats().subscribers() >= 1);
+            Eventually.await(
+                    "wirehub counts the stream", WAIT, () -> hub.hub().stats().subscribers() >= 1);
             // One at a time: a proxy that buffered would hold each small event back (until its
             // buffer filled or the stream ended), and the next publish would never come.
             for (int i = 1; i <= 3; i++) {
@@ -154,7 +178,9 @@ class NginxProxyIT {
         try (WsClient socket = WsClient.connect(base.replace("http://", "ws://") + "/v1/ws?topic=nginx.ws")) {
             assertEquals("ready", socket.ready().get("op").asText());
             String upgrade = head("GET /v1/ws?topic=nginx.ws ").toLowerCase(Locale.ROOT);
-            assertTrue(upgrade.contains("\r\nupgrade: websocket\r\n") && upgrade.contains("\r\nconnection: upgrade\r\n"), upgrade);
+            assertTrue(
+                    upgrade.contains("\r\nupgrade: websocket\r\n") && upgrade.contains("\r\nconnection: upgrade\r\n"),
+                    upgrade);
 
             long seq = Http.publish(base, "nginx.ws", "{\"hello\":1}");
             JsonNode event = socket.next(WAIT);
@@ -177,8 +203,11 @@ class NginxProxyIT {
     void otherRequestsReachWirehubWithoutUpgradeOrCloseOverOneConnection() throws Exception {
         toWirehub.record();
         // What curl --http2 and Java's HttpClient send on a new cleartext connection.
-        assertEquals("HTTP/1.1 200 OK", rawGet("/v1/topics/nginx.h2c/snapshot",
-                "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"));
+        assertEquals(
+                "HTTP/1.1 200 OK",
+                rawGet(
+                        "/v1/topics/nginx.h2c/snapshot",
+                        "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"));
         String passed = head("GET /v1/topics/nginx.h2c/snapshot ").toLowerCase(Locale.ROOT);
         assertFalse(passed.contains("upgrade"), "the h2c upgrade stops at nginx: " + passed);
 
@@ -204,11 +233,14 @@ class NginxProxyIT {
 
     /** A GET with these extra header lines, on a socket of its own; returns the status line. */
     private static String rawGet(String path, String headers) throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)))) {
+        try (Socket socket = new Socket(
+                InetAddress.getLoopbackAddress(), Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)))) {
             socket.setSoTimeout((int) WAIT.toMillis());
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: wirehub.example\r\n" + headers + "\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: wirehub.example\r\n" + headers + "\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1))
+                    .readLine();
         }
     }
 

@@ -35,18 +35,29 @@ import org.junit.jupiter.api.Test;
 @Load
 class OverloadIT {
     private static final String PAYLOAD = "x".repeat(8000); // a few of these fill a stalled client's kernel buffers
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void aPublishPastTheFanOutBoundGets503OverloadedWithRetryAfterAndStoresNothing() throws Exception {
         // A bound of one pending delivery: as soon as a stream's drain thread is stuck on a client
         // that stopped reading, what waits in its queue is more than the fan-out may hold.
-        Map<String, String> env = Map.of("WH_PUBLISH_MAX_PENDING_DELIVERIES", "1", "WH_PUBLISH_OVERLOAD_WAIT", "200ms",
-                "WH_SOCKET_SEND_BUFFER", "65536", "WH_WRITE_TIMEOUT", "60s");
+        Map<String, String> env = Map.of(
+                "WH_PUBLISH_MAX_PENDING_DELIVERIES",
+                "1",
+                "WH_PUBLISH_OVERLOAD_WAIT",
+                "200ms",
+                "WH_SOCKET_SEND_BUFFER",
+                "65536",
+                "WH_WRITE_TIMEOUT",
+                "60s");
         try (WireHub hub = TestHubs.start(env);
                 StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=hot")) {
             String base = TestHubs.base(hub);
-            Eventually.await("the stalled subscriber", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 1);
+            Eventually.await(
+                    "the stalled subscriber",
+                    Duration.ofSeconds(10),
+                    () -> hub.hub().stats().subscribers() == 1);
 
             int accepted = 0;
             HttpResponse<String> refused = null;
@@ -55,7 +66,8 @@ class OverloadIT {
                 if (response.statusCode() == 201) {
                     accepted++;
                 } else {
-                    assertEquals(503, response.statusCode(), "a publish the fan-out has no room for: " + response.body());
+                    assertEquals(
+                            503, response.statusCode(), "a publish the fan-out has no room for: " + response.body());
                     refused = response;
                 }
             }
@@ -63,9 +75,11 @@ class OverloadIT {
             JsonNode error = Http.JSON.readTree(refused.body());
             assertEquals("overloaded", error.get("error").asText());
             assertTrue(error.get("message").asText().contains("nothing was stored"), error.toString());
-            assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null), "the client is told when to retry");
+            assertEquals(
+                    "1", refused.headers().firstValue("Retry-After").orElse(null), "the client is told when to retry");
 
-            JsonNode snapshot = Http.get(base + "/v1/topics/hot/snapshot?limit=1").json();
+            JsonNode snapshot =
+                    Http.get(base + "/v1/topics/hot/snapshot?limit=1").json();
             assertEquals(accepted, snapshot.get("seq").asLong(), "the refused publish stored nothing");
             assertEquals(1, Scrape.of(base).count("wirehub_publish_refused_total", "reason", "overloaded"));
 
@@ -75,9 +89,13 @@ class OverloadIT {
             List<SseEvent> received = reading.take(accepted, Duration.ofSeconds(20));
             assertEquals(accepted, received.size());
             for (int i = 0; i < accepted; i++) {
-                assertEquals(String.valueOf(i + 1), Ids.position(received.get(i).id()), "every accepted event, in order");
+                assertEquals(
+                        String.valueOf(i + 1), Ids.position(received.get(i).id()), "every accepted event, in order");
             }
-            Eventually.await("the fan-out drained", Duration.ofSeconds(10), () -> hub.hub().fanOutWork().pending() == 0);
+            Eventually.await(
+                    "the fan-out drained",
+                    Duration.ofSeconds(10),
+                    () -> hub.hub().fanOutWork().pending() == 0);
             assertEquals(201, publish(base, "hot", "after").statusCode());
         }
     }
@@ -85,18 +103,31 @@ class OverloadIT {
     @Test
     void aStreamBehindLongerThanMaxLagIsToldWithALagLimitResetAndGoesOnLive() throws Exception {
         Duration maxLag = Duration.ofMillis(300);
-        Map<String, String> env = Map.of("WH_SSE_CHANNEL_BUFFER", "8", "WH_SOCKET_SEND_BUFFER", "65536",
-                "WH_MAX_LAG", maxLag.toMillis() + "ms", "WH_WRITE_TIMEOUT", "60s");
+        Map<String, String> env = Map.of(
+                "WH_SSE_CHANNEL_BUFFER",
+                "8",
+                "WH_SOCKET_SEND_BUFFER",
+                "65536",
+                "WH_MAX_LAG",
+                maxLag.toMillis() + "ms",
+                "WH_WRITE_TIMEOUT",
+                "60s");
         int events = 200;
         try (WireHub hub = TestHubs.start(env);
                 StalledSseClient stalled = new StalledSseClient(hub.port(), "/v1/sse?topic=lag");
                 SseClient fast = SseClient.connect(TestHubs.base(hub) + "/v1/sse?topic=lag")) {
             String base = TestHubs.base(hub);
-            Eventually.await("two subscribers", Duration.ofSeconds(10), () -> hub.hub().stats().subscribers() == 2);
+            Eventually.await(
+                    "two subscribers",
+                    Duration.ofSeconds(10),
+                    () -> hub.hub().stats().subscribers() == 2);
             long firstOverflow = 0;
             for (int i = 1; i <= events; i++) {
                 Http.publish(base, "lag", i + ":" + PAYLOAD);
-                assertEquals(String.valueOf(i), Ids.position(fast.next(Duration.ofSeconds(5)).id()), "the reading client keeps up");
+                assertEquals(
+                        String.valueOf(i),
+                        Ids.position(fast.next(Duration.ofSeconds(5)).id()),
+                        "the reading client keeps up");
                 if (firstOverflow == 0 && hub.hub().stats().overflows() > 0) {
                     firstOverflow = System.nanoTime();
                 }
@@ -113,7 +144,8 @@ class OverloadIT {
             SseEvent reset = null;
             while (reset == null) {
                 SseEvent next = reading.next(Duration.ofSeconds(10));
-                assertNotNull(next, "neither the missed events nor a reset came; got " + beforeReset.size() + " events");
+                assertNotNull(
+                        next, "neither the missed events nor a reset came; got " + beforeReset.size() + " events");
                 if ("reset".equals(next.event())) {
                     reset = next;
                 } else {
@@ -121,7 +153,8 @@ class OverloadIT {
                 }
             }
             for (int i = 0; i < beforeReset.size(); i++) {
-                assertEquals(String.valueOf(i + 1), Ids.position(beforeReset.get(i).id()), "no gap before the reset");
+                assertEquals(
+                        String.valueOf(i + 1), Ids.position(beforeReset.get(i).id()), "no gap before the reset");
             }
             assertTrue(beforeReset.size() < events, "it was told instead of catching up all " + events);
             JsonNode told = Http.JSON.readTree(reset.data());
@@ -130,13 +163,19 @@ class OverloadIT {
             assertEquals("/v1/topics/lag/snapshot", told.get("snapshot").asText());
 
             Http.publish(base, "lag", "live again");
-            assertEquals(String.valueOf(events + 1), Ids.position(reading.next(Duration.ofSeconds(5)).id()), "live after the reset");
+            assertEquals(
+                    String.valueOf(events + 1),
+                    Ids.position(reading.next(Duration.ofSeconds(5)).id()),
+                    "live after the reset");
             assertEquals(1, Scrape.of(base).count("wirehub_resets_total", "reason", "lag_limit"));
         }
     }
 
     private static HttpResponse<String> publish(String base, String topic, String data) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + topic + "/events"))
-                .POST(HttpRequest.BodyPublishers.ofString(data)).build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + topic + "/events"))
+                        .POST(HttpRequest.BodyPublishers.ofString(data))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -57,7 +57,8 @@ class PrometheusAlertsIT {
         env.put("WH_BUS_TYPE", "redis");
         try (WireHub hub = TestHubs.start(env)) {
             Scrape scrape = Scrape.of(TestHubs.base(hub));
-            List<String> missing = named.stream().filter(name -> !scrape.has(name)).toList();
+            List<String> missing =
+                    named.stream().filter(name -> !scrape.has(name)).toList();
             assertEquals(List.of(), missing, "meters the alerts name but /metrics does not export");
         }
     }
@@ -66,16 +67,19 @@ class PrometheusAlertsIT {
     void promtoolAcceptsTheRulesAndTheirTestsPassAndPrometheusYmlLoadsThem() throws Exception {
         Path promtool = InstalledTool.find("promtool");
         Assumptions.assumeTrue(promtool != null, "no promtool here: apt-get install prometheus (.ci/run does)");
-        InstalledTool.Result check = InstalledTool.run(Path.of("."), promtool.toString(), "check", "rules", RULES.toString());
+        InstalledTool.Result check =
+                InstalledTool.run(Path.of("."), promtool.toString(), "check", "rules", RULES.toString());
         assertEquals(0, check.exitCode(), check.output());
         assertTrue(check.output().contains("SUCCESS: " + expressions().size() + " rules found"), check.output());
 
-        InstalledTool.Result tests = InstalledTool.run(Path.of("."), promtool.toString(), "test", "rules", RULE_TESTS.toString());
+        InstalledTool.Result tests =
+                InstalledTool.run(Path.of("."), promtool.toString(), "test", "rules", RULE_TESTS.toString());
         assertEquals(0, tests.exitCode(), tests.output());
 
         // config/prometheus.yml (make dev-obs) loads the rules from beside it, as perf/obs.sh copies them.
-        Files.writeString(dir.resolve("prometheus.yml"), Files.readString(Path.of("config/prometheus.yml"))
-                .replace("__TARGETS__", "'127.0.0.1:8081'"));
+        Files.writeString(
+                dir.resolve("prometheus.yml"),
+                Files.readString(Path.of("config/prometheus.yml")).replace("__TARGETS__", "'127.0.0.1:8081'"));
         Files.copy(RULES, dir.resolve("prometheus-alerts.yml"));
         InstalledTool.Result config = InstalledTool.run(dir, promtool.toString(), "check", "config", "prometheus.yml");
         assertEquals(0, config.exitCode(), config.output());
@@ -84,8 +88,12 @@ class PrometheusAlertsIT {
 
     /** Every rule's expression, read as Prometheus reads the file: YAML, groups of rules. */
     private static List<String> expressions() {
-        Config rules = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource().disableFilterServices()
-                .sources(ConfigSources.file(RULES)).build();
+        Config rules = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .disableFilterServices()
+                .sources(ConfigSources.file(RULES))
+                .build();
         return rules.get("groups").asNodeList().orElseThrow().stream()
                 .flatMap(group -> group.get("rules").asNodeList().orElseThrow().stream())
                 .map(rule -> rule.get("expr").asString().orElseThrow())

@@ -23,8 +23,13 @@ class PublishRateLimitIT {
 
     @Test
     void aPublisherPastItsRateGets429AndOthersGoOn() {
-        try (WireHub hub = TestHubs.start(Map.of("WH_PUBLISH_RATE_LIMIT", "5", "WH_AUTH_MODE", "jwt",
-                "WH_AUTH_JWT_SECRET", new String(SECRET, StandardCharsets.UTF_8)))) {
+        try (WireHub hub = TestHubs.start(Map.of(
+                "WH_PUBLISH_RATE_LIMIT",
+                "5",
+                "WH_AUTH_MODE",
+                "jwt",
+                "WH_AUTH_JWT_SECRET",
+                new String(SECRET, StandardCharsets.UTF_8)))) {
             String base = TestHubs.base(hub);
             String alice = token("alice");
             String bob = token("bob");
@@ -44,27 +49,38 @@ class PublishRateLimitIT {
             assertTrue(accepted >= 5, "a second's worth passed first: " + accepted);
             HttpResponse<String> raw = rawPost(base, "rate.a", "refused again", alice);
             if (raw.statusCode() == 429) {
-                long retryAfter = Long.parseLong(raw.headers().firstValue("Retry-After").orElseThrow());
+                long retryAfter =
+                        Long.parseLong(raw.headers().firstValue("Retry-After").orElseThrow());
                 assertTrue(retryAfter >= 1, "Retry-After says when: " + retryAfter);
             }
             Http.Response snapshot = Http.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/rate.a/snapshot"))
-                    .header("Authorization", "Bearer " + alice).GET().build());
+                    .header("Authorization", "Bearer " + alice)
+                    .GET()
+                    .build());
             long stored = snapshot.json().get("seq").asLong();
-            assertTrue(stored == accepted || (raw.statusCode() == 201 && stored == accepted + 1),
+            assertTrue(
+                    stored == accepted || (raw.statusCode() == 201 && stored == accepted + 1),
                     "a refused publish stored nothing: " + stored + " stored, " + accepted + " accepted");
             assertEquals(201, post(base, "rate.b", "bob's", bob).status(), "another publisher is not held back");
         }
     }
 
     private static String token(String subject) {
-        return Tokens.hs256(SECRET, Tokens.claims(subject, List.of("*"), List.of("*"), Instant.now().plusSeconds(60)).build());
+        return Tokens.hs256(
+                SECRET,
+                Tokens.claims(subject, List.of("*"), List.of("*"), Instant.now().plusSeconds(60))
+                        .build());
     }
 
     private static HttpResponse<String> rawPost(String base, String topic, String data, String token) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + topic + "/events"))
-                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(data)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + topic + "/events"))
+                                    .header("Authorization", "Bearer " + token)
+                                    .POST(HttpRequest.BodyPublishers.ofString(data))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -75,6 +91,8 @@ class PublishRateLimitIT {
 
     private static Http.Response post(String base, String topic, String data, String token) {
         return Http.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + topic + "/events"))
-                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(data)).build());
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(data))
+                .build());
     }
 }

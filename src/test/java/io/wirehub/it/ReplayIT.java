@@ -1,7 +1,6 @@
 package io.wirehub.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wirehub.app.WireHub;
@@ -9,8 +8,8 @@ import io.wirehub.testing.Eventually;
 import io.wirehub.testing.Http;
 import io.wirehub.testing.Ids;
 import io.wirehub.testing.Marker;
-import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.SseClient;
+import io.wirehub.testing.SseClient.SseEvent;
 import io.wirehub.testing.TestHubs;
 import io.wirehub.testing.WsClient;
 import java.time.Duration;
@@ -72,7 +71,8 @@ class ReplayIT {
             assertEquals("replay.many", notice.get("topic").asText());
             assertEquals(505, notice.get("seq").asLong());
             assertEquals("replay_limit", notice.get("reason").asText());
-            assertEquals("/v1/topics/replay.many/snapshot", notice.get("snapshot").asText());
+            assertEquals(
+                    "/v1/topics/replay.many/snapshot", notice.get("snapshot").asText());
             assertEquals("505", Ids.position(reset.id()), "the stream continues after the reset position");
             Http.publish(base, "replay.many", "after");
             assertEquals("506", Ids.position(sse.take(1, WAIT).getFirst().id()));
@@ -133,13 +133,17 @@ class ReplayIT {
     @Test
     void webSocketReplaysFromLastEventIdParameter() throws Exception {
         publish("replay.ws", 30);
-        try (WsClient socket = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=replay.ws&lastEventId=25")) {
+        try (WsClient socket =
+                WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=replay.ws&lastEventId=25")) {
             List<JsonNode> messages = socket.take(5, WAIT);
-            assertEquals(List.of(26L, 27L, 28L, 29L, 30L), messages.stream().map(m -> m.get("seq").asLong()).toList());
+            assertEquals(
+                    List.of(26L, 27L, 28L, 29L, 30L),
+                    messages.stream().map(m -> m.get("seq").asLong()).toList());
             Marker.publish(base, "replay.ws").assertNext(socket, "nothing more replayed");
         }
         publish("replay.ws", 200); // after 30 and the marker: 32..231
-        try (WsClient socket = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=replay.ws&lastEventId=30")) {
+        try (WsClient socket =
+                WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=replay.ws&lastEventId=30")) {
             JsonNode reset = socket.take(1, WAIT).getFirst();
             assertEquals("reset", reset.get("op").asText());
             assertEquals(231, reset.get("seq").asLong());
@@ -152,9 +156,15 @@ class ReplayIT {
         for (int done = 0; done < count; done += 500) {
             StringBuilder batch = new StringBuilder("[");
             for (int i = done; i < Math.min(count, done + 500); i++) {
-                batch.append(i == done ? "" : ",").append("{\"topic\":\"").append(topic).append("\",\"data\":{\"i\":").append(i).append("}}");
+                batch.append(i == done ? "" : ",")
+                        .append("{\"topic\":\"")
+                        .append(topic)
+                        .append("\",\"data\":{\"i\":")
+                        .append(i)
+                        .append("}}");
             }
-            Http.Response response = Http.post(base + "/v1/events", batch.append("]").toString());
+            Http.Response response =
+                    Http.post(base + "/v1/events", batch.append("]").toString());
             assertEquals(201, response.status(), response.body());
         }
     }
@@ -164,6 +174,7 @@ class ReplayIT {
     }
 
     private static void awaitFollowing(String topic) throws InterruptedException {
-        Eventually.await("a subscriber of " + topic, Duration.ofSeconds(10), () -> hub.hub().subscribers().stream().anyMatch(s -> s.topics().contains(topic)));
+        Eventually.await("a subscriber of " + topic, Duration.ofSeconds(10), () -> hub.hub().subscribers().stream()
+                .anyMatch(s -> s.topics().contains(topic)));
     }
 }

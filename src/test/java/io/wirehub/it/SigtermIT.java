@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 @Slow
 class SigtermIT {
     private static final Pattern LISTENING = Pattern.compile("wirehub listening on http://[^:]+:(\\d+) ");
-    private static final Pattern DRAINED = Pattern.compile("wirehub: drained in \\d+ ms: (\\d+) stream\\(s\\) ended; exiting");
+    private static final Pattern DRAINED =
+            Pattern.compile("wirehub: drained in \\d+ ms: (\\d+) stream\\(s\\) ended; exiting");
 
     @Test
     void sigtermDrainsTheStreamsSaysSoAndExitsZero() throws Exception {
@@ -39,10 +40,16 @@ class SigtermIT {
                 assertEquals(200, stream.status());
                 awaitStreamsCounted(base, 1);
                 running.process().destroy(); // SIGTERM
-                assertTrue(running.process().waitFor(30, TimeUnit.SECONDS), "it stopped: " + running.out() + running.err());
-                Eventually.await("the stream ended by the drain", Duration.ofSeconds(5), () -> stream.ended() ? null : "open");
+                assertTrue(
+                        running.process().waitFor(30, TimeUnit.SECONDS),
+                        "it stopped: " + running.out() + running.err());
+                Eventually.await(
+                        "the stream ended by the drain", Duration.ofSeconds(5), () -> stream.ended() ? null : "open");
             }
-            assertEquals(0, running.process().exitValue(), "a clean drain exits 0, not 143: " + running.out() + running.err());
+            assertEquals(
+                    0,
+                    running.process().exitValue(),
+                    "a clean drain exits 0, not 143: " + running.out() + running.err());
             String out = running.out();
             assertTrue(out.contains("wirehub: SIGTERM: draining (1 stream(s) open"), out);
             assertEquals("1", streamsDrained(out), out);
@@ -76,27 +83,47 @@ class SigtermIT {
                 assertEquals("DOWN", health.get("status").asText(), health.toString());
                 assertTrue(health.get("shutting_down").asBoolean(), health.toString());
                 assertFalse(health.get("draining").asBoolean(), "not draining yet: " + health);
-                assertEquals(200, Http.get(base + "/health/live").status(), "liveness stays up: the process must not be restarted");
+                assertEquals(
+                        200,
+                        Http.get(base + "/health/live").status(),
+                        "liveness stays up: the process must not be restarted");
 
                 try (SseClient during = SseClient.connect(base + "/v1/sse?topic=leaving")) {
                     assertEquals(200, during.status(), "a new stream is still served: " + during.errorBody());
                     awaitStreamsCounted(base, 2);
                     long seq = Http.publish(base, "leaving", "still here"); // fails the test unless 201
-                    assertEquals("still here", before.take(1, Duration.ofSeconds(10)).getFirst().data());
-                    SseClient.SseEvent received = during.take(1, Duration.ofSeconds(10)).getFirst();
-                    assertEquals("still here", received.data(), "the new stream got the event published during the delay");
+                    assertEquals(
+                            "still here",
+                            before.take(1, Duration.ofSeconds(10)).getFirst().data());
+                    SseClient.SseEvent received =
+                            during.take(1, Duration.ofSeconds(10)).getFirst();
+                    assertEquals(
+                            "still here", received.data(), "the new stream got the event published during the delay");
                     assertTrue(received.id().endsWith("~" + seq), received.id());
                     assertTrue(running.process().isAlive(), "still running within the delay: " + running.out());
-                    assertTrue(running.out().contains("wirehub: SIGTERM: /health answers 503 for 60000 ms (server.shutdown_delay)"),
+                    assertTrue(
+                            running.out()
+                                    .contains(
+                                            "wirehub: SIGTERM: /health answers 503 for 60000 ms (server.shutdown_delay)"),
                             running.out());
 
                     running.process().destroy(); // a second SIGTERM: drain now
-                    assertTrue(running.process().waitFor(30, TimeUnit.SECONDS), "it stopped: " + running.out() + running.err());
+                    assertTrue(
+                            running.process().waitFor(30, TimeUnit.SECONDS),
+                            "it stopped: " + running.out() + running.err());
                     for (SseClient stream : List.of(before, during)) {
-                        Eventually.await("the stream ended by the drain", Duration.ofSeconds(5), () -> stream.ended() ? null : "open");
-                        assertEquals(2, stream.retries().size(), "retry: at the open and from the drain: " + stream.retries());
+                        Eventually.await(
+                                "the stream ended by the drain",
+                                Duration.ofSeconds(5),
+                                () -> stream.ended() ? null : "open");
+                        assertEquals(
+                                2,
+                                stream.retries().size(),
+                                "retry: at the open and from the drain: " + stream.retries());
                         long drainRetry = stream.retries().get(1);
-                        assertTrue(drainRetry >= 1000 && drainRetry <= 5000, "1 to 5 x server.reconnect_retry (1s): " + drainRetry);
+                        assertTrue(
+                                drainRetry >= 1000 && drainRetry <= 5000,
+                                "1 to 5 x server.reconnect_retry (1s): " + drainRetry);
                     }
                 }
             }
@@ -116,7 +143,9 @@ class SigtermIT {
         try {
             awaitStart(running);
             running.process().destroy(); // SIGTERM, once
-            assertTrue(running.process().waitFor(30, TimeUnit.SECONDS), "it stopped after the delay: " + running.out() + running.err());
+            assertTrue(
+                    running.process().waitFor(30, TimeUnit.SECONDS),
+                    "it stopped after the delay: " + running.out() + running.err());
             assertEquals(0, running.process().exitValue(), running.out() + running.err());
             String out = running.out();
             int announced = out.indexOf("wirehub: SIGTERM: /health answers 503 for 1000 ms");
@@ -149,7 +178,9 @@ class SigtermIT {
 
     /** The server counts a stream once its headers are out: the client may see them first. */
     private static void awaitStreamsCounted(String base, int streams) {
-        Eventually.await(streams + " stream(s) counted", Duration.ofSeconds(5),
+        Eventually.await(
+                streams + " stream(s) counted",
+                Duration.ofSeconds(5),
                 () -> Http.stats(base).get("subscribers").get("total").asInt() == streams ? null : "not yet");
     }
 

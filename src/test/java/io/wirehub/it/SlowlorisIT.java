@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
 class SlowlorisIT {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final String CLOSED_WAITING = "wirehub_connections_closed_waiting_total";
-    private static final byte[] PARTIAL_HEAD = "GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PARTIAL_HEAD =
+            "GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII);
 
     @Test
     void unfinishedHeadsStarveNeitherHealthNorStreamsAndAreClosedAfterTheHeaderTimeout() throws Exception {
@@ -56,7 +57,10 @@ class SlowlorisIT {
                 }
                 long start = System.nanoTime();
                 HttpClient client = HttpClient.newBuilder().connectTimeout(WAIT).build();
-                HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).timeout(WAIT).build(),
+                HttpResponse<String> health = client.send(
+                        HttpRequest.newBuilder(URI.create(base + "/health"))
+                                .timeout(WAIT)
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, health.statusCode());
                 try (SseClient stream = SseClient.connect(base + "/v1/sse?topic=loris");
@@ -69,17 +73,24 @@ class SlowlorisIT {
                     for (Socket head : heads) {
                         assertClosedByServer(head, start + Duration.ofSeconds(8).toNanos());
                     }
-                    assertTrue(System.nanoTime() - start >= Duration.ofMillis(1500).toNanos(), "not before the header timeout");
+                    assertTrue(
+                            System.nanoTime() - start >= Duration.ofMillis(1500).toNanos(),
+                            "not before the header timeout");
 
                     publish(client, base, "after"); // streams outlive the header timeout
                     SseClient.SseEvent after = stream.next(WAIT);
-                    assertNotNull(after, () -> "ended=" + stream.ended() + " " + closes(base)); // which bound closed it, if one did
+                    assertNotNull(
+                            after,
+                            () -> "ended=" + stream.ended() + " " + closes(base)); // which bound closed it, if one did
                     assertEquals("after", after.data());
                     assertEquals("after", ws.take(2, WAIT).getLast().get("data").asText());
                     // Every close was a head's: none of the client's connections (its keep-alive one, the streams).
                     Scrape scrape = Scrape.of(base);
-                    assertEquals((long) heads.size(), scrape.count(CLOSED_WAITING, "reason", "header_timeout")
-                            + scrape.count(CLOSED_WAITING, "reason", "waiting_limit"), () -> closes(base));
+                    assertEquals(
+                            (long) heads.size(),
+                            scrape.count(CLOSED_WAITING, "reason", "header_timeout")
+                                    + scrape.count(CLOSED_WAITING, "reason", "waiting_limit"),
+                            () -> closes(base));
                 }
             } finally {
                 closeAll(heads);
@@ -105,7 +116,9 @@ class SlowlorisIT {
                 assertEquals("before", ws.take(1, WAIT).getLast().get("data").asText());
 
                 int waitingLimit = ConnectionLimit.waitingLimit(4);
-                for (int i = 0; i < waitingLimit + 40; i++) { // 10 from each of 10 addresses: under the per-address bound
+                for (int i = 0;
+                        i < waitingLimit + 40;
+                        i++) { // 10 from each of 10 addresses: under the per-address bound
                     heads.add(partialHead(hub.port(), "127.0.0." + (2 + i % 10)));
                 }
                 Eventually.await("40 heads evicted", WAIT, () -> {
@@ -159,7 +172,9 @@ class SlowlorisIT {
                 try (Socket other = new Socket()) { // another address is not affected
                     other.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.3"), 0));
                     other.connect(new InetSocketAddress("127.0.0.1", hub.port()));
-                    other.getOutputStream().write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    other.getOutputStream()
+                            .write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                                    .getBytes(StandardCharsets.US_ASCII));
                     other.setSoTimeout((int) WAIT.toMillis());
                     String answer = new String(other.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
                     assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
@@ -220,13 +235,21 @@ class SlowlorisIT {
     }
 
     private static String closes(String base) {
-        return Scrape.of(base).text().lines()
-                .filter(l -> l.contains("closed_waiting") || l.contains("closes") || l.contains("streams_open")).toList().toString();
+        return Scrape.of(base)
+                .text()
+                .lines()
+                .filter(l -> l.contains("closed_waiting") || l.contains("closes") || l.contains("streams_open"))
+                .toList()
+                .toString();
     }
 
     private static void publish(HttpClient client, String base, String data) throws Exception {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/loris/events"))
-                .timeout(WAIT).POST(HttpRequest.BodyPublishers.ofString(data)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/topics/loris/events"))
+                        .timeout(WAIT)
+                        .POST(HttpRequest.BodyPublishers.ofString(data))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(201, response.statusCode(), response.body());
     }
 

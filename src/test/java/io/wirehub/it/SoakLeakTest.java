@@ -58,7 +58,8 @@ class SoakLeakTest {
     void steadyPublishingWithOnePercentChurnPerSecondLeavesHeapThreadsFilesAndPoolFlatWithoutAGap() throws Exception {
         Map<String, String> env = new HashMap<>(schema.env());
         env.put("WH_MAX_CONNECTIONS", String.valueOf(2 * SUBSCRIBERS + 100));
-        List<String> topics = IntStream.range(0, TOPICS).mapToObj(t -> "soak." + t).toList();
+        List<String> topics =
+                IntStream.range(0, TOPICS).mapToObj(t -> "soak." + t).toList();
         List<ResumingClient> clients = new ArrayList<>();
         AtomicInteger refusedBatches = new AtomicInteger();
         List<SteadyRate> loads = new ArrayList<>();
@@ -68,48 +69,81 @@ class SoakLeakTest {
             Census census = Census.of(hub);
             Census.Snapshot baseline = census.take();
             for (int i = 0; i < SUBSCRIBERS; i++) {
-                clients.add(ResumingClient.of(i / TOPICS % 2 == 1, hub.port(), topics.get(i % TOPICS)).start());
+                clients.add(ResumingClient.of(i / TOPICS % 2 == 1, hub.port(), topics.get(i % TOPICS))
+                        .start());
             }
-            Eventually.await("every subscriber live", Duration.ofSeconds(60), () -> hub.hub().stats().subscribers() == SUBSCRIBERS);
+            Eventually.await(
+                    "every subscriber live",
+                    Duration.ofSeconds(60),
+                    () -> hub.hub().stats().subscribers() == SUBSCRIBERS);
             loads.add(SteadyRate.start("publisher", BATCHES_PER_SECOND, () -> {
                 if (Http.publishToEach(base, topics, "soak").status() != 201) {
                     refusedBatches.incrementAndGet();
                 }
             }));
-            loads.add(SteadyRate.start("churn", CHURN_PER_SECOND, () -> clients.get(ThreadLocalRandom.current().nextInt(SUBSCRIBERS)).drop()));
+            loads.add(SteadyRate.start("churn", CHURN_PER_SECOND, () -> clients.get(
+                            ThreadLocalRandom.current().nextInt(SUBSCRIBERS))
+                    .drop()));
 
             List<Sample> samples = new ArrayList<>();
             long started = System.nanoTime();
             while (System.nanoTime() - started < LENGTH.toNanos()) {
                 LockSupport.parkNanos(SAMPLE_EVERY.toNanos()); // the sampling period, not a wait for a condition
-                samples.add(new Sample((System.nanoTime() - started) / 60e9, Census.heapAfterGc() / 1048576.0, serverThreads(hub),
-                        Census.openFiles(), activePool(hub)));
+                samples.add(new Sample(
+                        (System.nanoTime() - started) / 60e9,
+                        Census.heapAfterGc() / 1048576.0,
+                        serverThreads(hub),
+                        Census.openFiles(),
+                        activePool(hub)));
             }
             for (SteadyRate load : loads) {
                 load.stop();
             }
             int reconnects = clients.stream().mapToInt(c -> c.connects() - 1).sum();
-            int gaps = clients.stream().mapToInt(c -> c.gaps() + c.duplicates() + c.resets()).sum();
+            int gaps = clients.stream()
+                    .mapToInt(c -> c.gaps() + c.duplicates() + c.resets())
+                    .sum();
             long events = clients.stream().mapToLong(ResumingClient::events).sum();
             clients.forEach(ResumingClient::stop);
             Duration back = census.awaitBaseline(baseline, Duration.ofSeconds(30), HEAP_GROWTH_BOUND);
 
             Sample first = samples.getFirst();
             Sample last = samples.getLast();
-            System.out.printf("SoakLeakTest: %s, %d subscribers (half SSE, half WebSocket) on %d topics, %.0f events/s, %.0f reconnects/s (%d in all): %d events"
+            System.out.printf(
+                    "SoakLeakTest: %s, %d subscribers (half SSE, half WebSocket) on %d topics, %.0f events/s, %.0f reconnects/s (%d in all): %d events"
                             + " received, %d gaps/duplicates/resets; slopes per minute: heap after GC %+.2f MB (%.1f -> %.1f MB),"
                             + " server threads %+.1f (%d -> %d), open files %+.1f (%d -> %d), pool in use %+.2f; back at baseline %d ms"
                             + " after the end%n",
-                    LENGTH, SUBSCRIBERS, TOPICS, TOPICS * BATCHES_PER_SECOND, CHURN_PER_SECOND, reconnects, events, gaps,
-                    slope(samples, Sample::heapMb), first.heapMb(), last.heapMb(), slope(samples, s -> s.threads()), first.threads(),
-                    last.threads(), slope(samples, s -> s.openFiles()), first.openFiles(), last.openFiles(),
-                    slope(samples, s -> s.poolActive()), back.toMillis());
+                    LENGTH,
+                    SUBSCRIBERS,
+                    TOPICS,
+                    TOPICS * BATCHES_PER_SECOND,
+                    CHURN_PER_SECOND,
+                    reconnects,
+                    events,
+                    gaps,
+                    slope(samples, Sample::heapMb),
+                    first.heapMb(),
+                    last.heapMb(),
+                    slope(samples, s -> s.threads()),
+                    first.threads(),
+                    last.threads(),
+                    slope(samples, s -> s.openFiles()),
+                    first.openFiles(),
+                    last.openFiles(),
+                    slope(samples, s -> s.poolActive()),
+                    back.toMillis());
             assertEquals(0, refusedBatches.get(), "every batch published");
             assertEquals(0, gaps, "no gap, duplicate or reset");
             assertTrue(reconnects > 0, "subscribers churned");
-            assertTrue(last.heapMb() - first.heapMb() < HEAP_GROWTH_BOUND >> 20, "heap after GC flat: " + first + " -> " + last);
-            assertTrue(last.threads() - first.threads() < THREAD_GROWTH_BOUND, "threads flat: " + first + " -> " + last);
-            assertTrue(last.openFiles() - first.openFiles() < OPEN_FILES_GROWTH_BOUND, "open files flat: " + first + " -> " + last);
+            assertTrue(
+                    last.heapMb() - first.heapMb() < HEAP_GROWTH_BOUND >> 20,
+                    "heap after GC flat: " + first + " -> " + last);
+            assertTrue(
+                    last.threads() - first.threads() < THREAD_GROWTH_BOUND, "threads flat: " + first + " -> " + last);
+            assertTrue(
+                    last.openFiles() - first.openFiles() < OPEN_FILES_GROWTH_BOUND,
+                    "open files flat: " + first + " -> " + last);
         } finally {
             for (SteadyRate load : loads) {
                 load.stop();
@@ -125,7 +159,8 @@ class SoakLeakTest {
      * the Census takes its dump at the end, once the load has stopped.
      */
     private static int serverThreads(WireHub hub) {
-        return ManagementFactory.getThreadMXBean().getThreadCount() + hub.hub().stats().drainLoops();
+        return ManagementFactory.getThreadMXBean().getThreadCount()
+                + hub.hub().stats().drainLoops();
     }
 
     private static long activePool(WireHub hub) {

@@ -19,9 +19,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -50,7 +50,8 @@ class SpikeLeakTest {
         Map<String, String> env = new HashMap<>(schema.env());
         env.put("WH_MAX_CONNECTIONS", String.valueOf(CLIENTS + 100));
         SteadyRate[] publisher = new SteadyRate[1];
-        List<String> topics = IntStream.range(0, TOPICS).mapToObj(t -> "spike." + t).toList();
+        List<String> topics =
+                IntStream.range(0, TOPICS).mapToObj(t -> "spike." + t).toList();
         AtomicInteger refusedBatches = new AtomicInteger();
         List<ResumingClient> clients = new ArrayList<>();
         try (WireHub hub = TestHubs.start(env)) {
@@ -70,29 +71,53 @@ class SpikeLeakTest {
             Latencies wsStreaming = new Latencies();
             long arrivalStarted = System.nanoTime();
             for (int i = 0; i < CLIENTS; i++) {
-                LockSupport.parkNanos(arrivalStarted + ARRIVAL.toNanos() * i / CLIENTS - System.nanoTime()); // spread over the second
+                LockSupport.parkNanos(
+                        arrivalStarted + ARRIVAL.toNanos() * i / CLIENTS - System.nanoTime()); // spread over the second
                 boolean webSocket = i / TOPICS % 2 == 1;
-                clients.add(ResumingClient.of(webSocket, hub.port(), topics.get(i % TOPICS),
-                        webSocket ? wsStreaming::add : sseStreaming::add).start());
+                clients.add(ResumingClient.of(
+                                webSocket,
+                                hub.port(),
+                                topics.get(i % TOPICS),
+                                webSocket ? wsStreaming::add : sseStreaming::add)
+                        .start());
             }
             long arrived = System.nanoTime() - arrivalStarted;
-            Eventually.await("every client connected", Duration.ofSeconds(30),
-                    () -> hub.hub().stats().subscribers() == CLIENTS ? null : hub.hub().stats().subscribers() + " live");
+            Eventually.await(
+                    "every client connected",
+                    Duration.ofSeconds(30),
+                    () -> hub.hub().stats().subscribers() == CLIENTS
+                            ? null
+                            : hub.hub().stats().subscribers() + " live");
             Latencies sseSubscription = new Latencies();
             Latencies wsSubscription = new Latencies();
-            clients.forEach(client -> (client.webSocket() ? wsSubscription : sseSubscription).add(client.firstOpenNanos()));
-            LockSupport.parkNanos(STAY.toNanos()); // the scenario: they stay a while as events flow (not a wait for a condition)
+            clients.forEach(
+                    client -> (client.webSocket() ? wsSubscription : sseSubscription).add(client.firstOpenNanos()));
+            LockSupport.parkNanos(
+                    STAY.toNanos()); // the scenario: they stay a while as events flow (not a wait for a condition)
             publisher[0].stop();
 
-            int gaps = clients.stream().mapToInt(c -> c.gaps() + c.duplicates() + c.resets()).sum();
+            int gaps = clients.stream()
+                    .mapToInt(c -> c.gaps() + c.duplicates() + c.resets())
+                    .sum();
             long events = clients.stream().mapToLong(ResumingClient::events).sum();
             clients.forEach(ResumingClient::stop); // all vanish at once, with resets
             Duration back = census.awaitBaseline(baseline, Duration.ofSeconds(30), HEAP_SLACK);
-            System.out.printf("SpikeLeakTest: %d clients (half SSE, half WebSocket) arrived in %d ms on %d topics at %d events/s each"
+            System.out.printf(
+                    "SpikeLeakTest: %d clients (half SSE, half WebSocket) arrived in %d ms on %d topics at %d events/s each"
                             + " (%d events/s), stayed %s: subscription latency SSE %s, WebSocket %s; streaming latency SSE %s,"
                             + " WebSocket %s; %d events received, %d gaps/duplicates/resets; back at baseline %d ms after they vanished%n",
-                    CLIENTS, TimeUnit.NANOSECONDS.toMillis(arrived), TOPICS, EVENTS_PER_TOPIC_PER_SECOND,
-                    TOPICS * EVENTS_PER_TOPIC_PER_SECOND, STAY, sseSubscription, wsSubscription, sseStreaming, wsStreaming, events, gaps,
+                    CLIENTS,
+                    TimeUnit.NANOSECONDS.toMillis(arrived),
+                    TOPICS,
+                    EVENTS_PER_TOPIC_PER_SECOND,
+                    TOPICS * EVENTS_PER_TOPIC_PER_SECOND,
+                    STAY,
+                    sseSubscription,
+                    wsSubscription,
+                    sseStreaming,
+                    wsStreaming,
+                    events,
+                    gaps,
                     back.toMillis());
             assertEquals(0, refusedBatches.get(), "every batch published");
             assertEquals(0, gaps, "every client's stream in order, without a gap");

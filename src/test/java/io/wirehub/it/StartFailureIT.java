@@ -23,8 +23,11 @@ class StartFailureIT {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Ended ended = run(Map.of("WH_HOST", "127.0.0.1", "WH_PORT", String.valueOf(taken.getLocalPort())));
             assertNotEquals(0, ended.exitCode(), ended.err());
-            assertEquals(List.of("wirehub: cannot start: port " + taken.getLocalPort() + " is in use (server.port / WH_PORT)"),
-                    ended.wirehubLines(), ended.err());
+            assertEquals(
+                    List.of("wirehub: cannot start: port " + taken.getLocalPort()
+                            + " is in use (server.port / WH_PORT)"),
+                    ended.wirehubLines(),
+                    ended.err());
             assertOneLineOnly(ended);
         }
     }
@@ -32,11 +35,19 @@ class StartFailureIT {
     @Test
     void aManagementPortInUseIsOneLineAndAFailedExit() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Ended ended = run(Map.of("WH_HOST", "127.0.0.1", "WH_PORT", "0",
-                    "WH_MANAGEMENT_PORT", String.valueOf(taken.getLocalPort())));
+            Ended ended = run(Map.of(
+                    "WH_HOST",
+                    "127.0.0.1",
+                    "WH_PORT",
+                    "0",
+                    "WH_MANAGEMENT_PORT",
+                    String.valueOf(taken.getLocalPort())));
             assertNotEquals(0, ended.exitCode(), ended.err());
-            assertEquals(List.of("wirehub: cannot start: port " + taken.getLocalPort()
-                    + " is in use (server.management_port / WH_MANAGEMENT_PORT)"), ended.wirehubLines(), ended.err());
+            assertEquals(
+                    List.of("wirehub: cannot start: port " + taken.getLocalPort()
+                            + " is in use (server.management_port / WH_MANAGEMENT_PORT)"),
+                    ended.wirehubLines(),
+                    ended.err());
             assertOneLineOnly(ended);
         }
     }
@@ -48,7 +59,10 @@ class StartFailureIT {
         assertNotEquals(0, ended.exitCode(), ended.err());
         assertEquals(1, ended.wirehubLines().size(), ended.err());
         String line = ended.wirehubLines().getFirst();
-        assertTrue(line.startsWith("wirehub: cannot start: cannot listen on 192.0.2.1:0: ") && line.contains("server.host"), line);
+        assertTrue(
+                line.startsWith("wirehub: cannot start: cannot listen on 192.0.2.1:0: ")
+                        && line.contains("server.host"),
+                line);
         assertOneLineOnly(ended);
     }
 

@@ -29,8 +29,15 @@ class StreamQuotaIT {
 
     @Test
     void aSubjectPastItsShareGets429NamingTheLimitAndOthersStillConnect() throws Exception {
-        try (WireHub hub = TestHubs.start(Map.of("WH_AUTH_MODE", "jwt", "WH_AUTH_JWT_SECRET", SECRET,
-                "WH_MAX_STREAMS_PER_SUBJECT", "2", "WH_MANAGEMENT_PORT", "0"))) {
+        try (WireHub hub = TestHubs.start(Map.of(
+                "WH_AUTH_MODE",
+                "jwt",
+                "WH_AUTH_JWT_SECRET",
+                SECRET,
+                "WH_MAX_STREAMS_PER_SUBJECT",
+                "2",
+                "WH_MANAGEMENT_PORT",
+                "0"))) {
             String base = TestHubs.base(hub);
             String alice = token("alice");
             SseClient first = SseClient.connect(base + "/v1/sse?topic=q&access_token=" + alice);
@@ -43,8 +50,10 @@ class StreamQuotaIT {
                 try (SseClient third = SseClient.connect(base + "/v1/sse?topic=q&access_token=" + alice)) {
                     assertRefused(third.status(), third.errorBody(), "server.max_streams_per_subject");
                 }
-                CompletionException upgrade = assertThrows(CompletionException.class,
-                        () -> WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=q&access_token=" + alice));
+                CompletionException upgrade = assertThrows(
+                        CompletionException.class,
+                        () -> WsClient.connect(
+                                "ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=q&access_token=" + alice));
                 var response = ((WebSocketHandshakeException) upgrade.getCause()).getResponse();
                 assertRefused(response.statusCode(), String.valueOf(response.body()), "server.max_streams_per_subject");
 
@@ -56,7 +65,8 @@ class StreamQuotaIT {
                 });
                 // the SSE, the upgrade, and each try above while the first stream's end was not yet noticed
                 assertTrue(Scrape.of("http://127.0.0.1:" + hub.managementPort())
-                        .count("wirehub_streams_refused_total", "limit", "max_streams_per_subject") >= 2);
+                                .count("wirehub_streams_refused_total", "limit", "max_streams_per_subject")
+                        >= 2);
             } finally {
                 first.close();
             }
@@ -71,7 +81,8 @@ class StreamQuotaIT {
                     SseClient second = SseClient.connect(base + "/v1/sse?topic=q")) {
                 assertEquals(200, first.status());
                 assertRefused(second.status(), second.errorBody(), "server.max_streams_per_address");
-                assertEquals(1, Scrape.of(base).count("wirehub_streams_refused_total", "limit", "max_streams_per_address"));
+                assertEquals(
+                        1, Scrape.of(base).count("wirehub_streams_refused_total", "limit", "max_streams_per_address"));
             }
         }
     }
@@ -84,7 +95,9 @@ class StreamQuotaIT {
     }
 
     private static String token(String subject) {
-        return Tokens.hs256(SECRET.getBytes(StandardCharsets.UTF_8),
-                Tokens.claims(subject, List.of("*"), List.of("*"), Instant.now().plusSeconds(300)).build());
+        return Tokens.hs256(
+                SECRET.getBytes(StandardCharsets.UTF_8),
+                Tokens.claims(subject, List.of("*"), List.of("*"), Instant.now().plusSeconds(300))
+                        .build());
     }
 }

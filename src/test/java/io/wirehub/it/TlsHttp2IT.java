@@ -48,24 +48,32 @@ class TlsHttp2IT {
     void overTlsStreamsPublishesSnapshotsMetricsAndTheDashboardGoOverHttp2() throws Exception {
         TestCertificates.Pem pem = TestCertificates.create(dir, "wirehub-test");
         TestCertificates.Client tls = TestCertificates.client();
-        HttpClient client = HttpClient.newBuilder().sslContext(tls.context()).version(HttpClient.Version.HTTP_2).build();
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(tls.context())
+                .version(HttpClient.Version.HTTP_2)
+                .build();
         try (WireHub hub = TestHubs.start(tlsEnv(pem))) {
             String base = "https://127.0.0.1:" + hub.port();
-            HttpResponse<Stream<String>> stream = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=h2.t")).build(),
+            HttpResponse<Stream<String>> stream = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=h2.t"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofLines());
             assertEquals(200, stream.statusCode());
             assertEquals(HttpClient.Version.HTTP_2, stream.version(), "the SSE stream is an HTTP/2 stream");
             BlockingQueue<String> lines = readLines(stream.body());
 
-            HttpResponse<String> published = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/h2.t/events"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"over\":\"h2\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> published = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/topics/h2.t/events"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"over\":\"h2\"}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(201, published.statusCode(), published.body());
             assertEquals(HttpClient.Version.HTTP_2, published.version());
             assertEquals("data: {\"over\":\"h2\"}", nextData(lines), "the event arrives on the HTTP/2 stream");
 
             for (String path : List.of("/v1/topics/h2.t/snapshot", "/metrics", "/dashboard", "/health")) {
-                HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = client.send(
+                        HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, response.statusCode(), path + ": " + response.body());
                 assertEquals(HttpClient.Version.HTTP_2, response.version(), path);
             }
@@ -77,21 +85,36 @@ class TlsHttp2IT {
     void aStreamItsClientResetsOverHttp2EndsWhileTheConnectionStaysUp() throws Exception {
         TestCertificates.Pem pem = TestCertificates.create(dir, "reset-test");
         TestCertificates.Client tls = TestCertificates.client();
-        HttpClient client = HttpClient.newBuilder().sslContext(tls.context()).version(HttpClient.Version.HTTP_2).build();
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(tls.context())
+                .version(HttpClient.Version.HTTP_2)
+                .build();
         try (WireHub hub = TestHubs.start(tlsEnv(pem))) {
             String base = "https://127.0.0.1:" + hub.port();
-            HttpResponse<java.io.InputStream> stream = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=reset.t")).build(),
+            HttpResponse<java.io.InputStream> stream = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=reset.t"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(HttpClient.Version.HTTP_2, stream.version());
-            HttpResponse<java.io.InputStream> other = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=reset.t")).build(),
+            HttpResponse<java.io.InputStream> other = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=reset.t"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             Eventually.await("two streams", WAIT, () -> hub.hub().stats().subscribers() == 2);
             stream.body().close(); // RST_STREAM, as a closed tab or EventSource.close() sends; the connection stays
-            Eventually.await("the reset stream closed as client_gone", WAIT,
-                    () -> hub.hub().stats().subscribers() == 1 ? null : hub.hub().stats().subscribers() + " streams");
-            BlockingQueue<String> lines = readLines(new BufferedReader(new InputStreamReader(other.body(), StandardCharsets.UTF_8)).lines());
-            client.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/reset.t/events")).POST(HttpRequest.BodyPublishers.ofString("on"))
-                    .build(), HttpResponse.BodyHandlers.discarding());
+            Eventually.await(
+                    "the reset stream closed as client_gone",
+                    WAIT,
+                    () -> hub.hub().stats().subscribers() == 1
+                            ? null
+                            : hub.hub().stats().subscribers() + " streams");
+            BlockingQueue<String> lines =
+                    readLines(new BufferedReader(new InputStreamReader(other.body(), StandardCharsets.UTF_8)).lines());
+            client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/topics/reset.t/events"))
+                            .POST(HttpRequest.BodyPublishers.ofString("on"))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             assertEquals("data: on", nextData(lines), "the other stream on the same connection goes on");
         }
     }
@@ -99,32 +122,71 @@ class TlsHttp2IT {
     @Test
     void curlReadsAStreamOverH2WithTlsAndPublishesOverH2cByPriorKnowledge() throws Exception {
         TestCertificates.Pem pem = TestCertificates.create(dir, "curl-test");
-        try (WireHub secure = TestHubs.start(tlsEnv(pem)); WireHub clear = TestHubs.start()) {
-            Process curl = new ProcessBuilder("curl", "-skN", "-i", "--http2", "--max-time", "20",
-                    "https://127.0.0.1:" + secure.port() + "/v1/sse?topic=curl.t").redirectErrorStream(true).start();
+        try (WireHub secure = TestHubs.start(tlsEnv(pem));
+                WireHub clear = TestHubs.start()) {
+            Process curl = new ProcessBuilder(
+                            "curl",
+                            "-skN",
+                            "-i",
+                            "--http2",
+                            "--max-time",
+                            "20",
+                            "https://127.0.0.1:" + secure.port() + "/v1/sse?topic=curl.t")
+                    .redirectErrorStream(true)
+                    .start();
             try {
-                BlockingQueue<String> lines = readLines(new BufferedReader(new InputStreamReader(curl.getInputStream(), StandardCharsets.UTF_8)).lines());
-                assertEquals("HTTP/2 200", lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS).strip(), "curl negotiated h2 over TLS");
-                Eventually.await("the stream counted", WAIT, () -> secure.hub().stats().subscribers() == 1);
-                String published = run("curl", "-sk", "--http2", "-w", " %{http_version}", "-X", "POST",
-                        "https://127.0.0.1:" + secure.port() + "/v1/topics/curl.t/events", "-d", "{\"via\":\"curl\"}");
+                BlockingQueue<String> lines = readLines(
+                        new BufferedReader(new InputStreamReader(curl.getInputStream(), StandardCharsets.UTF_8))
+                                .lines());
+                assertEquals(
+                        "HTTP/2 200",
+                        lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS).strip(),
+                        "curl negotiated h2 over TLS");
+                Eventually.await(
+                        "the stream counted", WAIT, () -> secure.hub().stats().subscribers() == 1);
+                String published = run(
+                        "curl",
+                        "-sk",
+                        "--http2",
+                        "-w",
+                        " %{http_version}",
+                        "-X",
+                        "POST",
+                        "https://127.0.0.1:" + secure.port() + "/v1/topics/curl.t/events",
+                        "-d",
+                        "{\"via\":\"curl\"}");
                 assertEquals("{\"topic\":\"curl.t\",\"seq\":1}\n 2", published);
                 assertEquals("data: {\"via\":\"curl\"}", nextData(lines));
             } finally {
                 curl.destroy();
             }
-            String h2c = run("curl", "-s", "--http2-prior-knowledge", "-w", " %{http_version}", "-X", "POST",
-                    TestHubs.base(clear) + "/v1/topics/c.t/events", "-d", "1");
-            assertEquals("{\"topic\":\"c.t\",\"seq\":1}\n 2", h2c, "h2c by prior knowledge, as a proxy speaking h2c sends it");
+            String h2c = run(
+                    "curl",
+                    "-s",
+                    "--http2-prior-knowledge",
+                    "-w",
+                    " %{http_version}",
+                    "-X",
+                    "POST",
+                    TestHubs.base(clear) + "/v1/topics/c.t/events",
+                    "-d",
+                    "1");
+            assertEquals(
+                    "{\"topic\":\"c.t\",\"seq\":1}\n 2",
+                    h2c,
+                    "h2c by prior knowledge, as a proxy speaking h2c sends it");
         }
     }
 
     @Test
     void cleartextUpgradesToH2cForTheJdkClient() throws Exception {
         try (WireHub hub = TestHubs.start()) {
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(TestHubs.base(hub) + "/v1/topics/u/snapshot"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(URI.create(TestHubs.base(hub) + "/v1/topics/u/snapshot"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), response.body());
             assertEquals(HttpClient.Version.HTTP_2, response.version(), "Upgrade: h2c accepted");
         }
@@ -139,8 +201,13 @@ class TlsHttp2IT {
         try (WireHub hub = TestHubs.start(env)) {
             String base = "https://127.0.0.1:" + hub.port();
             TestCertificates.Client before = TestCertificates.client();
-            HttpClient open = HttpClient.newBuilder().sslContext(before.context()).version(HttpClient.Version.HTTP_2).build();
-            HttpResponse<Stream<String>> stream = open.send(HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=r.t")).build(),
+            HttpClient open = HttpClient.newBuilder()
+                    .sslContext(before.context())
+                    .version(HttpClient.Version.HTTP_2)
+                    .build();
+            HttpResponse<Stream<String>> stream = open.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/sse?topic=r.t"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofLines());
             BlockingQueue<String> lines = readLines(stream.body());
             assertEquals("CN=first", before.lastSubject().get());
@@ -150,8 +217,11 @@ class TlsHttp2IT {
                 String subject = subjectOfANewConnection(base);
                 return "CN=second".equals(subject) ? null : "still " + subject;
             });
-            HttpResponse<String> published = open.send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/r.t/events"))
-                    .POST(HttpRequest.BodyPublishers.ofString("after")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> published = open.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/topics/r.t/events"))
+                            .POST(HttpRequest.BodyPublishers.ofString("after"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(201, published.statusCode());
             assertEquals("data: after", nextData(lines), "the stream opened before the renewal goes on");
         }
@@ -164,19 +234,24 @@ class TlsHttp2IT {
         HttpClient client = HttpClient.newBuilder().sslContext(tls.context()).build();
         try (WireHub hub = TestHubs.start(tlsEnv(pem))) {
             BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-            WebSocket socket = client.newWebSocketBuilder().buildAsync(URI.create("wss://127.0.0.1:" + hub.port() + "/v1/ws?topic=w.t"),
-                    new WebSocket.Listener() {
-                        @Override
-                        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                            messages.add(data.toString());
-                            webSocket.request(1);
-                            return null;
-                        }
-                    }).get(15, TimeUnit.SECONDS);
+            WebSocket socket = client.newWebSocketBuilder()
+                    .buildAsync(
+                            URI.create("wss://127.0.0.1:" + hub.port() + "/v1/ws?topic=w.t"), new WebSocket.Listener() {
+                                @Override
+                                public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                                    messages.add(data.toString());
+                                    webSocket.request(1);
+                                    return null;
+                                }
+                            })
+                    .get(15, TimeUnit.SECONDS);
             try {
                 assertTrue(messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS).startsWith("{\"op\":\"ready\""));
-                client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + hub.port() + "/v1/topics/w.t/events"))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"w\":1}")).build(), HttpResponse.BodyHandlers.discarding());
+                client.send(
+                        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + hub.port() + "/v1/topics/w.t/events"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"w\":1}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 String event = messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertTrue(event != null && event.contains("\"data\":{\"w\":1}"), "the event over wss: " + event);
             } finally {
@@ -189,32 +264,66 @@ class TlsHttp2IT {
     void filesThatCannotServeAreRefusedAtStartNamingTheirKey() throws Exception {
         TestCertificates.Pem first = TestCertificates.create(dir, "one");
         TestCertificates.Pem second = TestCertificates.create(dir, "two");
-        InvalidSettingsException mismatched = assertThrows(InvalidSettingsException.class, () -> TestHubs.start(Map.of(
-                "WH_SERVER_TLS_CERT_FILE", first.cert().toString(), "WH_SERVER_TLS_KEY_FILE", second.key().toString())));
-        assertTrue(mismatched.getMessage().startsWith("server.tls.key_file (WH_SERVER_TLS_KEY_FILE): '" + second.key()
-                + "' is not the private key of the first certificate"), mismatched.getMessage());
+        InvalidSettingsException mismatched = assertThrows(
+                InvalidSettingsException.class,
+                () -> TestHubs.start(Map.of(
+                        "WH_SERVER_TLS_CERT_FILE",
+                        first.cert().toString(),
+                        "WH_SERVER_TLS_KEY_FILE",
+                        second.key().toString())));
+        assertTrue(
+                mismatched
+                        .getMessage()
+                        .startsWith("server.tls.key_file (WH_SERVER_TLS_KEY_FILE): '" + second.key()
+                                + "' is not the private key of the first certificate"),
+                mismatched.getMessage());
 
         Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a key\n");
-        InvalidSettingsException unreadable = assertThrows(InvalidSettingsException.class, () -> TestHubs.start(Map.of(
-                "WH_SERVER_TLS_CERT_FILE", first.cert().toString(), "WH_SERVER_TLS_KEY_FILE", garbage.toString())));
-        assertTrue(unreadable.getMessage().contains("server.tls.key_file (WH_SERVER_TLS_KEY_FILE): '" + garbage
-                + "' cannot be read as a PEM private key"), unreadable.getMessage());
+        InvalidSettingsException unreadable = assertThrows(
+                InvalidSettingsException.class,
+                () -> TestHubs.start(Map.of(
+                        "WH_SERVER_TLS_CERT_FILE",
+                        first.cert().toString(),
+                        "WH_SERVER_TLS_KEY_FILE",
+                        garbage.toString())));
+        assertTrue(
+                unreadable
+                        .getMessage()
+                        .contains("server.tls.key_file (WH_SERVER_TLS_KEY_FILE): '" + garbage
+                                + "' cannot be read as a PEM private key"),
+                unreadable.getMessage());
 
-        InvalidSettingsException missing = assertThrows(InvalidSettingsException.class, () -> TestHubs.start(Map.of(
-                "WH_SERVER_TLS_CERT_FILE", dir.resolve("absent.pem").toString(), "WH_SERVER_TLS_KEY_FILE", first.key().toString())));
-        assertTrue(missing.getMessage().contains("WH_SERVER_TLS_CERT_FILE (server.tls.cert_file): '" + dir.resolve("absent.pem")
-                + "' is not valid; expected a readable PEM file"), missing.getMessage());
+        InvalidSettingsException missing = assertThrows(
+                InvalidSettingsException.class,
+                () -> TestHubs.start(Map.of(
+                        "WH_SERVER_TLS_CERT_FILE",
+                        dir.resolve("absent.pem").toString(),
+                        "WH_SERVER_TLS_KEY_FILE",
+                        first.key().toString())));
+        assertTrue(
+                missing.getMessage()
+                        .contains("WH_SERVER_TLS_CERT_FILE (server.tls.cert_file): '" + dir.resolve("absent.pem")
+                                + "' is not valid; expected a readable PEM file"),
+                missing.getMessage());
 
-        InvalidSettingsException half = assertThrows(InvalidSettingsException.class, () -> TestHubs.start(Map.of(
-                "WH_SERVER_TLS_CERT_FILE", first.cert().toString())));
-        assertTrue(half.getMessage().contains("server.tls.key_file (WH_SERVER_TLS_KEY_FILE): is empty"), half.getMessage());
+        InvalidSettingsException half = assertThrows(
+                InvalidSettingsException.class,
+                () -> TestHubs.start(
+                        Map.of("WH_SERVER_TLS_CERT_FILE", first.cert().toString())));
+        assertTrue(
+                half.getMessage().contains("server.tls.key_file (WH_SERVER_TLS_KEY_FILE): is empty"),
+                half.getMessage());
     }
 
     private static String subjectOfANewConnection(String base) {
         try {
             TestCertificates.Client fresh = TestCertificates.client();
-            HttpClient.newBuilder().sslContext(fresh.context()).build()
-                    .send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.discarding());
+            HttpClient.newBuilder()
+                    .sslContext(fresh.context())
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                            HttpResponse.BodyHandlers.discarding());
             return fresh.lastSubject().get();
         } catch (Exception e) {
             return e.toString();
@@ -222,7 +331,11 @@ class TlsHttp2IT {
     }
 
     private static Map<String, String> tlsEnv(TestCertificates.Pem pem) {
-        return Map.of("WH_SERVER_TLS_CERT_FILE", pem.cert().toString(), "WH_SERVER_TLS_KEY_FILE", pem.key().toString());
+        return Map.of(
+                "WH_SERVER_TLS_CERT_FILE",
+                pem.cert().toString(),
+                "WH_SERVER_TLS_KEY_FILE",
+                pem.key().toString());
     }
 
     private static BlockingQueue<String> readLines(Stream<String> body) {
@@ -249,7 +362,9 @@ class TlsHttp2IT {
     }
 
     private static String run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         return out;

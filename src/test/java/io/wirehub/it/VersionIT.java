@@ -24,13 +24,14 @@ import org.junit.jupiter.api.Test;
  * which CHANGELOG.md has an entry for.
  */
 class VersionIT {
-    private static final Pattern LISTENING = Pattern.compile("wirehub listening on http://[^:]+:(\\d+) \\(version: ([^,]+), store: ");
+    private static final Pattern LISTENING =
+            Pattern.compile("wirehub listening on http://[^:]+:(\\d+) \\(version: ([^,]+), store: ");
 
     @Test
     void theStartLineHealthAndMetricsNameThePomsVersion() throws Exception {
         String version = Pom.version();
-        MainProcess.Running running = MainProcess.start(MainProcess.withDefaultConfig(),
-                Map.of("WH_PORT", "0", "WH_SHUTDOWN_DELAY", "0s"));
+        MainProcess.Running running =
+                MainProcess.start(MainProcess.withDefaultConfig(), Map.of("WH_PORT", "0", "WH_SHUTDOWN_DELAY", "0s"));
         try {
             String[] seen = new String[2];
             Eventually.await("the start line", Duration.ofSeconds(30), () -> {
@@ -59,9 +60,12 @@ class VersionIT {
     @Test
     void theChangelogsNewestEntryIsThePomsVersion() throws Exception {
         List<String> releases = Files.readAllLines(Path.of("CHANGELOG.md")).stream()
-                .filter(line -> line.startsWith("## ")).toList();
+                .filter(line -> line.startsWith("## "))
+                .toList();
         assertTrue(!releases.isEmpty(), "CHANGELOG.md has entries under '## <version> - <date>' headings");
-        assertTrue(releases.getFirst().matches("## " + Pattern.quote(Pom.version()) + " - \\d{4}-\\d{2}-\\d{2}"),
-                "a release's version gets the first entry, '## " + Pom.version() + " - YYYY-MM-DD'; the newest is: " + releases.getFirst());
+        assertTrue(
+                releases.getFirst().matches("## " + Pattern.quote(Pom.version()) + " - \\d{4}-\\d{2}-\\d{2}"),
+                "a release's version gets the first entry, '## " + Pom.version() + " - YYYY-MM-DD'; the newest is: "
+                        + releases.getFirst());
     }
 }

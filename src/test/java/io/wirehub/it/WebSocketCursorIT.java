@@ -79,7 +79,10 @@ class WebSocketCursorIT {
         assertEquals(hub.store().epoch() + "~other.a:3", id);
 
         try (WsClient elsewhere = WsClient.connect(ws + "topic=other.c&lastEventId=" + encode(id))) {
-            assertEquals(9, elsewhere.ready().get("topics").get("other.c").asLong(), "other.c starts now: the id is not its");
+            assertEquals(
+                    9,
+                    elsewhere.ready().get("topics").get("other.c").asLong(),
+                    "other.c starts now: the id is not its");
             Http.publish(base, "other.c", "c10");
             JsonNode next = elsewhere.next(WAIT);
             assertEquals(10, next.get("seq").asLong(), "no replay of other.c from other.a's position: " + next);
@@ -91,7 +94,8 @@ class WebSocketCursorIT {
         for (int i = 1; i <= 5; i++) {
             Http.publish(base, "plain.c", "c" + i);
         }
-        try (WsClient client = WsClient.connect(ws + "topic=plain.c&lastEventId=" + encode(hub.store().epoch() + "~2"))) {
+        try (WsClient client = WsClient.connect(
+                ws + "topic=plain.c&lastEventId=" + encode(hub.store().epoch() + "~2"))) {
             JsonNode reset = client.next(WAIT);
             assertEquals("reset", reset.path("op").asText(), "a plain seq names no topic: " + reset);
             assertEquals("unknown_cursor", reset.get("reason").asText());
@@ -114,7 +118,9 @@ class WebSocketCursorIT {
 
         try (WsClient again = WsClient.connect(url + "&lastEventId=" + encode(id))) {
             List<JsonNode> replayed = again.take(topics.size(), WAIT);
-            assertEquals(Set.of("two"), replayed.stream().map(m -> m.get("data").asText()).collect(Collectors.toSet()));
+            assertEquals(
+                    Set.of("two"),
+                    replayed.stream().map(m -> m.get("data").asText()).collect(Collectors.toSet()));
         }
     }
 
@@ -122,10 +128,15 @@ class WebSocketCursorIT {
     void theLongestCursorAnyClientCanSendIsReadOverWebSocketAndSse() throws Exception {
         List<String> topics = longestTopics("far.");
         // 18 digits, the most a seq may have, in every pair: ahead of every topic, so each gets a reset.
-        String id = hub.store().epoch() + "~" + topics.stream().map(t -> t + ":" + "9".repeat(18)).collect(Collectors.joining(","));
-        try (WsClient client = WsClient.connect(ws + query(topics) + "&access_token=" + LONGEST_TOKEN + "&lastEventId=" + encode(id))) {
+        String id = hub.store().epoch() + "~"
+                + topics.stream().map(t -> t + ":" + "9".repeat(18)).collect(Collectors.joining(","));
+        try (WsClient client = WsClient.connect(
+                ws + query(topics) + "&access_token=" + LONGEST_TOKEN + "&lastEventId=" + encode(id))) {
             List<JsonNode> resets = client.take(topics.size(), WAIT);
-            assertTrue(resets.stream().allMatch(m -> "unknown_cursor".equals(m.path("reason").asText())), resets.getFirst().toString());
+            assertTrue(
+                    resets.stream().allMatch(m -> "unknown_cursor"
+                            .equals(m.path("reason").asText())),
+                    resets.getFirst().toString());
         }
         String sse = base + "/v1/sse?" + query(topics) + "&access_token=" + LONGEST_TOKEN;
         try (SseClient client = SseClient.connect(sse, id)) {
@@ -137,10 +148,12 @@ class WebSocketCursorIT {
     /** As many topics as a stream may have, each of the longest name, all colons but a prefix (3 bytes each once encoded). */
     private static List<String> longestTopics(String prefix) {
         int max = hub.settings().server().maxTopicsPerStream();
-        return IntStream.range(0, max).mapToObj(i -> {
-            String head = prefix + i + ".";
-            return head + ":".repeat(200 - head.length());
-        }).toList();
+        return IntStream.range(0, max)
+                .mapToObj(i -> {
+                    String head = prefix + i + ".";
+                    return head + ":".repeat(200 - head.length());
+                })
+                .toList();
     }
 
     private static String query(List<String> topics) {

@@ -44,9 +44,13 @@ class WebSocketFramingIT {
 
             StringBuilder batch = new StringBuilder("[");
             for (int i = 0; i < EVENTS; i++) {
-                batch.append(i == 0 ? "" : ",").append("{\"topic\":\"burst\",\"data\":\"").append(DATA).append("\"}");
+                batch.append(i == 0 ? "" : ",")
+                        .append("{\"topic\":\"burst\",\"data\":\"")
+                        .append(DATA)
+                        .append("\"}");
             }
-            Http.Response response = Http.post(TestHubs.base(hub) + "/v1/events", batch.append("]").toString());
+            Http.Response response = Http.post(
+                    TestHubs.base(hub) + "/v1/events", batch.append("]").toString());
             assertEquals(201, response.status(), response.body());
 
             long expected = 1;
@@ -60,7 +64,10 @@ class WebSocketFramingIT {
                         assertEquals(expected, event.get("seq").asLong(), "messages in seq order, one per event");
                         assertEquals(DATA, event.get("data").asText());
                         if (expected == 1) {
-                            control(socket.getOutputStream(), 0x89, PING_PAYLOAD); // answered while the rest of the burst is written
+                            control(
+                                    socket.getOutputStream(),
+                                    0x89,
+                                    PING_PAYLOAD); // answered while the rest of the burst is written
                         }
                         expected++;
                     }
@@ -68,9 +75,14 @@ class WebSocketFramingIT {
                         assertTrue(Arrays.equals(PING_PAYLOAD, payload), "the pong echoes the ping");
                         pongSeen = true;
                     }
-                    case 0x9 -> control(socket.getOutputStream(), 0x8A, payload); // a server heartbeat: answered, as browsers do
-                    default -> throw new AssertionError("unexpected frame, opcode " + (first & 0x0F) + ": "
-                            + new String(payload, StandardCharsets.UTF_8) + " after " + (expected - 1) + " events");
+                    case 0x9 ->
+                        control(
+                                socket.getOutputStream(),
+                                0x8A,
+                                payload); // a server heartbeat: answered, as browsers do
+                    default ->
+                        throw new AssertionError("unexpected frame, opcode " + (first & 0x0F) + ": "
+                                + new String(payload, StandardCharsets.UTF_8) + " after " + (expected - 1) + " events");
                 }
             }
             assertEquals(EVENTS + 1, expected);

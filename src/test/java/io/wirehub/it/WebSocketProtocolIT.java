@@ -29,10 +29,12 @@ class WebSocketProtocolIT {
 
     @Test
     void everyEventPublishedTheMomentOpenFiresIsDelivered() throws Exception {
-        try (WireHub hub = TestHubs.start(); Socket publisher = new Socket("127.0.0.1", hub.port())) {
+        try (WireHub hub = TestHubs.start();
+                Socket publisher = new Socket("127.0.0.1", hub.port())) {
             String url = "ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=open.race";
             byte[] publish = ("POST /v1/topics/open.race/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Length: 6\r\n\r\nonopen").getBytes(StandardCharsets.US_ASCII);
+                            + "Content-Length: 6\r\n\r\nonopen")
+                    .getBytes(StandardCharsets.US_ASCII);
             publisher.setTcpNoDelay(true);
             for (int i = 1; i <= 200; i++) {
                 // The publish leaves from the client's open callback on an already open connection:
@@ -56,12 +58,15 @@ class WebSocketProtocolIT {
 
     @Test
     void anUpgradeWithAnInvalidKeyIsRefusedBeforeAnyStreamIsMade() throws Exception {
-        try (WireHub hub = TestHubs.start(); Socket socket = new Socket("127.0.0.1", hub.port())) {
-            socket.getOutputStream().write(("GET /v1/ws?topic=badkey HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: abc\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.US_ASCII)).readLine();
+        try (WireHub hub = TestHubs.start();
+                Socket socket = new Socket("127.0.0.1", hub.port())) {
+            socket.getOutputStream()
+                    .write(("GET /v1/ws?topic=badkey HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                    + "Connection: Upgrade\r\nSec-WebSocket-Key: abc\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
             assertTrue(status.startsWith("HTTP/1.1 400"), status);
             assertEquals(0, hub.hub().subscribers().size(), "no stream, no queue, no store read for a refused upgrade");
             assertEquals(0, hub.hub().activeTopics());
@@ -77,7 +82,8 @@ class WebSocketProtocolIT {
             }
             Http.publish(base, "ready.news", "n1");
             try (WsClient client = WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=ready.prices")) {
-                assertEquals(41, client.ready().get("topics").get("ready.prices").asLong());
+                assertEquals(
+                        41, client.ready().get("topics").get("ready.prices").asLong());
 
                 client.send("{\"op\":\"subscribe\",\"topic\":\"ready.news\"}");
                 JsonNode subscribed = client.nextAck(WAIT);
@@ -107,7 +113,9 @@ class WebSocketProtocolIT {
             assertNotNull(error, "an answer");
             assertEquals("error", error.get("op").asText(), error.toString());
             assertEquals("unknown_op", error.get("error").asText(), error.toString());
-            assertEquals("unknown op 'bogus'; the ops are subscribe, unsubscribe and publish", error.get("message").asText());
+            assertEquals(
+                    "unknown op 'bogus'; the ops are subscribe, unsubscribe and publish",
+                    error.get("message").asText());
 
             client.send("{\"op\":\"subscribe\"}");
             assertEquals("invalid_topic", client.next(WAIT).get("error").asText(), "a known op still needs its topic");
@@ -120,8 +128,17 @@ class WebSocketProtocolIT {
     @Test
     void aClientFloodingSubscribesItsStreamCannotApplyIsClosedAndCounted() throws Exception {
         // The stalled client's drain thread is stuck writing, so nothing it sends gets applied.
-        Map<String, String> env = Map.of("WH_WS_CHANNEL_BUFFER", "8", "WH_SOCKET_SEND_BUFFER", "65536",
-                "WH_WRITE_TIMEOUT", "60s", "WH_WS_PONG_TIMEOUT", "60s", "WH_HEARTBEAT_INTERVAL", "30s");
+        Map<String, String> env = Map.of(
+                "WH_WS_CHANNEL_BUFFER",
+                "8",
+                "WH_SOCKET_SEND_BUFFER",
+                "65536",
+                "WH_WRITE_TIMEOUT",
+                "60s",
+                "WH_WS_PONG_TIMEOUT",
+                "60s",
+                "WH_HEARTBEAT_INTERVAL",
+                "30s");
         try (WireHub hub = TestHubs.start(env);
                 WsClient stalled = WsClient.stalled("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=flood")) {
             String base = TestHubs.base(hub);
@@ -134,16 +151,20 @@ class WebSocketProtocolIT {
             int sent = 0;
             try {
                 for (; sent < 400; sent++) {
-                    stalled.send("{\"op\":\"" + (sent % 2 == 0 ? "subscribe" : "unsubscribe") + "\",\"topic\":\"flood.more\"}");
+                    stalled.send("{\"op\":\"" + (sent % 2 == 0 ? "subscribe" : "unsubscribe")
+                            + "\",\"topic\":\"flood.more\"}");
                 }
             } catch (java.util.concurrent.CompletionException e) {
                 // the server closed the connection mid-flood: expected
             }
             assertTrue(sent > 256, "it was closed only past the bound, after " + sent + " messages");
 
-            Eventually.await("the flooding stream closed", WAIT,
+            Eventually.await(
+                    "the flooding stream closed",
+                    WAIT,
                     () -> hub.hub().stats().closes(CloseReason.SUBSCRIPTION_FLOOD) == 1);
-            Eventually.await("its drain loop ended", WAIT, () -> hub.hub().stats().drainLoops() == 0);
+            Eventually.await(
+                    "its drain loop ended", WAIT, () -> hub.hub().stats().drainLoops() == 0);
             assertEquals(0, hub.hub().activeTopics(), "it left no topic behind");
         }
     }

@@ -61,7 +61,8 @@ class LoadGenSmokeIT {
      */
     @Test
     void refusedPublishesAreRetriedAndCountedNotLost() throws Exception {
-        try (WireHub hub = TestHubs.start(); HttpClient http = HttpClient.newHttpClient()) {
+        try (WireHub hub = TestHubs.start();
+                HttpClient http = HttpClient.newHttpClient()) {
             AtomicInteger requests = new AtomicInteger();
             HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             proxy.createContext("/", ex -> {
@@ -77,10 +78,13 @@ class LoadGenSmokeIT {
                     }
                 } else {
                     try {
-                        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(
-                                        URI.create("http://127.0.0.1:" + hub.port() + ex.getRequestURI()))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                        HttpResponse<byte[]> r = http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create("http://127.0.0.1:" + hub.port() + ex.getRequestURI()))
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
                         status = r.statusCode();
                         answer = r.body();
                     } catch (InterruptedException e) {
@@ -96,11 +100,20 @@ class LoadGenSmokeIT {
             });
             proxy.start();
             try {
-                String json = run(hub, "sse", 200, "--pub-port", String.valueOf(proxy.getAddress().getPort()));
-                Matcher refused = Pattern.compile("\"publishes_refused_total\":(\\d+)").matcher(json);
+                String json = run(
+                        hub,
+                        "sse",
+                        200,
+                        "--pub-port",
+                        String.valueOf(proxy.getAddress().getPort()));
+                Matcher refused =
+                        Pattern.compile("\"publishes_refused_total\":(\\d+)").matcher(json);
                 assertTrue(refused.find() && Long.parseLong(refused.group(1)) > 0, json);
-                assertTrue(json.contains("\"publish_failures\":0") && json.contains("\"publish_p99_ms\":")
-                        && json.contains("\"server_rss_peak_kb\":"), json);
+                assertTrue(
+                        json.contains("\"publish_failures\":0")
+                                && json.contains("\"publish_p99_ms\":")
+                                && json.contains("\"server_rss_peak_kb\":"),
+                        json);
             } finally {
                 proxy.stop(0);
             }
@@ -118,13 +131,38 @@ class LoadGenSmokeIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path out = Files.createTempFile("loadgen", ".jsonl");
         Path log = Files.createTempFile("loadgen", ".log");
-        List<String> command = new ArrayList<>(List.of(java, "perf/LoadGen.java", "--transport", transport,
-                "--port", String.valueOf(hub.port()), "--pid", String.valueOf(ProcessHandle.current().pid()),
-                "--subscribers", "20", "--topics", "2", "--rate", String.valueOf(rate), "--warmup", "0.5", "--cold", "0.2",
-                "--window", "1", "--drain", "10", "--io-threads", "1", "--out", out.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "perf/LoadGen.java",
+                "--transport",
+                transport,
+                "--port",
+                String.valueOf(hub.port()),
+                "--pid",
+                String.valueOf(ProcessHandle.current().pid()),
+                "--subscribers",
+                "20",
+                "--topics",
+                "2",
+                "--rate",
+                String.valueOf(rate),
+                "--warmup",
+                "0.5",
+                "--cold",
+                "0.2",
+                "--window",
+                "1",
+                "--drain",
+                "10",
+                "--io-threads",
+                "1",
+                "--out",
+                out.toString()));
         command.addAll(List.of(extra));
         Process p = new ProcessBuilder(command)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         boolean finished;
         try {
             finished = p.waitFor(90, TimeUnit.SECONDS);
@@ -135,7 +173,9 @@ class LoadGenSmokeIT {
         Files.delete(log);
         assertTrue(finished, "LoadGen did not finish within 90 s: " + output);
         assertEquals(0, p.exitValue(), output);
-        assertTrue(output.contains("gaps 0, duplicates 0, reordered 0, streams ended 0, connect failures 0, drained true"), output);
+        assertTrue(
+                output.contains("gaps 0, duplicates 0, reordered 0, streams ended 0, connect failures 0, drained true"),
+                output);
         String json = Files.readString(out);
         Files.delete(out);
         assertTrue(json.contains("\"exact\":true") && json.contains("\"transport\":\"" + transport + "\""), json);

@@ -24,17 +24,33 @@ import org.junit.jupiter.api.Test;
 
 class IdempotentPublisherTest {
     private final MemoryEventStore store = new MemoryEventStore(100, InstantSource.system());
-    private final Hub hub = new Hub(store, new HubSettings(64, 64, 100, OverflowPolicy.CATCH_UP, Duration.ofSeconds(15),
-            Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1)), System::nanoTime);
+    private final Hub hub = new Hub(
+            store,
+            new HubSettings(
+                    64,
+                    64,
+                    100,
+                    OverflowPolicy.CATCH_UP,
+                    Duration.ofSeconds(15),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(1)),
+            System::nanoTime);
     private final HubStats stats = hub.stats();
     private final Publisher publisher = new Publisher(store, new LocalBus(), hub, Duration.ofMillis(500));
-    private final OutageKeys keys = new OutageKeys(new MemoryIdempotencyKeys(100, 100, Duration.ofHours(1), System::nanoTime));
+    private final OutageKeys keys =
+            new OutageKeys(new MemoryIdempotencyKeys(100, 100, Duration.ofHours(1), System::nanoTime));
 
     @Test
     void aKeyThatCannotBeRecordedAfterTheCommitStillAnswersTheSeqAndIsNeverFreedForADuplicate() {
         keys.completeFails.set(true); // the outage begins right after the events commit
         IdempotentPublisher.Result result = new IdempotentPublisher(publisher, keys)
-                .publish(List.of(new NewEvent("idem.t", null, "x", false)), "sub:alice", List.of("k1"), System.nanoTime()).getFirst();
+                .publish(
+                        List.of(new NewEvent("idem.t", null, "x", false)),
+                        "sub:alice",
+                        List.of("k1"),
+                        System.nanoTime())
+                .getFirst();
         assertEquals(1, result.seq(), "201 with the stored seq, not 503 'nothing was stored'");
         assertFalse(result.replayed());
         assertEquals(1, stats.idempotencyKeysUnrecorded(), "counted (and logged)");
@@ -44,14 +60,25 @@ class IdempotentPublisherTest {
 
     @Test
     void aFailedAppendFreesTheKeyForTheRetry() {
-        IdempotentPublisher failing = new IdempotentPublisher(new Publisher(new WrappedStore() {
-            @Override
-            public List<io.wirehub.event.Event> append(List<NewEvent> events) {
-                throw new StoreUnavailableException("down", null);
-            }
-        }, new LocalBus(), hub, Duration.ofMillis(500)), keys);
-        assertThrows(StoreUnavailableException.class, () -> failing.publish(List.of(new NewEvent("idem.t", null, "x", false)),
-                "sub:alice", List.of("k2"), System.nanoTime()));
+        IdempotentPublisher failing = new IdempotentPublisher(
+                new Publisher(
+                        new WrappedStore() {
+                            @Override
+                            public List<io.wirehub.event.Event> append(List<NewEvent> events) {
+                                throw new StoreUnavailableException("down", null);
+                            }
+                        },
+                        new LocalBus(),
+                        hub,
+                        Duration.ofMillis(500)),
+                keys);
+        assertThrows(
+                StoreUnavailableException.class,
+                () -> failing.publish(
+                        List.of(new NewEvent("idem.t", null, "x", false)),
+                        "sub:alice",
+                        List.of("k2"),
+                        System.nanoTime()));
         assertTrue(keys.claim("sub:alice", "k2").owned(), "nothing was stored: the retry may publish");
     }
 

@@ -28,8 +28,14 @@ public final class Census {
     // adds carriers while many threads block and retires them after 30 s idle; the common pool
     // likewise; the process reaper watches the client fleet's process. Threads named test-* are
     // the test's own clients.
-    private static final List<String> NOT_THE_SERVERS = List.of("virtual test-", "platform test-", "platform ForkJoinPool", "platform process reaper",
-            "platform Attach Listener", "platform HttpClient-#-Worker", "platform InnocuousThread");
+    private static final List<String> NOT_THE_SERVERS = List.of(
+            "virtual test-",
+            "platform test-",
+            "platform ForkJoinPool",
+            "platform process reaper",
+            "platform Attach Listener",
+            "platform HttpClient-#-Worker",
+            "platform InnocuousThread");
     private static final long OPEN_FILES_SLACK = 16; // jars and sockets the JDK opens lazily
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
@@ -43,7 +49,8 @@ public final class Census {
 
         @Override
         public String toString() {
-            return counts + ", " + virtualThreads() + " virtual threads, heap " + (heapBytes >> 20) + " MB, " + openFiles + " open files";
+            return counts + ", " + virtualThreads() + " virtual threads, heap " + (heapBytes >> 20) + " MB, "
+                    + openFiles + " open files";
         }
     }
 
@@ -60,7 +67,9 @@ public final class Census {
             census.count(who + "hub topics", () -> hub.hub().activeTopics());
             // Deliveries counted as pending fan-out work: a count that stays up after streams
             // closed would make publishers wait, then be refused, for nothing.
-            census.count(who + "pending fan-out deliveries", () -> hub.hub().fanOutWork().pending());
+            census.count(
+                    who + "pending fan-out deliveries",
+                    () -> hub.hub().fanOutWork().pending());
             if (hub.store() instanceof PostgresEventStore store) {
                 census.count(who + "Hikari active connections", store::activeConnections);
             }
@@ -148,7 +157,8 @@ public final class Census {
 
     public static long openFiles() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
-                ? unix.getOpenFileDescriptorCount() : 0;
+                ? unix.getOpenFileDescriptorCount()
+                : 0;
     }
 
     private static long numsub(String channel) {

@@ -44,7 +44,8 @@ public final class ClientFleet implements AutoCloseable {
         this.process = process;
         this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
         Thread.ofVirtual().name("test-client-fleet-output").start(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     lines.add(line);
@@ -55,7 +56,8 @@ public final class ClientFleet implements AutoCloseable {
                 lines.add("ended");
             }
         });
-        this.openTook = Duration.ofMillis(Long.parseLong(expect("opened", timeout).split(" ")[2]));
+        this.openTook =
+                Duration.ofMillis(Long.parseLong(expect("opened", timeout).split(" ")[2]));
     }
 
     /**
@@ -64,9 +66,18 @@ public final class ClientFleet implements AutoCloseable {
      */
     public static ClientFleet start(int port, int sse, int ws, int topics) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), ClientFleet.class.getName(),
-                String.valueOf(port), String.valueOf(sse), String.valueOf(ws), String.valueOf(topics))
+        Process process = new ProcessBuilder(
+                        java,
+                        "-Xmx512m",
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ClientFleet.class.getName(),
+                        String.valueOf(port),
+                        String.valueOf(sse),
+                        String.valueOf(ws),
+                        String.valueOf(topics))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         try {
@@ -105,7 +116,8 @@ public final class ClientFleet implements AutoCloseable {
     private String expect(String word, Duration timeout) throws InterruptedException {
         String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (line == null || !line.startsWith(word)) {
-            throw new AssertionError("the client fleet said " + line + " instead of '" + word + "' (see its stderr above)");
+            throw new AssertionError(
+                    "the client fleet said " + line + " instead of '" + word + "' (see its stderr above)");
         }
         return line;
     }
@@ -152,13 +164,18 @@ public final class ClientFleet implements AutoCloseable {
                     try {
                         boolean webSocket = index >= sse;
                         String query = "topic=fleet.all&topic=fleet." + (index % topics);
-                        Socket socket = RawStreams.open(port, webSocket ? RawStreams.webSocket(query) : RawStreams.sse(query, null));
+                        Socket socket = RawStreams.open(
+                                port, webSocket ? RawStreams.webSocket(query) : RawStreams.sse(query, null));
                         sockets[index] = socket;
                         String head = RawStreams.readHead(socket);
                         if (!head.startsWith(webSocket ? "HTTP/1.1 101" : "HTTP/1.1 200")) {
-                            failure.compareAndSet(null, "stream " + index + " answered: " + head.lines().findFirst().orElse("nothing"));
+                            failure.compareAndSet(
+                                    null,
+                                    "stream " + index + " answered: "
+                                            + head.lines().findFirst().orElse("nothing"));
                         } else if (webSocket) {
-                            Thread.ofVirtual().start(() -> RawStreams.answerPings(socket)); // else the pong deadline closes it
+                            Thread.ofVirtual()
+                                    .start(() -> RawStreams.answerPings(socket)); // else the pong deadline closes it
                         }
                     } catch (IOException e) {
                         failure.compareAndSet(null, "stream " + index + ": " + e);

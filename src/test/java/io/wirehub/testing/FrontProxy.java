@@ -27,7 +27,9 @@ public final class FrontProxy implements AutoCloseable {
     private final AtomicBoolean cutNext = new AtomicBoolean();
 
     public FrontProxy(int... backendPorts) {
-        this.backends = java.util.Arrays.stream(backendPorts).mapToObj(port -> new InetSocketAddress("127.0.0.1", port)).toList();
+        this.backends = java.util.Arrays.stream(backendPorts)
+                .mapToObj(port -> new InetSocketAddress("127.0.0.1", port))
+                .toList();
         try {
             listener = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         } catch (IOException e) {

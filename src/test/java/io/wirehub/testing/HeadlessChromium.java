@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +43,8 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** The chromium binary, or null when none is installed. */
     public static Path path() {
-        for (String candidate : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
+        for (String candidate :
+                new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
             if (Files.isExecutable(Path.of(candidate))) {
                 return Path.of(candidate);
             }
@@ -58,13 +59,26 @@ public final class HeadlessChromium implements AutoCloseable {
     /** @param flags more command-line switches, e.g. {@code --ignore-certificate-errors} for a self-signed test certificate */
     public HeadlessChromium(int width, int height, List<String> flags) throws Exception {
         profile = Files.createTempDirectory("wirehub-chromium");
-        List<String> command = new ArrayList<>(List.of(path().toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                "--no-first-run", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--remote-allow-origins=*",
-                "--user-data-dir=" + profile, "--window-size=" + width + "," + height));
+        List<String> command = new ArrayList<>(List.of(
+                path().toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--no-first-run",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                "--remote-allow-origins=*",
+                "--user-data-dir=" + profile,
+                "--window-size=" + width + "," + height));
         command.addAll(flags);
         command.add("about:blank");
-        process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        process = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             String devtools = devtoolsAddress();
             String http = devtools.replace("ws://", "http://");
@@ -78,7 +92,10 @@ public final class HeadlessChromium implements AutoCloseable {
             if (page == null) {
                 throw new IllegalStateException("chromium shows no page: " + targets);
             }
-            socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(page), new Listener()).get(10, TimeUnit.SECONDS);
+            socket = HttpClient.newHttpClient()
+                    .newWebSocketBuilder()
+                    .buildAsync(URI.create(page), new Listener())
+                    .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             close();
             throw e;
@@ -91,7 +108,8 @@ public final class HeadlessChromium implements AutoCloseable {
         call("Page.navigate", Map.of("url", url));
         Eventually.await("the page loaded", Duration.ofSeconds(20), () -> {
             try { // the URL too: the page before may still be there, complete
-                return url.equals(evaluate("document.URL").asText()) && "complete".equals(evaluate("document.readyState").asText());
+                return url.equals(evaluate("document.URL").asText())
+                        && "complete".equals(evaluate("document.readyState").asText());
             } catch (Exception e) {
                 return false;
             }
@@ -137,7 +155,8 @@ public final class HeadlessChromium implements AutoCloseable {
     }
 
     private String devtoolsAddress() throws IOException {
-        BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+        BufferedReader err =
+                new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> found = new CompletableFuture<>();
         Thread.ofVirtual().name("chromium-stderr").start(() -> {
             try {
@@ -191,7 +210,8 @@ public final class HeadlessChromium implements AutoCloseable {
             if (last) {
                 try {
                     JsonNode message = Http.JSON.readTree(partial.toString());
-                    CompletableFuture<JsonNode> waiting = message.has("id") ? pending.remove(message.get("id").asInt()) : null;
+                    CompletableFuture<JsonNode> waiting =
+                            message.has("id") ? pending.remove(message.get("id").asInt()) : null;
                     if (waiting != null) {
                         waiting.complete(message);
                     }

@@ -46,7 +46,12 @@ public final class HealthWatch implements AutoCloseable {
         try {
             Http.Response response = Http.get(TestHubs.base(instance) + "/health");
             JsonNode body = response.json();
-            samples.add(new Sample(at, instance.port(), response.status(), body.path("store").asText("?"), body.path("bus").asText("?"),
+            samples.add(new Sample(
+                    at,
+                    instance.port(),
+                    response.status(),
+                    body.path("store").asText("?"),
+                    body.path("bus").asText("?"),
                     body.path("draining").asBoolean()));
         } catch (UncheckedIOException e) {
             samples.add(new Sample(at, instance.port(), 0, "?", "?", false)); // no answer at all
@@ -55,7 +60,8 @@ public final class HealthWatch implements AutoCloseable {
 
     /** The answers of one instance taken between two moments (System.nanoTime). */
     public List<Sample> between(WireHub instance, long fromNanos, long toNanos) {
-        return samples.stream().filter(s -> s.port() == instance.port() && s.atNanos() - fromNanos >= 0 && toNanos - s.atNanos() >= 0)
+        return samples.stream()
+                .filter(s -> s.port() == instance.port() && s.atNanos() - fromNanos >= 0 && toNanos - s.atNanos() >= 0)
                 .toList();
     }
 

@@ -14,7 +14,8 @@ import java.util.List;
 /** Plain HTTP calls a client would make, with the JSON body parsed. */
 public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Http() {}
 
@@ -29,12 +30,16 @@ public final class Http {
     }
 
     public static Response post(String url, String body) {
-        return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return send(HttpRequest.newBuilder(URI.create(url))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
     }
 
     public static Response post(String url, byte[] body, String contentType) {
-        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        return send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
     }
 
     public static Response get(String url) {
@@ -53,7 +58,9 @@ public final class Http {
     /** The same with a bearer token (auth.mode jwt). */
     public static long publish(String base, String topic, String data, String token) {
         Response response = send(HttpRequest.newBuilder(URI.create(base + "/v1/topics/" + topic + "/events"))
-                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(data)).build());
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(data))
+                .build());
         if (response.status() != 201) {
             throw new AssertionError("publish to " + topic + " answered " + response.status() + ": " + response.body());
         }
@@ -64,7 +71,12 @@ public final class Http {
     public static Response publishToEach(String base, List<String> topics, String data) {
         StringBuilder batch = new StringBuilder("[");
         for (String topic : topics) {
-            batch.append(batch.length() == 1 ? "" : ",").append("{\"topic\":\"").append(topic).append("\",\"data\":\"").append(data).append("\"}");
+            batch.append(batch.length() == 1 ? "" : ",")
+                    .append("{\"topic\":\"")
+                    .append(topic)
+                    .append("\",\"data\":\"")
+                    .append(data)
+                    .append("\"}");
         }
         return post(base + "/v1/events", batch.append(']').toString());
     }

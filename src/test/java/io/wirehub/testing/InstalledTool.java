@@ -20,10 +20,15 @@ public final class InstalledTool {
 
     /** The program, or null when it is not installed. */
     public static Path find(String name) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+        List<String> dirs =
+                new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
         dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/sbin"));
-        return dirs.stream().filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, name)).filter(Files::isExecutable)
-                .findFirst().orElse(null);
+        return dirs.stream()
+                .filter(dir -> !dir.isEmpty())
+                .map(dir -> Path.of(dir, name))
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElse(null);
     }
 
     /** Skips the test, saying so on stderr, unless what it needs is there (under CI: fails). */
@@ -38,7 +43,10 @@ public final class InstalledTool {
 
     /** Runs a command to its end (at most a minute), stdout and stderr together. */
     public static Result run(Path workingDirectory, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(workingDirectory.toFile())
+                .redirectErrorStream(true)
+                .start();
         process.getOutputStream().close();
         byte[] output = process.getInputStream().readAllBytes(); // ends when the process does
         if (!process.waitFor(60, TimeUnit.SECONDS)) {

@@ -27,6 +27,7 @@ public final class Latencies {
     /** {@code p50 1.2 ms, p99 8.0 ms, max 20.1 ms (n samples)}. */
     @Override
     public String toString() {
-        return String.format("p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d samples)", millis(0.5), millis(0.99), millis(1), count());
+        return String.format(
+                "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d samples)", millis(0.5), millis(0.99), millis(1), count());
     }
 }

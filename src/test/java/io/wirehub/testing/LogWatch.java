@@ -34,7 +34,8 @@ public final class LogWatch extends Handler implements AutoCloseable {
     @Override
     public void publish(LogRecord record) {
         if (record.getLevel().intValue() >= level.intValue()) {
-            records.add(record.getLoggerName() + ": " + record.getMessage() + (record.getThrown() == null ? "" : " " + record.getThrown()));
+            records.add(record.getLoggerName() + ": " + record.getMessage()
+                    + (record.getThrown() == null ? "" : " " + record.getThrown()));
         }
     }
 

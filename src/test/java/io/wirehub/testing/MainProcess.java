@@ -64,20 +64,25 @@ public final class MainProcess {
 
     /** Starts {@link Main} and returns at once; the caller stops it and deletes the two files. */
     public static Running start(List<String> args, Map<String, String> env) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> name.startsWith("WH_"));
         builder.environment().putAll(env);
         Path out = Files.createTempFile("wirehub-out", ".txt");
         Path err = Files.createTempFile("wirehub-err", ".txt");
-        return new Running(builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start(), out, err);
+        return new Running(
+                builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start(), out, err);
     }
 
     /** The checked-in embedded default: memory store, local bus. */
     public static List<String> withDefaultConfig(String... more) {
-        List<String> args = new ArrayList<>(List.of("--config", Path.of("config/application.yaml").toAbsolutePath().toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "--config", Path.of("config/application.yaml").toAbsolutePath().toString()));
         args.addAll(List.of(more));
         return args;
     }

@@ -29,14 +29,17 @@ public record Marker(String topic, long seq, String data) {
     public void assertNext(SseClient client, String what) throws InterruptedException {
         SseEvent next = client.next(WAIT);
         assertNotNull(next, what + ": the marker (" + topic + " #" + seq + ") did not arrive within " + WAIT);
-        assertEquals(data, next.data(), what + ": something came before the marker (" + topic + " #" + seq + "): " + next);
+        assertEquals(
+                data, next.data(), what + ": something came before the marker (" + topic + " #" + seq + "): " + next);
     }
 
     /** Fails unless the client's next event message is this marker. */
     public void assertNext(WsClient client, String what) throws InterruptedException {
         JsonNode next = client.next(WAIT);
         assertNotNull(next, what + ": the marker (" + topic + " #" + seq + ") did not arrive within " + WAIT);
-        assertEquals(topic + " #" + seq, next.path("topic").asText() + " #" + next.path("seq").asLong(),
+        assertEquals(
+                topic + " #" + seq,
+                next.path("topic").asText() + " #" + next.path("seq").asLong(),
                 what + ": something came before the marker: " + next);
     }
 }

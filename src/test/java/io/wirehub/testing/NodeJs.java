@@ -19,7 +19,9 @@ public final class NodeJs {
     /** Node's major version, or 0 when there is no node on the PATH. */
     public static int major() {
         try {
-            Process process = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            Process process = new ProcessBuilder("node", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             process.waitFor(10, TimeUnit.SECONDS);
             return out.startsWith("v") ? Integer.parseInt(out.substring(1, out.indexOf('.'))) : 0;
@@ -38,11 +40,14 @@ public final class NodeJs {
     public static void installDevDependencies() throws IOException, InterruptedException {
         Path installed = CLIENT_DIR.resolve("node_modules/.package-lock.json");
         Path lock = CLIENT_DIR.resolve("package-lock.json");
-        if (Files.exists(installed) && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {
+        if (Files.exists(installed)
+                && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {
             return;
         }
         Process npm = new ProcessBuilder("npm", "ci", "--prefer-offline", "--no-audit", "--no-fund")
-                .directory(CLIENT_DIR.toFile()).redirectErrorStream(true).start();
+                .directory(CLIENT_DIR.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
             throw new AssertionError("npm ci in " + CLIENT_DIR + " failed:\n" + out);

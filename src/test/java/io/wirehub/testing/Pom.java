@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /** What pom.xml says, read as a person would: the tests compare what the server shows with it. */
 public final class Pom {
-    private static final Pattern VERSION = Pattern.compile("<artifactId>wirehub</artifactId>\\s*<version>([^<]+)</version>");
+    private static final Pattern VERSION =
+            Pattern.compile("<artifactId>wirehub</artifactId>\\s*<version>([^<]+)</version>");
 
     private Pom() {}
 

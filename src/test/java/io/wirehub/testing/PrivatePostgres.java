@@ -49,7 +49,8 @@ public final class PrivatePostgres implements AutoCloseable {
         try {
             Path data = Files.createTempDirectory("wh-private-pg-");
             if (ROOT) {
-                UserPrincipal postgres = data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+                UserPrincipal postgres =
+                        data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
                 Files.setOwner(data, postgres);
             }
             run("initdb", "-D", data.toString(), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8");
@@ -79,8 +80,18 @@ public final class PrivatePostgres implements AutoCloseable {
 
     /** Starts the server (again) and returns once it accepts connections. */
     public void start() {
-        run("pg_ctl", "-D", data.toString(), "-l", data.resolve("log").toString(), "-w", "-t", "60",
-                "-o", "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50", "start");
+        run(
+                "pg_ctl",
+                "-D",
+                data.toString(),
+                "-l",
+                data.resolve("log").toString(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50",
+                "start");
         running = true;
     }
 
@@ -95,7 +106,8 @@ public final class PrivatePostgres implements AutoCloseable {
         stopQuietly();
         Runtime.getRuntime().removeShutdownHook(stopAtExit);
         try (Stream<Path> files = Files.walk(data)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // a scratch directory under the system's temp: nothing to do
         }
@@ -119,7 +131,8 @@ public final class PrivatePostgres implements AutoCloseable {
         command.add(BINARIES.resolve(program).toString());
         command.addAll(List.of(arguments));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes());
             if (!process.waitFor(90, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
@@ -135,13 +148,17 @@ public final class PrivatePostgres implements AutoCloseable {
     private static Path findBinaries() {
         Optional<Path> packaged;
         try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-            packaged = versions.map(v -> v.resolve("bin")).filter(bin -> Files.isExecutable(bin.resolve("pg_ctl")))
+            packaged = versions.map(v -> v.resolve("bin"))
+                    .filter(bin -> Files.isExecutable(bin.resolve("pg_ctl")))
                     .max(Comparator.comparing(Path::toString));
         } catch (IOException e) {
             packaged = Optional.empty();
         }
         Path found = packaged.orElseGet(PrivatePostgres::fromPgConfig);
-        if (found == null || (ROOT && !Files.isExecutable(Path.of("/usr/sbin/runuser")) && !Files.isExecutable(Path.of("/sbin/runuser")))) {
+        if (found == null
+                || (ROOT
+                        && !Files.isExecutable(Path.of("/usr/sbin/runuser"))
+                        && !Files.isExecutable(Path.of("/sbin/runuser")))) {
             return null;
         }
         return found;

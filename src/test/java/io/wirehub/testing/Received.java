@@ -11,7 +11,8 @@ final class Received {
     private Received() {}
 
     /** Exactly {@code count} items, failing when they do not all come within the timeout. */
-    static <T> List<T> take(BlockingQueue<T> queue, int count, Duration timeout, String what) throws InterruptedException {
+    static <T> List<T> take(BlockingQueue<T> queue, int count, Duration timeout, String what)
+            throws InterruptedException {
         List<T> out = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (out.size() < count) {

@@ -150,7 +150,9 @@ public abstract sealed class ResumingClient permits ResumingSseClient, ResumingW
 
     /** How the server ended the clients' streams, counted: {@code {close 1001=20, retry: <ms>=20}}. */
     public static Map<String, Long> endings(List<? extends ResumingClient> clients) {
-        return clients.stream().flatMap(c -> c.endings().stream()).map(how -> how.startsWith("retry: ") ? "retry: <ms>" : how)
+        return clients.stream()
+                .flatMap(c -> c.endings().stream())
+                .map(how -> how.startsWith("retry: ") ? "retry: <ms>" : how)
                 .collect(Collectors.groupingBy(how -> how, TreeMap::new, Collectors.counting()));
     }
 

@@ -43,12 +43,15 @@ public final class ResumingSseClient extends ResumingClient {
     @Override
     long read(Socket connection) throws IOException {
         long[] retry = {0};
-        SseParser.read(new ChunkedBody(new BufferedInputStream(connection.getInputStream())), event -> {
-            if (event.id() != null) {
-                received(event.id(), Ids.seq(event.id()), "reset".equals(event.event()));
-            }
-            stamped(event.data());
-        }, millis -> retry[0] = millis);
+        SseParser.read(
+                new ChunkedBody(new BufferedInputStream(connection.getInputStream())),
+                event -> {
+                    if (event.id() != null) {
+                        received(event.id(), Ids.seq(event.id()), "reset".equals(event.event()));
+                    }
+                    stamped(event.data());
+                },
+                millis -> retry[0] = millis);
         ended("retry: " + retry[0]); // the server ended the stream (a drop ends in an exception)
         return retry[0];
     }

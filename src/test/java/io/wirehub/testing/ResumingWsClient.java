@@ -32,7 +32,8 @@ public final class ResumingWsClient extends ResumingClient {
 
     @Override
     String request(String topic, String lastId) {
-        return RawStreams.webSocket("topic=" + topic + (lastId == null ? "" : "&lastEventId=" + URLEncoder.encode(lastId, StandardCharsets.UTF_8)));
+        return RawStreams.webSocket("topic=" + topic
+                + (lastId == null ? "" : "&lastEventId=" + URLEncoder.encode(lastId, StandardCharsets.UTF_8)));
     }
 
     @Override

@@ -41,8 +41,11 @@ public final class SkipsFailUnderCi implements TestExecutionExceptionHandler, Li
         if (!(thrown instanceof TestAbortedException) || !underCi()) {
             return thrown;
         }
-        String test = context.getRequiredTestClass().getSimpleName() + context.getTestMethod().map(Method::getName).map(m -> "." + m).orElse("");
-        return new AssertionError(test + " would skip under CI (CI=" + System.getenv("CI") + "): " + thrown.getMessage()
-                + ". CI must have every tool the tests use: .ci/run installs them", thrown);
+        String test = context.getRequiredTestClass().getSimpleName()
+                + context.getTestMethod().map(Method::getName).map(m -> "." + m).orElse("");
+        return new AssertionError(
+                test + " would skip under CI (CI=" + System.getenv("CI") + "): " + thrown.getMessage()
+                        + ". CI must have every tool the tests use: .ci/run installs them",
+                thrown);
     }
 }

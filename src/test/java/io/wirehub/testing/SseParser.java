@@ -47,8 +47,11 @@ final class SseParser {
                     case "id" -> id = value;
                     case "event" -> event = value;
                     case "retry" -> retries.accept(Long.parseLong(value));
-                    case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                    default -> { }
+                    case "data" ->
+                        data = data == null
+                                ? new StringBuilder(value)
+                                : data.append('\n').append(value);
+                    default -> {}
                 }
             }
         }

@@ -31,10 +31,22 @@ public final class TestCertificates {
     public record Pem(Path cert, Path key) {
         /** Puts this pair where {@code other}'s files are, each file replaced at once (as a secret update does). */
         public void copyOver(Pem other) throws Exception {
-            Files.copy(cert, other.cert.resolveSibling(other.cert.getFileName() + ".new"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(key, other.key.resolveSibling(other.key.getFileName() + ".new"), StandardCopyOption.REPLACE_EXISTING);
-            Files.move(other.cert.resolveSibling(other.cert.getFileName() + ".new"), other.cert, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(other.key.resolveSibling(other.key.getFileName() + ".new"), other.key, StandardCopyOption.ATOMIC_MOVE);
+            Files.copy(
+                    cert,
+                    other.cert.resolveSibling(other.cert.getFileName() + ".new"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(
+                    key,
+                    other.key.resolveSibling(other.key.getFileName() + ".new"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    other.cert.resolveSibling(other.cert.getFileName() + ".new"),
+                    other.cert,
+                    StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    other.key.resolveSibling(other.key.getFileName() + ".new"),
+                    other.key,
+                    StandardCopyOption.ATOMIC_MOVE);
         }
     }
 
@@ -42,10 +54,31 @@ public final class TestCertificates {
     public static Pem create(Path dir, String name) throws Exception {
         Path store = dir.resolve(name + ".p12");
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=" + name, "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-                "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", new String(PASSWORD),
-                "-keypass", new String(PASSWORD)).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        keytool.toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=" + name,
+                        "-ext",
+                        "SAN=ip:127.0.0.1,dns:localhost",
+                        "-validity",
+                        "2",
+                        "-keystore",
+                        store.toString(),
+                        "-storetype",
+                        "PKCS12",
+                        "-storepass",
+                        new String(PASSWORD),
+                        "-keypass",
+                        new String(PASSWORD))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IllegalStateException("keytool failed: " + output);
@@ -63,8 +96,9 @@ public final class TestCertificates {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     /** A TLS client context that trusts any server, and the subject of the last certificate it was shown. */

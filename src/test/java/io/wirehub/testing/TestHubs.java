@@ -34,7 +34,9 @@ public final class TestHubs {
     public static Map<CloseReason, Long> closes(WireHub... instances) {
         Map<CloseReason, Long> closes = new EnumMap<>(CloseReason.class);
         for (CloseReason reason : CloseReason.values()) {
-            long count = Arrays.stream(instances).mapToLong(instance -> instance.hub().stats().closes(reason)).sum();
+            long count = Arrays.stream(instances)
+                    .mapToLong(instance -> instance.hub().stats().closes(reason))
+                    .sum();
             if (count > 0) {
                 closes.put(reason, count);
             }

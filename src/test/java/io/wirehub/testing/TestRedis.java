@@ -54,7 +54,8 @@ public final class TestRedis {
     /** A Redis of the test's own on a free port, for tests that stop and restart it. */
     public static RedisServer startOwn(int port) {
         try {
-            RedisServer server = RedisServer.newRedisServer().bind(HOST).port(port).build();
+            RedisServer server =
+                    RedisServer.newRedisServer().bind(HOST).port(port).build();
             server.start();
             return server;
         } catch (IOException e) {
@@ -102,14 +103,18 @@ public final class TestRedis {
     private static int startEmbedded() {
         int free = freePort();
         RedisServer server = startOwn(free);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.stop();
-            } catch (IOException e) {
-                // the JVM is exiting
-            }
-        }, "embedded-redis-stop"));
-        System.err.println("TestRedis: no Redis at " + HOST + ":" + LOCAL_PORT + ", started embedded redis-server on port " + free);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                server.stop();
+                            } catch (IOException e) {
+                                // the JVM is exiting
+                            }
+                        },
+                        "embedded-redis-stop"));
+        System.err.println("TestRedis: no Redis at " + HOST + ":" + LOCAL_PORT
+                + ", started embedded redis-server on port " + free);
         return free;
     }
 }

@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.params.ClientKillParams;
 
 /**
  * A real three-primary Redis Cluster of the test's own: three {@code redis-server} processes in
@@ -47,9 +47,12 @@ public final class TestRedisCluster implements AutoCloseable {
      */
     public static TestRedisCluster startOrSkip(int replicas) {
         String version = serverVersion();
-        Assumptions.assumeTrue(version != null && Integer.parseInt(version.split("\\.")[0]) >= 7,
-                () -> "\n\n*** SKIPPED: the Redis Cluster tests need redis-server 7+ (sharded pub/sub) on the PATH; found "
-                        + (version == null ? "none" : version) + ". Install it (apt-get install redis-server) to run them. ***\n");
+        Assumptions.assumeTrue(
+                version != null && Integer.parseInt(version.split("\\.")[0]) >= 7,
+                () ->
+                        "\n\n*** SKIPPED: the Redis Cluster tests need redis-server 7+ (sharded pub/sub) on the PATH; found "
+                                + (version == null ? "none" : version)
+                                + ". Install it (apt-get install redis-server) to run them. ***\n");
         try {
             TestRedisCluster cluster = new TestRedisCluster(Files.createTempDirectory("wirehub-cluster"));
             try {
@@ -69,10 +72,29 @@ public final class TestRedisCluster implements AutoCloseable {
             int port = freeClusterPort();
             Path nodeDir = Files.createDirectories(dir.resolve(String.valueOf(port)));
             ports.add(port);
-            servers.add(new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", HOST, "--cluster-enabled", "yes",
-                    "--cluster-config-file", nodeDir.resolve("nodes.conf").toString(), "--dir", nodeDir.toString(),
-                    "--save", "", "--appendonly", "no", "--cluster-node-timeout", "2000", "--protected-mode", "no")
-                    .redirectErrorStream(true).redirectOutput(nodeDir.resolve("redis.log").toFile()).start());
+            servers.add(new ProcessBuilder(
+                            "redis-server",
+                            "--port",
+                            String.valueOf(port),
+                            "--bind",
+                            HOST,
+                            "--cluster-enabled",
+                            "yes",
+                            "--cluster-config-file",
+                            nodeDir.resolve("nodes.conf").toString(),
+                            "--dir",
+                            nodeDir.toString(),
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                            "--cluster-node-timeout",
+                            "2000",
+                            "--protected-mode",
+                            "no")
+                    .redirectErrorStream(true)
+                    .redirectOutput(nodeDir.resolve("redis.log").toFile())
+                    .start());
         }
         for (int port : ports) {
             Eventually.await("redis-server on " + port, READY_WAIT, () -> answers(port));
@@ -80,10 +102,14 @@ public final class TestRedisCluster implements AutoCloseable {
         List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
         ports.forEach(port -> create.add(HOST + ":" + port));
         create.addAll(List.of("--cluster-replicas", String.valueOf(replicas), "--cluster-yes"));
-        Process cli = new ProcessBuilder(create).redirectErrorStream(true).redirectOutput(dir.resolve("create.log").toFile()).start();
+        Process cli = new ProcessBuilder(create)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("create.log").toFile())
+                .start();
         if (!cli.waitFor(READY_WAIT.toSeconds(), TimeUnit.SECONDS) || cli.exitValue() != 0) {
             cli.destroyForcibly();
-            throw new IllegalStateException("redis-cli --cluster create failed: " + Files.readString(dir.resolve("create.log")));
+            throw new IllegalStateException(
+                    "redis-cli --cluster create failed: " + Files.readString(dir.resolve("create.log")));
         }
         for (int port : ports) {
             Eventually.await("cluster_state:ok on " + port, READY_WAIT, () -> clusterOk(port));
@@ -100,7 +126,8 @@ public final class TestRedisCluster implements AutoCloseable {
                 continue;
             }
             try {
-                new java.net.ServerSocket(port + 10000, 1, java.net.InetAddress.getByName(HOST)).close(); // it binds: free
+                new java.net.ServerSocket(port + 10000, 1, java.net.InetAddress.getByName(HOST))
+                        .close(); // it binds: free
                 return port;
             } catch (IOException e) {
                 // taken: another
@@ -168,7 +195,9 @@ public final class TestRedisCluster implements AutoCloseable {
 
     private static String serverVersion() {
         try {
-            Process process = new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
+            Process process = new ProcessBuilder("redis-server", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(process.getInputStream().readAllBytes());
             process.waitFor(5, TimeUnit.SECONDS);
             Matcher version = Pattern.compile("v=([0-9]+\\.[0-9]+\\.[0-9]+)").matcher(out);
@@ -197,7 +226,8 @@ public final class TestRedisCluster implements AutoCloseable {
             }
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // a temp directory left behind
         }

@@ -33,23 +33,34 @@ public final class ThreadCensus {
             CHILDREN = container.getMethod("children");
             THREADS = container.getMethod("threads");
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("the JDK's thread containers are not reachable: run the tests with"
-                    + " --add-exports java.base/jdk.internal.vm=ALL-UNNAMED (the pom's argLine does)", e);
+            throw new IllegalStateException(
+                    "the JDK's thread containers are not reachable: run the tests with"
+                            + " --add-exports java.base/jdk.internal.vm=ALL-UNNAMED (the pom's argLine does)",
+                    e);
         }
     }
 
     /** Live threads by group name; virtual ones are prefixed {@code virtual }. */
     public static Map<String, Integer> take() {
         Map<String, Integer> groups = new TreeMap<>();
-        containers(invoke(ROOT, null)).flatMap(ThreadCensus::threads).filter(Thread::isAlive).forEach(thread -> {
-            String name = thread.getName().replaceAll("[0-9]+", "#");
-            groups.merge((thread.isVirtual() ? "virtual " : "platform ") + (name.isEmpty() ? "(unnamed)" : name), 1, Integer::sum);
-        });
+        containers(invoke(ROOT, null))
+                .flatMap(ThreadCensus::threads)
+                .filter(Thread::isAlive)
+                .forEach(thread -> {
+                    String name = thread.getName().replaceAll("[0-9]+", "#");
+                    groups.merge(
+                            (thread.isVirtual() ? "virtual " : "platform ") + (name.isEmpty() ? "(unnamed)" : name),
+                            1,
+                            Integer::sum);
+                });
         return groups;
     }
 
     public static int virtualThreads(Map<String, Integer> census) {
-        return census.entrySet().stream().filter(e -> e.getKey().startsWith("virtual ")).mapToInt(Map.Entry::getValue).sum();
+        return census.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("virtual "))
+                .mapToInt(Map.Entry::getValue)
+                .sum();
     }
 
     /** The container and every container below it. */

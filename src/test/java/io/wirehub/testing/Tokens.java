@@ -27,7 +27,8 @@ public final class Tokens {
     private Tokens() {}
 
     /** Claims with wirehub permissions, valid from now until {@code expires}. */
-    public static JWTClaimsSet.Builder claims(String subject, List<String> subscribe, List<String> publish, Instant expires) {
+    public static JWTClaimsSet.Builder claims(
+            String subject, List<String> subscribe, List<String> publish, Instant expires) {
         return new JWTClaimsSet.Builder()
                 .subject(subject)
                 .issueTime(new Date())
@@ -42,15 +43,22 @@ public final class Tokens {
 
     /** HS256 with a {@code kid} in the header, as issuers that rotate keys write it. */
     public static String hs256(byte[] secret, String keyId, JWTClaimsSet claims) {
-        return sign(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(keyId).build(), claims, () -> new MACSigner(secret));
+        return sign(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(keyId).build(), claims, () -> new MACSigner(secret));
     }
 
     public static String rs256(RSAKey key, JWTClaimsSet claims) {
-        return sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims, () -> new RSASSASigner(key));
+        return sign(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+                claims,
+                () -> new RSASSASigner(key));
     }
 
     public static String es256(ECKey key, JWTClaimsSet claims) {
-        return sign(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(), claims, () -> new ECDSASigner(key));
+        return sign(
+                new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
+                claims,
+                () -> new ECDSASigner(key));
     }
 
     /** {@code alg: none}: no signature at all. */
@@ -66,8 +74,10 @@ public final class Tokens {
     public static Path pem(List<PublicKey> keys, Path file) {
         StringBuilder pem = new StringBuilder();
         for (PublicKey key : keys) {
-            pem.append("-----BEGIN PUBLIC KEY-----\n").append(Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                    .encodeToString(key.getEncoded())).append("\n-----END PUBLIC KEY-----\n");
+            pem.append("-----BEGIN PUBLIC KEY-----\n")
+                    .append(Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                            .encodeToString(key.getEncoded()))
+                    .append("\n-----END PUBLIC KEY-----\n");
         }
         try {
             return Files.writeString(file, pem.toString());

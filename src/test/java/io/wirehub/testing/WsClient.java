@@ -50,7 +50,8 @@ public final class WsClient implements AutoCloseable {
                 if (last) {
                     try {
                         JsonNode message = Http.JSON.readTree(partial.toString());
-                        boolean own = message.has("op") && PROTOCOL_OPS.contains(message.get("op").asText());
+                        boolean own = message.has("op")
+                                && PROTOCOL_OPS.contains(message.get("op").asText());
                         (own ? protocol : messages).add(message);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
@@ -72,8 +73,10 @@ public final class WsClient implements AutoCloseable {
                 closed.complete(-1);
             }
         };
-        socket = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create(url), listener).join();
+        socket = CLIENT.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(URI.create(url), listener)
+                .join();
     }
 
     /** Connects and waits for the {@code ready} message. @param url a ws:// URL */

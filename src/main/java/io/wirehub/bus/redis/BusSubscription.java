@@ -43,8 +43,15 @@ abstract class BusSubscription implements AutoCloseable {
      * @param pingInterval how often a connection is PINGed
      * @param pingTimeout a PING unanswered this long drops the connection
      */
-    record Parts(ShardChannels channels, Routing routing, UUID origin, BusListener listener, Runnable redisAnswered, Scheduler scheduler,
-            Duration pingInterval, Duration pingTimeout) {
+    record Parts(
+            ShardChannels channels,
+            Routing routing,
+            UUID origin,
+            BusListener listener,
+            Runnable redisAnswered,
+            Scheduler scheduler,
+            Duration pingInterval,
+            Duration pingTimeout) {
 
         SubscriptionHeartbeat heartbeat() {
             return new SubscriptionHeartbeat(scheduler, pingInterval, pingTimeout);
@@ -61,7 +68,8 @@ abstract class BusSubscription implements AutoCloseable {
     private final CountDownLatch firstSubscribe = new CountDownLatch(1);
     private final LongAdder reconnects = new LongAdder();
     private final LongAdder failures = new LongAdder();
-    private final Backoff backoff = new Backoff(FIRST_DELAY, MAX_DELAY, () -> ThreadLocalRandom.current().nextDouble());
+    private final Backoff backoff = new Backoff(
+            FIRST_DELAY, MAX_DELAY, () -> ThreadLocalRandom.current().nextDouble());
     private volatile RuntimeException lastFailure;
     private volatile String droppedBecause; // why we ended the connection ourselves, for the log
     private int failedAttempts; // subscriber thread only
@@ -104,8 +112,10 @@ abstract class BusSubscription implements AutoCloseable {
         if (!done) {
             RuntimeException failure = lastFailure;
             close();
-            throw new IllegalStateException(failure != null ? topology.unreachable(failure)
-                    : "cannot subscribe to " + where + " within " + wait.toMillis() + " ms");
+            throw new IllegalStateException(
+                    failure != null
+                            ? topology.unreachable(failure)
+                            : "cannot subscribe to " + where + " within " + wait.toMillis() + " ms");
         }
     }
 
@@ -142,8 +152,10 @@ abstract class BusSubscription implements AutoCloseable {
         String why = droppedBecause != null ? droppedBecause : RedisAddress.reason(e);
         droppedBecause = null;
         if (failedAttempts++ == 0 && firstSubscribe.getCount() == 0) {
-            LOG.log(System.Logger.Level.WARNING, "lost the subscription to " + where + ": " + why
-                    + "; subscribing again, events missed meanwhile are backfilled from the store");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "lost the subscription to " + where + ": " + why
+                            + "; subscribing again, events missed meanwhile are backfilled from the store");
         }
     }
 
@@ -167,8 +179,12 @@ abstract class BusSubscription implements AutoCloseable {
         routing.ready();
         if (again) {
             reconnects.increment();
-            LOG.log(System.Logger.Level.INFO, "subscribed to " + where + " again; " + (routing.backfillsPerShard()
-                    ? "the topics of each shard are backfilled as it is subscribed" : "backfilling active topics from the store"));
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "subscribed to " + where + " again; "
+                            + (routing.backfillsPerShard()
+                                    ? "the topics of each shard are backfilled as it is subscribed"
+                                    : "backfilling active topics from the store"));
             if (!routing.backfillsPerShard()) {
                 try {
                     parts.listener().reconnected();
@@ -190,7 +206,10 @@ abstract class BusSubscription implements AutoCloseable {
         try {
             parts.listener().resubscribed(topics);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "backfill after subscribing to " + new String(channel, StandardCharsets.UTF_8) + " failed", e);
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "backfill after subscribing to " + new String(channel, StandardCharsets.UTF_8) + " failed",
+                    e);
         }
     }
 
@@ -207,7 +226,9 @@ abstract class BusSubscription implements AutoCloseable {
         }
         try {
             if (!thread.join(JOIN_WAIT)) {
-                LOG.log(System.Logger.Level.WARNING, thread.getName() + " did not stop within " + JOIN_WAIT.toMillis() + " ms");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        thread.getName() + " did not stop within " + JOIN_WAIT.toMillis() + " ms");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -98,7 +98,8 @@ final class ClusterSubscription extends BusSubscription {
         int slot = JedisClusterCRC16.getSlot(channel);
         HostAndPort owner = nodes.slots().getNode(slot);
         if (owner == null) {
-            throw new IllegalStateException("no primary serves slot " + slot + " (the cluster is failing over, or down)");
+            throw new IllegalStateException(
+                    "no primary serves slot " + slot + " (the cluster is failing over, or down)");
         }
         return owner;
     }
@@ -120,12 +121,21 @@ final class ClusterSubscription extends BusSubscription {
                 ownerOf.put(new String(channel, StandardCharsets.UTF_8), owner);
             }
             List<byte[]> wanted = routing.connecting();
-            wanted.forEach(channel -> shardsOf.get(ownerOf.get(new String(channel, StandardCharsets.UTF_8))).add(channel));
+            wanted.forEach(channel -> shardsOf.get(ownerOf.get(new String(channel, StandardCharsets.UTF_8)))
+                    .add(channel));
             acknowledged = new CountDownLatch(shardsOf.size() + wanted.size());
             Map<HostAndPort, NodeSubscription> linkOf = new HashMap<>();
             shardsOf.forEach((node, initial) -> {
-                NodeSubscription link = new NodeSubscription(nodes, node, anchorOn(node), initial, intake, acknowledged,
-                        ClusterSubscription.this::shardAcknowledged, ended, parts.heartbeat());
+                NodeSubscription link = new NodeSubscription(
+                        nodes,
+                        node,
+                        anchorOn(node),
+                        initial,
+                        intake,
+                        acknowledged,
+                        ClusterSubscription.this::shardAcknowledged,
+                        ended,
+                        parts.heartbeat());
                 links.add(link);
                 linkOf.put(node, link);
             });
@@ -136,9 +146,12 @@ final class ClusterSubscription extends BusSubscription {
         boolean byOwner(List<byte[]> shards, BiPredicate<NodeSubscription, List<byte[]>> command) {
             Map<NodeSubscription, List<byte[]>> grouped = new HashMap<>();
             for (byte[] channel : shards) {
-                grouped.computeIfAbsent(owners.get(new String(channel, StandardCharsets.UTF_8)), link -> new ArrayList<>()).add(channel);
+                grouped.computeIfAbsent(
+                                owners.get(new String(channel, StandardCharsets.UTF_8)), link -> new ArrayList<>())
+                        .add(channel);
             }
-            return grouped.entrySet().stream().allMatch(entry -> entry.getKey() != null && command.test(entry.getKey(), entry.getValue()));
+            return grouped.entrySet().stream()
+                    .allMatch(entry -> entry.getKey() != null && command.test(entry.getKey(), entry.getValue()));
         }
 
         void subscribeUntilOneEnds() {
@@ -182,7 +195,8 @@ final class ClusterSubscription extends BusSubscription {
      * the other nodes from the seeds and re-reads the map ({@code CLUSTER SLOTS}) from any node
      * it knows.
      */
-    record ClusterNodes(List<HostAndPort> seeds, RedisAddress credentials, String clientName, ClusterConnectionProvider slots) {
+    record ClusterNodes(
+            List<HostAndPort> seeds, RedisAddress credentials, String clientName, ClusterConnectionProvider slots) {
 
         String shown() {
             return shown(seeds);
@@ -194,7 +208,8 @@ final class ClusterSubscription extends BusSubscription {
 
         /** The one line that says no seed answers, for start-up failures. */
         static String unreachable(List<HostAndPort> seeds, Throwable cause) {
-            return "cannot reach the Redis Cluster at " + shown(seeds) + " (bus.redis.nodes / WH_BUS_REDIS_NODES): " + RedisAddress.reason(cause);
+            return "cannot reach the Redis Cluster at " + shown(seeds) + " (bus.redis.nodes / WH_BUS_REDIS_NODES): "
+                    + RedisAddress.reason(cause);
         }
 
         private static String shown(List<HostAndPort> seeds) {

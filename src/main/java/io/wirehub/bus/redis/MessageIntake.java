@@ -39,8 +39,11 @@ final class MessageIntake {
             event = EventMessage.decode(message);
         } catch (EventMessage.MalformedMessageException e) {
             malformed.increment();
-            LOG.log(System.Logger.Level.WARNING, "skipped a malformed message (" + message.length + " bytes) on "
-                    + new String(channel, StandardCharsets.UTF_8) + ": " + e.getMessage() + "; " + malformed.sum() + " so far");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "skipped a malformed message (" + message.length + " bytes) on "
+                            + new String(channel, StandardCharsets.UTF_8) + ": " + e.getMessage() + "; "
+                            + malformed.sum() + " so far");
             return;
         }
         received.increment();

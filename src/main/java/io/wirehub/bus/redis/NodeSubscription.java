@@ -49,8 +49,16 @@ final class NodeSubscription implements AutoCloseable {
      * @param acknowledged counted down for the anchor and for each of {@code initial} as Redis acknowledges them
      * @param shardAcknowledged told of every shard channel's acknowledgement (not the anchor's), on the node's thread
      */
-    NodeSubscription(ClusterSubscription.ClusterNodes nodes, HostAndPort node, byte[] anchor, List<byte[]> initial, MessageIntake intake,
-            CountDownLatch acknowledged, Consumer<byte[]> shardAcknowledged, CountDownLatch ended, SubscriptionHeartbeat heartbeat) {
+    NodeSubscription(
+            ClusterSubscription.ClusterNodes nodes,
+            HostAndPort node,
+            byte[] anchor,
+            List<byte[]> initial,
+            MessageIntake intake,
+            CountDownLatch acknowledged,
+            Consumer<byte[]> shardAcknowledged,
+            CountDownLatch ended,
+            SubscriptionHeartbeat heartbeat) {
         this.nodes = nodes;
         this.node = node;
         this.anchor = anchor;
@@ -61,7 +69,8 @@ final class NodeSubscription implements AutoCloseable {
         this.shardAcknowledged = shardAcknowledged;
         this.ended = ended;
         this.heartbeat = heartbeat;
-        this.thread = Thread.ofPlatform().name("redis-shard-" + node).daemon(true).unstarted(this::run);
+        this.thread =
+                Thread.ofPlatform().name("redis-shard-" + node).daemon(true).unstarted(this::run);
     }
 
     void start() {
@@ -72,16 +81,18 @@ final class NodeSubscription implements AutoCloseable {
     /** SSUBSCRIBE on the live connection (interest routing); false when it is not subscribed now. */
     boolean subscribe(List<byte[]> channels) {
         Messages current = messages;
-        return current != null && heartbeat.whileWatched(() -> channels.forEach(channel -> current.ssubscribe(channel)));
+        return current != null
+                && heartbeat.whileWatched(() -> channels.forEach(channel -> current.ssubscribe(channel)));
     }
 
     /** SUNSUBSCRIBE on the live connection (interest routing); false when it is not subscribed now. */
     boolean unsubscribe(List<byte[]> channels) {
         Messages current = messages;
-        return current != null && heartbeat.whileWatched(() -> channels.forEach(channel -> {
-            leaving.add(name(channel)); // so its sunsubscribe is not taken for a moved slot
-            current.sunsubscribe(channel);
-        }));
+        return current != null
+                && heartbeat.whileWatched(() -> channels.forEach(channel -> {
+                    leaving.add(name(channel)); // so its sunsubscribe is not taken for a moved slot
+                    current.sunsubscribe(channel);
+                }));
     }
 
     private void run() {

@@ -78,8 +78,10 @@ final class Outbox implements AutoCloseable {
             failures.increment();
             keepForLater(batch);
             if (outage.compareAndSet(false, true)) {
-                LOG.log(System.Logger.Level.WARNING, "cannot publish to Redis at " + shown + ": " + RedisAddress.reason(e)
-                        + "; events are stored and reach local subscribers, other instances catch up from the store");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "cannot publish to Redis at " + shown + ": " + RedisAddress.reason(e)
+                                + "; events are stored and reach local subscribers, other instances catch up from the store");
             }
             return;
         }
@@ -142,9 +144,11 @@ final class Outbox implements AutoCloseable {
             publishRetryingStale(left, !outage.get());
         } catch (RuntimeException e) {
             failures.increment();
-            LOG.log(System.Logger.Level.WARNING, "closing without announcing the last events of " + left.size()
-                    + " topic(s) on Redis at " + shown + ": " + RedisAddress.reason(e)
-                    + "; other instances read them from the store with each topic's next event or their next reconnect");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "closing without announcing the last events of " + left.size()
+                            + " topic(s) on Redis at " + shown + ": " + RedisAddress.reason(e)
+                            + "; other instances read them from the store with each topic's next event or their next reconnect");
         }
     }
 

@@ -46,7 +46,8 @@ sealed interface PublishTarget extends AutoCloseable {
      * Learns the slots from the seeds now (throws when none answers). The slot map is shared with
      * the subscription ({@link ClusterSubscription.ClusterNodes}).
      */
-    static ClusterConnectionProvider clusterSlots(List<HostAndPort> seeds, RedisAddress credentials, String clientName) {
+    static ClusterConnectionProvider clusterSlots(
+            List<HostAndPort> seeds, RedisAddress credentials, String clientName) {
         GenericObjectPoolConfig<Connection> perNode = new GenericObjectPoolConfig<>();
         perNode.setMaxTotal(POOL_SIZE);
         perNode.setMaxIdle(POOL_SIZE);

@@ -87,8 +87,8 @@ public final class RedisBus implements EventBus, BusStats {
             close();
             throw new IllegalStateException(topology.unreachable(e), e);
         }
-        BusSubscription started = topology.subscription(new BusSubscription.Parts(channels, routing, instance, listener,
-                outbox::redisAnswered, scheduler, pingInterval, pingTimeout));
+        BusSubscription started = topology.subscription(new BusSubscription.Parts(
+                channels, routing, instance, listener, outbox::redisAnswered, scheduler, pingInterval, pingTimeout));
         routing.start(started.commands());
         subscription = started;
         try {

@@ -70,7 +70,8 @@ final class RedisSubscription extends BusSubscription {
             List<byte[]> all = new ArrayList<>();
             all.add(channel);
             all.addAll(routing.connecting());
-            jedis.subscribe(new Messages(jedis), all.toArray(byte[][]::new)); // returns or throws when the connection ends
+            jedis.subscribe(
+                    new Messages(jedis), all.toArray(byte[][]::new)); // returns or throws when the connection ends
         } finally {
             // Unwatch before the close: Jedis reconnects to send a command on a closed
             // connection, so a PING after it would open a socket nobody owns.

@@ -48,7 +48,8 @@ final class ShardInterest implements Routing, TopicInterest {
     private final ReentrantLock sending = new ReentrantLock();
     private final Map<Integer, Set<String>> topics = new HashMap<>(); // shard -> followed topics; guarded by lock
     private final Map<Integer, Long> emptySince = new HashMap<>(); // lingering shards; guarded by lock
-    private final Set<Integer> sent = new HashSet<>(); // subscribed (or asked) on the current connection; guarded by lock
+    private final Set<Integer> sent =
+            new HashSet<>(); // subscribed (or asked) on the current connection; guarded by lock
     private final AtomicBoolean closed = new AtomicBoolean();
     private boolean ready; // a subscribed connection takes commands; guarded by lock
     private Commands commands;
@@ -240,8 +241,12 @@ final class ShardInterest implements Routing, TopicInterest {
             } finally {
                 lock.unlock();
             }
-            boolean done = (add.isEmpty() || commands.subscribe(add.stream().map(channels::channel).toList()))
-                    && (remove.isEmpty() || commands.unsubscribe(remove.stream().map(channels::channel).toList()));
+            boolean done = (add.isEmpty()
+                            || commands.subscribe(
+                                    add.stream().map(channels::channel).toList()))
+                    && (remove.isEmpty()
+                            || commands.unsubscribe(
+                                    remove.stream().map(channels::channel).toList()));
             lock.lock();
             try {
                 if (done) {

@@ -45,14 +45,16 @@ sealed interface Topology {
         if (!cluster) {
             return new One(address, clientName.apply("sub"), PublishTarget.one(address, clientName.apply("pub")));
         }
-        List<HostAndPort> seeds = settings.nodes().stream().map(HostAndPort::from).toList();
+        List<HostAndPort> seeds =
+                settings.nodes().stream().map(HostAndPort::from).toList();
         ClusterConnectionProvider slots;
         try {
             slots = PublishTarget.clusterSlots(seeds, address, clientName.apply("pub"));
         } catch (RuntimeException e) {
             throw new IllegalStateException(ClusterSubscription.ClusterNodes.unreachable(seeds, e), e);
         }
-        return new Cluster(new ClusterSubscription.ClusterNodes(seeds, address, clientName.apply("sub"), slots),
+        return new Cluster(
+                new ClusterSubscription.ClusterNodes(seeds, address, clientName.apply("sub"), slots),
                 PublishTarget.cluster(slots));
     }
 
@@ -64,7 +66,9 @@ sealed interface Topology {
 
         @Override
         public Routing routing(ShardChannels channels, boolean byInterest) {
-            return byInterest ? new ShardInterest(channels, ShardInterest.LINGER, System::nanoTime) : new Routing.OneChannel(channels);
+            return byInterest
+                    ? new ShardInterest(channels, ShardInterest.LINGER, System::nanoTime)
+                    : new Routing.OneChannel(channels);
         }
 
         @Override
@@ -91,7 +95,9 @@ sealed interface Topology {
 
         @Override
         public Routing routing(ShardChannels channels, boolean byInterest) {
-            return byInterest ? new ShardInterest(channels, ShardInterest.LINGER, System::nanoTime) : new Routing.AllShards(channels);
+            return byInterest
+                    ? new ShardInterest(channels, ShardInterest.LINGER, System::nanoTime)
+                    : new Routing.AllShards(channels);
         }
 
         @Override

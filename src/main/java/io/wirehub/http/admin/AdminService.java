@@ -24,7 +24,6 @@ public final class AdminService {
         this.hub = hub;
     }
 
-
     public void subscribers(ServerRequest req, ServerResponse res) {
         int slowest = slowest(req.query().first("slowest").orElse(null));
         List<SlowestSubscribers.View> views = SlowestSubscribers.of(hub, slowest);
@@ -46,7 +45,9 @@ public final class AdminService {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiError.badRequest(INVALID_SLOWEST, "slowest=" + (value.length() > 20 ? value.substring(0, 20) + "..." : value)
-                + " is not a count from 1 to " + MAX_SLOWEST + "; e.g. ?slowest=10");
+        throw ApiError.badRequest(
+                INVALID_SLOWEST,
+                "slowest=" + (value.length() > 20 ? value.substring(0, 20) + "..." : value)
+                        + " is not a count from 1 to " + MAX_SLOWEST + "; e.g. ?slowest=10");
     }
 }

@@ -4,9 +4,9 @@ import io.wirehub.hub.CloseReason;
 import io.wirehub.hub.Distribution;
 import io.wirehub.hub.Hub;
 import io.wirehub.hub.HubStats;
-import io.wirehub.publish.Publisher;
 import io.wirehub.hub.Subscriber;
 import io.wirehub.hub.Transport;
+import io.wirehub.publish.Publisher;
 
 /**
  * One frame of the dashboard's stats stream: the hub's counters (cumulative: the page derives
@@ -29,22 +29,40 @@ final class LiveStats {
     String next() {
         HubStats stats = hub.stats();
         StringBuilder out = new StringBuilder(1024);
-        out.append("{\"t\":").append(System.currentTimeMillis())
-                .append(",\"streams\":{\"sse\":").append(stats.subscribers(Transport.SSE))
-                .append(",\"ws\":").append(stats.subscribers(Transport.WS)).append('}')
-                .append(",\"topics\":").append(hub.activeTopics())
-                .append(",\"published\":").append(stats.published())
-                .append(",\"deliveries\":").append(stats.deliveries())
-                .append(",\"overflows\":").append(stats.overflows())
-                .append(",\"catch_ups\":").append(stats.catchUps())
-                .append(",\"resets\":").append(stats.resets())
-                .append(",\"overloaded\":").append(stats.publishRefused().getOrDefault(Publisher.OVERLOADED, 0L))
-                .append(",\"fanout\":{\"pending\":").append(hub.fanOutWork().pending())
-                .append(",\"limit\":").append(hub.fanOutWork().limit()).append('}')
+        out.append("{\"t\":")
+                .append(System.currentTimeMillis())
+                .append(",\"streams\":{\"sse\":")
+                .append(stats.subscribers(Transport.SSE))
+                .append(",\"ws\":")
+                .append(stats.subscribers(Transport.WS))
+                .append('}')
+                .append(",\"topics\":")
+                .append(hub.activeTopics())
+                .append(",\"published\":")
+                .append(stats.published())
+                .append(",\"deliveries\":")
+                .append(stats.deliveries())
+                .append(",\"overflows\":")
+                .append(stats.overflows())
+                .append(",\"catch_ups\":")
+                .append(stats.catchUps())
+                .append(",\"resets\":")
+                .append(stats.resets())
+                .append(",\"overloaded\":")
+                .append(stats.publishRefused().getOrDefault(Publisher.OVERLOADED, 0L))
+                .append(",\"fanout\":{\"pending\":")
+                .append(hub.fanOutWork().pending())
+                .append(",\"limit\":")
+                .append(hub.fanOutWork().limit())
+                .append('}')
                 .append(",\"closes\":{");
         CloseReason[] reasons = CloseReason.values();
         for (int i = 0; i < reasons.length; i++) {
-            out.append(i == 0 ? "" : ",").append('"').append(reasons[i].code()).append("\":").append(stats.closes(reasons[i]));
+            out.append(i == 0 ? "" : ",")
+                    .append('"')
+                    .append(reasons[i].code())
+                    .append("\":")
+                    .append(stats.closes(reasons[i]));
         }
         out.append('}');
         appendLatency(out, stats.publishToFlush());
@@ -62,9 +80,13 @@ final class LiveStats {
         }
         previousLatency = now;
         long[] bounds = latency.bounds();
-        out.append(",\"latency_ms\":{\"p50\":").append(millis(Quantile.of(bounds, since, 0.5)))
-                .append(",\"p99\":").append(millis(Quantile.of(bounds, since, 0.99)))
-                .append(",\"count\":").append(Quantile.total(since)).append('}');
+        out.append(",\"latency_ms\":{\"p50\":")
+                .append(millis(Quantile.of(bounds, since, 0.5)))
+                .append(",\"p99\":")
+                .append(millis(Quantile.of(bounds, since, 0.99)))
+                .append(",\"count\":")
+                .append(Quantile.total(since))
+                .append('}');
     }
 
     private void appendQueues(StringBuilder out) {
@@ -78,8 +100,13 @@ final class LiveStats {
             capacity += size;
             maxFill = Math.max(maxFill, size == 0 ? 0 : (double) depth / size);
         }
-        out.append(",\"queue\":{\"items\":").append(items).append(",\"capacity\":").append(capacity)
-                .append(",\"max_fill\":").append(Math.round(maxFill * 1000) / 1000.0).append('}');
+        out.append(",\"queue\":{\"items\":")
+                .append(items)
+                .append(",\"capacity\":")
+                .append(capacity)
+                .append(",\"max_fill\":")
+                .append(Math.round(maxFill * 1000) / 1000.0)
+                .append('}');
     }
 
     private static String millis(double nanos) {

@@ -14,7 +14,6 @@ public final class MetricsService {
         this.metrics = metrics;
     }
 
-
     public void scrape(ServerRequest req, ServerResponse res) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream(32 * 1024);
         metrics.writeText(out);

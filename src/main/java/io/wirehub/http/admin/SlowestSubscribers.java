@@ -20,15 +20,27 @@ final class SlowestSubscribers {
     private SlowestSubscribers() {}
 
     /** One subscriber as it stood when looked at. */
-    record View(String id, String transport, List<String> topics, int topicCount, int queueDepth, int queueCapacity,
-            long oldestQueuedMillis, long overflows, long catchUps, boolean lagging, long connectedAtMillis, String remoteAddress) {
+    record View(
+            String id,
+            String transport,
+            List<String> topics,
+            int topicCount,
+            int queueDepth,
+            int queueCapacity,
+            long oldestQueuedMillis,
+            long overflows,
+            long catchUps,
+            boolean lagging,
+            long connectedAtMillis,
+            String remoteAddress) {
 
         double fill() {
             return queueCapacity == 0 ? 0 : (double) queueDepth / queueCapacity;
         }
     }
 
-    private static final Comparator<View> SLOWEST_FIRST = Comparator.comparingDouble(View::fill).reversed()
+    private static final Comparator<View> SLOWEST_FIRST = Comparator.comparingDouble(View::fill)
+            .reversed()
             .thenComparing(Comparator.comparingLong(View::oldestQueuedMillis).reversed())
             .thenComparing(Comparator.comparingLong(View::overflows).reversed());
 
@@ -38,9 +50,19 @@ final class SlowestSubscribers {
         for (Subscriber s : hub.subscribers()) {
             List<String> topics = s.topics();
             long oldest = s.oldestQueuedArrivalNanos();
-            views.add(new View(s.toString(), s.transport().code(), topics.subList(0, Math.min(TOPICS_SHOWN, topics.size())),
-                    topics.size(), s.queueDepth(), s.queueCapacity(), oldest == 0 ? 0 : Math.max(0, (now - oldest) / 1_000_000),
-                    s.overflows(), s.catchUps(), s.lagging(), s.connectedAtMillis(), s.remoteAddress()));
+            views.add(new View(
+                    s.toString(),
+                    s.transport().code(),
+                    topics.subList(0, Math.min(TOPICS_SHOWN, topics.size())),
+                    topics.size(),
+                    s.queueDepth(),
+                    s.queueCapacity(),
+                    oldest == 0 ? 0 : Math.max(0, (now - oldest) / 1_000_000),
+                    s.overflows(),
+                    s.catchUps(),
+                    s.lagging(),
+                    s.connectedAtMillis(),
+                    s.remoteAddress()));
         }
         views.sort(SLOWEST_FIRST);
         return views.size() > limit ? views.subList(0, limit) : views;
@@ -51,19 +73,32 @@ final class SlowestSubscribers {
         out.append('[');
         for (int i = 0; i < views.size(); i++) {
             View v = views.get(i);
-            out.append(i == 0 ? "{" : ",{").append("\"id\":\"").append(v.id()).append("\",\"transport\":\"").append(v.transport())
+            out.append(i == 0 ? "{" : ",{")
+                    .append("\"id\":\"")
+                    .append(v.id())
+                    .append("\",\"transport\":\"")
+                    .append(v.transport())
                     .append("\",\"topics\":[");
             for (int t = 0; t < v.topics().size(); t++) {
                 JsonStrings.quote(out.append(t == 0 ? "" : ","), v.topics().get(t));
             }
-            out.append("],\"topic_count\":").append(v.topicCount())
-                    .append(",\"queue_depth\":").append(v.queueDepth())
-                    .append(",\"queue_capacity\":").append(v.queueCapacity())
-                    .append(",\"oldest_queued_ms\":").append(v.oldestQueuedMillis())
-                    .append(",\"overflows\":").append(v.overflows())
-                    .append(",\"catch_ups\":").append(v.catchUps())
-                    .append(",\"lagging\":").append(v.lagging())
-                    .append(",\"connected_since\":\"").append(Instant.ofEpochMilli(v.connectedAtMillis())).append('"')
+            out.append("],\"topic_count\":")
+                    .append(v.topicCount())
+                    .append(",\"queue_depth\":")
+                    .append(v.queueDepth())
+                    .append(",\"queue_capacity\":")
+                    .append(v.queueCapacity())
+                    .append(",\"oldest_queued_ms\":")
+                    .append(v.oldestQueuedMillis())
+                    .append(",\"overflows\":")
+                    .append(v.overflows())
+                    .append(",\"catch_ups\":")
+                    .append(v.catchUps())
+                    .append(",\"lagging\":")
+                    .append(v.lagging())
+                    .append(",\"connected_since\":\"")
+                    .append(Instant.ofEpochMilli(v.connectedAtMillis()))
+                    .append('"')
                     .append(",\"remote_address\":");
             JsonStrings.quote(out, v.remoteAddress());
             out.append('}');

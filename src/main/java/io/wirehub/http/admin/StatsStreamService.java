@@ -32,7 +32,8 @@ public final class StatsStreamService {
     static final Duration PERIOD = Duration.ofSeconds(1);
     // NOTE: the dashboard listens for this event, like subscribers' EventSources (docs/security.md).
     private static final byte[] TOKEN_EXPIRED_FRAME = ("event: token_expired\ndata: {\"error\":\"token_expired\","
-            + "\"message\":\"the admin token expired; open the page again with a fresh one\"}\n\n").getBytes(StandardCharsets.US_ASCII);
+                    + "\"message\":\"the admin token expired; open the page again with a fresh one\"}\n\n")
+            .getBytes(StandardCharsets.US_ASCII);
 
     private final Hub hub;
     private final Guard guard;
@@ -48,12 +49,14 @@ public final class StatsStreamService {
         this.draining = draining;
     }
 
-
     public void stream(ServerRequest req, ServerResponse res) throws IOException {
         Instant expiresAt = guard.reader(req.prologue(), req.headers()).expiresAt(); // null: never
         if (!streams.tryAcquire()) {
-            throw new ApiError(503, TOO_MANY_STATS_STREAMS, MAX_STREAMS + " stats streams are open on this instance already; "
-                    + "close a dashboard, or read GET /metrics");
+            throw new ApiError(
+                    503,
+                    TOO_MANY_STATS_STREAMS,
+                    MAX_STREAMS + " stats streams are open on this instance already; "
+                            + "close a dashboard, or read GET /metrics");
         }
         try {
             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
@@ -66,7 +69,8 @@ public final class StatsStreamService {
                         writeWithDeadline(out, TOKEN_EXPIRED_FRAME);
                         break;
                     }
-                    writeWithDeadline(out, ("event: stats\ndata: " + live.next() + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    writeWithDeadline(
+                            out, ("event: stats\ndata: " + live.next() + "\n\n").getBytes(StandardCharsets.UTF_8));
                     Thread.sleep(PERIOD);
                 }
             }

@@ -103,7 +103,8 @@ public final class MemoryEventStore implements EventStore, StoreStats.Memory {
         // Lock every topic of the batch in name order, so two batches never wait on each other in a cycle.
         TreeMap<String, TopicLog> locked = new TreeMap<>();
         for (NewEvent event : events) {
-            locked.computeIfAbsent(event.topic(), topic -> logs.computeIfAbsent(topic, t -> new TopicLog(t, seqWithoutLog(t))));
+            locked.computeIfAbsent(
+                    event.topic(), topic -> logs.computeIfAbsent(topic, t -> new TopicLog(t, seqWithoutLog(t))));
         }
         locked.values().forEach(log -> log.lock.lock());
         try {

@@ -55,14 +55,16 @@ public final class MemoryIdempotencyKeys implements IdempotencyKeys {
                 return entry.outcome() == null ? Claim.PENDING : Claim.done(entry.outcome());
             }
             if (perScope.getOrDefault(scope, 0) >= maxKeysPerScope) {
-                throw new TooManyKeysException("this publisher already has " + maxKeysPerScope + " idempotency keys remembered,"
-                        + " the most one publisher may hold with the memory store (each for publish.idempotency_ttl); nothing was"
-                        + " stored. Publish without a key, shorten publish.idempotency_ttl, or use store.type postgres");
+                throw new TooManyKeysException(
+                        "this publisher already has " + maxKeysPerScope + " idempotency keys remembered,"
+                                + " the most one publisher may hold with the memory store (each for publish.idempotency_ttl); nothing was"
+                                + " stored. Publish without a key, shorten publish.idempotency_ttl, or use store.type postgres");
             }
             if (keys.size() >= maxKeys) {
-                throw new TooManyKeysException("this instance already remembers " + maxKeys + " idempotency keys, the most the"
-                        + " memory store holds (each for publish.idempotency_ttl); nothing was stored. Retry later, publish"
-                        + " without a key, or use store.type postgres");
+                throw new TooManyKeysException(
+                        "this instance already remembers " + maxKeys + " idempotency keys, the most the"
+                                + " memory store holds (each for publish.idempotency_ttl); nothing was stored. Retry later, publish"
+                                + " without a key, or use store.type postgres");
             }
             long owner = ++nextOwner;
             keys.put(scoped, new Entry(owner, now, null));
@@ -77,8 +79,11 @@ public final class MemoryIdempotencyKeys implements IdempotencyKeys {
     public void complete(Ticket ticket, Outcome outcome) {
         lock.lock();
         try {
-            keys.computeIfPresent(new Scoped(ticket.scope(), ticket.key()),
-                    (k, entry) -> entry.owner() == ticket.owner() ? new Entry(entry.owner(), entry.claimedNanos(), outcome) : entry);
+            keys.computeIfPresent(
+                    new Scoped(ticket.scope(), ticket.key()),
+                    (k, entry) -> entry.owner() == ticket.owner()
+                            ? new Entry(entry.owner(), entry.claimedNanos(), outcome)
+                            : entry);
         } finally {
             lock.unlock();
         }

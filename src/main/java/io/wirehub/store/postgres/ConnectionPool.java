@@ -71,13 +71,17 @@ final class ConnectionPool {
         }
         String state = deepest.getSQLState() == null ? "" : deepest.getSQLState();
         if (state.startsWith("28")) {
-            return new StoreUnavailableException("cannot log in to " + where + " as '" + settings.user() + "' ("
-                    + ConfigKey.POSTGRES_USER.key() + " / " + ConfigKey.POSTGRES_USER.env() + ", "
-                    + ConfigKey.POSTGRES_PASSWORD.key() + " / " + ConfigKey.POSTGRES_PASSWORD.env() + "): "
-                    + SqlFailure.firstLine(deepest.getMessage()), e);
+            return new StoreUnavailableException(
+                    "cannot log in to " + where + " as '" + settings.user() + "' ("
+                            + ConfigKey.POSTGRES_USER.key() + " / " + ConfigKey.POSTGRES_USER.env() + ", "
+                            + ConfigKey.POSTGRES_PASSWORD.key() + " / " + ConfigKey.POSTGRES_PASSWORD.env() + "): "
+                            + SqlFailure.firstLine(deepest.getMessage()),
+                    e);
         }
-        return new StoreUnavailableException("cannot reach " + where + " (" + ConfigKey.POSTGRES_URL.key() + " / "
-                + ConfigKey.POSTGRES_URL.env() + "): " + cause(e), e);
+        return new StoreUnavailableException(
+                "cannot reach " + where + " (" + ConfigKey.POSTGRES_URL.key() + " / " + ConfigKey.POSTGRES_URL.env()
+                        + "): " + cause(e),
+                e);
     }
 
     static String redacted(String url) {
@@ -103,7 +107,8 @@ final class ConnectionPool {
                 case SocketTimeoutException s -> {
                     return "no answer within " + CONNECTION_TIMEOUT.toSeconds() + "s";
                 }
-                case SQLException sql when sql.getSQLState() != null && !sql.getSQLState().startsWith("08") -> {
+                case SQLException sql
+                when sql.getSQLState() != null && !sql.getSQLState().startsWith("08") -> {
                     detail = SqlFailure.firstLine(sql.getMessage()); // e.g. database "x" does not exist
                 }
                 default -> {

@@ -25,8 +25,13 @@ final class EventRows {
     }
 
     static Event event(String topic, ResultSet rows) throws SQLException {
-        return new Event(topic, rows.getLong("seq"), rows.getString("type"), rows.getString("data"),
-                rows.getBoolean("json"), rows.getObject("created_at", OffsetDateTime.class).toInstant().toEpochMilli());
+        return new Event(
+                topic,
+                rows.getLong("seq"),
+                rows.getString("type"),
+                rows.getString("data"),
+                rows.getBoolean("json"),
+                rows.getObject("created_at", OffsetDateTime.class).toInstant().toEpochMilli());
     }
 
     static OffsetDateTime timestamp(long epochMillis) {

@@ -126,8 +126,10 @@ final class GroupCommitWriter implements AutoCloseable {
                     // commit() failed this group's callers already; the group's arrays are garbage
                     // now, so the next group has its memory back. Stopping here would refuse every
                     // publish until a restart while /health still said UP.
-                    LOG.log(System.Logger.Level.ERROR, "storing a group of events failed; its publishes got 503,"
-                            + " the writer goes on", e);
+                    LOG.log(
+                            System.Logger.Level.ERROR,
+                            "storing a group of events failed; its publishes got 503," + " the writer goes on",
+                            e);
                     continue;
                 }
                 // The JVM itself is in doubt: refuse what waits and what comes, and report the
@@ -202,8 +204,11 @@ final class GroupCommitWriter implements AutoCloseable {
                 StoreUnavailableException failure = SqlFailure.unavailable("store events", e);
                 group.forEach(pending -> pending.fail(failure));
             } else if (group.size() == 1) {
-                group.getFirst().fail(CLAIM_LOST.equals(e.getSQLState()) ? new IdempotencyKeys.ClaimLostException()
-                        : SqlFailure.refused("store this batch", e));
+                group.getFirst()
+                        .fail(
+                                CLAIM_LOST.equals(e.getSQLState())
+                                        ? new IdempotencyKeys.ClaimLostException()
+                                        : SqlFailure.refused("store this batch", e));
             } else {
                 group.forEach(pending -> answer(List.of(pending))); // find whose batch it was
             }
@@ -271,8 +276,10 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     /** Records every claimed key's outcome, or throws (rolling the group back) if any claim was taken over. */
-    private void completeClaims(Connection connection, List<PendingAppend> group, List<List<Event>> stored) throws SQLException {
-        int total = group.stream().mapToInt(pending -> pending.completions().size()).sum();
+    private void completeClaims(Connection connection, List<PendingAppend> group, List<List<Event>> stored)
+            throws SQLException {
+        int total =
+                group.stream().mapToInt(pending -> pending.completions().size()).sum();
         if (total == 0) {
             return;
         }
@@ -300,7 +307,8 @@ final class GroupCommitWriter implements AutoCloseable {
             update.setArray(4, connection.createArrayOf("text", topics));
             update.setArray(5, connection.createArrayOf("int8", seqs));
             if (update.executeUpdate() != total) {
-                throw new SQLException("an idempotency claim of this group was taken over before it committed", CLAIM_LOST);
+                throw new SQLException(
+                        "an idempotency claim of this group was taken over before it committed", CLAIM_LOST);
             }
         }
     }

@@ -67,14 +67,19 @@ public final class PostgresEventStore implements EventStore, StoreStats.Pool {
      *     cannot be reached or refuses the login
      */
     public static PostgresEventStore open(Settings.Store settings, Scheduler scheduler) {
-        return new PostgresEventStore(settings, scheduler, InstantSource.system(), SWEEP_PERIOD, UnaryOperator.identity());
+        return new PostgresEventStore(
+                settings, scheduler, InstantSource.system(), SWEEP_PERIOD, UnaryOperator.identity());
     }
 
     /**
      * @param writerPool what the writer takes its connections from: the pool itself; tests put a
      *     fake in between that fails on demand
      */
-    PostgresEventStore(Settings.Store settings, Scheduler scheduler, InstantSource clock, Duration sweepPeriod,
+    PostgresEventStore(
+            Settings.Store settings,
+            Scheduler scheduler,
+            InstantSource clock,
+            Duration sweepPeriod,
             UnaryOperator<DataSource> writerPool) {
         Settings.Postgres postgres = settings.postgres();
         this.schema = new Schema(postgres.schema());
@@ -84,15 +89,20 @@ public final class PostgresEventStore implements EventStore, StoreStats.Pool {
                 schema.migrate(connection);
                 this.epoch = schema.epoch(connection);
             } catch (SQLException e) {
-                throw SqlFailure.isUnavailable(e) ? ConnectionPool.unreachable(postgres, e)
-                        : new IllegalStateException("cannot set up the PostgreSQL schema '" + schema.name() + "' at "
-                                + ConnectionPool.redacted(postgres.url()) + ": " + SqlFailure.firstLine(e.getMessage()), e);
+                throw SqlFailure.isUnavailable(e)
+                        ? ConnectionPool.unreachable(postgres, e)
+                        : new IllegalStateException(
+                                "cannot set up the PostgreSQL schema '" + schema.name() + "' at "
+                                        + ConnectionPool.redacted(postgres.url()) + ": "
+                                        + SqlFailure.firstLine(e.getMessage()),
+                                e);
             }
             this.readerPermits = postgres.poolSize() - 1; // the last connection is the writer's
             this.readers = new Readers(pool, readerPermits);
             this.writer = new GroupCommitWriter(writerPool.apply(pool), schema, clock).start();
-            this.sweeper = new RetentionSweeper(readers, schema, clock, settings.retention(),
-                    settings.maxEventsPerTopic(), sweepPeriod).start(scheduler);
+            this.sweeper = new RetentionSweeper(
+                            readers, schema, clock, settings.retention(), settings.maxEventsPerTopic(), sweepPeriod)
+                    .start(scheduler);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -102,10 +112,11 @@ public final class PostgresEventStore implements EventStore, StoreStats.Pool {
         this.selectLatest = "SELECT seq FROM " + schema.topics() + " WHERE topic = ?";
         // Counts and sizes without reading the data: octet_length of a stored (TOASTed) value
         // reads its header only. One statement for every topic of the stream.
-        this.selectBacklogs = "SELECT c.topic, b.events, b.bytes, b.last FROM unnest(?::text[], ?::bigint[]) AS c(topic, after)"
-                + " CROSS JOIN LATERAL (SELECT count(*) AS events, coalesce(sum(octet_length(data)), 0) AS bytes, max(seq) AS last"
-                + " FROM (SELECT seq, data FROM " + schema.events() + " WHERE topic = c.topic AND seq > c.after"
-                + " ORDER BY seq LIMIT ?) r) b";
+        this.selectBacklogs =
+                "SELECT c.topic, b.events, b.bytes, b.last FROM unnest(?::text[], ?::bigint[]) AS c(topic, after)"
+                        + " CROSS JOIN LATERAL (SELECT count(*) AS events, coalesce(sum(octet_length(data)), 0) AS bytes, max(seq) AS last"
+                        + " FROM (SELECT seq, data FROM " + schema.events() + " WHERE topic = c.topic AND seq > c.after"
+                        + " ORDER BY seq LIMIT ?) r) b";
         this.selectRange = "SELECT " + EventRows.COLUMNS + " FROM " + schema.events()
                 + " WHERE topic = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
         // One statement, so the head seq and the events come from one consistent snapshot. The
@@ -145,11 +156,15 @@ public final class PostgresEventStore implements EventStore, StoreStats.Pool {
 
     @Override
     public List<Event> readAfter(String topic, long afterSeq, int limit) {
-        return readers.query("read topic " + topic, selectAfter, select -> {
-            select.setString(1, topic);
-            select.setLong(2, afterSeq);
-            select.setInt(3, limit);
-        }, rows -> EventRows.read(topic, rows));
+        return readers.query(
+                "read topic " + topic,
+                selectAfter,
+                select -> {
+                    select.setString(1, topic);
+                    select.setLong(2, afterSeq);
+                    select.setInt(3, limit);
+                },
+                rows -> EventRows.read(topic, rows));
     }
 
     /** One statement for all the topics; no event data is read. */
@@ -158,23 +173,34 @@ public final class PostgresEventStore implements EventStore, StoreStats.Pool {
         if (cursors.isEmpty()) {
             return Map.of();
         }
-        return readers.query("size the replay of " + cursors.size() + " topics", selectBacklogs, select -> {
-            Connection connection = select.getConnection();
-            select.setArray(1, connection.createArrayOf("text", cursors.keySet().toArray()));
-            select.setArray(2, connection.createArrayOf("bigint", cursors.values().toArray()));
-            select.setInt(3, limit);
-        }, rows -> {
-            Map<String, Backlog> found = new HashMap<>();
-            while (rows.next()) {
-                String topic = rows.getString(1);
-                int events = rows.getInt(2);
-                found.put(topic, events == 0 ? Backlog.empty(cursors.get(topic))
-                        : new Backlog(cursors.get(topic), events, rows.getLong(3), rows.getLong(4)));
-            }
-            Map<String, Backlog> result = new LinkedHashMap<>(); // in the stream's order
-            cursors.forEach((topic, after) -> result.put(topic, found.getOrDefault(topic, Backlog.empty(after))));
-            return result;
-        });
+        return readers.query(
+                "size the replay of " + cursors.size() + " topics",
+                selectBacklogs,
+                select -> {
+                    Connection connection = select.getConnection();
+                    select.setArray(
+                            1, connection.createArrayOf("text", cursors.keySet().toArray()));
+                    select.setArray(
+                            2,
+                            connection.createArrayOf("bigint", cursors.values().toArray()));
+                    select.setInt(3, limit);
+                },
+                rows -> {
+                    Map<String, Backlog> found = new HashMap<>();
+                    while (rows.next()) {
+                        String topic = rows.getString(1);
+                        int events = rows.getInt(2);
+                        found.put(
+                                topic,
+                                events == 0
+                                        ? Backlog.empty(cursors.get(topic))
+                                        : new Backlog(cursors.get(topic), events, rows.getLong(3), rows.getLong(4)));
+                    }
+                    Map<String, Backlog> result = new LinkedHashMap<>(); // in the stream's order
+                    cursors.forEach(
+                            (topic, after) -> result.put(topic, found.getOrDefault(topic, Backlog.empty(after))));
+                    return result;
+                });
     }
 
     /**
@@ -185,8 +211,11 @@ public final class PostgresEventStore implements EventStore, StoreStats.Pool {
     public Map<String, List<Event>> read(Map<String, Backlog> backlogs) {
         Map<String, Future<List<Event>>> reads = new LinkedHashMap<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            backlogs.forEach((topic, backlog) -> reads.put(topic, backlog.events() == 0
-                    ? CompletableFuture.completedFuture(List.of()) : threads.submit(() -> readRange(topic, backlog))));
+            backlogs.forEach((topic, backlog) -> reads.put(
+                    topic,
+                    backlog.events() == 0
+                            ? CompletableFuture.completedFuture(List.of())
+                            : threads.submit(() -> readRange(topic, backlog))));
         }
         Map<String, List<Event>> result = new LinkedHashMap<>();
         for (Map.Entry<String, Future<List<Event>>> read : reads.entrySet()) {
@@ -196,12 +225,16 @@ public final class PostgresEventStore implements EventStore, StoreStats.Pool {
     }
 
     private List<Event> readRange(String topic, Backlog backlog) {
-        return readers.query("read topic " + topic, selectRange, select -> {
-            select.setString(1, topic);
-            select.setLong(2, backlog.afterSeq());
-            select.setLong(3, backlog.lastSeq());
-            select.setInt(4, backlog.events()); // seqs are gapless: never more, fewer after retention
-        }, rows -> EventRows.read(topic, rows));
+        return readers.query(
+                "read topic " + topic,
+                selectRange,
+                select -> {
+                    select.setString(1, topic);
+                    select.setLong(2, backlog.afterSeq());
+                    select.setLong(3, backlog.lastSeq());
+                    select.setInt(4, backlog.events()); // seqs are gapless: never more, fewer after retention
+                },
+                rows -> EventRows.read(topic, rows));
     }
 
     private static List<Event> done(Future<List<Event>> read) {
@@ -222,30 +255,37 @@ public final class PostgresEventStore implements EventStore, StoreStats.Pool {
 
     @Override
     public long latestSeq(String topic) {
-        return readers.query("read topic " + topic, selectLatest, select -> select.setString(1, topic),
+        return readers.query(
+                "read topic " + topic,
+                selectLatest,
+                select -> select.setString(1, topic),
                 rows -> rows.next() ? rows.getLong(1) : 0L);
     }
 
     @Override
     public Snapshot snapshot(String topic, int limit, long maxBytes) {
-        return readers.query("read topic " + topic, selectSnapshot, select -> {
-            select.setLong(1, maxBytes);
-            select.setLong(2, limit);
-            select.setLong(3, maxBytes);
-            select.setString(4, topic);
-        }, rows -> {
-            long head = 0;
-            boolean truncated = false;
-            List<Event> events = new ArrayList<>();
-            while (rows.next()) {
-                head = rows.getLong("head");
-                if (rows.getObject("seq") != null) { // the LEFT JOIN row of a topic with no events left
-                    events.add(EventRows.event(topic, rows));
-                    truncated = rows.getBoolean("truncated");
-                }
-            }
-            return new Snapshot(topic, head, events, truncated);
-        });
+        return readers.query(
+                "read topic " + topic,
+                selectSnapshot,
+                select -> {
+                    select.setLong(1, maxBytes);
+                    select.setLong(2, limit);
+                    select.setLong(3, maxBytes);
+                    select.setString(4, topic);
+                },
+                rows -> {
+                    long head = 0;
+                    boolean truncated = false;
+                    List<Event> events = new ArrayList<>();
+                    while (rows.next()) {
+                        head = rows.getLong("head");
+                        if (rows.getObject("seq") != null) { // the LEFT JOIN row of a topic with no events left
+                            events.add(EventRows.event(topic, rows));
+                            truncated = rows.getBoolean("truncated");
+                        }
+                    }
+                    return new Snapshot(topic, head, events, truncated);
+                });
     }
 
     /**

@@ -69,7 +69,8 @@ final class PostgresIdempotencyKeys implements IdempotencyKeys {
                     + " SET owner = EXCLUDED.owner, claimed_at = now(), topic = NULL, seq = NULL"
                     // an expired row, or an abandoned claim, is taken over; anything else is left alone
                     + " WHERE " + table + ".claimed_at < now() - make_interval(secs => ?)"
-                    + " OR (" + table + ".seq IS NULL AND " + table + ".claimed_at < now() - make_interval(secs => ?))")) {
+                    + " OR (" + table + ".seq IS NULL AND " + table
+                    + ".claimed_at < now() - make_interval(secs => ?))")) {
                 insert.setString(1, scope);
                 insert.setString(2, key);
                 insert.setLong(3, owner);
@@ -79,8 +80,8 @@ final class PostgresIdempotencyKeys implements IdempotencyKeys {
                     return Claim.owned(new Ticket(scope, key, owner));
                 }
             }
-            try (PreparedStatement select = connection.prepareStatement("SELECT topic, seq FROM " + table
-                    + " WHERE scope = ? AND key = ?")) {
+            try (PreparedStatement select =
+                    connection.prepareStatement("SELECT topic, seq FROM " + table + " WHERE scope = ? AND key = ?")) {
                 select.setString(1, scope);
                 select.setString(2, key);
                 try (ResultSet row = select.executeQuery()) {
@@ -101,8 +102,8 @@ final class PostgresIdempotencyKeys implements IdempotencyKeys {
     @Override
     public void release(Ticket ticket) {
         readers.run("release an idempotency key", connection -> {
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table
-                    + " WHERE scope = ? AND key = ? AND owner = ? AND seq IS NULL")) {
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM " + table + " WHERE scope = ? AND key = ? AND owner = ? AND seq IS NULL")) {
                 delete.setString(1, ticket.scope());
                 delete.setString(2, ticket.key());
                 delete.setLong(3, ticket.owner());
@@ -117,8 +118,8 @@ final class PostgresIdempotencyKeys implements IdempotencyKeys {
             return;
         }
         readers.run("sweep idempotency keys", connection -> {
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table
-                    + " WHERE claimed_at < now() - make_interval(secs => ?)")) {
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM " + table + " WHERE claimed_at < now() - make_interval(secs => ?)")) {
                 delete.setLong(1, ttlSeconds);
                 return delete.executeUpdate();
             }

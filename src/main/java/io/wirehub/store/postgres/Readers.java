@@ -124,8 +124,10 @@ final class Readers {
                     if (permits.tryAcquire(PERMIT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                         return;
                     }
-                    throw new StoreUnavailableException("PostgreSQL cannot " + what + " now: every connection stayed busy for "
-                            + PERMIT_WAIT.toSeconds() + "s", null);
+                    throw new StoreUnavailableException(
+                            "PostgreSQL cannot " + what + " now: every connection stayed busy for "
+                                    + PERMIT_WAIT.toSeconds() + "s",
+                            null);
                 } catch (InterruptedException e) {
                     // A subscriber being closed must not break its read half-way; it sees the flag after.
                     interrupted = true;

@@ -35,7 +35,12 @@ final class RetentionSweeper implements AutoCloseable {
     private volatile boolean failing;
     private Scheduler.Task task;
 
-    RetentionSweeper(Readers readers, Schema schema, InstantSource clock, Duration retention, int maxEventsPerTopic,
+    RetentionSweeper(
+            Readers readers,
+            Schema schema,
+            InstantSource clock,
+            Duration retention,
+            int maxEventsPerTopic,
             Duration period) {
         this.readers = readers;
         this.clock = clock;
@@ -65,7 +70,10 @@ final class RetentionSweeper implements AutoCloseable {
                 long cutoff = clock.millis() - retention.toMillis();
                 deleteAll("delete events older than " + retention, deleteOld, EventRows.timestamp(cutoff));
             }
-            deleteAll("delete events beyond " + maxEventsPerTopic + " per topic", deleteSurplus, (long) maxEventsPerTopic,
+            deleteAll(
+                    "delete events beyond " + maxEventsPerTopic + " per topic",
+                    deleteSurplus,
+                    (long) maxEventsPerTopic,
                     (long) maxEventsPerTopic);
             if (failing) {
                 failing = false;
@@ -74,8 +82,9 @@ final class RetentionSweeper implements AutoCloseable {
         } catch (StoreUnavailableException | IllegalArgumentException e) {
             if (!failing) { // one line per outage, not one per period
                 failing = true;
-                LOG.log(System.Logger.Level.WARNING, "retention sweep failed, will retry every " + period.toSeconds()
-                        + "s: " + e.getMessage());
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "retention sweep failed, will retry every " + period.toSeconds() + "s: " + e.getMessage());
             }
         }
     }

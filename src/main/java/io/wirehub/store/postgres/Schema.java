@@ -79,7 +79,8 @@ final class Schema {
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT epoch FROM \"" + name + "\".store_epoch")) {
             if (!rows.next()) {
-                throw new IllegalStateException("the PostgreSQL schema '" + name + "' has no store epoch; was store_epoch emptied?");
+                throw new IllegalStateException(
+                        "the PostgreSQL schema '" + name + "' has no store epoch; was store_epoch emptied?");
             }
             return rows.getString(1);
         }
@@ -107,8 +108,9 @@ final class Schema {
             }
             statement.execute("CREATE SCHEMA IF NOT EXISTS \"" + name + '"');
             statement.execute("SET LOCAL search_path TO \"" + name + '"');
-            statement.execute("CREATE TABLE IF NOT EXISTS schema_version ("
-                    + "version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            statement.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version ("
+                            + "version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
             // Schemas made by 0.1.0's first builds have no flag yet: their versions get it below.
             statement.execute("ALTER TABLE schema_version ADD COLUMN IF NOT EXISTS additive boolean");
             int current = currentVersion(statement);
@@ -150,18 +152,23 @@ final class Schema {
                 while (rows.next()) {
                     boolean additive = rows.getBoolean(3) && !rows.wasNull();
                     if (!additive) {
-                        throw new IllegalStateException("the PostgreSQL schema '" + name + "' is at version " + current + ", newer than"
-                                + " this wirehub (up to " + latestVersion() + "), and " + rows.getString(2) + " is not marked additive,"
-                                + " so this build cannot run on it; run a newer wirehub, or restore the database from before the upgrade"
-                                + " (docs/operations.md, Upgrades and rollback)");
+                        throw new IllegalStateException(
+                                "the PostgreSQL schema '" + name + "' is at version " + current + ", newer than"
+                                        + " this wirehub (up to " + latestVersion() + "), and " + rows.getString(2)
+                                        + " is not marked additive,"
+                                        + " so this build cannot run on it; run a newer wirehub, or restore the database from before the upgrade"
+                                        + " (docs/operations.md, Upgrades and rollback)");
                     }
                     newer.append(newer.isEmpty() ? "" : ", ").append(rows.getString(2));
                 }
             }
         }
-        LOG.log(System.Logger.Level.WARNING, "the PostgreSQL schema '" + name + "' is at version " + current + ", newer than this"
-                + " wirehub (up to " + latestVersion() + "); its newer migrations are additive (" + newer + "), so this build runs on"
-                + " it and leaves them in place");
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "the PostgreSQL schema '" + name + "' is at version " + current + ", newer than this"
+                        + " wirehub (up to " + latestVersion() + "); its newer migrations are additive (" + newer
+                        + "), so this build runs on"
+                        + " it and leaves them in place");
     }
 
     /** Gives the versions this build knows their flag where the schema has none yet (made before the flag existed). */

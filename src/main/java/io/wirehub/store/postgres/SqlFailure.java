@@ -21,8 +21,12 @@ final class SqlFailure {
             return true; // includes Hikari's "connection is not available, request timed out"
         }
         String state = e.getSQLState();
-        return state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
-                || state.startsWith("40") || state.equals("25006"));
+        return state != null
+                && (state.startsWith("08")
+                        || state.startsWith("53")
+                        || state.startsWith("57")
+                        || state.startsWith("40")
+                        || state.equals("25006"));
     }
 
     /**
@@ -44,8 +48,10 @@ final class SqlFailure {
 
     /** The store refused the work itself (bad data, a bug): not retryable, and not an outage. */
     static IllegalArgumentException refused(String what, SQLException e) {
-        return new IllegalArgumentException("PostgreSQL refused to " + what + ": " + firstLine(e.getMessage())
-                + " (SQLSTATE " + e.getSQLState() + ")", e);
+        return new IllegalArgumentException(
+                "PostgreSQL refused to " + what + ": " + firstLine(e.getMessage()) + " (SQLSTATE " + e.getSQLState()
+                        + ")",
+                e);
     }
 
     static RuntimeException of(String what, SQLException e) {

@@ -16,7 +16,8 @@ public final class SseFrames {
     public static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ID_PREFIX = "id: ".getBytes(StandardCharsets.US_ASCII);
     /** An event's frame without its {@code id:} line: {@code event:} and {@code data:} lines, then the blank line. */
-    public static final Encoding BODY = new Encoding("sse body", event -> body(event.type(), event.data()).getBytes(StandardCharsets.UTF_8));
+    public static final Encoding BODY =
+            new Encoding("sse body", event -> body(event.type(), event.data()).getBytes(StandardCharsets.UTF_8));
 
     private SseFrames() {}
 

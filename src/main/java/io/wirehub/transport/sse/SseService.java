@@ -47,14 +47,16 @@ public final class SseService {
         this.retryMillis = hub.settings().reconnectRetry().toMillis();
     }
 
-
     public void stream(ServerRequest req, ServerResponse res) throws Exception {
         Grant grant = guard.reader(req.prologue(), req.headers());
-        String lastEventId = req.headers().first(LAST_EVENT_ID)
+        String lastEventId = req.headers()
+                .first(LAST_EVENT_ID)
                 .orElseGet(() -> req.query().first("lastEventId").orElse(null));
-        StreamRequest request = StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics, storeEpoch, true);
+        StreamRequest request =
+                StreamRequest.parse(req.query().all("topic", List::of), lastEventId, maxTopics, storeEpoch, true);
         grant.requireSubscribe(request.topics()); // replay included: the cursor only names these topics
-        StreamQuota.Permit permit = quota.acquire(grant.subject(), req.remotePeer().host());
+        StreamQuota.Permit permit =
+                quota.acquire(grant.subject(), req.remotePeer().host());
         try {
             serve(req, res, grant, request);
         } finally {
@@ -67,9 +69,15 @@ public final class SseService {
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
         res.header(NO_BUFFERING); // nginx would otherwise buffer the stream
-        Subscriber subscriber = hub.subscriber(Transport.SSE, request.topics(), request.resumeFrom(), request.unknownCursors(),
-                new SseSink(new ClientOutput(res.outputStream(), ClientReset.of(res)), retryMillis, storeEpoch), grant.lifetime(Instant.now()));
-        subscriber.remoteAddress(req.remotePeer().host() + ":" + req.remotePeer().port());
+        Subscriber subscriber = hub.subscriber(
+                Transport.SSE,
+                request.topics(),
+                request.resumeFrom(),
+                request.unknownCursors(),
+                new SseSink(new ClientOutput(res.outputStream(), ClientReset.of(res)), retryMillis, storeEpoch),
+                grant.lifetime(Instant.now()));
+        subscriber.remoteAddress(
+                req.remotePeer().host() + ":" + req.remotePeer().port());
         subscriber.run();
     }
 }

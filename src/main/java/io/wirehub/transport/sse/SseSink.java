@@ -19,7 +19,8 @@ import java.util.Map;
 final class SseSink implements SubscriberSink {
     // NOTE: clients listen for this event name to reconnect with a fresh token (docs/security.md).
     private static final byte[] TOKEN_EXPIRED_FRAME = ("event: token_expired\ndata: {\"error\":\"token_expired\","
-            + "\"message\":\"the token expired; reconnect with a fresh token and lastEventId\"}\n\n").getBytes(StandardCharsets.US_ASCII);
+                    + "\"message\":\"the token expired; reconnect with a fresh token and lastEventId\"}\n\n")
+            .getBytes(StandardCharsets.US_ASCII);
     private final OutputStream out;
     private final long retryMillis;
     private final String storeEpoch;

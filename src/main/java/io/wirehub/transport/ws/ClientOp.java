@@ -37,7 +37,7 @@ record ClientOp(String op, String topic, String idKey) {
                         case "op" -> op = parser.getText();
                         case "topic" -> topic = parser.getText();
                         case "id_key" -> idKey = parser.getText();
-                        default -> { }
+                        default -> {}
                     }
                 }
                 parser.skipChildren();
@@ -45,13 +45,18 @@ record ClientOp(String op, String topic, String idKey) {
         } catch (IOException e) {
             return NONE; // applying it says what is wrong
         }
-        return new ClientOp(op, Names.isValidTopic(topic) ? topic : null,
+        return new ClientOp(
+                op,
+                Names.isValidTopic(topic) ? topic : null,
                 idKey != null && idKey.matches("[\\x21-\\x7e]{1,200}") ? idKey : null);
     }
 
     // NOTE: {"op":"error","error":..,"message":..,"topic":..,"id_key":..,"retry_after":1}; the last three when known.
     String error(ApiError e) {
-        StringBuilder out = new StringBuilder(160).append("{\"op\":\"error\",\"error\":\"").append(e.code()).append("\",\"message\":");
+        StringBuilder out = new StringBuilder(160)
+                .append("{\"op\":\"error\",\"error\":\"")
+                .append(e.code())
+                .append("\",\"message\":");
         JsonStrings.quote(out, e.getMessage());
         if (topic != null) {
             out.append(",\"topic\":\"").append(topic).append('"');

@@ -19,18 +19,18 @@ import io.wirehub.auth.AuthException;
 import io.wirehub.auth.Grant;
 import io.wirehub.event.JsonStrings;
 import io.wirehub.event.Names;
-import io.wirehub.hub.CloseReason;
-import io.wirehub.hub.Hub;
-import io.wirehub.hub.Subscriber;
-import io.wirehub.hub.Transport;
 import io.wirehub.http.ApiError;
 import io.wirehub.http.ConnectionLimit;
 import io.wirehub.http.ConnectionWatch;
-import io.wirehub.http.StreamQuota;
 import io.wirehub.http.Cors;
 import io.wirehub.http.ErrorResponses;
 import io.wirehub.http.Guard;
 import io.wirehub.http.PublishGate;
+import io.wirehub.http.StreamQuota;
+import io.wirehub.hub.CloseReason;
+import io.wirehub.hub.Hub;
+import io.wirehub.hub.Subscriber;
+import io.wirehub.hub.Transport;
 import io.wirehub.publish.IdempotentPublisher;
 import io.wirehub.transport.StreamRequest;
 import java.io.IOException;
@@ -113,8 +113,15 @@ public final class WsEndpoint implements WsListener {
     private boolean discarding; // the message being received is too long: dropped to its end
     private final Set<String> requested = new HashSet<>(); // topics asked for, applied or not yet
 
-    public WsEndpoint(Hub hub, Guard guard, PublishGate publishes, Cors cors, ConnectionLimit connections, StreamQuota quota,
-            int maxTopics, String storeEpoch) {
+    public WsEndpoint(
+            Hub hub,
+            Guard guard,
+            PublishGate publishes,
+            Cors cors,
+            ConnectionLimit connections,
+            StreamQuota quota,
+            int maxTopics,
+            String storeEpoch) {
         this.publishes = publishes;
         this.maxMessage = MAX_CLIENT_MESSAGE + 2 * publishes.maxEventBytes();
         this.quota = quota;
@@ -129,8 +136,11 @@ public final class WsEndpoint implements WsListener {
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         if (!cors.allows(headers.first(HeaderNames.ORIGIN).orElse(null))) {
-            throw RequestException.builder().type(DirectHandler.EventType.FORBIDDEN).status(Status.FORBIDDEN_403)
-                    .message("this Origin may not open a WebSocket here (server.cors.allowed_origins)").build();
+            throw RequestException.builder()
+                    .type(DirectHandler.EventType.FORBIDDEN)
+                    .status(Status.FORBIDDEN_403)
+                    .message("this Origin may not open a WebSocket here (server.cors.allowed_origins)")
+                    .build();
         }
         if (connections.full()) {
             throw new WsUpgradeException("server.max_connections reached"); // the HTTP route answers 503
@@ -160,7 +170,12 @@ public final class WsEndpoint implements WsListener {
             throw new WsUpgradeException(e.getMessage()); // WsRequestRoute answers it: 429 too_many_streams
         }
         sink = new WsSink(storeEpoch);
-        subscriber = hub.subscriber(Transport.WS, request.topics(), request.resumeFrom(), request.unknownCursors(), sink,
+        subscriber = hub.subscriber(
+                Transport.WS,
+                request.topics(),
+                request.resumeFrom(),
+                request.unknownCursors(),
+                sink,
                 grant.lifetime(Instant.now()));
         try {
             subscriber.position();
@@ -221,8 +236,10 @@ public final class WsEndpoint implements WsListener {
         ClientOp named = tooLong ? ClientOp.NONE : ClientOp.peek(message);
         try {
             if (tooLong) {
-                throw ApiError.badRequest("message_too_large", "client messages are at most " + maxMessage
-                        + " characters (4096 plus twice server.max_event_bytes)");
+                throw ApiError.badRequest(
+                        "message_too_large",
+                        "client messages are at most " + maxMessage
+                                + " characters (4096 plus twice server.max_event_bytes)");
             }
             if ("publish".equals(named.op())) {
                 publish(message, named);
@@ -288,19 +305,26 @@ public final class WsEndpoint implements WsListener {
             throw invalidMessage();
         }
         if (!OPS.contains(op)) { // before the topic: a client with a new op's name must not hear its topic is wrong
-            throw ApiError.badRequest(UNKNOWN_OP, "unknown op '" + op + "'; the ops are " + String.join(", ", OPS.subList(0, OPS.size() - 1)) + " and " + OPS.getLast());
+            throw ApiError.badRequest(
+                    UNKNOWN_OP,
+                    "unknown op '" + op + "'; the ops are " + String.join(", ", OPS.subList(0, OPS.size() - 1))
+                            + " and " + OPS.getLast());
         }
         if (!Names.isValidTopic(topic)) {
             throw ApiError.badRequest(StreamRequest.INVALID_TOPIC, "'topic' must be " + Names.TOPIC_RULE);
         }
         if ("subscribe".equals(op)) {
             if (!grant.maySubscribe(topic)) {
-                throw new ApiError(403, AuthException.FORBIDDEN, "the token does not permit subscribing to topic '" + topic
-                        + "'; its wirehub.subscribe claim must match it");
+                throw new ApiError(
+                        403,
+                        AuthException.FORBIDDEN,
+                        "the token does not permit subscribing to topic '" + topic
+                                + "'; its wirehub.subscribe claim must match it");
             }
             if (requested.size() >= maxTopics && !requested.contains(topic)) {
-                throw ApiError.badRequest(StreamRequest.TOO_MANY_TOPICS, "at most " + maxTopics
-                        + " topics per stream (server.max_topics_per_stream)");
+                throw ApiError.badRequest(
+                        StreamRequest.TOO_MANY_TOPICS,
+                        "at most " + maxTopics + " topics per stream (server.max_topics_per_stream)");
             }
             requested.add(topic);
             subscriber.follow(topic);
@@ -311,19 +335,26 @@ public final class WsEndpoint implements WsListener {
     }
 
     private static ApiError invalidMessage() {
-        return ApiError.badRequest("invalid_message", "send {\"op\":\"subscribe\",\"topic\":\"name\"}, {\"op\":\"unsubscribe\",\"topic\":\"name\"}"
-                + " or {\"op\":\"publish\",\"topic\":\"name\",\"data\":..,\"id_key\":\"a UUID\"}");
+        return ApiError.badRequest(
+                "invalid_message",
+                "send {\"op\":\"subscribe\",\"topic\":\"name\"}, {\"op\":\"unsubscribe\",\"topic\":\"name\"}"
+                        + " or {\"op\":\"publish\",\"topic\":\"name\",\"data\":..,\"id_key\":\"a UUID\"}");
     }
 
-    // NOTE: {"op":"published","topic":"c","seq":8,"id_key":"k"} (with "replayed":true when the key had published already).
+    // NOTE: {"op":"published","topic":"c","seq":8,"id_key":"k"} (with "replayed":true when the key had published
+    // already).
     private void publish(String message, ClientOp named) {
         if (!mayPublish) {
-            throw new ApiError(403, AuthException.FORBIDDEN, "this WebSocket's token came from a cookie and any origin may open one"
-                    + " (server.cors.allowed_origins is empty): publish with the token in the access_token parameter or the"
-                    + " Authorization header, or over POST /v1/topics/{topic}/events");
+            throw new ApiError(
+                    403,
+                    AuthException.FORBIDDEN,
+                    "this WebSocket's token came from a cookie and any origin may open one"
+                            + " (server.cors.allowed_origins is empty): publish with the token in the access_token parameter or the"
+                            + " Authorization header, or over POST /v1/topics/{topic}/events");
         }
         if (Duration.ZERO.equals(grant.lifetime(Instant.now()))) {
-            throw new ApiError(401, AuthException.UNAUTHORIZED, "the token expired; reconnect with a fresh token and lastEventId");
+            throw new ApiError(
+                    401, AuthException.UNAUTHORIZED, "the token expired; reconnect with a fresh token and lastEventId");
         }
         IdempotentPublisher.Result stored;
         try {
@@ -334,12 +365,18 @@ public final class WsEndpoint implements WsListener {
             ApiError refusal = ErrorResponses.publishRefusal(e);
             if (refusal == null) {
                 LOG.log(System.Logger.Level.ERROR, "unexpected error on a WebSocket publish", e);
-                throw new ApiError(500, "internal_error", "unexpected server error; it is logged. Retry, and report it if it persists");
+                throw new ApiError(
+                        500,
+                        "internal_error",
+                        "unexpected server error; it is logged. Retry, and report it if it persists");
             }
             throw refusal;
         }
-        StringBuilder out = new StringBuilder(80).append("{\"op\":\"published\",\"topic\":\"").append(stored.topic())
-                .append("\",\"seq\":").append(stored.seq());
+        StringBuilder out = new StringBuilder(80)
+                .append("{\"op\":\"published\",\"topic\":\"")
+                .append(stored.topic())
+                .append("\",\"seq\":")
+                .append(stored.seq());
         if (named.idKey() != null) {
             JsonStrings.quote(out.append(",\"id_key\":"), named.idKey());
         }

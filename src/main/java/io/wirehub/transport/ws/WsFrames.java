@@ -90,7 +90,8 @@ public final class WsFrames {
     }
 
     private static byte[] head(Event event) {
-        return ("{\"topic\":\"" + event.topic() + "\",\"seq\":" + event.seq() + ",\"id\":").getBytes(StandardCharsets.UTF_8);
+        return ("{\"topic\":\"" + event.topic() + "\",\"seq\":" + event.seq() + ",\"id\":")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] tail(Event event) {

@@ -5,8 +5,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.wirehub.auth.Grant;
 import io.wirehub.http.ApiError;
-import io.wirehub.http.StreamQuota;
 import io.wirehub.http.Guard;
+import io.wirehub.http.StreamQuota;
 import io.wirehub.transport.StreamRequest;
 import java.util.List;
 
@@ -28,9 +28,9 @@ public final class WsRequestRoute {
         this.storeEpoch = storeEpoch;
     }
 
-
     static StreamRequest parse(UriQuery query, int maxTopics, String storeEpoch) {
-        return StreamRequest.parse(query.all("topic", List::of), query.first("lastEventId").orElse(null), maxTopics, storeEpoch, false);
+        return StreamRequest.parse(
+                query.all("topic", List::of), query.first("lastEventId").orElse(null), maxTopics, storeEpoch, false);
     }
 
     public void refuse(ServerRequest req, ServerResponse res) {
@@ -38,6 +38,9 @@ public final class WsRequestRoute {
         Grant grant = guard.reader(req.prologue(), req.headers());
         grant.requireSubscribe(parse(req.query(), maxTopics, storeEpoch).topics());
         quota.check(grant.subject(), req.remotePeer().host());
-        throw new ApiError(426, "upgrade_required", "this endpoint speaks WebSocket: connect with a WebSocket client (Upgrade: websocket)");
+        throw new ApiError(
+                426,
+                "upgrade_required",
+                "this endpoint speaks WebSocket: connect with a WebSocket client (Upgrade: websocket)");
     }
 }

@@ -56,8 +56,8 @@ final class WsSink implements SubscriberSink {
 
     void attach(WsSession session) {
         if (!(session.socketContext() instanceof ConnectionContext connection)) {
-            throw new IllegalStateException("Helidon's WebSocket session is not a server connection (" + session.getClass().getName()
-                    + "): wirehub writes its frames to the connection's socket writer");
+            throw new IllegalStateException("Helidon's WebSocket session is not a server connection ("
+                    + session.getClass().getName() + "): wirehub writes its frames to the connection's socket writer");
         }
         this.socket = connection.dataWriter();
         this.session = session;
@@ -67,7 +67,8 @@ final class WsSink implements SubscriberSink {
     @Override
     public void open(Map<String, Long> positions, String cursorToken) {
         StringBuilder out = new StringBuilder("{\"op\":\"ready\",\"topics\":{");
-        positions.forEach((topic, seq) -> out.append('"').append(topic).append("\":").append(seq).append(','));
+        positions.forEach((topic, seq) ->
+                out.append('"').append(topic).append("\":").append(seq).append(','));
         if (!positions.isEmpty()) {
             out.setLength(out.length() - 1);
         }
@@ -79,8 +80,14 @@ final class WsSink implements SubscriberSink {
     // NOTE: {"op":"subscribed","topic":"c","seq":17,"id":"<cursor>"}, or "unsubscribed".
     @Override
     public void topicChanged(String topic, boolean follows, long seq, String cursorToken) {
-        StringBuilder out = new StringBuilder(64).append("{\"op\":\"").append(follows ? "subscribed" : "unsubscribed")
-                .append("\",\"topic\":\"").append(topic).append("\",\"seq\":").append(seq).append(",\"id\":");
+        StringBuilder out = new StringBuilder(64)
+                .append("{\"op\":\"")
+                .append(follows ? "subscribed" : "unsubscribed")
+                .append("\",\"topic\":\"")
+                .append(topic)
+                .append("\",\"seq\":")
+                .append(seq)
+                .append(",\"id\":");
         JsonStrings.quote(out, Cursor.stamped(storeEpoch, cursorToken));
         frames.text(out.append('}').toString());
     }
@@ -144,14 +151,23 @@ final class WsSink implements SubscriberSink {
                 switch (reason) {
                     case CLIENT_GONE, WRITE_TIMEOUT, PONG_TIMEOUT -> session.terminate();
                     case CLIENT_CLOSED -> session.close(WsCloseCodes.NORMAL_CLOSE, "bye");
-                    case SHUTDOWN -> session.close(WsCloseCodes.GOING_AWAY, "server shutting down; reconnect with lastEventId");
-                    case OVERFLOW -> session.close(WsCloseCodes.VIOLATED_POLICY, "too slow: queue overflow; reconnect with lastEventId");
-                    case SUBSCRIPTION_FLOOD -> session.close(WsCloseCodes.VIOLATED_POLICY,
-                            "too many subscribe/unsubscribe messages pending; wait for each acknowledgement");
-                    case TOKEN_EXPIRED -> session.close(WsCloseCodes.VIOLATED_POLICY,
-                            "token expired; reconnect with a fresh token and lastEventId");
-                    case STORE_UNAVAILABLE -> session.close(WsCloseCodes.TRY_AGAIN_LATER, "store unavailable; reconnect with lastEventId");
-                    case ERROR -> session.close(WsCloseCodes.UNEXPECTED_CONDITION, "server error; reconnect with lastEventId");
+                    case SHUTDOWN ->
+                        session.close(WsCloseCodes.GOING_AWAY, "server shutting down; reconnect with lastEventId");
+                    case OVERFLOW ->
+                        session.close(
+                                WsCloseCodes.VIOLATED_POLICY, "too slow: queue overflow; reconnect with lastEventId");
+                    case SUBSCRIPTION_FLOOD ->
+                        session.close(
+                                WsCloseCodes.VIOLATED_POLICY,
+                                "too many subscribe/unsubscribe messages pending; wait for each acknowledgement");
+                    case TOKEN_EXPIRED ->
+                        session.close(
+                                WsCloseCodes.VIOLATED_POLICY,
+                                "token expired; reconnect with a fresh token and lastEventId");
+                    case STORE_UNAVAILABLE ->
+                        session.close(WsCloseCodes.TRY_AGAIN_LATER, "store unavailable; reconnect with lastEventId");
+                    case ERROR ->
+                        session.close(WsCloseCodes.UNEXPECTED_CONDITION, "server error; reconnect with lastEventId");
                 }
             } finally {
                 lock.unlock();

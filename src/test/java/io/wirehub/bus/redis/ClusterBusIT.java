@@ -51,8 +51,19 @@ class ClusterBusIT {
     static void start() {
         cluster = TestRedisCluster.startOrSkip();
         Map<String, String> env = new HashMap<>(schema.env());
-        env.putAll(Map.of("WH_BUS_TYPE", "redis-cluster", "WH_BUS_REDIS_NODES", cluster.nodes(), "WH_BUS_REDIS_CHANNEL", CHANNEL,
-                "WH_BUS_REDIS_SHARDS", String.valueOf(SHARDS), "WH_BUS_REDIS_PING_INTERVAL", "1s", "WH_BUS_REDIS_PING_TIMEOUT", "1s"));
+        env.putAll(Map.of(
+                "WH_BUS_TYPE",
+                "redis-cluster",
+                "WH_BUS_REDIS_NODES",
+                cluster.nodes(),
+                "WH_BUS_REDIS_CHANNEL",
+                CHANNEL,
+                "WH_BUS_REDIS_SHARDS",
+                String.valueOf(SHARDS),
+                "WH_BUS_REDIS_PING_INTERVAL",
+                "1s",
+                "WH_BUS_REDIS_PING_TIMEOUT",
+                "1s"));
         a = TestHubs.start(env);
         b = TestHubs.start(env);
         env.putAll(Map.of("WH_BUS_REDIS_CHANNEL", INTEREST_CHANNEL, "WH_BUS_REDIS_ROUTING", "interest"));
@@ -90,33 +101,39 @@ class ClusterBusIT {
 
     @Test
     void subscribersOnBothInstancesGetEverySeqOnceInOrderWhenANodeDropsItsSubscribersMidStream() throws Exception {
-        List<String> topics = InterestRoutingIT.topicsInDistinctShards(4).stream().map(topic -> "cluster." + topic).toList();
+        List<String> topics = InterestRoutingIT.topicsInDistinctShards(4).stream()
+                .map(topic -> "cluster." + topic)
+                .toList();
         int flowing = 100;
         List<WsClient> clients = new ArrayList<>();
         try {
             for (WireHub hub : List.of(a, b)) {
                 for (String topic : topics) {
-                    clients.add(WsClient.connect("ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=" + topic + "&lastEventId=0"));
+                    clients.add(WsClient.connect(
+                            "ws://127.0.0.1:" + hub.port() + "/v1/ws?topic=" + topic + "&lastEventId=0"));
                 }
             }
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicInteger published = new AtomicInteger();
             List<Thread> publishers = new ArrayList<>();
             for (String topic : topics) {
-                publishers.add(Thread.ofVirtual().name("test-publisher-" + topic).start(() -> {
-                    try {
-                        for (int i = 1; i <= flowing; i++) {
-                            Http.publish(TestHubs.base(i % 2 == 0 ? a : b), topic, "n" + i);
-                            published.incrementAndGet();
-                        }
-                    } catch (Throwable e) {
-                        failure.set(e);
-                    }
-                }));
+                publishers.add(
+                        Thread.ofVirtual().name("test-publisher-" + topic).start(() -> {
+                            try {
+                                for (int i = 1; i <= flowing; i++) {
+                                    Http.publish(TestHubs.base(i % 2 == 0 ? a : b), topic, "n" + i);
+                                    published.incrementAndGet();
+                                }
+                            } catch (Throwable e) {
+                                failure.set(e);
+                            }
+                        }));
             }
             Eventually.await("events flowing", WAIT, () -> published.get() >= flowing * topics.size() / 3);
             int node = nodeCarrying(topics.getFirst());
-            assertTrue(cluster.killSubscribers(node) >= 2, "both instances' connections to node " + node + " dropped mid-stream");
+            assertTrue(
+                    cluster.killSubscribers(node) >= 2,
+                    "both instances' connections to node " + node + " dropped mid-stream");
             for (Thread publisher : publishers) {
                 assertTrue(publisher.join(WAIT));
             }
@@ -134,10 +151,13 @@ class ClusterBusIT {
 
     @Test
     void byInterestAnInstanceSubscribesOnlyToTheShardsOfItsTopicsAndLosesNothingWhenTheirNodeDrops() throws Exception {
-        List<String> topics = InterestRoutingIT.topicsInDistinctShards(2).stream().map(topic -> "interest." + topic).toList();
+        List<String> topics = InterestRoutingIT.topicsInDistinctShards(2).stream()
+                .map(topic -> "interest." + topic)
+                .toList();
         String followed = topics.get(0);
         String ignored = topics.get(1);
-        try (WsClient onC = WsClient.connect("ws://127.0.0.1:" + c.port() + "/v1/ws?topic=" + followed + "&lastEventId=0")) {
+        try (WsClient onC =
+                WsClient.connect("ws://127.0.0.1:" + c.port() + "/v1/ws?topic=" + followed + "&lastEventId=0")) {
             Eventually.await("c's shard subscribed", WAIT, () -> subscribers(INTEREST_CHANNEL, followed) == 1);
             long before = Scrape.of(TestHubs.base(c)).count("wirehub_bus_received_events_total");
             for (int i = 0; i < 20; i++) {
@@ -145,14 +165,18 @@ class ClusterBusIT {
                 Http.publish(TestHubs.base(d), followed, "for c");
             }
             TwoInstances.assertEverySeqOnce(List.of(onC), 20, d);
-            assertEquals(21, Scrape.of(TestHubs.base(c)).count("wirehub_bus_received_events_total") - before,
+            assertEquals(
+                    21,
+                    Scrape.of(TestHubs.base(c)).count("wirehub_bus_received_events_total") - before,
                     "c received its topic's 20 events and the marker, and none of the other's");
             assertEquals(0, subscribers(INTEREST_CHANNEL, ignored), "nobody subscribed to the shard nobody follows");
 
             int node = nodeCarrying(INTEREST_CHANNEL, followed);
             assertTrue(cluster.killSubscribers(node) >= 1);
             Http.publish(TestHubs.base(d), followed, "while c subscribes again, and nothing after");
-            assertEquals(List.of(22L), onC.take(1, WAIT).stream().map(m -> m.get("seq").asLong()).toList(),
+            assertEquals(
+                    List.of(22L),
+                    onC.take(1, WAIT).stream().map(m -> m.get("seq").asLong()).toList(),
                     "only the shard's backfill brings it");
             TwoInstances.awaitBusUp(c, d);
         }

@@ -1,7 +1,6 @@
 package io.wirehub.bus.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.wirehub.app.WireHub;
 import io.wirehub.testing.Eventually;
@@ -16,7 +15,6 @@ import io.wirehub.testing.WsClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -40,12 +38,23 @@ class ClusterFailoverIT {
         try (TestRedisCluster cluster = TestRedisCluster.startOrSkip(1)) {
             String channel = TestRedis.channel();
             Map<String, String> env = new HashMap<>(schema.env());
-            env.putAll(Map.of("WH_BUS_TYPE", "redis-cluster", "WH_BUS_REDIS_NODES", cluster.nodes(), "WH_BUS_REDIS_CHANNEL", channel,
-                    "WH_BUS_REDIS_SHARDS", String.valueOf(SHARDS), "WH_BUS_REDIS_ROUTING", "interest"));
+            env.putAll(Map.of(
+                    "WH_BUS_TYPE",
+                    "redis-cluster",
+                    "WH_BUS_REDIS_NODES",
+                    cluster.nodes(),
+                    "WH_BUS_REDIS_CHANNEL",
+                    channel,
+                    "WH_BUS_REDIS_SHARDS",
+                    String.valueOf(SHARDS),
+                    "WH_BUS_REDIS_ROUTING",
+                    "interest"));
             String topic = "failover.flow";
             int total = 120;
-            try (WireHub a = TestHubs.start(env); WireHub b = TestHubs.start(env);
-                    WsClient onB = WsClient.connect("ws://127.0.0.1:" + b.port() + "/v1/ws?topic=" + topic + "&lastEventId=0")) {
+            try (WireHub a = TestHubs.start(env);
+                    WireHub b = TestHubs.start(env);
+                    WsClient onB = WsClient.connect(
+                            "ws://127.0.0.1:" + b.port() + "/v1/ws?topic=" + topic + "&lastEventId=0")) {
                 String shard = new String(new ShardChannels(channel, SHARDS).channelOf(topic), StandardCharsets.UTF_8);
                 Eventually.await("b's shard subscribed", WAIT, () -> primaryCarrying(cluster, shard) > 0);
                 int primary = primaryCarrying(cluster, shard);
@@ -59,8 +68,11 @@ class ClusterFailoverIT {
                     Http.publish(TestHubs.base(a), topic, "n" + i);
                 }
 
-                assertEquals(LongStream.rangeClosed(1, total).boxed().toList(),
-                        onB.take(total, WAIT).stream().map(m -> m.get("seq").asLong()).toList());
+                assertEquals(
+                        LongStream.rangeClosed(1, total).boxed().toList(),
+                        onB.take(total, WAIT).stream()
+                                .map(m -> m.get("seq").asLong())
+                                .toList());
                 TwoInstances.awaitBusUp(a, b);
                 // The marker: the bus carries events live again, and no duplicate came behind the others.
                 Marker.publish(TestHubs.base(a), topic).assertNext(onB, "the next event after the failover");

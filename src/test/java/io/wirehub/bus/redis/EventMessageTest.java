@@ -20,7 +20,8 @@ class EventMessageTest {
         for (Event event : new Event[] {
             new Event("a", 1, null, "", false, 0),
             new Event("orders.eu:1", Long.MAX_VALUE, "created", "{\"id\":1}", true, 1_700_000_000_000L),
-            new Event("t", 42, "t".repeat(100), awkward, false, -1)}) {
+            new Event("t", 42, "t".repeat(100), awkward, false, -1)
+        }) {
             RedisBusIT.assertSameEvent(event, EventMessage.decode(EventMessage.encode(ORIGIN, event)));
         }
     }
@@ -38,7 +39,8 @@ class EventMessageTest {
         for (Event forged : new Event[] {
             new Event("t", 1, "x\n\nid: 1\ndata: injected", "d", false, 0),
             new Event("bad topic", 1, null, "d", false, 0),
-            new Event("t", 1, null, "nul \0 inside", false, 0)}) {
+            new Event("t", 1, null, "nul \0 inside", false, 0)
+        }) {
             byte[] message = EventMessage.encode(ORIGIN, forged);
             assertThrows(EventMessage.MalformedMessageException.class, () -> EventMessage.decode(message));
         }
@@ -59,9 +61,20 @@ class EventMessageTest {
         ByteBuffer.wrap(seqZero).putLong(18, 0);
 
         for (byte[] message : new byte[][] {
-            new byte[0], "plain text".getBytes(), wrongVersion, unknownFlag, badUtf8, negativeLength, seqZero,
-            Arrays.copyOf(valid, valid.length - 1), Arrays.copyOf(valid, valid.length + 1), Arrays.copyOf(valid, 20)}) {
-            assertThrows(EventMessage.MalformedMessageException.class, () -> EventMessage.decode(message),
+            new byte[0],
+            "plain text".getBytes(),
+            wrongVersion,
+            unknownFlag,
+            badUtf8,
+            negativeLength,
+            seqZero,
+            Arrays.copyOf(valid, valid.length - 1),
+            Arrays.copyOf(valid, valid.length + 1),
+            Arrays.copyOf(valid, 20)
+        }) {
+            assertThrows(
+                    EventMessage.MalformedMessageException.class,
+                    () -> EventMessage.decode(message),
                     () -> Arrays.toString(message));
         }
     }

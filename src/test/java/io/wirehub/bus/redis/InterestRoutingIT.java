@@ -78,7 +78,10 @@ class InterestRoutingIT {
 
             long start = onB.ready().get("topics").get(followed).asLong();
             assertEquals(seqs(start + 1, start + 20), seqs(onB, 20));
-            assertEquals(20, received(b) - receivedBefore, "B received the followed topic's 20 events and none of the other's");
+            assertEquals(
+                    20,
+                    received(b) - receivedBefore,
+                    "B received the followed topic's 20 events and none of the other's");
             assertTrue(Scrape.of(TestHubs.base(b)).count("wirehub_bus_subscribed_shards") >= 1);
         }
     }
@@ -107,7 +110,10 @@ class InterestRoutingIT {
             assertNull(failure.get());
             assertTrue(start < total, "joined while the topic flowed (at " + start + ")");
 
-            assertEquals(seqs(start + 1, total), seqs(late, (int) (total - start)), "every seq after the join once, in order");
+            assertEquals(
+                    seqs(start + 1, total),
+                    seqs(late, (int) (total - start)),
+                    "every seq after the join once, in order");
             Marker.publish(TestHubs.base(a), topic).assertNext(late, "no duplicate behind");
         }
     }
@@ -127,15 +133,19 @@ class InterestRoutingIT {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             List<Thread> publishers = new ArrayList<>();
             for (String topic : topics) {
-                publishers.add(Thread.ofVirtual().name("test-publisher-" + topic).start(() -> {
-                    try {
-                        for (int i = 1; i <= flowing; i++) {
-                            Http.publish(TestHubs.base(i % 2 == 0 ? a : b), topic, "n" + i); // both instances publish
-                        }
-                    } catch (Throwable e) {
-                        failure.set(e);
-                    }
-                }));
+                publishers.add(
+                        Thread.ofVirtual().name("test-publisher-" + topic).start(() -> {
+                            try {
+                                for (int i = 1; i <= flowing; i++) {
+                                    Http.publish(
+                                            TestHubs.base(i % 2 == 0 ? a : b),
+                                            topic,
+                                            "n" + i); // both instances publish
+                                }
+                            } catch (Throwable e) {
+                                failure.set(e);
+                            }
+                        }));
             }
             for (Thread publisher : publishers) {
                 assertTrue(publisher.join(WAIT));
@@ -166,7 +176,9 @@ class InterestRoutingIT {
     }
 
     private static List<Long> seqs(WsClient client, int count) throws InterruptedException {
-        return client.take(count, WAIT).stream().map(message -> message.get("seq").asLong()).toList();
+        return client.take(count, WAIT).stream()
+                .map(message -> message.get("seq").asLong())
+                .toList();
     }
 
     static List<String> topicsInDistinctShards(int count) {

@@ -30,7 +30,8 @@ import redis.embedded.RedisServer;
 
 /** Two (or more) RedisBus instances on one channel of a real Redis, as two wirehub instances would be. */
 class RedisBusIT {
-    // The buses' periodic work (heartbeats, backlog re-sends), as a WireHub shares its own; a daemon thread for the JVM's life.
+    // The buses' periodic work (heartbeats, backlog re-sends), as a WireHub shares its own; a daemon thread for the
+    // JVM's life.
     private static final Scheduler SCHEDULER = new Scheduler();
     private static final String CHANNEL = TestRedis.channel();
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -73,9 +74,13 @@ class RedisBusIT {
 
         List<Event> batch = new ArrayList<>();
         for (int seq = 1; seq <= 200; seq++) {
-            batch.add(new Event("prices", seq, seq % 2 == 0 ? "tick" : null,
+            batch.add(new Event(
+                    "prices",
+                    seq,
+                    seq % 2 == 0 ? "tick" : null,
                     seq % 3 == 0 ? "{\"p\":" + seq + "}" : "line one\nline two \u00e9\u4e2d\uD83D\uDE00 \t " + seq,
-                    seq % 3 == 0, seq));
+                    seq % 3 == 0,
+                    seq));
         }
         a.publish(batch);
 
@@ -97,7 +102,8 @@ class RedisBusIT {
 
         try (Jedis raw = TestRedis.connect()) {
             byte[] channel = a.channel().getBytes(StandardCharsets.UTF_8);
-            for (byte[] garbage : List.of(new byte[0], "hello".getBytes(StandardCharsets.UTF_8), truncated, trailing, hugeLength)) {
+            for (byte[] garbage :
+                    List.of(new byte[0], "hello".getBytes(StandardCharsets.UTF_8), truncated, trailing, hugeLength)) {
                 raw.publish(channel, garbage);
             }
         }
@@ -142,10 +148,15 @@ class RedisBusIT {
         assertTrue(bus.publishFailures() >= 1);
 
         // The drop and at least two failed connects: the subscriber must survive those.
-        Eventually.await("three failed subscribe attempts (the subscriber keeps trying)", WAIT, () -> bus.subscribeFailures() >= 3);
+        Eventually.await(
+                "three failed subscribe attempts (the subscriber keeps trying)",
+                WAIT,
+                () -> bus.subscribeFailures() >= 3);
         RedisServer again = TestRedis.startOwn(port);
         toClose.add(again::stop);
-        assertTrue(local.reconnects.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS), "no reconnected() after Redis came back");
+        assertTrue(
+                local.reconnects.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                "no reconnected() after Redis came back");
         assertTrue(bus.isHealthy());
     }
 
@@ -189,13 +200,23 @@ class RedisBusIT {
     @Test
     void aClusterBusRefusesToStartWithOneLineWhenNoNodeAnswers() {
         int port = TestRedis.freePort(); // nothing listens there
-        Settings.Redis cluster = new Settings.Redis("redis://:hunter2@127.0.0.1", CHANNEL, Duration.ofSeconds(5), Duration.ofSeconds(5),
-                "channel", 64, List.of("127.0.0.1:" + port));
+        Settings.Redis cluster = new Settings.Redis(
+                "redis://:hunter2@127.0.0.1",
+                CHANNEL,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5),
+                "channel",
+                64,
+                List.of("127.0.0.1:" + port));
 
-        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> RedisBus.cluster(cluster, SCHEDULER).start(new Recorder()));
+        IllegalStateException failure =
+                assertThrows(IllegalStateException.class, () -> RedisBus.cluster(cluster, SCHEDULER)
+                        .start(new Recorder()));
 
-        assertEquals("cannot reach the Redis Cluster at 127.0.0.1:" + port
-                + " (bus.redis.nodes / WH_BUS_REDIS_NODES): connection refused", failure.getMessage());
+        assertEquals(
+                "cannot reach the Redis Cluster at 127.0.0.1:" + port
+                        + " (bus.redis.nodes / WH_BUS_REDIS_NODES): connection refused",
+                failure.getMessage());
         assertNoSubscriberThread();
     }
 
@@ -206,8 +227,10 @@ class RedisBusIT {
 
         IllegalStateException failure = assertThrows(IllegalStateException.class, () -> bus.start(new Recorder()));
 
-        assertEquals("cannot reach Redis at redis://***@127.0.0.1:" + port
-                + " (bus.redis.url / WH_BUS_REDIS_URL): connection refused", failure.getMessage());
+        assertEquals(
+                "cannot reach Redis at redis://***@127.0.0.1:" + port
+                        + " (bus.redis.url / WH_BUS_REDIS_URL): connection refused",
+                failure.getMessage());
         assertFalse(bus.isHealthy());
         assertNoSubscriberThread();
     }
@@ -260,7 +283,9 @@ class RedisBusIT {
                 .toList();
         assertEquals(List.of(), left);
         Eventually.await("no redis-* thread left", WAIT, () -> {
-            List<String> any = ThreadCensus.take().keySet().stream().filter(name -> name.matches("(virtual|platform) redis-.*")).toList();
+            List<String> any = ThreadCensus.take().keySet().stream()
+                    .filter(name -> name.matches("(virtual|platform) redis-.*"))
+                    .toList();
             return any.isEmpty() ? null : any.toString();
         });
     }

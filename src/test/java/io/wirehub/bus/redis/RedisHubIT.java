@@ -105,17 +105,29 @@ class RedisHubIT {
     void instanceRefusesToStartWhenRedisIsUnreachable() {
         int port = TestRedis.freePort();
         Map<String, String> env = new HashMap<>(schema.env());
-        env.putAll(Map.of("WH_BUS_TYPE", "redis", "WH_BUS_REDIS_URL", "redis://127.0.0.1:" + port, "WH_BUS_REDIS_CHANNEL", CHANNEL));
+        env.putAll(Map.of(
+                "WH_BUS_TYPE",
+                "redis",
+                "WH_BUS_REDIS_URL",
+                "redis://127.0.0.1:" + port,
+                "WH_BUS_REDIS_CHANNEL",
+                CHANNEL));
         RuntimeException failure = assertThrows(RuntimeException.class, () -> TestHubs.start(env));
 
-        assertEquals("cannot reach Redis at redis://127.0.0.1:" + port
-                + " (bus.redis.url / WH_BUS_REDIS_URL): connection refused", failure.getMessage());
+        assertEquals(
+                "cannot reach Redis at redis://127.0.0.1:" + port
+                        + " (bus.redis.url / WH_BUS_REDIS_URL): connection refused",
+                failure.getMessage());
     }
 
-    private static void assertEverySeqOnce(SseClient sse, WsClient ws, String topic, int count) throws InterruptedException {
+    private static void assertEverySeqOnce(SseClient sse, WsClient ws, String topic, int count)
+            throws InterruptedException {
         List<Long> expected = LongStream.rangeClosed(1, count).boxed().toList();
-        List<Long> sseSeqs = sse.take(count, WAIT).stream().map(event -> Ids.seq(event.id())).toList();
-        List<Long> wsSeqs = ws.take(count, WAIT).stream().map(message -> message.get("seq").asLong()).toList();
+        List<Long> sseSeqs =
+                sse.take(count, WAIT).stream().map(event -> Ids.seq(event.id())).toList();
+        List<Long> wsSeqs = ws.take(count, WAIT).stream()
+                .map(message -> message.get("seq").asLong())
+                .toList();
         assertEquals(expected, sseSeqs);
         assertEquals(expected, wsSeqs);
         // A duplicate or a late copy would come right behind, before the marker.

@@ -50,8 +50,15 @@ class ShardInterestTest {
     void aFreshConnectionCarriesEveryWantedShardAndAnAcknowledgementNamesTheShardsTopics() {
         interest.follow(topics.get(0));
         interest.follow(topics.get(1));
-        List<String> carried = interest.connecting().stream().map(name -> new String(name, StandardCharsets.UTF_8)).sorted().toList();
-        assertEquals(List.of(name(topics.get(0)), name(topics.get(1))).stream().sorted().toList(), carried);
+        List<String> carried = interest.connecting().stream()
+                .map(name -> new String(name, StandardCharsets.UTF_8))
+                .sorted()
+                .toList();
+        assertEquals(
+                List.of(name(topics.get(0)), name(topics.get(1))).stream()
+                        .sorted()
+                        .toList(),
+                carried);
 
         assertEquals(List.of(topics.get(0)), interest.acknowledged(channels.channelOf(topics.get(0))));
         assertEquals(List.of(), interest.acknowledged(channels.channelOf(topics.get(2))), "a shard nobody follows");
@@ -64,7 +71,9 @@ class ShardInterestTest {
         interest.follow(topics.get(0));
         Eventually.await("the failed attempt", WAIT, () -> sent.contains("failed"));
         List<byte[]> carried = interest.connecting();
-        assertEquals(List.of(name(topics.get(0))), carried.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList());
+        assertEquals(
+                List.of(name(topics.get(0))),
+                carried.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList());
     }
 
     private void start(boolean connected) {

@@ -1,7 +1,6 @@
 package io.wirehub.bus.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,7 +46,11 @@ final class TwoInstances {
         Map<WsClient, String> topics = new LinkedHashMap<>();
         for (WsClient client : clients) {
             List<JsonNode> messages = client.take(count, WAIT);
-            assertEquals(expected, messages.stream().map(message -> message.get("seq").asLong()).toList());
+            assertEquals(
+                    expected,
+                    messages.stream()
+                            .map(message -> message.get("seq").asLong())
+                            .toList());
             topics.put(client, messages.getLast().get("topic").asText());
         }
         Map<String, Marker> markers = new HashMap<>();
@@ -59,6 +62,10 @@ final class TwoInstances {
 
     static void awaitBusUp(WireHub... hubs) {
         Eventually.await("the bus UP again", WAIT, () -> List.of(hubs).stream()
-                .allMatch(hub -> Http.get(TestHubs.base(hub) + "/health").json().get("bus").asText().equals("UP")));
+                .allMatch(hub -> Http.get(TestHubs.base(hub) + "/health")
+                        .json()
+                        .get("bus")
+                        .asText()
+                        .equals("UP")));
     }
 }

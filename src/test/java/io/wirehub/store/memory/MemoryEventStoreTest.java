@@ -61,22 +61,27 @@ class MemoryEventStoreTest {
         List<Long> seqs = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch start = new CountDownLatch(1);
         MemoryEventStore big = new MemoryEventStore(100_000, InstantSource.system());
-        List<Thread> threads = IntStream.range(0, 8).mapToObj(i -> Thread.ofVirtual().start(() -> {
-            try {
-                start.await();
-            } catch (InterruptedException e) {
-                return;
-            }
-            for (int n = 0; n < 500; n++) {
-                big.append(List.of(event("shared"), event("other" + i))).stream()
-                        .filter(e -> e.topic().equals("shared")).forEach(e -> seqs.add(e.seq()));
-            }
-        })).toList();
+        List<Thread> threads = IntStream.range(0, 8)
+                .mapToObj(i -> Thread.ofVirtual().start(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int n = 0; n < 500; n++) {
+                        big.append(List.of(event("shared"), event("other" + i))).stream()
+                                .filter(e -> e.topic().equals("shared"))
+                                .forEach(e -> seqs.add(e.seq()));
+                    }
+                }))
+                .toList();
         start.countDown();
         for (Thread thread : threads) {
             thread.join();
         }
-        assertEquals(LongStream.rangeClosed(1, 4000).boxed().toList(), seqs.stream().sorted().toList());
+        assertEquals(
+                LongStream.rangeClosed(1, 4000).boxed().toList(),
+                seqs.stream().sorted().toList());
     }
 
     @Test
@@ -89,11 +94,16 @@ class MemoryEventStoreTest {
             assertTrue(bounded.bytes() <= budget, "over the budget after publish " + i + ": " + bounded.bytes());
         }
         assertTrue(bounded.bytes() > budget - 10_000, "only what did not fit was evicted");
-        assertEquals(List.of(), bounded.readAfter("flood.0", 0, 10).stream().filter(e -> e.seq() < 10).toList(),
+        assertEquals(
+                List.of(),
+                bounded.readAfter("flood.0", 0, 10).stream()
+                        .filter(e -> e.seq() < 10)
+                        .toList(),
                 "the oldest events went first");
         List<Event> newest = bounded.readAfter("flood.299", 0, 100);
         assertEquals(16, newest.getLast().seq(), "the newest events are kept");
-        assertEquals(newest.getLast().seq() - newest.size() + 1, newest.getFirst().seq(), "what is kept has no hole");
+        assertEquals(
+                newest.getLast().seq() - newest.size() + 1, newest.getFirst().seq(), "what is kept has no hole");
     }
 
     @Test
@@ -123,7 +133,9 @@ class MemoryEventStoreTest {
         long next = bounded.append(List.of(event("first"))).getFirst().seq();
         assertTrue(next > 7, "a forgotten topic never restarts below a cursor a client may hold: got seq " + next);
         assertEquals(next, bounded.latestSeq("first"));
-        assertTrue(bounded.latestSeq("never.seen") >= 7, "an unknown topic reports the floor, so a cursor of it is not ahead");
+        assertTrue(
+                bounded.latestSeq("never.seen") >= 7,
+                "an unknown topic reports the floor, so a cursor of it is not ahead");
     }
 
     @Test

@@ -40,7 +40,8 @@ class PostgresConcurrencyIT {
 
     @Test
     void twoInstancesOnOneSchemaShareOneGaplessSequencePerTopic() throws Exception {
-        try (PostgresEventStore first = TestStores.open(schema); PostgresEventStore second = TestStores.open(schema)) {
+        try (PostgresEventStore first = TestStores.open(schema);
+                PostgresEventStore second = TestStores.open(schema)) {
             // Batches span both topics in both orders: the sorted row locks keep them from deadlocking.
             Map<String, List<Event>> byPublisher = publishConcurrently(List.of(first, second), 8, List.of("a", "b"));
 
@@ -53,8 +54,8 @@ class PostgresConcurrencyIT {
      * Each publisher appends batches of 1 to 3 events, cycling through the topics (reversed for odd
      * publishers), data "p<publisher>-<n>"; returns what each publisher got back, in its order.
      */
-    private static Map<String, List<Event>> publishConcurrently(List<PostgresEventStore> stores, int publishers,
-            List<String> topics) throws Exception {
+    private static Map<String, List<Event>> publishConcurrently(
+            List<PostgresEventStore> stores, int publishers, List<String> topics) throws Exception {
         CountDownLatch go = new CountDownLatch(1);
         Map<String, Future<List<Event>>> results = new HashMap<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -85,21 +86,26 @@ class PostgresConcurrencyIT {
         return byPublisher;
     }
 
-    private static void assertGaplessAndInPublisherOrder(PostgresEventStore store, String topic,
-            Map<String, List<Event>> byPublisher) {
-        List<Event> returned = byPublisher.values().stream().flatMap(List::stream)
-                .filter(event -> event.topic().equals(topic)).toList();
+    private static void assertGaplessAndInPublisherOrder(
+            PostgresEventStore store, String topic, Map<String, List<Event>> byPublisher) {
+        List<Event> returned = byPublisher.values().stream()
+                .flatMap(List::stream)
+                .filter(event -> event.topic().equals(topic))
+                .toList();
         List<Long> seqs = returned.stream().map(Event::seq).sorted().toList();
-        assertEquals(LongStream.rangeClosed(1, returned.size()).boxed().toList(), seqs, "seqs 1..N, no gap, no duplicate");
+        assertEquals(
+                LongStream.rangeClosed(1, returned.size()).boxed().toList(), seqs, "seqs 1..N, no gap, no duplicate");
 
         List<Event> stored = store.readAfter(topic, 0, returned.size() + 10);
         assertEquals(returned.size(), stored.size());
         assertEquals(returned.size(), store.latestSeq(topic));
         Map<Long, String> dataBySeq = returned.stream().collect(Collectors.toMap(Event::seq, Event::data));
-        stored.forEach(event -> assertEquals(dataBySeq.get(event.seq()), event.data(), "what was acknowledged is stored"));
+        stored.forEach(
+                event -> assertEquals(dataBySeq.get(event.seq()), event.data(), "what was acknowledged is stored"));
 
         byPublisher.forEach((publisher, events) -> {
-            List<Event> mine = events.stream().filter(event -> event.topic().equals(topic)).toList();
+            List<Event> mine =
+                    events.stream().filter(event -> event.topic().equals(topic)).toList();
             for (int i = 1; i < mine.size(); i++) {
                 assertTrue(mine.get(i).seq() > mine.get(i - 1).seq(), publisher + "'s events keep its order");
             }

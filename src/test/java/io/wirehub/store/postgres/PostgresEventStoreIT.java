@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PostgresEventStoreIT {
     @RegisterExtension
     static final FreshSchema schema = new FreshSchema();
+
     private static PostgresEventStore store;
 
     @BeforeAll
@@ -50,7 +51,9 @@ class PostgresEventStoreIT {
     /** What a stored event is, without its time (which the two stores take from different clocks). */
     record Row(String topic, long seq, String type, String data, boolean json) {
         static List<Row> of(List<Event> events) {
-            return events.stream().map(e -> new Row(e.topic(), e.seq(), e.type(), e.data(), e.json())).toList();
+            return events.stream()
+                    .map(e -> new Row(e.topic(), e.seq(), e.type(), e.data(), e.json()))
+                    .toList();
         }
     }
 
@@ -58,21 +61,29 @@ class PostgresEventStoreIT {
     void appendGivesEachTopicGaplessSeqsInBatchOrder(TestInfo test) {
         String a = topic(test, "a");
         String b = topic(test, "b");
-        List<Event> first = store.append(List.of(new NewEvent(a, null, "a1", false), new NewEvent(b, null, "b1", false),
+        List<Event> first = store.append(List.of(
+                new NewEvent(a, null, "a1", false),
+                new NewEvent(b, null, "b1", false),
                 new NewEvent(a, null, "a2", false)));
-        List<Event> second = store.append(List.of(new NewEvent(b, null, "b2", false), new NewEvent(a, null, "a3", false)));
+        List<Event> second =
+                store.append(List.of(new NewEvent(b, null, "b2", false), new NewEvent(a, null, "a3", false)));
 
         assertEquals(List.of(1L, 1L, 2L), first.stream().map(Event::seq).toList());
         assertEquals(List.of(2L, 3L), second.stream().map(Event::seq).toList());
-        assertEquals(List.of("a1", "a2", "a3"), store.readAfter(a, 0, 10).stream().map(Event::data).toList());
-        assertEquals(List.of(1L, 2L), store.readAfter(b, 0, 10).stream().map(Event::seq).toList());
+        assertEquals(
+                List.of("a1", "a2", "a3"),
+                store.readAfter(a, 0, 10).stream().map(Event::data).toList());
+        assertEquals(
+                List.of(1L, 2L),
+                store.readAfter(b, 0, 10).stream().map(Event::seq).toList());
     }
 
     @Test
     void aBatchPostgresRefusesStoresNothingOfIt(TestInfo test) {
         String good = topic(test, "good");
         String bad = topic(test, "bad");
-        List<NewEvent> batch = List.of(new NewEvent(good, null, "fine", false), new NewEvent(bad, null, "nul \u0000 byte", false));
+        List<NewEvent> batch =
+                List.of(new NewEvent(good, null, "fine", false), new NewEvent(bad, null, "nul \u0000 byte", false));
 
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> store.append(batch));
 
@@ -94,8 +105,12 @@ class PostgresEventStoreIT {
         String t = topic(test, "t");
         store.append(events(t, 10));
 
-        assertEquals(List.of(4L, 5L, 6L), store.readAfter(t, 3, 3).stream().map(Event::seq).toList());
-        assertEquals(List.of(9L, 10L), store.readAfter(t, 8, 100).stream().map(Event::seq).toList());
+        assertEquals(
+                List.of(4L, 5L, 6L),
+                store.readAfter(t, 3, 3).stream().map(Event::seq).toList());
+        assertEquals(
+                List.of(9L, 10L),
+                store.readAfter(t, 8, 100).stream().map(Event::seq).toList());
         assertEquals(List.of(), store.readAfter(t, 10, 100));
         assertEquals(List.of(), store.readAfter(t, 50, 100));
         assertEquals(List.of(), store.readAfter(topic(test, "unknown"), 0, 100));
@@ -117,7 +132,8 @@ class PostgresEventStoreIT {
 
         Snapshot last3 = store.snapshot(t, 3, Long.MAX_VALUE);
         assertEquals(7, last3.seq());
-        assertEquals(List.of(5L, 6L, 7L), last3.events().stream().map(Event::seq).toList());
+        assertEquals(
+                List.of(5L, 6L, 7L), last3.events().stream().map(Event::seq).toList());
         assertEquals(7, store.snapshot(t, 100, Long.MAX_VALUE).events().size());
         assertEquals(7, store.latestSeq(t));
     }
@@ -126,7 +142,8 @@ class PostgresEventStoreIT {
     void eventsComeBackWithTheirTypeDataJsonFlagAndTime(TestInfo test) {
         String t = topic(test, "t");
         Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        List<Event> stored = store.append(List.of(new NewEvent(t, "price", "{\"eur\":1.5}", true),
+        List<Event> stored = store.append(List.of(
+                new NewEvent(t, "price", "{\"eur\":1.5}", true),
                 new NewEvent(t, null, "line one\nline two ✓ 日本", false)));
 
         List<Event> read = store.readAfter(t, 0, 10);
@@ -161,7 +178,8 @@ class PostgresEventStoreIT {
                 expected.add(seq);
             }
             assertEquals(expected, read.get(t).stream().map(Event::seq).toList(), t);
-            long bytes = expected.stream().mapToLong(seq -> ("e" + seq).length()).sum();
+            long bytes =
+                    expected.stream().mapToLong(seq -> ("e" + seq).length()).sum();
             assertEquals(new Backlog(i / 2, expected.size(), bytes, expected.getLast()), backlogs.get(t), t);
         }
         assertEquals(List.of(), read.get(topic(test, "unknown")));
@@ -178,8 +196,11 @@ class PostgresEventStoreIT {
             List<NewEvent> batch = new ArrayList<>();
             for (int i = random.nextInt(4) + 1; i > 0; i--) {
                 String t = topics.get(random.nextInt(topics.size()));
-                batch.add(random.nextBoolean() ? new NewEvent(t, "kind" + i, "{\"r\":" + round + "}", true)
-                        : new NewEvent(t, null, "round " + round + " ✓ 日本 ä 😀", false)); // 1 to 4 bytes a character
+                batch.add(
+                        random.nextBoolean()
+                                ? new NewEvent(t, "kind" + i, "{\"r\":" + round + "}", true)
+                                : new NewEvent(
+                                        t, null, "round " + round + " ✓ 日本 ä 😀", false)); // 1 to 4 bytes a character
             }
             assertEquals(Row.of(memory.append(batch)), Row.of(store.append(batch)));
             String t = topics.get(random.nextInt(topics.size()));

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PostgresGroupCommitIT {
     @RegisterExtension
     static final FreshSchema schema = new FreshSchema();
+
     private static PostgresEventStore store; // sets the schema up and reads back
     private static HikariDataSource pool;
     private static GroupCommitWriter writer; // never started: the test calls commit() itself
@@ -41,10 +42,10 @@ class PostgresGroupCommitIT {
     @Test
     void aRefusedBatchFailsOnlyItsOwnCallerAndTheRestOfTheGroupCommits() {
         PendingAppend first = new PendingAppend(events("group.a", 2));
-        PendingAppend refused = new PendingAppend(List.of(new NewEvent("group.a", null, "ok", false),
-                new NewEvent("group.b", null, "nul \u0000", false)));
-        PendingAppend last = new PendingAppend(List.of(new NewEvent("group.b", null, "b", false),
-                new NewEvent("group.a", null, "a", false)));
+        PendingAppend refused = new PendingAppend(List.of(
+                new NewEvent("group.a", null, "ok", false), new NewEvent("group.b", null, "nul \u0000", false)));
+        PendingAppend last = new PendingAppend(
+                List.of(new NewEvent("group.b", null, "b", false), new NewEvent("group.a", null, "a", false)));
 
         writer.commit(List.of(first, refused, last));
 
@@ -52,8 +53,12 @@ class PostgresGroupCommitIT {
         assertEquals(List.of(1L, 3L), last.await().stream().map(Event::seq).toList());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, refused::await);
         assertTrue(e.getMessage().contains("refused"), e.getMessage());
-        assertEquals(List.of("e1", "e2", "a"), store.readAfter("group.a", 0, 10).stream().map(Event::data).toList());
-        assertEquals(List.of("b"), store.readAfter("group.b", 0, 10).stream().map(Event::data).toList());
+        assertEquals(
+                List.of("e1", "e2", "a"),
+                store.readAfter("group.a", 0, 10).stream().map(Event::data).toList());
+        assertEquals(
+                List.of("b"),
+                store.readAfter("group.b", 0, 10).stream().map(Event::data).toList());
     }
 
     @Test
@@ -65,6 +70,7 @@ class PostgresGroupCommitIT {
 
         assertEquals(List.of(1L, 2L, 3L), one.await().stream().map(Event::seq).toList());
         assertEquals(List.of(4L, 5L), two.await().stream().map(Event::seq).toList());
-        assertEquals(one.await().getFirst().timeMillis(), two.await().getFirst().timeMillis(), "one transaction, one time");
+        assertEquals(
+                one.await().getFirst().timeMillis(), two.await().getFirst().timeMillis(), "one transaction, one time");
     }
 }

@@ -30,10 +30,15 @@ class PostgresIdempotencyClaimsIT {
             IdempotencyKeys keys = store.idempotencyKeys(Duration.ofHours(1));
             Claim claim = keys.claim("sub:alice", "k1");
             assertTrue(claim.owned());
-            long seq = store.append(TestStores.events("claims.a", 1), List.of(new Completion(claim.ticket(), 0))).getFirst().seq();
+            long seq = store.append(TestStores.events("claims.a", 1), List.of(new Completion(claim.ticket(), 0)))
+                    .getFirst()
+                    .seq();
             // No complete(): whatever happens after the commit (an outage, a busy pool), the key is recorded.
             keys.release(claim.ticket()); // what a failure after the commit used to do: the key must stay
-            assertEquals(new Outcome("claims.a", seq), keys.claim("sub:alice", "k1").outcome(), "a retry answers the stored seq");
+            assertEquals(
+                    new Outcome("claims.a", seq),
+                    keys.claim("sub:alice", "k1").outcome(),
+                    "a retry answers the stored seq");
             assertEquals(seq, store.latestSeq("claims.a"));
         }
     }
@@ -48,13 +53,18 @@ class PostgresIdempotencyClaimsIT {
                     + (PostgresIdempotencyKeys.ABANDONED.toSeconds() + 1) + " seconds'");
             Claim taker = keys.claim("sub:alice", "k2");
             assertTrue(taker.owned(), "an old pending claim is taken over");
-            assertThrows(IdempotencyKeys.ClaimLostException.class, () -> store.append(TestStores.events("claims.b", 1),
-                    List.of(new Completion(slow.ticket(), 0))), "the first owner's late commit stores nothing");
+            assertThrows(
+                    IdempotencyKeys.ClaimLostException.class,
+                    () -> store.append(TestStores.events("claims.b", 1), List.of(new Completion(slow.ticket(), 0))),
+                    "the first owner's late commit stores nothing");
             assertEquals(0, store.latestSeq("claims.b"));
             keys.release(slow.ticket()); // its failure path: must not free the taker's claim
             assertEquals(Claim.PENDING, keys.claim("sub:alice", "k2"));
-            long seq = store.append(TestStores.events("claims.b", 1), List.of(new Completion(taker.ticket(), 0))).getFirst().seq();
-            assertEquals(new Outcome("claims.b", seq), keys.claim("sub:alice", "k2").outcome());
+            long seq = store.append(TestStores.events("claims.b", 1), List.of(new Completion(taker.ticket(), 0)))
+                    .getFirst()
+                    .seq();
+            assertEquals(
+                    new Outcome("claims.b", seq), keys.claim("sub:alice", "k2").outcome());
             assertEquals(1, store.latestSeq("claims.b"), "stored once");
         }
     }
@@ -71,9 +81,14 @@ class PostgresIdempotencyClaimsIT {
             Thread.ofVirtual().start(loser); // may share a group with the next append, or not: either way only it fails
             store.append(TestStores.events("claims.c", 2), List.of(new Completion(other.ticket(), 1)));
             ExecutionException refused = assertThrows(ExecutionException.class, loser::get);
-            assertTrue(refused.getCause() instanceof IdempotencyKeys.ClaimLostException, refused.getCause().toString());
+            assertTrue(
+                    refused.getCause() instanceof IdempotencyKeys.ClaimLostException,
+                    refused.getCause().toString());
             assertEquals(2, store.latestSeq("claims.c"), "the other batch committed, the lost one did not");
-            assertEquals(new Outcome("claims.c", 2), keys.claim("none", "k4").outcome(), "the key names its own event, the second");
+            assertEquals(
+                    new Outcome("claims.c", 2),
+                    keys.claim("none", "k4").outcome(),
+                    "the key names its own event, the second");
             assertFalse(keys.claim("none", "k3").owned(), "the lost claim is still someone else's");
         }
     }

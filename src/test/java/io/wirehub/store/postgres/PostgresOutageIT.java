@@ -10,10 +10,10 @@ import io.wirehub.event.Event;
 import io.wirehub.event.NewEvent;
 import io.wirehub.store.StoreUnavailableException;
 import io.wirehub.testing.Eventually;
+import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.Slow;
 import io.wirehub.testing.TcpProxy;
 import io.wirehub.testing.TestHubs;
-import io.wirehub.testing.FreshSchema;
 import io.wirehub.testing.TestPostgres;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -55,15 +55,20 @@ class PostgresOutageIT {
 
         StoreUnavailableException e = assertThrows(StoreUnavailableException.class, () -> TestHubs.start(env));
 
-        assertEquals("cannot reach PostgreSQL at jdbc:postgresql://127.0.0.1:" + closedPort + "/test?... "
-                + "(store.postgres.url / WH_STORE_POSTGRES_URL): connection refused", e.getMessage());
+        assertEquals(
+                "cannot reach PostgreSQL at jdbc:postgresql://127.0.0.1:" + closedPort + "/test?... "
+                        + "(store.postgres.url / WH_STORE_POSTGRES_URL): connection refused",
+                e.getMessage());
     }
 
     @Test
     void aStoreCutOffFromPostgresFailsFastAndRecoversByItself() {
         try (TcpProxy network = new TcpProxy("127.0.0.1", TestPostgres.port());
-                PostgresEventStore store = TestStores.open(schema, Map.of("WH_STORE_POSTGRES_URL", TestPostgres.urlOnPort(network.port())),
-                        InstantSource.system(), PostgresEventStore.SWEEP_PERIOD)) {
+                PostgresEventStore store = TestStores.open(
+                        schema,
+                        Map.of("WH_STORE_POSTGRES_URL", TestPostgres.urlOnPort(network.port())),
+                        InstantSource.system(),
+                        PostgresEventStore.SWEEP_PERIOD)) {
             assertEquals(1, store.append(events("cut", 1)).getFirst().seq());
 
             network.cut();
@@ -77,7 +82,9 @@ class PostgresOutageIT {
             network.restore();
             Eventually.await("the store healthy again", Duration.ofSeconds(10), store::isHealthy);
             assertEquals(2, store.append(events("cut", 1)).getFirst().seq(), "the failed publish took no seq");
-            assertEquals(List.of(1L, 2L), store.readAfter("cut", 0, 10).stream().map(Event::seq).toList());
+            assertEquals(
+                    List.of(1L, 2L),
+                    store.readAfter("cut", 0, 10).stream().map(Event::seq).toList());
             assertEquals(0, store.activeConnections());
         }
     }
@@ -96,7 +103,8 @@ class PostgresOutageIT {
                     threads.submit(() -> {
                         for (int n = 0; System.nanoTime() < deadline; n++) {
                             try {
-                                for (Event event : store.append(List.of(new NewEvent("kill", null, name + "-" + n, false)))) {
+                                for (Event event :
+                                        store.append(List.of(new NewEvent("kill", null, name + "-" + n, false)))) {
                                     acknowledged.put(event.seq(), event.data());
                                 }
                                 progress.release();
@@ -123,7 +131,9 @@ class PostgresOutageIT {
             assertTrue(acknowledged.size() > 40, "publishes went through: " + acknowledged.size());
             List<Event> stored = new ArrayList<>();
             long after = 0;
-            for (List<Event> page; !(page = store.readAfter("kill", after, 1000)).isEmpty(); after = page.getLast().seq()) {
+            for (List<Event> page;
+                    !(page = store.readAfter("kill", after, 1000)).isEmpty();
+                    after = page.getLast().seq()) {
                 stored.addAll(page);
             }
             for (int i = 0; i < stored.size(); i++) {
@@ -131,7 +141,8 @@ class PostgresOutageIT {
             }
             Map<Long, String> storedData = new HashMap<>();
             stored.forEach(event -> storedData.put(event.seq(), event.data()));
-            acknowledged.forEach((seq, data) -> assertEquals(data, storedData.get(seq), "acknowledged event " + seq + " is stored"));
+            acknowledged.forEach(
+                    (seq, data) -> assertEquals(data, storedData.get(seq), "acknowledged event " + seq + " is stored"));
             System.err.println("terminated " + terminated + " backends; " + acknowledged.size() + " acknowledged, "
                     + refused + " refused with StoreUnavailableException");
         }

@@ -27,15 +27,19 @@ class PostgresRetentionIT {
     private static final Duration SWEEP = Duration.ofMillis(50);
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final AtomicLong now = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
+    private final AtomicLong now =
+            new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
     private final InstantSource clock = () -> Instant.ofEpochMilli(now.get());
+
     @RegisterExtension
     final FreshSchema schema = new FreshSchema();
+
     private PostgresEventStore store;
 
     @BeforeEach
     void open() {
-        store = TestStores.open(schema, Map.of("WH_STORE_MAX_EVENTS_PER_TOPIC", "5", "WH_STORE_RETENTION", "1h"), clock, SWEEP);
+        store = TestStores.open(
+                schema, Map.of("WH_STORE_MAX_EVENTS_PER_TOPIC", "5", "WH_STORE_RETENTION", "1h"), clock, SWEEP);
     }
 
     @AfterEach
@@ -75,7 +79,8 @@ class PostgresRetentionIT {
         awaitOldest("mixed", 4);
 
         assertEquals(List.of(4L, 5L), seqs(store.readAfter("mixed", 0, 100)));
-        Eventually.await("the old topic emptied", WAIT, () -> store.readAfter("old", 0, 100).isEmpty());
+        Eventually.await("the old topic emptied", WAIT, () -> store.readAfter("old", 0, 100)
+                .isEmpty());
         Snapshot old = store.snapshot("old", 10, Long.MAX_VALUE);
         assertEquals(2, old.seq(), "the topic's seq survives its events");
         assertEquals(List.of(), old.events());

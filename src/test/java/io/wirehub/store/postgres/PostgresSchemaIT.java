@@ -34,7 +34,9 @@ class PostgresSchemaIT {
         }
         assertVersionsRecordedOnce();
         try (PostgresEventStore store = TestStores.open(schema)) {
-            assertEquals(List.of(1L, 2L), store.append(events("t", 2)).stream().map(Event::seq).toList());
+            assertEquals(
+                    List.of(1L, 2L),
+                    store.append(events("t", 2)).stream().map(Event::seq).toList());
         }
     }
 
@@ -59,9 +61,14 @@ class PostgresSchemaIT {
             assertVersionsRecordedOnce();
             long seq = 0;
             for (PostgresEventStore store : stores) {
-                assertEquals(++seq, store.append(events("shared", 1)).getFirst().seq(), "every instance uses the same tables");
+                assertEquals(
+                        ++seq,
+                        store.append(events("shared", 1)).getFirst().seq(),
+                        "every instance uses the same tables");
             }
-            assertEquals(1, stores.stream().map(PostgresEventStore::epoch).distinct().count(),
+            assertEquals(
+                    1,
+                    stores.stream().map(PostgresEventStore::epoch).distinct().count(),
                     "every instance writes the same epoch into its cursors, so a client may resume on any of them");
         } finally {
             stores.forEach(PostgresEventStore::close);
@@ -88,7 +95,8 @@ class PostgresSchemaIT {
     void aSchemaNewerThanThisBuildIsRefusedAtStartUpUnlessMarkedAdditive() {
         TestStores.open(schema).close();
         // As a build from before the additive flag records its versions: no flag at all.
-        TestPostgres.query("INSERT INTO \"" + schema.name() + "\".schema_version (version, name) VALUES (99, 'V99__future.sql')");
+        TestPostgres.query(
+                "INSERT INTO \"" + schema.name() + "\".schema_version (version, name) VALUES (99, 'V99__future.sql')");
 
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestStores.open(schema));
 
@@ -113,10 +121,20 @@ class PostgresSchemaIT {
                 + ", 'V" + next + "__trace_ids.sql', true)");
 
         try (PostgresEventStore store = TestStores.open(schema)) {
-            assertEquals(List.of(1L, 2L), store.append(events("rolled.back", 2)).stream().map(Event::seq).toList());
-            assertEquals(List.of("e1", "e2"), store.readAfter("rolled.back", 0, 10).stream().map(Event::data).toList());
+            assertEquals(
+                    List.of(1L, 2L),
+                    store.append(events("rolled.back", 2)).stream()
+                            .map(Event::seq)
+                            .toList());
+            assertEquals(
+                    List.of("e1", "e2"),
+                    store.readAfter("rolled.back", 0, 10).stream()
+                            .map(Event::data)
+                            .toList());
         }
-        assertEquals(next, TestPostgres.query("SELECT max(version) FROM " + tables + ".schema_version"),
+        assertEquals(
+                next,
+                TestPostgres.query("SELECT max(version) FROM " + tables + ".schema_version"),
                 "the newer version stays recorded: the next release finds its schema as it left it");
     }
 
@@ -124,12 +142,15 @@ class PostgresSchemaIT {
     void aNewerSchemaWithOneMigrationNotAdditiveIsRefusedNamingIt() {
         TestStores.open(schema).close();
         int next = Schema.latestVersion() + 1;
-        TestPostgres.query("INSERT INTO \"" + schema.name() + "\".schema_version (version, name, additive) VALUES (" + next
-                + ", 'V" + next + "__added.sql', true), (" + (next + 1) + ", 'V" + (next + 1) + "__renamed.sql', false)");
+        TestPostgres.query("INSERT INTO \"" + schema.name() + "\".schema_version (version, name, additive) VALUES ("
+                + next + ", 'V" + next + "__added.sql', true), (" + (next + 1) + ", 'V" + (next + 1)
+                + "__renamed.sql', false)");
 
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestStores.open(schema));
 
-        assertTrue(refused.getMessage().contains("V" + (next + 1) + "__renamed.sql is not marked additive"), refused.getMessage());
+        assertTrue(
+                refused.getMessage().contains("V" + (next + 1) + "__renamed.sql is not marked additive"),
+                refused.getMessage());
     }
 
     @Test
@@ -141,7 +162,9 @@ class PostgresSchemaIT {
         TestStores.open(schema).close();
 
         assertEquals(0L, TestPostgres.query("SELECT count(*) FROM " + versions + " WHERE additive IS NULL"));
-        assertEquals(1L, TestPostgres.query("SELECT count(*) FROM " + versions + " WHERE version = 1 AND NOT additive"),
+        assertEquals(
+                1L,
+                TestPostgres.query("SELECT count(*) FROM " + versions + " WHERE version = 1 AND NOT additive"),
                 "V1 creates the store: nothing before it to be compatible with");
     }
 

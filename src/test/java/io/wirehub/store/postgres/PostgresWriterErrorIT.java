@@ -20,8 +20,12 @@ class PostgresWriterErrorIT {
     final FreshSchema schema = new FreshSchema();
 
     private PostgresEventStore open(AtomicReference<FailingDataSource> fake) {
-        return new PostgresEventStore(TestStores.settings(schema, Map.of()), TestStores.SCHEDULER, java.time.InstantSource.system(),
-                PostgresEventStore.SWEEP_PERIOD, pool -> {
+        return new PostgresEventStore(
+                TestStores.settings(schema, Map.of()),
+                TestStores.SCHEDULER,
+                java.time.InstantSource.system(),
+                PostgresEventStore.SWEEP_PERIOD,
+                pool -> {
                     fake.set(new FailingDataSource(pool));
                     return fake.get();
                 });
@@ -35,8 +39,13 @@ class PostgresWriterErrorIT {
 
             assertThrows(StoreUnavailableException.class, () -> store.append(events("oom.t", 3)));
 
-            assertEquals(1L, store.append(events("oom.t", 1)).getFirst().seq(), "the next publish is stored, nothing of the failed one");
-            assertEquals(java.util.List.of("e1"), store.readAfter("oom.t", 0, 10).stream().map(Event::data).toList());
+            assertEquals(
+                    1L,
+                    store.append(events("oom.t", 1)).getFirst().seq(),
+                    "the next publish is stored, nothing of the failed one");
+            assertEquals(
+                    java.util.List.of("e1"),
+                    store.readAfter("oom.t", 0, 10).stream().map(Event::data).toList());
             assertTrue(store.isHealthy());
         }
     }

@@ -33,8 +33,8 @@ final class TestStores {
     /**
      * @param env extra WH_* variables (e.g. WH_STORE_RETENTION, WH_STORE_POSTGRES_URL)
      */
-    static PostgresEventStore open(FreshSchema schema, Map<String, String> env, InstantSource clock,
-            Duration sweepPeriod) {
+    static PostgresEventStore open(
+            FreshSchema schema, Map<String, String> env, InstantSource clock, Duration sweepPeriod) {
         return new PostgresEventStore(settings(schema, env), SCHEDULER, clock, sweepPeriod, UnaryOperator.identity());
     }
 
@@ -46,6 +46,8 @@ final class TestStores {
 
     /** {@code count} text events for the topic: "e1", "e2", ... */
     static List<NewEvent> events(String topic, int count) {
-        return IntStream.rangeClosed(1, count).mapToObj(i -> new NewEvent(topic, null, "e" + i, false)).toList();
+        return IntStream.rangeClosed(1, count)
+                .mapToObj(i -> new NewEvent(topic, null, "e" + i, false))
+                .toList();
     }
 }

@@ -70,7 +70,8 @@ class FrameBatchTest {
         Writes out = new Writes();
         FrameBatch batch = new FrameBatch();
         batch.add("retry: 1000\n\n".getBytes(StandardCharsets.US_ASCII), out);
-        byte[] big = ("data: " + "y".repeat(FrameBatch.MAX_WRITE_BYTES * 2) + "\n\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] big =
+                ("data: " + "y".repeat(FrameBatch.MAX_WRITE_BYTES * 2) + "\n\n").getBytes(StandardCharsets.US_ASCII);
         batch.add(big, out);
         batch.sendTo(out);
         assertEquals(2, out.writes.size(), "what was gathered, then the large frame");

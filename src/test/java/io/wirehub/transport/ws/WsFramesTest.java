@@ -15,7 +15,8 @@ class WsFramesTest {
         Event json = new Event("t", 3, null, "{\"a\":1}", true, 0);
         assertEquals("{\"topic\":\"t\",\"seq\":3,\"id\":\"e1~3\",\"data\":{\"a\":1}}", textPayload(json, "e1", "3", 2));
         Event text = new Event("t", 4, "x", "say \"hi\"\n\u0001", false, 0);
-        assertEquals("{\"topic\":\"t\",\"seq\":4,\"id\":\"e1~t:4,u:0\",\"event\":\"x\",\"data\":\"say \\\"hi\\\"\\n\\u0001\"}",
+        assertEquals(
+                "{\"topic\":\"t\",\"seq\":4,\"id\":\"e1~t:4,u:0\",\"event\":\"x\",\"data\":\"say \\\"hi\\\"\\n\\u0001\"}",
                 textPayload(text, "e1", "t:4,u:0", 2));
     }
 
@@ -26,7 +27,8 @@ class WsFramesTest {
             int payload = WsFrames.eventPayloadLength(event, "e1", "9");
             int header = WsFrames.headerLength(payload);
             assertEquals(payload < 126 ? 2 : payload < 65536 ? 4 : 10, header);
-            String expected = "{\"topic\":\"t\",\"seq\":9,\"id\":\"e1~9\",\"data\":\"" + "é".repeat(dataLength / 2) + "\"}";
+            String expected =
+                    "{\"topic\":\"t\",\"seq\":9,\"id\":\"e1~9\",\"data\":\"" + "é".repeat(dataLength / 2) + "\"}";
             assertEquals(expected, textPayload(event, "e1", "9", header));
         }
     }

@@ -18,26 +18,42 @@ public final class JmhRun {
     public static void main(String[] args) throws Exception {
         Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
         System.out.println();
-        System.out.println("| transport | subscribers | events/s | deliveries/s | ± (99.9%) | CPU per delivery | bytes allocated per delivery |");
+        System.out.println(
+                "| transport | subscribers | events/s | deliveries/s | ± (99.9%) | CPU per delivery | bytes allocated per delivery |");
         System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        results.stream().filter(r -> label(r).endsWith("publishAndDrain"))
+        results.stream()
+                .filter(r -> label(r).endsWith("publishAndDrain"))
                 .sorted(Comparator.comparing((RunResult r) -> r.getParams().getParam("transport"))
                         .thenComparingInt(r -> Integer.parseInt(r.getParams().getParam("subscribers"))))
                 .forEach(r -> {
                     int n = Integer.parseInt(r.getParams().getParam("subscribers"));
                     Result<?> primary = r.getPrimaryResult();
-                    System.out.printf("| %s | %,d | %,.0f | %,.0f | %,.0f | %s | %s |%n", r.getParams().getParam("transport"), n,
-                            primary.getScore(), primary.getScore() * n, primary.getScoreError() * n, cpuPerOp(r, primary.getScore() * n), perDelivery(r, n));
+                    System.out.printf(
+                            "| %s | %,d | %,.0f | %,.0f | %,.0f | %s | %s |%n",
+                            r.getParams().getParam("transport"),
+                            n,
+                            primary.getScore(),
+                            primary.getScore() * n,
+                            primary.getScoreError() * n,
+                            cpuPerOp(r, primary.getScore() * n),
+                            perDelivery(r, n));
                 });
         System.out.println();
         System.out.println("| encoding | payload | wall ns/op | CPU ns/op | bytes allocated/op |");
         System.out.println("| --- | ---: | ---: | ---: | ---: |");
-        results.stream().filter(r -> label(r).contains("FrameBench"))
-                .sorted(Comparator.comparing(JmhRun::label).thenComparingInt(r -> Integer.parseInt(r.getParams().getParam("payload"))))
+        results.stream()
+                .filter(r -> label(r).contains("FrameBench"))
+                .sorted(Comparator.comparing(JmhRun::label)
+                        .thenComparingInt(r -> Integer.parseInt(r.getParams().getParam("payload"))))
                 .forEach(r -> {
                     double opsPerSecond = r.getPrimaryResult().getScore();
-                    System.out.printf("| %s | %,d B | %,.0f | %s | %s |%n", label(r).replaceFirst(".*\\.", ""),
-                            Integer.parseInt(r.getParams().getParam("payload")), 1e9 / opsPerSecond, cpuPerOp(r, opsPerSecond), perDelivery(r, 1));
+                    System.out.printf(
+                            "| %s | %,d B | %,.0f | %s | %s |%n",
+                            label(r).replaceFirst(".*\\.", ""),
+                            Integer.parseInt(r.getParams().getParam("payload")),
+                            1e9 / opsPerSecond,
+                            cpuPerOp(r, opsPerSecond),
+                            perDelivery(r, 1));
                 });
     }
 

@@ -69,8 +69,18 @@ public class PipelineBench {
     @Setup(Level.Trial)
     public void start() throws InterruptedException {
         store = new MemoryEventStore(10_000, InstantSource.system());
-        hub = new Hub(store, new HubSettings(64, 64, 100, OverflowPolicy.CATCH_UP, Duration.ofHours(1),
-                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(1)), System::nanoTime);
+        hub = new Hub(
+                store,
+                new HubSettings(
+                        64,
+                        64,
+                        100,
+                        OverflowPolicy.CATCH_UP,
+                        Duration.ofHours(1),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(1)),
+                System::nanoTime);
         batch = new ArrayList<>();
         String data = "{\"price\":\"" + "9".repeat(140) + "\"}"; // ~150 bytes, as in perf/fanout.sh
         for (int i = 0; i < BATCH; i++) {
