@@ -16,6 +16,9 @@ public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // No test waits forever for an answer: a request a server left unanswered fails the call (an
+    // UncheckedIOException) after this, far above any answer a test expects on a loaded machine.
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
 
     private Http() {}
 
@@ -31,19 +34,24 @@ public final class Http {
 
     public static Response post(String url, String body) {
         return send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(ANSWER_TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build());
     }
 
     public static Response post(String url, byte[] body, String contentType) {
         return send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(ANSWER_TIMEOUT)
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build());
     }
 
     public static Response get(String url) {
-        return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+        return send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(ANSWER_TIMEOUT)
+                .GET()
+                .build());
     }
 
     /** Publishes one event and returns its seq, failing the test unless the server answered 201. */
