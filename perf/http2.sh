@@ -24,7 +24,8 @@ for n in $STREAMS; do
         echo
         echo "=== $n SSE streams over $protocol ==="
         # shellcheck disable=SC2086
-        start_server "http2-$protocol-$n" WH_MAX_CONNECTIONS=$((n + 100)) $SERVER_ENV
+        # the JDK client reaches HTTP/2 on cleartext by Upgrade: h2c, off by default (server.h2c_upgrade)
+        start_server "http2-$protocol-$n" WH_MAX_CONNECTIONS=$((n + 100)) WH_SERVER_H2C_UPGRADE=true $SERVER_ENV
         load_line before
         run_client Http2FanoutBench --port "$SERVER_PORT" --pid "$SERVER_PID" --protocol "$protocol" --streams "$n" \
             --seconds "$SECONDS_EACH" --batch "$BATCH" || status=1

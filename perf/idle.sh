@@ -29,7 +29,8 @@ for t in $TRANSPORTS; do
         echo
         echo "=== idle: $n $t connections ==="
         # shellcheck disable=SC2086
-        start_server "idle-$t-$n" WH_MAX_CONNECTIONS=$((n + WARMUP + 100)) WH_HEARTBEAT_INTERVAL="$IDLE_HEARTBEAT" $SERVER_ENV
+        # sse-h2: the JDK client reaches HTTP/2 on cleartext by Upgrade: h2c, off by default
+        start_server "idle-$t-$n" WH_MAX_CONNECTIONS=$((n + WARMUP + 100)) WH_HEARTBEAT_INTERVAL="$IDLE_HEARTBEAT" WH_SERVER_H2C_UPGRADE=true $SERVER_ENV
         load_line before
         rc=0
         run_client IdleBench --port "$SERVER_PORT" --pid "$SERVER_PID" --transport "$t" --connections "$n" \

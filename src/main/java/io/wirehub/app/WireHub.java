@@ -74,6 +74,7 @@ import java.util.function.Function;
  */
 public final class WireHub implements AutoCloseable {
     private static final String MANAGEMENT = "management"; // the listener of server.management_port
+    private static final String H2C_UPGRADE = "h2c"; // the Upgrade header value of HTTP/2 over cleartext
     private static final String WS_PROTOCOL = "websocket"; // the Upgrade header value Helidon keys its upgrader by
     private static final System.Logger LOG = System.getLogger(WireHub.class.getName());
 
@@ -396,6 +397,13 @@ public final class WireHub implements AutoCloseable {
                 .findFirst()
                 .orElseGet(WsConfig::create);
         upgraders.put(WS_PROTOCOL, new DirectWsUpgrader(ws));
+        // h2c by Upgrade only when server.h2c_upgrade says so (prior knowledge and h2 over TLS stay).
+        // The JDK's HttpClient asks for it on every cleartext request, and with Helidon 4.5 a request
+        // in flight on an upgraded connection when the server stops was left unanswered for good:
+        // CloseRaceIT and DrainWhilePublishingIT hung in CI with their publishers on a stopped server.
+        if (!settings.server().h2cUpgrade()) {
+            upgraders.remove(H2C_UPGRADE);
+        }
         ServerConnectionSelector selector = Http1ConnectionSelector.builder()
                 .config(http1)
                 .upgraders(upgraders)

@@ -52,6 +52,9 @@ public enum ConfigKey {
     TLS_CERT_FILE("server.tls.cert_file", "WH_SERVER_TLS_CERT_FILE", ""),
     TLS_KEY_FILE("server.tls.key_file", "WH_SERVER_TLS_KEY_FILE", ""),
     TLS_RELOAD_INTERVAL("server.tls.reload_interval", "WH_SERVER_TLS_RELOAD_INTERVAL", "10s"),
+    // Off: with Helidon 4.5 a request in flight on a connection upgraded to h2c when the server stops
+    // was left unanswered (docs/deployment.md). Prior-knowledge h2c and h2 over TLS are always on.
+    H2C_UPGRADE("server.h2c_upgrade", "WH_SERVER_H2C_UPGRADE", "false"),
 
     STORE_TYPE("store.type", "WH_STORE_TYPE", "memory"),
     REPLAY_LIMIT("store.replay_limit", "WH_STORE_REPLAY_LIMIT", "100"),

@@ -32,7 +32,8 @@ public record Settings(Server server, Store store, Bus bus, Auth auth, Publish p
             int maxStreamsPerSubject,
             int maxStreamsPerAddress,
             Duration shutdownDelay,
-            Tls tls) {
+            Tls tls,
+            boolean h2cUpgrade) {
 
         /** Whether /metrics and /health have a port of their own (management_port >= 0; 0: any free one). */
         public boolean hasManagementPort() {

@@ -223,7 +223,8 @@ public final class SettingsLoader {
                 integer(ConfigKey.MAX_STREAMS_PER_SUBJECT, 0, 1_000_000),
                 integer(ConfigKey.MAX_STREAMS_PER_ADDRESS, 0, 1_000_000),
                 duration(ConfigKey.SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(10)),
-                tls());
+                tls(),
+                choice(ConfigKey.H2C_UPGRADE, "false", "true").equals("true"));
         Settings.Store store = new Settings.Store(
                 choice(ConfigKey.STORE_TYPE, "memory", "postgres"),
                 integer(ConfigKey.REPLAY_LIMIT, 1, 100_000),
