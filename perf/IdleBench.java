@@ -421,15 +421,7 @@ public class IdleBench {
                 }
             });
         }
-        if (!done.await(120, TimeUnit.SECONDS)) {
-            throw new MeasurementException("streams still opening after 120 s");
-        }
-        if (failed.get() > 0) {
-            streams.closeAll();
-            throw new MeasurementException(
-                    failed.get() + " of " + n + " streams failed to open; first: " + firstFailure.get());
-        }
-        return streams;
+        return awaitOpened(streams, done, failed, firstFailure, n);
     }
 
     /**
@@ -490,6 +482,13 @@ public class IdleBench {
                 }
             });
         }
+        return awaitOpened(streams, done, failed, firstFailure, n);
+    }
+
+    /** Waits for every stream to open or fail; any failure closes them all and ends the measurement. */
+    Streams awaitOpened(
+            Streams streams, CountDownLatch done, AtomicInteger failed, AtomicReference<String> firstFailure, int n)
+            throws Exception {
         if (!done.await(120, TimeUnit.SECONDS)) {
             throw new MeasurementException("streams still opening after 120 s");
         }
