@@ -92,30 +92,35 @@ class Http2BrowserIT {
     }
 
     /**
-     * Publishes to every tab's topic until {@code expected} EventSources have received, then 3 s
-     * more (the cap, if any, holds), and returns how many received.
+     * Publishes to every tab's topic until {@code expected} EventSources have received, then one
+     * more round as a marker: once the receiving ones have it, a waiting EventSource that had got
+     * through would have it too. Returns how many received.
      */
-    private static int receiving(HeadlessChromium browser, HttpClient publisher, String hub, int expected)
-            throws Exception {
+    private static int receiving(HeadlessChromium browser, HttpClient publisher, String hub, int expected) {
         Eventually.await(expected + " EventSources receiving", Duration.ofSeconds(30), () -> {
             publishToEveryTab(publisher, hub);
             int now = count(browser);
             return now >= expected ? null : now + " receiving";
         });
-        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (System.nanoTime() < until) {
-            publishToEveryTab(publisher, hub);
-            Thread.sleep(200);
-        }
+        int before = evaluate(browser, "received.reduce((a, n) => a + n, 0)");
+        publishToEveryTab(publisher, hub);
+        Eventually.await("the marker round received", Duration.ofSeconds(30), () -> {
+            int events = evaluate(browser, "received.reduce((a, n) => a + n, 0)");
+            return events >= before + expected ? null : (events - before) + " of the round received";
+        });
         return count(browser);
     }
 
-    private static int count(HeadlessChromium browser) {
+    private static int evaluate(HeadlessChromium browser, String expression) {
         try {
-            return browser.evaluate("received.filter(n => n > 0).length").asInt();
+            return browser.evaluate(expression).asInt();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static int count(HeadlessChromium browser) {
+        return evaluate(browser, "received.filter(n => n > 0).length");
     }
 
     private static void publishToEveryTab(HttpClient publisher, String hub) {
